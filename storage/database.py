@@ -1,0 +1,109 @@
+"""The async engine and session factory, built from one ``DATABASE_URL``.
+
+SQLite and PostgreSQL take the same code paths. On SQLite every transaction starts with
+``BEGIN IMMEDIATE`` so that two writers queue on the write lock (waiting up to the busy
+timeout) instead of both reading first and then deadlocking on the upgrade to a write lock;
+WAL lets readers carry on meanwhile. Nothing connects until the first statement runs.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import event
+from sqlalchemy.engine import URL, Connection, make_url
+from sqlalchemy.ext.asyncio import (
+    AsyncEngine,
+    AsyncSession,
+    async_sessionmaker,
+    create_async_engine,
+)
+from sqlalchemy.pool import ConnectionPoolEntry
+
+SQLITE_BUSY_TIMEOUT_MS = 30_000
+
+_ASYNC_DRIVERS = {"sqlite": "sqlite+aiosqlite", "postgresql": "postgresql+asyncpg"}
+
+
+class DatabaseUrlError(ValueError):
+    """The URL names a database this project does not run on."""
+
+
+def normalise_url(url: str) -> URL:
+    """Map ``sqlite:///``, ``postgres://`` and ``postgresql://`` onto the async drivers."""
+    if url.startswith("postgres://"):
+        url = "postgresql://" + url.removeprefix("postgres://")
+    try:
+        parsed = make_url(url)
+    except Exception as error:  # SQLAlchemy raises ArgumentError for garbage
+        raise DatabaseUrlError(f"not a database URL: {url!r}") from error
+    backend = parsed.get_backend_name()
+    if backend not in _ASYNC_DRIVERS:
+        raise DatabaseUrlError(f"unsupported database {backend!r}: use sqlite or postgresql")
+    return parsed.set(drivername=_ASYNC_DRIVERS[backend])
+
+
+def _on_sqlite_connect(dbapi_connection: Any, _record: ConnectionPoolEntry) -> None:
+    # Take BEGIN away from the driver (the documented recipe); "begin" below emits our own.
+    dbapi_connection.isolation_level = None
+    cursor = dbapi_connection.cursor()
+    try:
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+    finally:
+        cursor.close()
+
+
+def _on_sqlite_begin(connection: Connection) -> None:
+    connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+class Database:
+    """One engine and its session factory; share one per process, dispose on shutdown."""
+
+    def __init__(self, engine: AsyncEngine) -> None:
+        self.engine = engine
+        self.sessions: async_sessionmaker[AsyncSession] = async_sessionmaker(
+            engine, expire_on_commit=False
+        )
+
+    @classmethod
+    def from_url(cls, url: str, *, echo: bool = False) -> Database:
+        parsed = normalise_url(url)
+        engine = create_async_engine(parsed, echo=echo, pool_pre_ping=not _is_sqlite(parsed))
+        if _is_sqlite(parsed):
+            event.listen(engine.sync_engine, "connect", _on_sqlite_connect)
+            event.listen(engine.sync_engine, "begin", _on_sqlite_begin)
+        return cls(engine)
+
+    @property
+    def dialect(self) -> str:
+        """``"sqlite"`` or ``"postgresql"``."""
+        return self.engine.dialect.name
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.dialect == "sqlite"
+
+    def session(self) -> AsyncSession:
+        return self.sessions()
+
+    async def dispose(self) -> None:
+        await self.engine.dispose()
+
+
+def _is_sqlite(url: URL) -> bool:
+    return url.get_backend_name() == "sqlite"
+
+
+def dialect_insert(session: AsyncSession, table: Any) -> Any:
+    """An INSERT that knows ``ON CONFLICT`` on both backends (their APIs are the same)."""
+    if session.get_bind().dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert as pg_insert
+
+        return pg_insert(table)
+    from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+    return sqlite_insert(table)

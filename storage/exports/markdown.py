@@ -1,0 +1,96 @@
+"""One example as a Markdown page with YAML front matter, ready for a static site.
+
+Front matter is written by PyYAML's safe dumper, so any title or place is quoted safely.
+Contributor text is kept as written except ``<`` and ``>``, which become entities so a
+site generator never renders contributor text as HTML.
+"""
+
+from __future__ import annotations
+
+import re
+
+import yaml
+
+from storage.exports.columns import FIELD_HEADINGS, tag_names
+from storage.exports.consent import credit_line
+from storage.exports.model import ExportExample, iso_utc
+from storage.exports.text import safe_name, slugify
+
+# libyaml's safe dumper when PyYAML has it (several times faster), else the pure one.
+_SAFE_DUMPER = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
+_WEB_URL = re.compile(r"https?://[^\s<>\[\]]+", re.IGNORECASE)
+
+
+def _escape(text: str) -> str:
+    return text.replace("<", "&lt;").replace(">", "&gt;")
+
+
+def _link(url: str) -> str:
+    """An autolink for a plain http(s) URL; anything else stays inert, escaped text."""
+    if _WEB_URL.fullmatch(url):
+        return f"<{url}>"
+    return _escape(url).replace("[", "\\[").replace("]", "\\]")
+
+
+def _one_line(text: str) -> str:
+    return " ".join(text.split())
+
+
+def title_of(example: ExportExample) -> str:
+    """The example's title on one line, or its reference when it has none."""
+    return _one_line(example.fields.get("title", "")) or example.reference
+
+
+def markdown_file_name(example: ExportExample) -> str:
+    """``<reference>-<title slug>.md``, from safe characters only."""
+    slug = slugify(example.fields.get("title", ""))
+    stem = safe_name(example.reference) + (f"-{slug}" if slug else "")
+    return f"{stem}.md"
+
+
+def front_matter(example: ExportExample) -> dict[str, object]:
+    """The YAML front matter values; tags are the confirmed ones only."""
+    return {
+        "reference": example.reference,
+        "title": title_of(example),
+        "status": example.status,
+        "script": example.script_id,
+        "submitted_at": iso_utc(example.submitted_at),
+        "credit": credit_line(example),
+        "tags": tag_names(example, "confirmed"),
+        "place": _one_line(example.fields.get("place", "")),
+    }
+
+
+def render_markdown(example: ExportExample) -> str:
+    """The Markdown page of an example that consent was applied to."""
+    matter = yaml.dump(
+        front_matter(example),
+        Dumper=_SAFE_DUMPER,
+        allow_unicode=True,
+        sort_keys=False,
+        default_flow_style=False,
+    )
+    parts = [f"---\n{matter}---\n", f"# {_escape(title_of(example))}\n"]
+    for name, heading in FIELD_HEADINGS:
+        text = example.fields.get(name, "").strip()
+        if text:
+            parts.append(f"## {heading}\n\n{_escape(text)}\n")
+    if example.quotes:
+        quotes = "\n\n".join(
+            "\n".join(f"> {line}".rstrip() for line in _escape(quote.strip()).splitlines())
+            for quote in example.quotes
+        )
+        parts.append(f"## In their words\n\n{quotes}\n")
+    if example.links:
+        parts.append("## Links\n\n" + "".join(f"- {_link(link)}\n" for link in example.links))
+    if example.media:
+        items = "".join(
+            f"- {m.kind}: {_escape(_one_line(m.caption or '')) or m.file_id}"
+            + (f" ({_link(m.url)})" if m.url else "")
+            + "\n"
+            for m in example.media
+        )
+        parts.append(f"## Media\n\n{items}")
+    parts.append(f"*Shared by {_escape(credit_line(example))}.*\n")
+    return "\n".join(parts)

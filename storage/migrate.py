@@ -1,0 +1,64 @@
+"""Bring a database's schema up to date with Alembic, configured in code (no alembic.ini).
+
+Migrations run inside one transaction on the async engine's connection, handed to Alembic
+through ``connection.run_sync``; SQLite's DDL is transactional too, so a failed upgrade
+leaves the schema as it was.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy.engine import Connection
+
+from storage.database import Database, normalise_url
+
+MIGRATIONS = Path(__file__).resolve().parent / "migrations"
+
+
+def make_config(database_url: str | None = None) -> Config:
+    """An Alembic config for our migrations; ``command.revision(make_config(url), ...)`` works."""
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    if database_url is not None:
+        rendered = normalise_url(database_url).render_as_string(hide_password=False)
+        config.set_main_option("sqlalchemy.url", rendered.replace("%", "%%"))
+    return config
+
+
+def head_revision() -> str | None:
+    return ScriptDirectory.from_config(make_config()).get_current_head()
+
+
+async def upgrade(database_url: str, revision: str = "head") -> None:
+    """Apply every migration up to ``revision`` (the newest by default)."""
+    config = make_config()
+    database = Database.from_url(database_url)
+    try:
+        async with database.engine.begin() as connection:
+            await connection.run_sync(_upgrade, config, revision)
+    finally:
+        await database.dispose()
+
+
+async def current_revision(database_url: str) -> str | None:
+    """The revision the database is at; ``None`` for an empty database."""
+    database = Database.from_url(database_url)
+    try:
+        async with database.engine.connect() as connection:
+            return await connection.run_sync(_current_revision)
+    finally:
+        await database.dispose()
+
+
+def _upgrade(connection: Connection, config: Config, revision: str) -> None:
+    config.attributes["connection"] = connection
+    command.upgrade(config, revision)
+
+
+def _current_revision(connection: Connection) -> str | None:
+    return MigrationContext.configure(connection).get_current_revision()

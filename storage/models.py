@@ -1,0 +1,198 @@
+"""SQLAlchemy models: the schema, and nothing else. Rows never leave ``storage/``.
+
+The migrations in ``storage/migrations/versions`` must create exactly this schema; a test
+compares the two on SQLite and PostgreSQL.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    CheckConstraint,
+    DateTime,
+    Dialect,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    UniqueConstraint,
+    true,
+)
+from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy.types import TypeDecorator
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+INTERVIEW_STATUSES = ("active", "submitted", "cancelled", "declined", "abandoned")
+REVISION_REASONS = ("answer", "edit", "probe", "followup")
+
+
+class UtcDateTime(TypeDecorator[datetime]):
+    """An aware datetime stored as UTC; SQLite, which keeps no zone, reads back as UTC too."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime: pass an aware one (UTC)")
+        value = value.astimezone(UTC)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            return value.replace(tzinfo=UTC)
+        return value.astimezone(UTC)
+
+
+JsonValue = JSON(none_as_null=True).with_variant(JSONB(none_as_null=True), "postgresql")
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+    type_annotation_map = {datetime: UtcDateTime(), dict[str, Any]: JsonValue}  # noqa: RUF012
+
+
+class Contributor(Base):
+    """A person who talks to the bot; after /delete only a tombstone (no name) remains."""
+
+    __tablename__ = "contributors"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    telegram_user_id: Mapped[int] = mapped_column(BigInteger, unique=True)
+    chat_id: Mapped[int] = mapped_column(BigInteger)
+    display_name: Mapped[str] = mapped_column(String(256), server_default="")
+    username: Mapped[str | None] = mapped_column(String(64))
+    language: Mapped[str | None] = mapped_column(String(16))
+    reminders_enabled: Mapped[bool] = mapped_column(Boolean, server_default=true())
+    created_at: Mapped[datetime]
+    updated_at: Mapped[datetime]
+    erased_at: Mapped[datetime | None]
+
+
+class ScriptVersion(Base):
+    """A snapshot of a script, keyed by the hash of its canonical JSON."""
+
+    __tablename__ = "script_versions"
+    __table_args__ = (UniqueConstraint("script_id", "sha256"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    script_id: Mapped[str] = mapped_column(String(64))
+    version: Mapped[int] = mapped_column(Integer)
+    sha256: Mapped[str] = mapped_column(String(64))
+    body: Mapped[dict[str, Any]]
+    created_at: Mapped[datetime]
+
+
+class Interview(Base):
+    """One interview; ``state`` is the engine's whole memory (NULL once erased)."""
+
+    __tablename__ = "interviews"
+    __table_args__ = (
+        CheckConstraint(
+            "status IN ('active', 'submitted', 'cancelled', 'declined', 'abandoned')",
+            name="status",
+        ),
+        Index(None, "contributor_id", "status"),
+        Index(None, "status", "updated_at"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    contributor_id: Mapped[int] = mapped_column(ForeignKey("contributors.id", ondelete="CASCADE"))
+    script_version_id: Mapped[int] = mapped_column(ForeignKey("script_versions.id"))
+    script_id: Mapped[str] = mapped_column(String(64))
+    status: Mapped[str] = mapped_column(String(16))
+    state: Mapped[dict[str, Any] | None]
+    lock_version: Mapped[int] = mapped_column(Integer, server_default="0")
+    started_at: Mapped[datetime]
+    updated_at: Mapped[datetime]
+    submitted_at: Mapped[datetime | None]
+    reference: Mapped[str | None] = mapped_column(String(32), unique=True)
+    last_reminded_at: Mapped[datetime | None]
+    reminders_sent: Mapped[int] = mapped_column(Integer, server_default="0")
+
+
+class AnswerRow(Base):
+    """The current answer to one question of one interview."""
+
+    __tablename__ = "answers"
+    __table_args__ = (UniqueConstraint("interview_id", "question_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    interview_id: Mapped[int] = mapped_column(ForeignKey("interviews.id", ondelete="CASCADE"))
+    question_id: Mapped[str] = mapped_column(String(64))
+    value: Mapped[dict[str, Any]]
+    text: Mapped[str] = mapped_column(Text, server_default="")
+    revision: Mapped[int] = mapped_column(Integer)
+    created_at: Mapped[datetime]
+    updated_at: Mapped[datetime]
+
+
+class AnswerRevision(Base):
+    """Every value an answer has had, the current one included."""
+
+    __tablename__ = "answer_revisions"
+    __table_args__ = (
+        UniqueConstraint("answer_id", "revision"),
+        CheckConstraint("reason IN ('answer', 'edit', 'probe', 'followup')", name="reason"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    answer_id: Mapped[int] = mapped_column(ForeignKey("answers.id", ondelete="CASCADE"))
+    revision: Mapped[int] = mapped_column(Integer)
+    value: Mapped[dict[str, Any]]
+    reason: Mapped[str] = mapped_column(String(16))
+    created_at: Mapped[datetime]
+
+
+class AnswerMessage(Base):
+    """Which answer a chat message fed, so an edited message can find it."""
+
+    __tablename__ = "answer_messages"
+
+    chat_id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    message_id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    answer_id: Mapped[int] = mapped_column(ForeignKey("answers.id", ondelete="CASCADE"), index=True)
+
+
+class ProcessedUpdate(Base):
+    """A Telegram update already applied; a redelivery of it is skipped."""
+
+    __tablename__ = "processed_updates"
+
+    update_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    processed_at: Mapped[datetime]
+    outcome: Mapped[str | None] = mapped_column(Text)
+
+
+__all__ = [
+    "INTERVIEW_STATUSES",
+    "REVISION_REASONS",
+    "AnswerMessage",
+    "AnswerRevision",
+    "AnswerRow",
+    "Base",
+    "Contributor",
+    "Interview",
+    "ProcessedUpdate",
+    "ScriptVersion",
+    "UtcDateTime",
+]

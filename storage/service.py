@@ -1,0 +1,383 @@
+"""The interview service: one update in, one transaction, replies out.
+
+``handle`` wraps the pure engine in a unit of work: skip a redelivered update, record the
+contributor, lock their active interview, step it with the script snapshot it began with,
+apply the effects (answers, submission, restart...), save, commit. Replies are returned
+only after the commit, so every answer is stored before the contributor sees a reply.
+
+When a contributor has no active interview:
+
+* ``Started`` begins one (with the requested script, else the catalog's default);
+* any other event from someone whose last interview is over is stepped against that
+  finished interview, so the engine answers it (say, "that story is already sent; /start
+  to tell another"); finished interviews are read-only, only a ``RestartRequested`` from
+  that step is honoured (it begins a new interview);
+* any other event at first contact (or after /delete) begins an interview: the welcome is
+  the right answer to a first "hello".
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from datetime import datetime
+from typing import Any
+
+from conversations import engine
+from conversations.model import (
+    Answer,
+    AnswerSaved,
+    Effect,
+    Event,
+    InterviewCancelled,
+    InterviewDeclined,
+    InterviewSubmitted,
+    MessageEdited,
+    Person,
+    Reply,
+    RestartRequested,
+    Script,
+    Started,
+)
+from conversations.script import ScriptCatalog, script_from_json, script_to_json
+from conversations.state import InterviewState, Mode, Outcome, Status
+from storage.contributors import ContributorRecord
+from storage.database import Database
+from storage.interviews import InterviewRecord, RevisionReason
+from storage.uow import UnitOfWork
+
+
+@dataclass(frozen=True)
+class Handled:
+    """What one event led to, already committed."""
+
+    replies: tuple[Reply, ...]
+    notice: str | None
+    effects: tuple[Effect, ...]
+    interview_id: int | None
+    submitted_reference: str | None
+    duplicate: bool = False
+
+
+DUPLICATE = Handled(
+    replies=(), notice=None, effects=(), interview_id=None, submitted_reference=None, duplicate=True
+)
+
+
+def searchable_text(script: Script, answer: Answer) -> str:
+    """The answer as plain text for search: typed text, chosen labels, media captions."""
+    question = script.question(answer.question_id)
+    labels = []
+    for choice in answer.choices:
+        option = question.option(choice) if question is not None else None
+        labels.append(option.label if option is not None else choice)
+    parts = [answer.text, *labels, *(m.caption for m in answer.media)]
+    return "\n".join(part.strip() for part in parts if part.strip())
+
+
+def revision_reason(before: InterviewState, event: Event, answer: Answer) -> RevisionReason:
+    """Why an answer changed: typed anew, an edited message, a probe's reply, or more."""
+    if isinstance(event, MessageEdited):
+        return "edit"
+    if answer.question_id not in before.answers:
+        return "answer"
+    if before.mode is Mode.PROBING and before.current == answer.question_id:
+        return "probe"
+    return "followup"
+
+
+_FINISHED_STATUS: dict[type[Effect], Status] = {
+    InterviewSubmitted: Status.SUBMITTED,
+    InterviewCancelled: Status.CANCELLED,
+    InterviewDeclined: Status.DECLINED,
+    RestartRequested: Status.ABANDONED,
+}
+
+
+class InterviewService:
+    """Use cases for contributors: handle an event, export or erase their data."""
+
+    def __init__(
+        self,
+        database: Database,
+        catalog: ScriptCatalog,
+        clock: Callable[[], datetime],
+    ) -> None:
+        self._database = database
+        self._catalog = catalog
+        self._clock = clock
+        self._parsed: dict[str, Script] = {}  # snapshot sha256 -> script
+
+    # --- handling events ----------------------------------------------------------------
+
+    async def handle(
+        self, person: Person, event: Event, *, update_id: int | None = None
+    ) -> Handled:
+        now = self._clock()
+        async with UnitOfWork(self._database) as uow:
+            if update_id is not None and not await uow.updates.claim(update_id, now):
+                return DUPLICATE
+            contributor_id = await uow.contributors.upsert(person, now)
+            active = await uow.interviews.active_for(contributor_id, lock=True)
+            # Read the time again now that this person's earlier events are committed, so
+            # the engine never sees time run backwards between two of their events.
+            now = self._clock()
+            if active is not None and active.state is not None:
+                handled = await self._step(uow, person, active, active.state, event, now)
+            else:
+                finished = None
+                if not isinstance(event, Started):
+                    finished = await uow.interviews.latest_finished_for(contributor_id)
+                if finished is not None and finished.state is not None:
+                    handled = await self._step_finished(
+                        uow, person, finished, finished.state, event, now
+                    )
+                else:
+                    script_id = event.script_id if isinstance(event, Started) else None
+                    handled = await self._begin(uow, person, contributor_id, script_id, now)
+            if update_id is not None:
+                await uow.updates.record_outcome(update_id, _describe(handled))
+            await uow.commit()
+        return handled
+
+    async def _script_of(self, uow: UnitOfWork, snapshot_id: int) -> Script:
+        snapshot = await uow.scripts.get(snapshot_id)
+        if snapshot is None:
+            raise LookupError(f"script snapshot {snapshot_id} is missing")
+        script = self._parsed.get(snapshot.sha256)
+        if script is None:
+            script = script_from_json(snapshot.body)
+            self._parsed[snapshot.sha256] = script
+        return script
+
+    async def _begin(
+        self,
+        uow: UnitOfWork,
+        person: Person,
+        contributor_id: int,
+        script_id: str | None,
+        now: datetime,
+    ) -> Handled:
+        script = (self._catalog.get(script_id) if script_id else None) or self._catalog.default
+        snapshot = await uow.scripts.snapshot(
+            script.id, script.version, script_to_json(script), now
+        )
+        outcome = engine.begin(script, now)
+        record = await uow.interviews.create(contributor_id, snapshot.id, outcome.state, now)
+        for effect in outcome.effects:
+            if isinstance(effect, AnswerSaved):
+                await uow.interviews.save_answer(
+                    record.id,
+                    effect.answer,
+                    text=searchable_text(script, effect.answer),
+                    reason="answer",
+                    chat_id=person.chat_id,
+                    now=now,
+                )
+        return Handled(
+            replies=outcome.replies,
+            notice=outcome.notice,
+            effects=outcome.effects,
+            interview_id=record.id,
+            submitted_reference=None,
+        )
+
+    async def _step(
+        self,
+        uow: UnitOfWork,
+        person: Person,
+        record: InterviewRecord,
+        before: InterviewState,
+        event: Event,
+        now: datetime,
+    ) -> Handled:
+        script = await self._script_of(uow, record.script_version_id)
+        outcome = engine.step(script, before, event, now)
+        status = outcome.state.status
+        restart: RestartRequested | None = None
+        for effect in outcome.effects:
+            if isinstance(effect, AnswerSaved):
+                await uow.interviews.save_answer(
+                    record.id,
+                    effect.answer,
+                    text=searchable_text(script, effect.answer),
+                    reason=revision_reason(before, event, effect.answer),
+                    chat_id=person.chat_id,
+                    now=now,
+                )
+            else:
+                status = _FINISHED_STATUS.get(type(effect), status)
+                if isinstance(effect, RestartRequested):
+                    restart = effect
+        state = replace(outcome.state, status=status)
+        if status is Status.DECLINED:
+            # Consent refused: keep the refusal, nothing that was said before it.
+            await uow.interviews.delete_answers(record.id)
+            state = replace(state, answers={})
+        await uow.interviews.save_state(record, state, now)
+        reference = None
+        if status is Status.SUBMITTED and record.reference is None:
+            reference = await uow.interviews.mark_submitted(record.id, now)
+        handled = Handled(
+            replies=outcome.replies,
+            notice=outcome.notice,
+            effects=outcome.effects,
+            interview_id=record.id,
+            submitted_reference=reference,
+        )
+        if restart is not None:
+            handled = await self._restart(uow, person, record.contributor_id, restart, now, handled)
+        return handled
+
+    async def _step_finished(
+        self,
+        uow: UnitOfWork,
+        person: Person,
+        record: InterviewRecord,
+        state: InterviewState,
+        event: Event,
+        now: datetime,
+    ) -> Handled:
+        script = await self._script_of(uow, record.script_version_id)
+        outcome: Outcome = engine.step(script, state, event, now)
+        handled = Handled(
+            replies=outcome.replies,
+            notice=outcome.notice,
+            effects=outcome.effects,
+            interview_id=record.id,
+            submitted_reference=None,
+        )
+        restart = next((e for e in outcome.effects if isinstance(e, RestartRequested)), None)
+        if restart is not None:
+            handled = await self._restart(uow, person, record.contributor_id, restart, now, handled)
+        return handled
+
+    async def _restart(
+        self,
+        uow: UnitOfWork,
+        person: Person,
+        contributor_id: int,
+        restart: RestartRequested,
+        now: datetime,
+        so_far: Handled,
+    ) -> Handled:
+        begun = await self._begin(uow, person, contributor_id, restart.script_id, now)
+        return Handled(
+            replies=so_far.replies + begun.replies,
+            notice=so_far.notice or begun.notice,
+            effects=so_far.effects + begun.effects,
+            interview_id=begun.interview_id,
+            submitted_reference=so_far.submitted_reference,
+        )
+
+    # --- the contributor's own data -----------------------------------------------------
+
+    async def export_person_data(self, user_id: int) -> dict[str, Any]:
+        """Everything stored about a contributor, as JSON-able data (for /mydata)."""
+        async with UnitOfWork(self._database) as uow:
+            contributor = await uow.contributors.by_user_id(user_id)
+            if contributor is None:
+                return {"contributor": None, "interviews": []}
+            interviews = []
+            for record in await uow.interviews.for_contributor(contributor.id):
+                answers = []
+                for stored in await uow.interviews.answers(record.id):
+                    revisions = await uow.interviews.revisions(record.id, stored.question_id)
+                    answers.append(
+                        {
+                            "question_id": stored.question_id,
+                            "text": stored.text,
+                            "value": stored.answer.to_json(),
+                            "revision": stored.revision,
+                            "created_at": stored.created_at.isoformat(),
+                            "updated_at": stored.updated_at.isoformat(),
+                            "revisions": [
+                                {
+                                    "revision": r.revision,
+                                    "reason": r.reason,
+                                    "value": r.answer.to_json(),
+                                    "created_at": r.created_at.isoformat(),
+                                }
+                                for r in revisions
+                            ],
+                        }
+                    )
+                interviews.append(_interview_json(record, answers))
+        return {"contributor": _contributor_json(contributor), "interviews": interviews}
+
+    async def erase_person(self, user_id: int) -> bool:
+        """Erase a contributor's answers, revisions, message maps and interview states.
+
+        A tombstone stays (Telegram id, no name) and interview rows keep their status and
+        reference, so references are never handed out twice. Returns whether there was
+        anything to erase.
+        """
+        now = self._clock()
+        async with UnitOfWork(self._database) as uow:
+            contributor = await uow.contributors.by_user_id(user_id, lock=True)
+            if contributor is None:
+                return False
+            held = await uow.interviews.erase_for_contributor(contributor.id, now)
+            await uow.contributors.mark_erased(contributor.id, now)
+            await uow.commit()
+        return contributor.erased_at is None or held > 0
+
+    async def status_of(self, user_id: int) -> str | None:
+        """A line for /status when no interview is active; ``None`` if there is nothing to say
+        (no finished interview, or one is active: the engine answers then)."""
+        async with UnitOfWork(self._database) as uow:
+            contributor = await uow.contributors.by_user_id(user_id)
+            if contributor is None:
+                return None
+            if await uow.interviews.active_for(contributor.id, lock=False) is not None:
+                return None
+            last = await uow.interviews.latest_finished_for(contributor.id)
+        if last is None:
+            return None
+        day = f"{last.updated_at:%Y-%m-%d}"
+        if last.status is Status.SUBMITTED:
+            when = f"{(last.submitted_at or last.updated_at):%Y-%m-%d}"
+            return f"Your last interview {last.reference} was submitted on {when}."
+        if last.status is Status.CANCELLED:
+            return f"Your last interview was cancelled on {day}. Send /start to begin a new one."
+        if last.status is Status.DECLINED:
+            return f"You declined to take part on {day}. Send /start if you change your mind."
+        return "You have no interview in progress. Send /start to begin one."
+
+
+def _describe(handled: Handled) -> str:
+    if handled.submitted_reference:
+        return f"submitted {handled.submitted_reference}"
+    return f"interview {handled.interview_id}"
+
+
+def _iso(value: datetime | None) -> str | None:
+    return value.isoformat() if value is not None else None
+
+
+def _contributor_json(contributor: ContributorRecord) -> dict[str, Any]:
+    return {
+        "telegram_user_id": contributor.telegram_user_id,
+        "chat_id": contributor.chat_id,
+        "display_name": contributor.display_name,
+        "username": contributor.username,
+        "language": contributor.language,
+        "reminders_enabled": contributor.reminders_enabled,
+        "created_at": _iso(contributor.created_at),
+        "updated_at": _iso(contributor.updated_at),
+        "erased_at": _iso(contributor.erased_at),
+    }
+
+
+def _interview_json(record: InterviewRecord, answers: list[dict[str, Any]]) -> dict[str, Any]:
+    return {
+        "id": record.id,
+        "script_id": record.script_id,
+        "status": record.status.value,
+        "reference": record.reference,
+        "started_at": _iso(record.started_at),
+        "updated_at": _iso(record.updated_at),
+        "submitted_at": _iso(record.submitted_at),
+        "state": record.state.to_json() if record.state is not None else None,
+        "answers": answers,
+    }

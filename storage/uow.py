@@ -1,0 +1,61 @@
+"""The unit of work: one session, one transaction, rolled back unless committed."""
+
+from __future__ import annotations
+
+from types import TracebackType
+from typing import Self
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from storage.contributors import SqlContributors
+from storage.database import Database
+from storage.interviews import SqlInterviews
+from storage.scripts import SqlScriptVersions
+from storage.updates import SqlUpdates
+
+
+class UnitOfWork:
+    """``async with UnitOfWork(db) as uow: ...; await uow.commit()``.
+
+    Repositories share the session and never commit; leaving the block without
+    :meth:`commit` (an exception, an early return) rolls everything back.
+    """
+
+    session: AsyncSession
+    contributors: SqlContributors
+    interviews: SqlInterviews
+    scripts: SqlScriptVersions
+    updates: SqlUpdates
+
+    def __init__(self, database: Database) -> None:
+        self._database = database
+        self._committed = False
+
+    async def __aenter__(self) -> Self:
+        self.session = self._database.session()
+        self.contributors = SqlContributors(self.session)
+        self.interviews = SqlInterviews(self.session)
+        self.scripts = SqlScriptVersions(self.session)
+        self.updates = SqlUpdates(self.session)
+        self._committed = False
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        try:
+            if not self._committed:
+                await self.session.rollback()
+        finally:
+            await self.session.close()
+
+    async def commit(self) -> None:
+        await self.session.commit()
+        self._committed = True
+
+    async def rollback(self) -> None:
+        await self.session.rollback()
+        self._committed = False

@@ -1,0 +1,89 @@
+"""The engine set-up: URL normalisation, SQLite pragmas, serialised SQLite writers."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from sqlalchemy import text
+
+from storage.database import Database, DatabaseUrlError, normalise_url
+from storage.migrate import upgrade
+from storage.uow import UnitOfWork
+
+NOW = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
+
+
+@pytest.mark.parametrize(
+    ("given", "expected"),
+    [
+        ("sqlite:///copro.db", "sqlite+aiosqlite:///copro.db"),
+        ("sqlite+aiosqlite:////var/lib/c.db", "sqlite+aiosqlite:////var/lib/c.db"),
+        ("postgresql://u:p@db:5432/copro", "postgresql+asyncpg://u:p@db:5432/copro"),
+        ("postgres://u@db/copro", "postgresql+asyncpg://u@db/copro"),
+        ("postgresql+asyncpg://u@db/copro", "postgresql+asyncpg://u@db/copro"),
+        ("postgresql+psycopg2://u@db/copro", "postgresql+asyncpg://u@db/copro"),
+    ],
+)
+def test_sync_urls_are_mapped_to_async_drivers(given: str, expected: str) -> None:
+    assert normalise_url(given).render_as_string(hide_password=False) == expected
+
+
+@pytest.mark.parametrize("url", ["mysql://u@db/copro", "not a url"])
+def test_unsupported_urls_are_refused(url: str) -> None:
+    with pytest.raises(DatabaseUrlError):
+        normalise_url(url)
+
+
+def test_creating_a_database_does_not_connect(tmp_path: Path) -> None:
+    Database.from_url(f"sqlite:///{tmp_path / 'never.db'}")
+
+    assert not (tmp_path / "never.db").exists()
+
+
+async def test_sqlite_connections_use_wal_foreign_keys_and_busy_timeout(tmp_path: Path) -> None:
+    database = Database.from_url(f"sqlite:///{tmp_path / 'p.db'}")
+    try:
+        async with database.engine.connect() as connection:
+            pragmas = [
+                (await connection.exec_driver_sql(f"PRAGMA {name}")).scalar_one()
+                for name in ("journal_mode", "foreign_keys", "busy_timeout")
+            ]
+    finally:
+        await database.dispose()
+
+    assert pragmas == ["wal", 1, 30000]
+
+
+async def test_sqlite_refuses_a_row_that_breaks_a_foreign_key(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'fk.db'}"
+    await upgrade(url)
+    database = Database.from_url(url)
+    statement = text(
+        "INSERT INTO answers (interview_id, question_id, value, text, revision, created_at,"
+        " updated_at) VALUES (999, 'q', '{}', '', 1, '2026-01-01', '2026-01-01')"
+    )
+    try:
+        async with database.engine.connect() as connection:
+            with pytest.raises(Exception, match="FOREIGN KEY"):
+                await connection.execute(statement)
+    finally:
+        await database.dispose()
+
+
+async def test_two_writers_that_read_first_both_succeed(database: Database) -> None:
+    """Read-then-write transactions queue instead of deadlocking (BEGIN IMMEDIATE on SQLite)."""
+
+    async def claim(update_id: int) -> bool:
+        async with UnitOfWork(database) as uow:
+            await uow.updates.seen(update_id)
+            await asyncio.sleep(0.05)
+            claimed = await uow.updates.claim(update_id, NOW)
+            await uow.commit()
+            return claimed
+
+    results = await asyncio.gather(claim(1), claim(2))
+
+    assert list(results) == [True, True]
