@@ -1,0 +1,151 @@
+"""The ``copro-bot`` command: the one entry point that reads configuration.
+
+Every expected failure (a bad setting, an invalid script, no token) ends in one line on
+stderr and exit code 2; tracebacks are for bugs only.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import os
+import sys
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+
+from dotenv import dotenv_values
+from sqlalchemy.exc import DBAPIError
+
+from bot.settings import Settings, SettingsError, load_settings
+
+EXIT_USAGE = 2
+NO_TOKEN = (
+    "TELEGRAM_BOT_TOKEN is not set: message @BotFather on Telegram, send /newbot, and put the "
+    "token in .env (or try the bot now with `copro-bot chat`)."
+)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="copro-bot",
+        description="Collect examples of co-production by chatting with contributors.",
+    )
+    parser.add_argument("--env-file", default=".env", help="settings file (default: .env)")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    run = commands.add_parser("run", help="run the Telegram bot (long polling or webhook)")
+    run.add_argument("--webhook", action="store_true", help="serve a webhook instead of polling")
+
+    chat = commands.add_parser("chat", help="interview yourself in the terminal (no token needed)")
+    chat.add_argument("--script", default=None, help="script id, e.g. spotted")
+    chat.add_argument(
+        "--user",
+        type=int,
+        default=1,
+        help="local contributor id (default 1); another id is another person",
+    )
+
+    db = commands.add_parser("db", help="database maintenance")
+    db_commands = db.add_subparsers(dest="db_command", required=True, metavar="ACTION")
+    db_commands.add_parser("upgrade", help="apply database migrations")
+
+    script = commands.add_parser("script", help="interview scripts")
+    script_commands = script.add_subparsers(dest="script_command", required=True, metavar="ACTION")
+    check = script_commands.add_parser("check", help="validate a script file")
+    check.add_argument("file", type=Path)
+    return parser
+
+
+def read_environment(env_file: str, environ: Mapping[str, str]) -> dict[str, str]:
+    """The process environment over the ``.env`` file: real variables win."""
+    values = {k: v for k, v in dotenv_values(env_file).items() if v is not None}
+    values.update(environ)
+    return values
+
+
+def fail(message: str) -> int:
+    print(f"copro-bot: {message}", file=sys.stderr)
+    return EXIT_USAGE
+
+
+async def _chat(settings: Settings, script_id: str | None, user_id: int) -> None:
+    from rich.console import Console
+
+    from bot.terminal import TerminalChat
+    from bot.wiring import build_service, open_database
+    from conversations.model import Person
+
+    database = await open_database(settings)
+    try:
+        service = build_service(settings, database)
+        person = Person(user_id=user_id, chat_id=user_id, name="Terminal user")
+        await TerminalChat(service, Console(), person=person, script_id=script_id).run()
+    finally:
+        await database.dispose()
+
+
+def _check_script(path: Path) -> int:
+    from conversations.script import check_script_file
+
+    problems = check_script_file(path)
+    if problems:
+        for problem in problems:
+            print(problem, file=sys.stderr)
+        return EXIT_USAGE
+    print(f"{path}: OK")
+    return 0
+
+
+def main(argv: Sequence[str] | None = None, environ: Mapping[str, str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    if args.command == "script":
+        return _check_script(args.file)
+    try:
+        settings = load_settings(read_environment(args.env_file, environ or os.environ))
+    except SettingsError as error:
+        return fail(f"setting {error}")
+    logging.basicConfig(
+        level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
+    logging.getLogger("httpx").setLevel(logging.WARNING)
+    try:
+        if args.command == "chat":
+            if args.script is not None:
+                from bot.wiring import build_catalog
+
+                if build_catalog(settings).get(args.script) is None:
+                    return fail(f"unknown script {args.script!r}")
+            asyncio.run(_chat(settings, args.script, args.user))
+            return 0
+        if args.command == "db":
+            from storage.migrate import upgrade
+
+            asyncio.run(upgrade(settings.database_url))
+            print("database is up to date")
+            return 0
+        if args.command == "run":
+            if settings.telegram_bot_token is None:
+                return fail(NO_TOKEN)
+            if args.webhook:
+                for name, value in (
+                    ("WEBHOOK_URL", settings.webhook_url),
+                    ("WEBHOOK_SECRET", settings.webhook_secret),
+                ):
+                    if value is None:
+                        return fail(f"setting {name}: required for `copro-bot run --webhook`")
+            from bot.telegram_app import run_bot
+
+            asyncio.run(run_bot(settings, webhook=args.webhook))
+            return 0
+    except SettingsError as error:
+        return fail(f"setting {error}")
+    except (OSError, DBAPIError) as error:
+        return fail(f"cannot open the database ({settings.database_url}): {error}".splitlines()[0])
+    except KeyboardInterrupt:
+        return 0
+    return fail(f"unknown command {args.command!r}")
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

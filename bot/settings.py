@@ -1,0 +1,178 @@
+"""Typed settings, read once from the environment (and a ``.env`` file) in the entry point.
+
+Every problem is reported as one :class:`SettingsError` naming the variable, so the CLI can
+print a single clear line and exit 2 instead of a traceback.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import timedelta
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+DEFAULT_DATABASE_URL = "sqlite:///copro-bot.db"
+DEFAULT_API_BASE_URL = "https://api.telegram.org"
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
+_TOKEN = re.compile(r"^\d{3,}:[A-Za-z0-9_-]{20,}$")
+_DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([smhd]?)\s*$")
+_DIGEST = re.compile(
+    r"^(?:daily|weekly\s+(?:mon|tue|wed|thu|fri|sat|sun))\s+([01]?\d|2[0-3]):([0-5]\d)$"
+)
+
+
+class SettingsError(Exception):
+    """A setting is missing or malformed; ``name`` is the environment variable."""
+
+    def __init__(self, name: str, problem: str) -> None:
+        super().__init__(f"{name}: {problem}")
+        self.name = name
+        self.problem = problem
+
+
+@dataclass(frozen=True)
+class Settings:
+    telegram_bot_token: str | None
+    telegram_api_base_url: str
+    database_url: str
+    interview_script: str
+    staff_chat_id: int | None
+    staff_user_ids: frozenset[int]
+    admin_user_ids: frozenset[int]
+    timezone: ZoneInfo
+    log_level: str
+    webhook_url: str | None
+    webhook_secret: str | None
+    webhook_listen: str
+    webhook_port: int
+    digest_schedule: str | None
+    remind_after: timedelta
+    retention_days: int
+
+    @property
+    def bot_api_url(self) -> str:
+        """The ``base_url`` python-telegram-bot wants: the server plus ``/bot``."""
+        return f"{self.telegram_api_base_url}/bot"
+
+    @property
+    def bot_file_url(self) -> str:
+        return f"{self.telegram_api_base_url}/file/bot"
+
+
+def _optional(env: Mapping[str, str], name: str) -> str | None:
+    value = env.get(name, "").strip()
+    return value or None
+
+
+def _int(env: Mapping[str, str], name: str) -> int | None:
+    value = _optional(env, name)
+    if value is None:
+        return None
+    try:
+        return int(value)
+    except ValueError:
+        raise SettingsError(name, f"expected a whole number, got {value!r}") from None
+
+
+def _id_list(env: Mapping[str, str], name: str) -> frozenset[int]:
+    value = _optional(env, name)
+    if value is None:
+        return frozenset()
+    ids: set[int] = set()
+    for part in re.split(r"[,\s]+", value):
+        if not part:
+            continue
+        try:
+            ids.add(int(part))
+        except ValueError:
+            raise SettingsError(
+                name, f"expected comma-separated Telegram user ids, got {part!r}"
+            ) from None
+    return frozenset(ids)
+
+
+def parse_duration(text: str) -> timedelta:
+    """Parse ``24h``, ``90m``, ``2d`` or a bare number of hours."""
+    match = _DURATION.match(text)
+    if not match:
+        raise ValueError(text)
+    amount, unit = float(match.group(1)), match.group(2) or "h"
+    seconds = {"s": 1, "m": 60, "h": 3600, "d": 86400}[unit]
+    return timedelta(seconds=amount * seconds)
+
+
+def load_settings(env: Mapping[str, str]) -> Settings:
+    """Build settings from a mapping (``os.environ`` after ``load_dotenv``)."""
+    token = _optional(env, "TELEGRAM_BOT_TOKEN")
+    if token is not None and not _TOKEN.match(token):
+        raise SettingsError(
+            "TELEGRAM_BOT_TOKEN", "does not look like a bot token (digits:letters, from @BotFather)"
+        )
+
+    base = (_optional(env, "TELEGRAM_API_BASE_URL") or DEFAULT_API_BASE_URL).rstrip("/")
+    base = base.removesuffix("/bot")
+    if not re.match(r"^https?://[^\s/]+", base):
+        raise SettingsError("TELEGRAM_API_BASE_URL", f"expected an http(s) URL, got {base!r}")
+
+    database_url = _optional(env, "DATABASE_URL") or DEFAULT_DATABASE_URL
+    if not database_url.startswith(("sqlite", "postgres")):
+        raise SettingsError("DATABASE_URL", "expected sqlite:///path or postgresql://user@host/db")
+
+    tz_name = _optional(env, "TIMEZONE") or "UTC"
+    try:
+        timezone = ZoneInfo(tz_name)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise SettingsError("TIMEZONE", f"unknown time zone {tz_name!r}") from None
+
+    log_level = (_optional(env, "LOG_LEVEL") or "INFO").upper()
+    if log_level not in LOG_LEVELS:
+        raise SettingsError("LOG_LEVEL", f"expected one of {', '.join(LOG_LEVELS)}")
+
+    webhook_url = _optional(env, "WEBHOOK_URL")
+    if webhook_url is not None and not webhook_url.startswith("https://"):
+        raise SettingsError("WEBHOOK_URL", "Telegram only calls https:// webhook URLs")
+    webhook_secret = _optional(env, "WEBHOOK_SECRET")
+    if webhook_secret is not None and not re.fullmatch(r"[A-Za-z0-9_-]{1,256}", webhook_secret):
+        raise SettingsError("WEBHOOK_SECRET", "use 1-256 characters of A-Z, a-z, 0-9, _ and - only")
+    port = _int(env, "WEBHOOK_PORT")
+    if port is not None and not 0 < port < 65536:
+        raise SettingsError("WEBHOOK_PORT", f"expected a port number, got {port}")
+
+    digest = _optional(env, "DIGEST_SCHEDULE")
+    if digest is not None:
+        digest = " ".join(digest.lower().split())
+        if not _DIGEST.match(digest):
+            raise SettingsError(
+                "DIGEST_SCHEDULE", "expected e.g. 'daily 09:00' or 'weekly mon 09:00'"
+            )
+
+    remind_text = _optional(env, "REMIND_AFTER") or "24h"
+    try:
+        remind_after = parse_duration(remind_text)
+    except ValueError:
+        raise SettingsError(
+            "REMIND_AFTER", f"expected a duration like 24h, got {remind_text!r}"
+        ) from None
+    retention = _int(env, "RETENTION_DAYS")
+    if retention is not None and retention < 1:
+        raise SettingsError("RETENTION_DAYS", "expected at least 1 day")
+
+    return Settings(
+        telegram_bot_token=token,
+        telegram_api_base_url=base,
+        database_url=database_url,
+        interview_script=_optional(env, "INTERVIEW_SCRIPT") or "full-story",
+        staff_chat_id=_int(env, "STAFF_CHAT_ID"),
+        staff_user_ids=_id_list(env, "STAFF_USER_IDS"),
+        admin_user_ids=_id_list(env, "ADMIN_USER_IDS"),
+        timezone=timezone,
+        log_level=log_level,
+        webhook_url=webhook_url,
+        webhook_secret=webhook_secret,
+        webhook_listen=_optional(env, "WEBHOOK_LISTEN") or "0.0.0.0",
+        webhook_port=port or 8443,
+        digest_schedule=digest,
+        remind_after=remind_after,
+        retention_days=retention or 90,
+    )

@@ -1,0 +1,46 @@
+"""Builds the long-lived objects (scripts, database, services) from settings, in one place."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+
+from bot.settings import Settings, SettingsError
+from conversations.script import ScriptCatalog, ScriptError, builtin_scripts, load_script
+from storage.database import Database
+from storage.migrate import upgrade
+from storage.service import InterviewService
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+def build_catalog(settings: Settings) -> ScriptCatalog:
+    """The built-in scripts plus ``INTERVIEW_SCRIPT`` when it names a file; that is the default."""
+    scripts = dict(builtin_scripts())
+    choice = settings.interview_script
+    if choice in scripts:
+        return ScriptCatalog(scripts, default_id=choice)
+    path = Path(choice)
+    if not path.is_file():
+        known = ", ".join(sorted(scripts))
+        raise SettingsError(
+            "INTERVIEW_SCRIPT", f"{choice!r} is neither a built-in script ({known}) nor a file"
+        )
+    try:
+        custom = load_script(path)
+    except ScriptError as error:
+        raise SettingsError("INTERVIEW_SCRIPT", str(error).replace("\n", "; ")) from None
+    scripts[custom.id] = custom
+    return ScriptCatalog(scripts, default_id=custom.id)
+
+
+async def open_database(settings: Settings) -> Database:
+    """Apply migrations, then open the database: every start leaves the schema current."""
+    await upgrade(settings.database_url)
+    return Database.from_url(settings.database_url)
+
+
+def build_service(settings: Settings, database: Database) -> InterviewService:
+    return InterviewService(database, build_catalog(settings), utc_now)

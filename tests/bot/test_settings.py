@@ -1,0 +1,79 @@
+"""Settings: defaults for a fresh machine, and one clear error per bad variable."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+
+from bot.settings import DEFAULT_DATABASE_URL, SettingsError, load_settings
+
+TOKEN = "123456:ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+
+
+def test_empty_environment_gives_terminal_ready_defaults() -> None:
+    settings = load_settings({})
+    assert (settings.telegram_bot_token, settings.database_url, settings.interview_script) == (
+        None,
+        DEFAULT_DATABASE_URL,
+        "full-story",
+    )
+    assert (settings.webhook_port, settings.retention_days, settings.remind_after) == (
+        8443,
+        90,
+        timedelta(hours=24),
+    )
+
+
+def test_full_environment_is_parsed_into_typed_values() -> None:
+    settings = load_settings(
+        {
+            "TELEGRAM_BOT_TOKEN": TOKEN,
+            "TELEGRAM_API_BASE_URL": "http://127.0.0.1:8081/bot/",
+            "DATABASE_URL": "postgresql://postgres@127.0.0.1/test",
+            "STAFF_CHAT_ID": "-100200300",
+            "STAFF_USER_IDS": "11, 12 13",
+            "ADMIN_USER_IDS": "99",
+            "TIMEZONE": "Europe/London",
+            "LOG_LEVEL": "debug",
+            "DIGEST_SCHEDULE": "Weekly  MON 09:00",
+            "REMIND_AFTER": "90m",
+            "RETENTION_DAYS": "30",
+        }
+    )
+    assert settings.bot_api_url == "http://127.0.0.1:8081/bot"
+    assert settings.bot_file_url == "http://127.0.0.1:8081/file/bot"
+    assert settings.staff_chat_id == -100200300
+    assert settings.staff_user_ids == frozenset({11, 12, 13})
+    assert settings.admin_user_ids == frozenset({99})
+    assert str(settings.timezone) == "Europe/London"
+    assert settings.log_level == "DEBUG"
+    assert settings.digest_schedule == "weekly mon 09:00"
+    assert settings.remind_after == timedelta(minutes=90)
+    assert settings.retention_days == 30
+
+
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [
+        ("TELEGRAM_BOT_TOKEN", "not-a-token"),
+        ("TELEGRAM_API_BASE_URL", "ftp://example"),
+        ("DATABASE_URL", "mysql://x"),
+        ("STAFF_CHAT_ID", "staff"),
+        ("STAFF_USER_IDS", "12,abc"),
+        ("ADMIN_USER_IDS", "1;2"),
+        ("TIMEZONE", "Mars/Olympus"),
+        ("LOG_LEVEL", "LOUD"),
+        ("WEBHOOK_URL", "http://insecure.example/hook"),
+        ("WEBHOOK_SECRET", "has spaces"),
+        ("WEBHOOK_PORT", "70000"),
+        ("DIGEST_SCHEDULE", "hourly"),
+        ("REMIND_AFTER", "soon"),
+        ("RETENTION_DAYS", "0"),
+    ],
+)
+def test_bad_setting_names_the_variable(name: str, value: str) -> None:
+    with pytest.raises(SettingsError) as caught:
+        load_settings({name: value})
+    assert caught.value.name == name
+    assert str(caught.value).startswith(f"{name}: ")
