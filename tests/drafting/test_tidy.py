@@ -1,0 +1,147 @@
+"""Tidying informal text: a table of examples, and properties that hold for any text."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from conversations.tidy import (
+    filler_words,
+    fix_spacing,
+    split_sentences,
+    tidy_text,
+    tidy_title,
+    tokens,
+)
+
+TIDY_CASES = [
+    ("we made a garden", "We made a garden."),
+    ("i think i'm right and i've said so", "I think I'm right and I've said so."),
+    ("i'd go, i'll go", "I'd go, I'll go."),
+    ("we met   at the   hall", "We met at the hall."),
+    ("we met , then we voted !", "We met, then we voted!"),
+    ("tea,coffee;cake", "Tea, coffee; cake."),
+    ("it cost 1,000 pounds and took 3.5 hours", "It cost 1,000 pounds and took 3.5 hours."),
+    ("um we did it", "We did it."),
+    ("so, um, we did it", "So, we did it."),
+    ("it was good, erm.", "It was good."),
+    ("we painted it, you know, together", "We painted it, together."),
+    ("Like, it was amazing", "It was amazing."),
+    ("we like gardens", "We like gardens."),
+    ("you know the answer", "You know the answer."),
+    ("basically, it worked", "It worked."),
+    ("it sort of worked", "It sort of worked."),
+    ("great. great.", "Great."),
+    ("Great!\ngreat!", "Great!"),
+    ("NHS staff and BBC Wales came", "NHS staff and BBC Wales came."),
+    ("iPhone photos", "iPhone photos."),
+    ("we did three things:", "We did three things."),
+    ("great project 😀", "Great project. 😀"),
+    ("see www.example.org/Path", "See www.example.org/Path."),
+    ("email me at a.b@example.org", "Email me at a.b@example.org."),
+    ("i.e. the council", "i.e. the council."),
+    ("we went to the council.i think it helped", "We went to the council. I think it helped."),
+    ("Mr. Jones helped. then we met", "Mr. Jones helped. Then we met."),
+    ("Aethon ni i Gaerdydd", "Aethon ni i Gaerdydd."),
+    ("(see below)", "(See below)."),
+    ("", ""),
+    ("um.", ""),
+    ("😀😀", ""),
+]
+
+
+@pytest.mark.parametrize(("raw", "tidied"), TIDY_CASES)
+def test_tidy_text_tidies_without_changing_meaning(raw: str, tidied: str) -> None:
+    assert tidy_text(raw) == tidied
+
+
+SPLIT_CASES = [
+    ("One. Two! Three? Four", ["One.", "Two!", "Three?", "Four"]),
+    ("first line\nsecond line", ["first line", "second line"]),
+    ("we met e.g. on Tuesdays. Then more", ["we met e.g. on Tuesdays.", "Then more"]),
+    ("J. Smith came. Good", ["J. Smith came.", "Good"]),
+    ("apples etc. and pears", ["apples etc. and pears"]),
+    ("apples etc. Then pears", ["apples etc.", "Then pears"]),
+    ("1. we met", ["1. we met"]),
+    ("it cost 3.5k. Worth it", ["it cost 3.5k.", "Worth it"]),
+    ("Lovely. 😀 Next one", ["Lovely. 😀", "Next one"]),
+    ("“Go.” She said", ["“Go.”", "She said"]),
+    ("   ", []),
+]
+
+
+@pytest.mark.parametrize(("text", "sentences"), SPLIT_CASES)
+def test_split_sentences_splits_where_a_reader_would(text: str, sentences: list[str]) -> None:
+    assert split_sentences(text) == sentences
+
+
+TITLE_CASES = [
+    ("a community garden. run by residents", "A community garden"),
+    ("🌻 sunflower street 🌻", "Sunflower street"),
+    ("Is it working?", "Is it working?"),
+    (
+        "a very long description of a project that goes on and on about the residents and "
+        "the council and everything else",
+        "A very long description of a project that goes on and on about the residents…",
+    ),
+    ("", ""),
+]
+
+
+@pytest.mark.parametrize(("text", "title"), TITLE_CASES)
+def test_tidy_title_is_short_clean_and_without_full_stop(text: str, title: str) -> None:
+    assert tidy_title(text) == title
+
+
+def test_tidy_title_never_exceeds_eighty_characters() -> None:
+    assert len(tidy_title("word " * 60)) <= 80
+
+
+def test_fix_spacing_leaves_links_alone() -> None:
+    assert fix_spacing("see https://x.org/a,b?c=d ,ok") == "see https://x.org/a,b?c=d, ok"
+
+
+# --- properties ----------------------------------------------------------------------------
+
+CHARACTERS = list("abcIi.,!?;:'’()\"-…ßı12 \n\t😀")
+WORDS = ["um", " like, ", "you know", "e.g.", "etc.", "www.x.org", " i'm ", "Mr.", "basically, "]
+NAMES = [" ni ", "Łódź", "王小明", "Оксана", "فاطمة", "ñ", " so, um, "]
+PIECES = st.sampled_from([*CHARACTERS, *WORDS, *NAMES])
+INFORMAL = st.lists(PIECES, max_size=40).map("".join) | st.text(max_size=200)
+FILLERS = filler_words()
+
+
+@settings(max_examples=400, deadline=None)
+@given(INFORMAL)
+def test_tidy_text_is_idempotent(text: str) -> None:
+    once = tidy_text(text)
+    assert tidy_text(once) == once
+
+
+@settings(max_examples=400, deadline=None)
+@given(INFORMAL)
+def test_tidy_text_never_drops_a_word_that_is_not_a_filler(text: str) -> None:
+    dropped = set(tokens(text)) - set(tokens(tidy_text(text))) - FILLERS
+    assert dropped == set()
+
+
+@settings(max_examples=300, deadline=None)
+@given(INFORMAL)
+def test_tidy_title_is_short_and_never_raises(text: str) -> None:
+    assert len(tidy_title(text)) <= 80
+
+
+@settings(max_examples=400, deadline=None)
+@given(INFORMAL)
+def test_split_sentences_keeps_every_character_in_order(text: str) -> None:
+    pieces = split_sentences(text)
+    assert "".join("".join(p.split()) for p in pieces) == "".join(text.split())
+
+
+@settings(max_examples=400, deadline=None)
+@given(INFORMAL)
+def test_split_sentences_pieces_are_trimmed_and_do_not_split_again(text: str) -> None:
+    pieces = split_sentences(text)
+    assert [p for p in pieces if not p or p != p.strip()] == []
+    assert [p for p in pieces if split_sentences(p) != [p]] == []
