@@ -978,6 +978,9 @@ def _welcome_back_reply(turn: _Turn) -> Reply:
 
 def _finished(turn: _Turn, event: Event) -> None:
     if isinstance(event, MessageEdited):
+        # A submitted story's answers stay correctable: the draft is regenerated from them.
+        if turn.state.status == Status.SUBMITTED:
+            _edited(turn, event)
         return
     if isinstance(event, Pressed):
         turn.notice = STALE_NOTICE

@@ -39,6 +39,9 @@ NAMING_CONVENTION = {
 
 INTERVIEW_STATUSES = ("active", "submitted", "cancelled", "declined", "abandoned")
 REVISION_REASONS = ("answer", "edit", "probe", "followup")
+DRAFT_STATUSES = ("new", "in_review", "needs_info", "ready", "published", "archived")
+DRAFT_EVENT_KINDS = ("created", "regenerated", "field", "lens", "status", "note", "followup")
+FOLLOW_UP_STATUSES = ("pending", "delivered", "answered", "failed", "cancelled")
 
 
 class UtcDateTime(TypeDecorator[datetime]):
@@ -183,7 +186,136 @@ class ProcessedUpdate(Base):
     outcome: Mapped[str | None] = mapped_column(Text)
 
 
+class Draft(Base):
+    """The draft example record of one submitted interview; ``body`` is ``DraftRecord`` JSON.
+
+    ``version`` is an optimistic lock: every change bumps it, and a staff edit made against
+    an older version is refused instead of silently overwriting a colleague's.
+    """
+
+    __tablename__ = "drafts"
+    __table_args__ = (
+        CheckConstraint(
+            "status IN ('new', 'in_review', 'needs_info', 'ready', 'published', 'archived')",
+            name="status",
+        ),
+        Index(None, "status", "created_at"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    interview_id: Mapped[int] = mapped_column(
+        ForeignKey("interviews.id", ondelete="CASCADE"), unique=True
+    )
+    reference: Mapped[str] = mapped_column(String(32), unique=True)
+    script_id: Mapped[str] = mapped_column(String(64))
+    status: Mapped[str] = mapped_column(String(16), server_default="new")
+    title: Mapped[str] = mapped_column(Text, server_default="")
+    body: Mapped[dict[str, Any]]
+    staff_edited: Mapped[dict[str, Any]]
+    version: Mapped[int] = mapped_column(Integer, server_default="1")
+    created_at: Mapped[datetime]
+    updated_at: Mapped[datetime]
+    status_changed_at: Mapped[datetime]
+    status_changed_by: Mapped[int | None] = mapped_column(BigInteger)
+
+
+class DraftEvent(Base):
+    """The history of a draft: who changed what, when; a field edit keeps before and after."""
+
+    __tablename__ = "draft_events"
+    __table_args__ = (
+        CheckConstraint(
+            "kind IN ('created', 'regenerated', 'field', 'lens', 'status', 'note', 'followup')",
+            name="kind",
+        ),
+        Index(None, "draft_id", "id"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    draft_id: Mapped[int] = mapped_column(ForeignKey("drafts.id", ondelete="CASCADE"))
+    version: Mapped[int] = mapped_column(Integer)
+    kind: Mapped[str] = mapped_column(String(16))
+    field: Mapped[str | None] = mapped_column(String(64))
+    before: Mapped[str | None] = mapped_column(Text)
+    after: Mapped[str | None] = mapped_column(Text)
+    actor_user_id: Mapped[int | None] = mapped_column(BigInteger)
+    actor_name: Mapped[str] = mapped_column(String(256), server_default="")
+    created_at: Mapped[datetime]
+
+
+class StaffMember(Base):
+    """Staff added in chat by an admin (``STAFF_USER_IDS`` staff are not stored here)."""
+
+    __tablename__ = "staff_members"
+
+    user_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    display_name: Mapped[str] = mapped_column(String(256), server_default="")
+    added_by: Mapped[int] = mapped_column(BigInteger)
+    added_at: Mapped[datetime]
+
+
+class StaffPrompt(Base):
+    """What a staff member's next message is for (a field's new text, a note, a question
+    for a contributor). In the database, not in memory, so any worker sees it."""
+
+    __tablename__ = "staff_prompts"
+    __table_args__ = (CheckConstraint("kind IN ('edit', 'note', 'ask')", name="kind"),)
+
+    user_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    chat_id: Mapped[int] = mapped_column(BigInteger)
+    kind: Mapped[str] = mapped_column(String(16))
+    draft_id: Mapped[int] = mapped_column(ForeignKey("drafts.id", ondelete="CASCADE"))
+    field: Mapped[str | None] = mapped_column(String(64))
+    version: Mapped[int] = mapped_column(Integer)
+    created_at: Mapped[datetime]
+
+
+class FollowUp(Base):
+    """A staff question for a contributor about their draft, and the contributor's reply."""
+
+    __tablename__ = "follow_ups"
+    __table_args__ = (
+        CheckConstraint(
+            "status IN ('pending', 'delivered', 'answered', 'failed', 'cancelled')",
+            name="status",
+        ),
+        Index(None, "contributor_id", "status"),
+        Index(None, "status", "created_at"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    draft_id: Mapped[int] = mapped_column(ForeignKey("drafts.id", ondelete="CASCADE"))
+    contributor_id: Mapped[int] = mapped_column(ForeignKey("contributors.id", ondelete="CASCADE"))
+    question: Mapped[str] = mapped_column(Text)
+    asked_by: Mapped[int] = mapped_column(BigInteger)
+    asked_by_name: Mapped[str] = mapped_column(String(256), server_default="")
+    notify_chat_id: Mapped[int] = mapped_column(BigInteger)
+    status: Mapped[str] = mapped_column(String(16), server_default="pending")
+    answer_question_id: Mapped[str | None] = mapped_column(String(64))
+    answer: Mapped[dict[str, Any] | None]
+    created_at: Mapped[datetime]
+    delivered_at: Mapped[datetime | None]
+    answered_at: Mapped[datetime | None]
+
+
+class DigestRun(Base):
+    """One digest period; the unique ``period_key`` makes sending it twice impossible."""
+
+    __tablename__ = "digest_runs"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    period_key: Mapped[str] = mapped_column(String(64), unique=True)
+    period_start: Mapped[datetime]
+    period_end: Mapped[datetime]
+    claimed_at: Mapped[datetime]
+    sent_at: Mapped[datetime | None]
+    draft_count: Mapped[int] = mapped_column(Integer, server_default="0")
+
+
 __all__ = [
+    "DRAFT_EVENT_KINDS",
+    "DRAFT_STATUSES",
+    "FOLLOW_UP_STATUSES",
     "INTERVIEW_STATUSES",
     "REVISION_REASONS",
     "AnswerMessage",
@@ -191,8 +323,14 @@ __all__ = [
     "AnswerRow",
     "Base",
     "Contributor",
+    "DigestRun",
+    "Draft",
+    "DraftEvent",
+    "FollowUp",
     "Interview",
     "ProcessedUpdate",
     "ScriptVersion",
+    "StaffMember",
+    "StaffPrompt",
     "UtcDateTime",
 ]

@@ -44,6 +44,7 @@ from conversations.state import InterviewState, Mode, Outcome, Status
 from storage.contributors import ContributorRecord
 from storage.database import Database
 from storage.interviews import InterviewRecord, RevisionReason
+from storage.redraft import redraft
 from storage.uow import UnitOfWork
 
 
@@ -57,6 +58,7 @@ class Handled:
     interview_id: int | None
     submitted_reference: str | None
     duplicate: bool = False
+    draft_title: str | None = None
 
 
 DUPLICATE = Handled(
@@ -122,7 +124,10 @@ class InterviewService:
             # Read the time again now that this person's earlier events are committed, so
             # the engine never sees time run backwards between two of their events.
             now = self._clock()
-            if active is not None and active.state is not None:
+            edited = await self._edited_submission(uow, person, contributor_id, event)
+            if edited is not None and edited.state is not None:
+                handled = await self._step_finished(uow, person, edited, edited.state, event, now)
+            elif active is not None and active.state is not None:
                 handled = await self._step(uow, person, active, active.state, event, now)
             else:
                 finished = None
@@ -139,6 +144,25 @@ class InterviewService:
                 await uow.updates.record_outcome(update_id, _describe(handled))
             await uow.commit()
         return handled
+
+    async def _edited_submission(
+        self, uow: UnitOfWork, person: Person, contributor_id: int, event: Event
+    ) -> InterviewRecord | None:
+        """The submitted interview an edited message belongs to, if it is one: an answer of
+        a story already sent can be corrected even after another interview has begun."""
+        if not isinstance(event, MessageEdited):
+            return None
+        found = await uow.interviews.answer_for_message(person.chat_id, event.message_id)
+        if found is None:
+            return None
+        record = await uow.interviews.get(found[0], lock=True)
+        if (
+            record is None
+            or record.contributor_id != contributor_id
+            or record.status is not Status.SUBMITTED
+        ):
+            return None
+        return record
 
     async def _script_of(self, uow: UnitOfWork, snapshot_id: int) -> Script:
         snapshot = await uow.scripts.get(snapshot_id)
@@ -216,14 +240,18 @@ class InterviewService:
             state = replace(state, answers={})
         await uow.interviews.save_state(record, state, now)
         reference = None
+        draft_title = None
         if status is Status.SUBMITTED and record.reference is None:
             reference = await uow.interviews.mark_submitted(record.id, now)
+            draft = await redraft(uow, record.id, now)
+            draft_title = draft.title if draft is not None else None
         handled = Handled(
             replies=outcome.replies,
             notice=outcome.notice,
             effects=outcome.effects,
             interview_id=record.id,
             submitted_reference=reference,
+            draft_title=draft_title,
         )
         if restart is not None:
             handled = await self._restart(uow, person, record.contributor_id, restart, now, handled)
@@ -240,6 +268,20 @@ class InterviewService:
     ) -> Handled:
         script = await self._script_of(uow, record.script_version_id)
         outcome: Outcome = engine.step(script, state, event, now)
+        saved = [e for e in outcome.effects if isinstance(e, AnswerSaved)]
+        if saved and record.status is Status.SUBMITTED:
+            # An answer of a submitted story was corrected: store it, then redraft.
+            for effect in saved:
+                await uow.interviews.save_answer(
+                    record.id,
+                    effect.answer,
+                    text=searchable_text(script, effect.answer),
+                    reason=revision_reason(state, event, effect.answer),
+                    chat_id=person.chat_id,
+                    now=now,
+                )
+            await uow.interviews.save_state(record, outcome.state, now)
+            await redraft(uow, record.id, now)
         handled = Handled(
             replies=outcome.replies,
             notice=outcome.notice,

@@ -9,8 +9,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.contributors import SqlContributors
 from storage.database import Database
+from storage.drafts import SqlDrafts
 from storage.interviews import SqlInterviews
 from storage.scripts import SqlScriptVersions
+from storage.staff import SqlStaff
 from storage.updates import SqlUpdates
 
 
@@ -23,8 +25,10 @@ class UnitOfWork:
 
     session: AsyncSession
     contributors: SqlContributors
+    drafts: SqlDrafts
     interviews: SqlInterviews
     scripts: SqlScriptVersions
+    staff: SqlStaff
     updates: SqlUpdates
 
     def __init__(self, database: Database) -> None:
@@ -34,8 +38,10 @@ class UnitOfWork:
     async def __aenter__(self) -> Self:
         self.session = self._database.session()
         self.contributors = SqlContributors(self.session)
+        self.drafts = SqlDrafts(self.session)
         self.interviews = SqlInterviews(self.session)
         self.scripts = SqlScriptVersions(self.session)
+        self.staff = SqlStaff(self.session)
         self.updates = SqlUpdates(self.session)
         self._committed = False
         return self

@@ -1,0 +1,58 @@
+"""Draft (or redraft) an interview's example record from its stored answers.
+
+Called in the same transaction as the change that prompted it: the submission, an edited
+answer, a follow-up reply. Fields staff edited are kept, with new material beside them.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from conversations.drafting import build_draft, merge_regenerated
+from conversations.model import Script
+from conversations.script import script_from_json
+from storage.drafts import DraftInfo
+from storage.uow import UnitOfWork
+
+_parsed: dict[str, Script] = {}  # snapshot sha256 -> script; snapshots never change
+
+
+async def script_of_snapshot(uow: UnitOfWork, snapshot_id: int) -> Script:
+    """The script an interview was begun with (its stored snapshot, parsed once)."""
+    snapshot = await uow.scripts.get(snapshot_id)
+    if snapshot is None:
+        raise LookupError(f"script snapshot {snapshot_id} is missing")
+    script = _parsed.get(snapshot.sha256)
+    if script is None:
+        script = script_from_json(snapshot.body)
+        _parsed[snapshot.sha256] = script
+    return script
+
+
+async def redraft(uow: UnitOfWork, interview_id: int, now: datetime) -> DraftInfo | None:
+    """Create the draft of a submitted interview, or regenerate the existing one.
+
+    Returns ``None`` for an interview that has no reference (never submitted) or whose
+    contributor erased their data.
+    """
+    interview = await uow.interviews.get(interview_id)
+    if interview is None or interview.reference is None or interview.state is None:
+        return None
+    contributor = await uow.contributors.get(interview.contributor_id)
+    if contributor is None or contributor.erased:
+        return None
+    script = await script_of_snapshot(uow, interview.script_version_id)
+    answers = {
+        stored.question_id: stored.answer for stored in await uow.interviews.answers(interview_id)
+    }
+    fresh = build_draft(
+        script,
+        answers,
+        reference=interview.reference,
+        contributor_name=contributor.display_name or None,
+    )
+    existing = await uow.drafts.by_interview(interview_id, lock=True)
+    if existing is None:
+        return await uow.drafts.create(interview_id, interview.reference, fresh, now)
+    merged = merge_regenerated(existing.record, set(existing.staff_edited), fresh)
+    return await uow.drafts.regenerate(existing.id, merged, now)
