@@ -323,7 +323,9 @@ class _Drafter:
         for index, existing in enumerate(bucket):
             if sentence_key(existing.text) == key:
                 merged = tuple(dict.fromkeys(existing.question_ids + sentence.question_ids))
-                bucket[index] = replace(existing, question_ids=merged)
+                # A bare link wins over its tidied twin ("https://x.org."), which would break.
+                text = sentence.text if LINK_RE.fullmatch(sentence.text) else existing.text
+                bucket[index] = replace(existing, text=text, question_ids=merged)
                 return
         bucket.append(sentence)
 

@@ -1,0 +1,102 @@
+"""The terminal chat and `script check`, run as a person would: the installed command,
+a fresh working directory, no token, SQLite by default."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+from tests.bot.test_cli import run_cli
+
+SPOTTED_TO_THE_END = "\n".join(
+    [
+        "1",  # consent: yes
+        "Kids & <b>parents</b> redid the playground",
+        "Leeds, spring 2025",
+        "2",  # tick "Designing it"
+        "7",  # Done
+        "heard it on local radio",
+        "2",  # keep it anonymous
+        "/review",
+        "",
+    ]
+)
+
+
+def answers_in(database: Path) -> dict[str, str]:
+    with sqlite3.connect(database) as connection:
+        return dict(connection.execute("SELECT question_id, text FROM answers").fetchall())
+
+
+def test_chat_needs_no_token_and_stores_answers_in_a_local_sqlite_file(tmp_path: Path) -> None:
+    result = run_cli(["chat", "--script", "spotted"], tmp_path, stdin=SPOTTED_TO_THE_END)
+    assert result.returncode == 0, result.stderr
+    assert "Traceback" not in result.stderr
+    assert "Question 1 of 6" in result.stdout
+    assert "[1] Yes" in result.stdout
+    # The contributor's own markup comes back as they typed it, not interpreted.
+    assert "Kids & <b>parents</b> redid the playground" in result.stdout
+    database = tmp_path / "copro-bot.db"
+    assert database.is_file()
+    stored = answers_in(database)
+    assert stored["project"] == "Kids & <b>parents</b> redid the playground"
+    assert stored["place_when"] == "Leeds, spring 2025"
+    assert stored["credit"] == "Keep it anonymous"
+
+
+def test_chat_submits_from_the_review_card_and_gives_a_reference(tmp_path: Path) -> None:
+    # On the review card of the six-question script, [7] is "Send it".
+    result = run_cli(["chat", "--script", "spotted"], tmp_path, stdin=SPOTTED_TO_THE_END + "7\n")
+    assert "[7] ✅ Send it" in result.stdout
+    assert "CP-" in result.stdout, result.stdout
+    with sqlite3.connect(tmp_path / "copro-bot.db") as connection:
+        (status,) = connection.execute("SELECT status FROM interviews").fetchone()
+        drafts = connection.execute("SELECT reference, title FROM drafts").fetchall()
+    assert status == "submitted"
+    assert len(drafts) == 1 and drafts[0][0].startswith("CP-")
+    assert drafts[0][0] in result.stdout
+    assert "playground" in drafts[0][1].lower()
+
+
+def test_leaving_and_coming_back_resumes_where_it_was(tmp_path: Path) -> None:
+    first = run_cli(
+        ["chat", "--script", "spotted"],
+        tmp_path,
+        stdin="1\nA community fridge run by neighbours\n/quit\n",
+    )
+    assert "your answers are saved" in first.stdout
+    second = run_cli(["chat", "--script", "spotted"], tmp_path, stdin="1\n/quit\n")
+    assert "Welcome back" in second.stdout
+    assert "question 3 of 6" in second.stdout
+    assert second.stdout.count("Question 1 of 6") == 0
+    assert answers_in(tmp_path / "copro-bot.db")["project"] == (
+        "A community fridge run by neighbours"
+    )
+
+
+def test_unknown_script_is_one_line_and_exit_2(tmp_path: Path) -> None:
+    result = run_cli(["chat", "--script", "nope"], tmp_path)
+    assert result.returncode == 2
+    assert result.stderr.strip() == "copro-bot: unknown script 'nope'"
+
+
+def test_script_check_accepts_the_shipped_scripts(tmp_path: Path) -> None:
+    scripts = Path(__file__).parents[2] / "conversations" / "scripts"
+    for name in ("full_story.yaml", "spotted.yaml"):
+        result = run_cli(["script", "check", str(scripts / name)], tmp_path)
+        assert result.returncode == 0, result.stderr
+        assert result.stdout.strip().endswith(": OK")
+
+
+def test_script_check_names_file_question_and_problem(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(
+        "id: bad\nversion: 1\ntitle: Bad\nwelcome: hi\nthanks: bye\nquestions:\n"
+        "  - id: colour\n    kind: choice\n    label: Colour\n    prompt: Which?\n"
+        "    options: []\n"
+    )
+    result = run_cli(["script", "check", str(bad)], tmp_path)
+    assert result.returncode == 2
+    assert "bad.yaml" in result.stderr
+    assert "colour" in result.stderr
+    assert "Traceback" not in result.stderr
