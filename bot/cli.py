@@ -108,7 +108,10 @@ def main(argv: Sequence[str] | None = None, environ: Mapping[str, str] | None = 
     logging.basicConfig(
         level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
-    logging.getLogger("httpx").setLevel(logging.WARNING)
+    # Third-party chatter (each HTTP request, each migration step) only when debugging.
+    if settings.log_level != "DEBUG":
+        for noisy in ("httpx", "alembic", "aiohttp.access"):
+            logging.getLogger(noisy).setLevel(logging.WARNING)
     try:
         if args.command == "chat":
             if args.script is not None:
