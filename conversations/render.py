@@ -286,3 +286,39 @@ def draft_to_telegram_html(draft: DraftRecord) -> list[str]:
     if current:
         messages.append(current)
     return messages
+
+
+# --- provenance ------------------------------------------------------------------------------
+
+
+def provenance_lines(draft: DraftRecord) -> list[tuple[str, str]]:
+    """Where each field came from, as (field label, "question: excerpt") pairs, for staff
+    checking a draft against what the contributor actually said."""
+    lines: list[tuple[str, str]] = []
+    for draft_field in draft.fields.values():
+        if draft_field.is_empty:
+            continue
+        label = _label(draft, draft_field.name)
+        if not draft_field.sources:
+            cited = sorted({q for s in draft_field.sentences for q in s.question_ids})
+            lines.append((label, ", ".join(cited) or "-"))
+            continue
+        for source in draft_field.sources:
+            lines.append((label, f"{source.question_id}: {source.excerpt}"))
+    return lines
+
+
+def provenance_to_telegram_html(draft: DraftRecord) -> list[str]:
+    """The provenance of every field as Telegram HTML messages within the limit."""
+    messages: list[str] = []
+    current = f"<b>{_esc(draft.reference or draft.title)}: where each part came from</b>"
+    for label, source in provenance_lines(draft):
+        for unit in _units(source, TELEGRAM_LIMIT - 200):
+            line = f"<b>{_esc(label)}</b> ← <i>{unit}</i>"
+            if _length(current) + 1 + _length(line) > TELEGRAM_LIMIT:
+                messages.append(current)
+                current = line
+            else:
+                current = f"{current}\n{line}"
+    messages.append(current)
+    return messages

@@ -156,3 +156,26 @@ def test_any_text_renders_to_valid_messages_within_the_limit(
     messages = draft_to_telegram_html(draft)
     assert [m for m in messages if len(m.encode("utf-16-le")) // 2 > TELEGRAM_LIMIT] == []
     assert [problems(m) for m in messages] == [[] for _ in messages]
+
+
+def test_provenance_names_the_answer_behind_every_field() -> None:
+    from conversations.drafting import DraftField, DraftRecord, Source
+    from conversations.render import provenance_lines, provenance_to_telegram_html
+
+    draft = DraftRecord(
+        script_id="spotted",
+        reference="CP-2026-00007",
+        fields={
+            "title": DraftField("title", "Kids <3 playground", (Source("project", "kids <3"),)),
+            "place": DraftField("place", "Leeds.", (Source("place_when", "Leeds " * 900),)),
+            "outcomes": DraftField("outcomes", ""),
+        },
+    )
+    lines = provenance_lines(draft)
+    assert [label for label, _ in lines] == ["Title", "Place"]
+    assert lines[0][1] == "project: kids <3"
+    messages = provenance_to_telegram_html(draft)
+    assert all(len(m) <= 4096 for m in messages)
+    assert "kids &lt;3" in messages[0]
+    assert "<3" not in "".join(messages)
+    assert "outcomes" not in "".join(messages).lower()
