@@ -30,8 +30,10 @@ def webhook_path(settings: Settings) -> str:
 
 def build_webhook_app(application: App, secret: str | None, path: str) -> web.Application:
     async def receive(request: web.Request) -> web.Response:
-        given = request.headers.get(SECRET_HEADER, "")
-        if secret is not None and not hmac.compare_digest(given, secret):
+        # Compared as bytes: compare_digest refuses str with non-ASCII characters, and a
+        # stranger's header must get a 403, not a 500.
+        given = request.headers.get(SECRET_HEADER, "").encode("utf-8", "surrogateescape")
+        if secret is not None and not hmac.compare_digest(given, secret.encode("utf-8")):
             log.warning("webhook request without the right secret token refused")
             return web.Response(status=403, text="forbidden")
         try:

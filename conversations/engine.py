@@ -653,6 +653,10 @@ def _media(turn: _Turn, event: MediaSent) -> None:
     done_row = (Button("Done", f"d|{question.id}"),)
     if kind == QuestionKind.MEDIA:
         turn.save(attached)
+        if group is not None:
+            # Only the album's first item is here yet: a count would say 1 for 3 photos.
+            turn.say(Reply("Got your album. Send more or tap Done.", buttons=(done_row,)))
+            return
         count = len(attached.media)
         turn.say(Reply(f"Got it ({count} so far). Send more or tap Done.", buttons=(done_row,)))
         return

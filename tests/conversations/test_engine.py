@@ -122,7 +122,7 @@ def test_a_whole_full_story_interview_with_buttons_probe_and_media() -> None:
             (press("s|helped"), "What changed because of it?"),
             (media(1), "Thanks, attached. Add words too, or tap Done."),
             ("Far more people use the park every single week now", "Got any photos"),
-            (media(2, group="album"), "Got it (1 so far). Send more or tap Done."),
+            (media(2, group="album"), "Got your album. Send more or tap Done."),
             (media(3, group="album"), ""),
             (press("d|media"), "What was hard about it?"),
             (press("s|hard"), "How did people hear"),

@@ -17,7 +17,7 @@ import itertools
 import json
 import re
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from typing import Any
@@ -214,10 +214,12 @@ class FakeBotApi:
         self.messages: dict[tuple[int, int], JSON] = {}  # (chat_id, message_id) -> current
         self._sent: list[JSON] = []  # bot-sent messages and edits, in order
         self._updates: list[JSON] = []  # queued, not yet acknowledged
+        self._captured: list[JSON] | None = None  # see capture_updates
         self._update_ids = itertools.count(1)
         self._message_ids = itertools.count(1)
         self._ids = itertools.count(1)
         self._failures: dict[str, list[ApiError]] = {}
+        self._stalled: dict[str, asyncio.Event] = {}
         self._callback_ids: set[str] = set()
         self._poll_generation = 0
         self._changed = asyncio.Event()
@@ -241,6 +243,8 @@ class FakeBotApi:
     async def stop(self) -> None:
         self._closing = True
         self._wake_pollers()
+        for method in list(self._stalled):
+            self.release(method)
         if self._runner is not None:
             await self._runner.cleanup()
             self._runner = None
@@ -291,9 +295,23 @@ class FakeBotApi:
         else:
             update_id = next(self._update_ids)
             update = {"update_id": update_id, **update}
+        if self._captured is not None:
+            self._captured.append(update)
+            return update_id
         self._updates.append(update)
         self._wake_pollers()
         return update_id
+
+    @contextlib.contextmanager
+    def capture_updates(self) -> Iterator[list[JSON]]:
+        """Inside the block, the users' actions build their updates into the yielded list
+        instead of queueing them for ``getUpdates``: for :meth:`post_webhook`."""
+        captured: list[JSON] = []
+        self._captured = captured
+        try:
+            yield captured
+        finally:
+            self._captured = None
 
     @property
     def pending_updates(self) -> list[JSON]:
@@ -377,6 +395,17 @@ class FakeBotApi:
             ApiError(status, description, retry_after)
         )
 
+    def stall(self, method: str) -> None:
+        """Record calls of ``method`` but answer none until :meth:`release`: the bot hangs
+        there, as it would on a slow network, so a test can stop it at that exact point."""
+        self._stalled.setdefault(method.lower(), asyncio.Event())
+
+    def release(self, method: str) -> None:
+        """Answer the stalled calls of ``method`` (if anyone still waits) and stop stalling."""
+        gate = self._stalled.pop(method.lower(), None)
+        if gate is not None:
+            gate.set()
+
     async def post_webhook(self, url: str, update: JSON, secret: str | None = None) -> int:
         """POST an update to the bot's webhook server as Telegram would; the HTTP status."""
         host = urlsplit(url).hostname or ""
@@ -414,6 +443,9 @@ class FakeBotApi:
         call = RecordedCall(method=method, params=params, files=files, at=time.monotonic())
         if method.lower() != "getupdates":
             self._record(call)
+            gate = self._stalled.get(method.lower())
+            if gate is not None:
+                await gate.wait()
         try:
             failure = self._take_failure(method)
             if failure is not None:
@@ -962,10 +994,16 @@ class FakeUser:
         return self._send({"dice": {"emoji": emoji, "value": value}})
 
     def send_text_in_group(self, text: str, group_id: int = -100123) -> int:
-        """A message in a supergroup the bot is in; the user is the sender."""
+        """A message in a supergroup the bot is in; the user is the sender. A leading
+        ``/command`` gets its ``bot_command`` entity, as Telegram adds it."""
         group = {"id": group_id, "type": "supergroup", "title": "Test group"}
         self.api.register_chat(group)
-        return self._send({"text": text}, chat=group)
+        content: JSON = {"text": text}
+        command = re.match(r"/[A-Za-z0-9_]+(?:@\w+)?", text)
+        if command is not None:
+            length = utf16_len(command.group())
+            content["entities"] = [{"type": "bot_command", "offset": 0, "length": length}]
+        return self._send(content, chat=group)
 
     def press(self, message: JSON, data: str) -> int:
         """Tap an inline button with ``data`` on ``message`` (one of the bot's messages)."""

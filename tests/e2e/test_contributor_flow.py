@@ -1,0 +1,400 @@
+"""A contributor's interview on Telegram, end to end: the real bot, the fake Bot API.
+
+Each test plays the contributor's side as a table of ``(what they do, how the bot's replies
+begin)`` and then checks what reached the staff chat and what the database holds.
+"""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from storage.service import InterviewService
+from tests.e2e.conftest import (
+    STAFF_CHAT_ID,
+    RunningBot,
+    answered_callbacks,
+    buttons,
+    callback_data,
+    converse,
+    says,
+    sends,
+    stored_answers,
+    stored_interviews,
+    taps,
+    texts,
+)
+from tests.e2e.fake_bot_api import FakeBotApi
+
+REFERENCE = re.compile(r"CP-\d{4}-\d{5}")
+CALLBACK_DATA_BYTES = 64
+
+
+async def test_full_interview_with_buttons_is_submitted_with_a_reference_and_a_staff_notice(
+    fake: FakeBotApi, bot: RunningBot, service: InterviewService
+) -> None:
+    ana = fake.user(1001, "Ana", last_name="Silva")
+    ana.send_command("start")
+    welcome, first = await ana.replies(2)
+    assert welcome["text"].startswith("Tell us about a project\nHi! 👋")
+    assert first["text"].startswith("Question 1 of 19\nFirst things first")
+    assert buttons(first) == ["Yes", "No"]
+
+    last = await converse(
+        ana,
+        first,
+        [
+            (taps("Yes"), "Question 2 of 19\nWhat's the project?"),
+            (
+                says("A community garden run by residents and the council together in Leeds"),
+                "Question 3 of 19\nWhere and when",
+            ),
+            (says("Leeds, since spring 2023"), "Question 4 of 19\nWhere's it at right now?"),
+            (taps("Up and running"), "Question 5 of 19\nWhat's your part in it?"),
+            (taps("Skip"), "Question 6 of 19\nWho's involved?"),
+            (says("tenants"), "Anyone else?"),
+            (says("and two housing officers"), "Question 7 of 19\nHow did it start?"),
+            (sends("skip"), "Question 8 of 19\nWhich parts did people do together?"),
+            (taps("Designing it"), "Question 8 of 19"),
+            (taps("Running it"), "Question 8 of 19"),
+            (taps("Done"), "Question 9 of 20\nTell me about one decision"),
+            (
+                says("We chose the opening hours together at a residents meeting"),
+                "Question 10 of 20\nWho had the final say",
+            ),
+            *[(taps("Skip"), f"Question {n} of 20") for n in range(11, 20)],
+            (taps("No"), "Question 20 of 20\nIf we share this as an example"),
+            (taps("Keep it anonymous"), "Here's what you told me"),
+        ],
+    )
+    # The multi-choice question showed the ticks as they were tapped.
+    ticked = [m for m in ana.bot_messages() if "✅ Designing it" in buttons(m)]
+    assert "✅ Running it" in buttons(ticked[-1])
+
+    card = last["text"]
+    assert "• The project: A community garden run by residents and the council" in card
+    assert "• Stage: Up and running" in card
+    assert "• Your part: — skipped" in card
+    assert "• Who's involved: tenants / and two housing officers" in card
+    assert "• Done together: Designing it, Running it" in card
+    assert "• Credit: Keep it anonymous" in card
+    assert buttons(last)[-2:] == ["✅ Send it", "✖ Cancel"]
+    # one edit button per question on the card, labelled like its line
+    listed = [line[2:].split(":")[0] for line in card.splitlines() if line.startswith("• ")]
+    assert len(listed) == 20
+    assert buttons(last)[:-2] == [f"✏️ {label}" for label in listed]
+
+    ana.press_button(last, "✅ Send it")
+    thanks, reference_line = await ana.replies(2)
+    assert thanks["text"].startswith("Thank you so much! 🙏")
+    found = REFERENCE.search(reference_line["text"])
+    assert found is not None, reference_line["text"]
+    reference = found.group()
+
+    staff = await fake.wait_for(
+        lambda c: c.method == "sendMessage" and c.params.get("chat_id") == STAFF_CHAT_ID
+    )
+    await fake.wait_idle()
+    notices = texts(fake.sent_messages(STAFF_CHAT_ID))
+    assert notices == [f"New story {reference} submitted by Ana Silva."]
+    assert "\n" not in str(staff.params["text"])
+
+    [interview] = await stored_interviews(service, ana)
+    assert (interview["status"], interview["reference"]) == ("submitted", reference)
+    answers = await stored_answers(service, ana)
+    assert answers["consent"]["value"]["choices"] == ["yes"]
+    assert answers["stage"]["value"]["choices"] == ["running"]
+    assert answers["together"]["value"]["choices"] == ["design", "delivery"]
+    assert answers["who"]["text"] == "tenants\nand two housing officers"
+    assert answers["role"]["value"]["skipped"] is True
+    assert answers["credit"]["value"]["choices"] == ["anonymous"]
+
+    # Every button the bot ever showed fits Telegram's 64 bytes of callback data.
+    sent_data = [d for m in fake.sent_messages(ana.chat_id) for d in callback_data(m)]
+    assert sent_data, "the interview showed no buttons"
+    assert max(len(d.encode("utf-8")) for d in sent_data) <= CALLBACK_DATA_BYTES
+    # Every tap was answered, so the contributor's Telegram stops showing a spinner.
+    taps_made = {
+        u["callback_query"]["id"]
+        for c in fake.calls_to("getUpdates")
+        for u in c.result
+        if "callback_query" in u
+    }
+    assert len(taps_made) == 18
+    assert {str(c.params["callback_query_id"]) for c in answered_callbacks(fake)} == taps_made
+
+
+async def test_back_and_edit_from_the_review_card_change_answers_before_sending(
+    fake: FakeBotApi, bot: RunningBot, service: InterviewService
+) -> None:
+    ben = fake.user(1002, "Ben")
+    ben.send_command("start", "spotted")
+    _, first = await ben.replies(2)
+    last = await converse(
+        ben,
+        first,
+        [
+            (taps("Yes"), "Question 2 of 6\nWhat did you spot?"),
+            (says("Parents and the school redesigned the playground"), "Question 3 of 6"),
+            (taps("⬅ Back"), "Question 2 of 6\nWhat did you spot?"),
+        ],
+    )
+    assert "Your answer now: Parents and the school redesigned the playground" in last["text"]
+    assert "Keep" in buttons(last)
+    last = await converse(
+        ben,
+        last,
+        [
+            (
+                says("Parents, pupils and the school redesigned the playground together"),
+                "Question 3 of 6\nWhere and when",
+            ),
+            (taps("Skip"), "Question 4 of 6"),
+            (taps("Designing it"), "Question 4 of 6"),
+            (taps("Done"), "Question 5 of 6\nGot a link?"),
+            (says("heard it on local radio"), "Question 6 of 6\nIf we mention your tip-off"),
+            (taps("Use my name"), "Here's what you told me"),
+            (taps("✏️ What you spotted"), "Question 2 of 6\nWhat did you spot?"),
+            (says("The whole street redesigned the playground with the school"), "Here's what"),
+            (taps("✏️ Credit"), "Question 6 of 6"),
+            (taps("Keep it anonymous"), "Here's what you told me"),
+        ],
+    )
+    assert "• What you spotted: The whole street redesigned the playground" in last["text"]
+    assert "• Credit: Keep it anonymous" in last["text"]
+    assert "• Where and when: — skipped" in last["text"]
+
+    await converse(ben, last, [(taps("✅ Send it"), ("Thanks for the tip!", "Your reference"))])
+    answers = await stored_answers(service, ben)
+    project = answers["project"]
+    assert project["text"] == "The whole street redesigned the playground with the school"
+    assert [r["value"]["text"] for r in project["revisions"]] == [
+        "Parents and the school redesigned the playground",
+        "Parents, pupils and the school redesigned the playground together",
+        "The whole street redesigned the playground with the school",
+    ]
+    assert answers["credit"]["value"]["choices"] == ["anonymous"]
+    [interview] = await stored_interviews(service, ben)
+    assert (interview["script_id"], interview["status"]) == ("spotted", "submitted")
+
+
+async def test_a_restart_in_the_middle_of_an_interview_resumes_where_it_was(
+    fake: FakeBotApi, bot: RunningBot, service: InterviewService
+) -> None:
+    cy = fake.user(1003, "Cy")
+    cy.send_command("start", "spotted")
+    _, first = await cy.replies(2)
+    await converse(
+        cy,
+        first,
+        [
+            (taps("Yes"), "Question 2 of 6"),
+            (says("A tenants panel runs the estate budget with the council"), "Question 3 of 6"),
+        ],
+    )
+    await bot.stop()
+    # While the bot is down the contributor carries on; Telegram keeps the message.
+    cy.send_text("Hackney, last spring")
+    assert [u["message"]["text"] for u in fake.pending_updates] == ["Hackney, last spring"]
+
+    await bot.start()
+    reply = await cy.reply()
+    assert reply["text"].startswith("Question 4 of 6\nWhich parts did people seem to do together?")
+    assert "⬅ Back" in buttons(reply)
+    assert len(fake.calls_to("getMe")) == 2  # a second Application really did start
+    await fake.wait_idle()
+    assert fake.pending_updates == []
+
+    last = await converse(
+        cy,
+        reply,
+        [
+            (taps("⬅ Back"), "Question 3 of 6\nWhere and when"),
+            (taps("Keep"), "Question 4 of 6"),
+        ],
+    )
+    assert "Your answer now" not in last["text"]
+    answers = await stored_answers(service, cy)
+    assert answers["place_when"]["text"] == "Hackney, last spring"
+    assert answers["project"]["text"] == "A tenants panel runs the estate budget with the council"
+    assert len(await stored_interviews(service, cy)) == 1
+
+
+async def test_a_button_from_an_older_message_gets_a_friendly_notice_and_the_current_question(
+    fake: FakeBotApi, bot: RunningBot, service: InterviewService
+) -> None:
+    dee = fake.user(1004, "Dee")
+    dee.send_command("start", "spotted")
+    _, consent = await dee.replies(2)
+    await converse(dee, consent, [(taps("Yes"), "Question 2 of 6")])
+
+    since = fake.mark()
+    dee.press_button(consent, "No")  # the consent question was answered already
+    reply = await dee.reply()
+    assert reply["text"].startswith("Question 2 of 6\nWhat did you spot?")
+    [answer] = answered_callbacks(fake, since)
+    assert answer.ok
+    assert answer.params.get("text") == (
+        "That button is from an earlier message — here's where we are."
+    )
+    answers = await stored_answers(service, dee)
+    assert answers["consent"]["value"]["choices"] == ["yes"]
+    [interview] = await stored_interviews(service, dee)
+    assert interview["status"] == "active"
+
+
+async def test_a_button_after_the_interview_was_sent_gets_a_notice_not_an_error(
+    fake: FakeBotApi, bot: RunningBot, service: InterviewService
+) -> None:
+    eve = fake.user(1005, "Eve")
+    eve.send_command("start", "spotted")
+    _, first = await eve.replies(2)
+    card = await converse(
+        eve,
+        first,
+        [
+            (taps("Yes"), "Question 2 of 6"),
+            (says("Neighbours run the library with the council"), "Question 3 of 6"),
+            (sends("skip"), "Question 4 of 6"),
+            (sends("skip"), "Question 5 of 6"),
+            (sends("skip"), "Question 6 of 6"),
+            (taps("Keep it anonymous"), "Here's what you told me"),
+        ],
+    )
+    await converse(eve, card, [(taps("✅ Send it"), ("Thanks for the tip!", "Your reference"))])
+    since = fake.mark()
+    await converse(eve, card, [(taps("✅ Send it"), "This interview is finished.")])
+    [answer] = answered_callbacks(fake, since)
+    assert answer.params.get("text", "").startswith("That button is from an earlier message")
+    [interview] = await stored_interviews(service, eve)
+    assert interview["status"] == "submitted"
+    await fake.wait_idle()
+    assert len(fake.sent_messages(STAFF_CHAT_ID)) == 1
+
+
+async def test_a_deep_link_payload_chooses_the_script(
+    fake: FakeBotApi, bot: RunningBot, service: InterviewService
+) -> None:
+    fay, gus = fake.user(1006, "Fay"), fake.user(1007, "Gus")
+    fay.send_command("start", "spotted")
+    gus.send_command("start")
+    fay_welcome, fay_first = await fay.replies(2)
+    gus_welcome, gus_first = await gus.replies(2)
+    assert fay_welcome["text"].startswith("Spotted a project?")
+    assert fay_first["text"].startswith("Question 1 of 6")
+    assert gus_welcome["text"].startswith("Tell us about a project")
+    assert gus_first["text"].startswith("Question 1 of 19")
+    assert [i["script_id"] for i in await stored_interviews(service, fay)] == ["spotted"]
+    assert [i["script_id"] for i in await stored_interviews(service, gus)] == ["full-story"]
+
+
+async def test_the_command_menu_is_set_when_the_bot_starts(
+    fake: FakeBotApi, bot: RunningBot
+) -> None:
+    [call] = fake.calls_to("setMyCommands")
+    names = [c["command"] for c in call.params["commands"]]
+    for command in ("start", "help", "cancel", "status", "privacy", "mydata", "delete"):
+        assert command in names
+    assert all(c["description"].strip() for c in call.params["commands"])
+    # set before the bot takes its first update
+    assert fake.calls.index(call) < fake.calls.index(fake.calls_to("deleteWebhook")[0])
+
+
+async def test_an_update_delivered_twice_is_applied_once(
+    fake: FakeBotApi, bot: RunningBot, service: InterviewService
+) -> None:
+    hal = fake.user(1008, "Hal")
+    hal.send_command("start", "spotted")
+    _, first = await hal.replies(2)
+    await converse(hal, first, [(taps("Yes"), "Question 2 of 6")])
+
+    # Telegram delivers the same update again (it never saw our acknowledgement).
+    hal.send_text("A repair cafe run by volunteers and the council")
+    fake.queue_update(dict(fake.pending_updates[-1]))
+    repeats = [u for u in fake.pending_updates if "message" in u]
+    assert len(repeats) == 2
+    assert repeats[0] == repeats[1]
+    reply = await hal.reply()
+    assert reply["text"].startswith("Question 3 of 6")
+    await fake.wait_idle()
+    assert hal.bot_messages()[-1] == reply  # no second answer to the repeat
+    answers = await stored_answers(service, hal)
+    assert answers["project"]["revision"] == 1
+    assert "place_when" not in answers  # the repeat was not taken as the next answer
+
+
+async def test_an_update_processed_before_a_crash_is_not_applied_again_after_it(
+    fake: FakeBotApi, bot: RunningBot, service: InterviewService
+) -> None:
+    ivy = fake.user(1009, "Ivy")
+    ivy.send_command("start", "spotted")
+    _, first = await ivy.replies(2)
+    await converse(ivy, first, [(taps("Yes"), "Question 2 of 6")])
+
+    # The answer is stored, then the process dies while sending the reply, so Telegram
+    # never hears that the update was handled and delivers it again after the restart.
+    fake.stall("sendMessage")
+    since = fake.mark()
+    ivy.send_text("Allotment holders and the council share the site budget")
+    await fake.wait_for(lambda c: c.method == "sendMessage", since=since)
+    await bot.crash()
+    fake.release("sendMessage")
+    assert [u["message"]["text"] for u in fake.pending_updates] == [
+        "Allotment holders and the council share the site budget"
+    ]
+
+    await bot.start()
+    await fake.wait_idle()
+    assert fake.pending_updates == []
+    # The reply that was on its way when the process died is all the contributor gets:
+    # the redelivered update is recognised and not answered a second time.
+    asked = [t for t in texts(ivy.bot_messages()) if t.startswith("Question 3 of 6")]
+    assert len(asked) == 1
+    ivy.skip_replies()
+    answers = await stored_answers(service, ivy)
+    assert answers["project"]["revision"] == 1
+    await converse(
+        ivy, first, [(says("Leeds, this summer"), "Question 4 of 6\nWhich parts did people")]
+    )
+    answers = await stored_answers(service, ivy)
+    assert answers["place_when"]["text"] == "Leeds, this summer"
+    assert answers["project"]["text"] == "Allotment holders and the council share the site budget"
+
+
+async def test_a_flood_limit_is_waited_out_and_the_reply_still_arrives(
+    fake: FakeBotApi, bot: RunningBot
+) -> None:
+    jo = fake.user(1010, "Jo")
+    fake.fail_next("sendMessage", 429, "Too Many Requests: retry after 1", retry_after=1)
+    jo.send_command("start", "spotted")
+    welcome, first = await jo.replies(2, timeout=10)
+    assert welcome["text"].startswith("Spotted a project?")
+    assert first["text"].startswith("Question 1 of 6")
+    refused = [c for c in fake.calls_to("sendMessage") if not c.ok]
+    assert [c.status for c in refused] == [429]
+    fake.calls.remove(refused[0])  # provoked on purpose; every other call must succeed
+
+
+@pytest.mark.bot_errors_expected
+async def test_a_reply_that_cannot_be_sent_loses_no_answer(
+    fake: FakeBotApi, bot: RunningBot, service: InterviewService
+) -> None:
+    kim = fake.user(1011, "Kim")
+    asked = await converse(kim, {}, [(sends("start", "spotted"), ("Spotted", "Question 1 of 6"))])
+    await converse(kim, asked, [(taps("Yes"), "Question 2 of 6")])
+    since = fake.mark()
+    fake.fail_next("sendMessage", 500, "Internal Server Error")
+    kim.send_text("Young carers and the council plan respite breaks together")
+    await fake.wait_for(lambda c: c.method == "sendMessage" and not c.ok, since=since)
+    await fake.wait_idle()
+    assert (await stored_answers(service, kim))["project"]["text"] == (
+        "Young carers and the council plan respite breaks together"
+    )
+    kim.skip_replies()
+    await converse(kim, asked, [(says("Bristol, 2024"), "Question 4 of 6")])
+
+    fake.blocked_chats.add(kim.chat_id)  # the contributor blocks the bot mid-interview
+    kim.send_command("skip")
+    await fake.wait_idle()
+    assert "together" in await stored_answers(service, kim)
