@@ -15,13 +15,13 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from conversations.drafting import FIELD_ORDER, DraftField, DraftRecord
 from conversations.lens import LensStatus
 from conversations.workflow import DraftStatus, refusal
-from storage.models import Draft, DraftEvent
+from storage.models import Draft, DraftEvent, Interview
 
 FIELD_NAMES: tuple[str, ...] = tuple(FIELD_ORDER)
 
@@ -191,6 +191,17 @@ class SqlDrafts:
         return [_event(row) for row in reversed(rows.scalars().all())]
 
     # --- changes --------------------------------------------------------------------------
+
+    async def delete_for_contributor(self, contributor_id: int) -> int:
+        """Erase the drafts of a contributor's stories (history, follow-ups and prompts go
+        with them): after /delete nothing drawn from their words remains."""
+        interviews = select(Interview.id).where(Interview.contributor_id == contributor_id)
+        result = await self._session.execute(
+            delete(Draft)
+            .where(Draft.interview_id.in_(interviews))
+            .execution_options(synchronize_session=False)
+        )
+        return int(getattr(result, "rowcount", 0) or 0)
 
     async def create(
         self, interview_id: int, reference: str, record: DraftRecord, now: datetime

@@ -74,7 +74,9 @@ def searchable_text(script: Script, answer: Answer) -> str:
         option = question.option(choice) if question is not None else None
         labels.append(option.label if option is not None else choice)
     parts = [answer.text, *labels, *(m.caption for m in answer.media)]
-    return "\n".join(part.strip() for part in parts if part.strip())
+    # A caption that became the answer's text (a photo sent with words) is there once.
+    unique = dict.fromkeys(part.strip() for part in parts if part.strip())
+    return "\n".join(unique)
 
 
 def revision_reason(before: InterviewState, event: Event, answer: Answer) -> RevisionReason:
@@ -109,6 +111,11 @@ class InterviewService:
         self._catalog = catalog
         self._clock = clock
         self._parsed: dict[str, Script] = {}  # snapshot sha256 -> script
+
+    @property
+    def database(self) -> Database:
+        """The database this service works on (staff and admin tools read it too)."""
+        return self._database
 
     # --- handling events ----------------------------------------------------------------
 
@@ -360,6 +367,7 @@ class InterviewService:
             if contributor is None:
                 return False
             held = await uow.interviews.erase_for_contributor(contributor.id, now)
+            held += await uow.drafts.delete_for_contributor(contributor.id)
             await uow.contributors.mark_erased(contributor.id, now)
             await uow.commit()
         return contributor.erased_at is None or held > 0

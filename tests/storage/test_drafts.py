@@ -205,3 +205,18 @@ async def test_erased_contributor_drafts_are_not_regenerated(database: Database)
 
 def _by(actor: Actor, draft: DraftInfo) -> dict[str, object]:
     return {"expected_version": draft.version, "actor": actor, "now": START}
+
+
+async def test_erasing_a_contributor_removes_their_drafts_and_history(
+    database: Database,
+) -> None:
+    service = spotted_service(database)
+    submitted = await submit_spotted(service)
+    draft = await draft_of(database, submitted)
+
+    assert await service.erase_person(ADA.user_id)
+
+    async with UnitOfWork(database) as uow:
+        assert await uow.drafts.by_interview(submitted.interview_id or 0) is None
+        assert await uow.drafts.history(draft.id) == []
+        assert await uow.drafts.count() == 0
