@@ -1,0 +1,91 @@
+"""The contributor's say over reminders: the "Stop reminders" button on a nudge and the
+``/reminders on|off`` command. Handlers translate; the choice is stored on the contributor.
+
+They run before the interview handler and stop the update there, so neither the button nor
+the command reaches the interview as an answer.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+from collections.abc import Callable
+from datetime import UTC, datetime
+from typing import Any
+
+from telegram import Update
+from telegram.constants import ChatType
+from telegram.error import TelegramError
+from telegram.ext import (
+    Application,
+    ApplicationHandlerStop,
+    CallbackQueryHandler,
+    CommandHandler,
+    ContextTypes,
+    filters,
+)
+
+from conversations.reminders import REMINDERS_USAGE, STOP_DATA, TURNED_OFF, TURNED_ON
+from storage.database import Database
+from storage.maintenance import reminders_enabled, set_reminders
+
+log = logging.getLogger(__name__)
+App = Application[Any, ContextTypes.DEFAULT_TYPE, Any, Any, Any, Any]
+OFF_WORDS = frozenset({"off", "stop", "no", "none"})
+ON_WORDS = frozenset({"on", "start", "yes"})
+
+
+class ReminderHandlers:
+    def __init__(
+        self, database: Database, clock: Callable[[], datetime] = lambda: datetime.now(UTC)
+    ) -> None:
+        self.database = database
+        self.clock = clock
+
+    def install(self, application: App) -> None:
+        private_messages = filters.ChatType.PRIVATE & filters.UpdateType.MESSAGE
+        application.add_handler(
+            CommandHandler("reminders", self.command, private_messages), group=-1
+        )
+        application.add_handler(CallbackQueryHandler(self.stop_button, pattern=r"^rm\|"), group=-1)
+
+    async def stop_button(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        query, user, chat = update.callback_query, update.effective_user, update.effective_chat
+        if query is None or user is None or chat is None or chat.type != ChatType.PRIVATE:
+            return
+        if query.data == STOP_DATA:
+            await set_reminders(self.database, user.id, False, self.clock())
+            with contextlib.suppress(TelegramError):
+                await query.answer("Reminders off")
+            with contextlib.suppress(TelegramError):
+                await query.edit_message_reply_markup(None)
+            await _say(context, chat.id, TURNED_OFF)
+        else:
+            with contextlib.suppress(TelegramError):
+                await query.answer()
+        raise ApplicationHandlerStop
+
+    async def command(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        user, chat = update.effective_user, update.effective_chat
+        if user is None or chat is None:
+            return
+        word = (context.args or [""])[0].lower()
+        if word in OFF_WORDS:
+            await set_reminders(self.database, user.id, False, self.clock())
+            text = TURNED_OFF
+        elif word in ON_WORDS:
+            await set_reminders(self.database, user.id, True, self.clock())
+            text = TURNED_ON
+        else:
+            enabled = await reminders_enabled(self.database, user.id)
+            state = "off" if enabled is False else "on"
+            text = f"Reminders are {state}. {REMINDERS_USAGE}"
+        await _say(context, chat.id, text)
+        raise ApplicationHandlerStop
+
+
+async def _say(context: ContextTypes.DEFAULT_TYPE, chat_id: int, text: str) -> None:
+    try:
+        await context.bot.send_message(chat_id, text)
+    except TelegramError as error:
+        log.warning("could not answer chat %s about reminders: %s", chat_id, error)

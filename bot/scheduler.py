@@ -1,0 +1,318 @@
+"""Scheduled work: the staff digest, reminders for unfinished interviews, and the purge of
+interviews left unfinished past ``RETENTION_DAYS``.
+
+A :class:`Scheduler` ticks once at start (so a digest missed while the bot was down goes out
+straight away) and then at every minute of its :class:`Clock`. Nothing is remembered in
+memory that matters: digest periods and reminders are claimed in the database before they
+are sent, so restarts and several processes on one database never send anything twice.
+The clock is injected, so tests move time by hand.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Protocol
+
+from telegram import Bot, InputFile
+from telegram.constants import ParseMode
+from telegram.error import Forbidden, TelegramError
+
+from bot.settings import Settings
+from bot.telegram_render import keyboard, render_reply
+from conversations.digest import (
+    DigestData,
+    as_plain_text,
+    build_digest,
+    digest_document,
+    digest_filename,
+    document_caption,
+)
+from conversations.reminders import nudge_reply
+from conversations.schedule import DigestPeriod, DigestSchedule, ReminderPolicy, manual_period
+from storage.database import Database
+from storage.digests import (
+    claim_digest,
+    digest_run,
+    digest_start,
+    gather_digest,
+    mark_digest_sent,
+    release_digest,
+)
+from storage.maintenance import claim_due_reminders, purge_unfinished
+
+log = logging.getLogger(__name__)
+
+PURGE_EVERY = timedelta(hours=1)
+NO_STAFF_CHAT = "STAFF_CHAT_ID is not set: staff digests are skipped"
+
+
+class Clock(Protocol):
+    """Where scheduled work reads the time and waits."""
+
+    def now(self) -> datetime: ...
+
+    async def sleep(self, seconds: float) -> None: ...
+
+
+class SystemClock:
+    def now(self) -> datetime:
+        return datetime.now(UTC)
+
+    async def sleep(self, seconds: float) -> None:
+        await asyncio.sleep(seconds)
+
+
+def seconds_to_next_minute(now: datetime) -> float:
+    return 60.0 - now.second - now.microsecond / 1_000_000
+
+
+@dataclass(frozen=True)
+class DigestOutcome:
+    """What became of one digest period."""
+
+    period: DigestPeriod
+    sent: bool  # False: another process claimed it first, or it was sent already
+    new_drafts: int = 0
+    failed: bool = False  # Telegram refused it; the claim was given up for a retry
+
+
+class Scheduler:
+    """Digest, reminders and purge for one process; every decision is made in the database."""
+
+    def __init__(self, bot: Bot, database: Database, settings: Settings, clock: Clock) -> None:
+        self.bot = bot
+        self.database = database
+        self.settings = settings
+        self.clock = clock
+        self.schedule = (
+            DigestSchedule.parse(settings.digest_schedule) if settings.digest_schedule else None
+        )
+        self.policy = ReminderPolicy.from_remind_after(settings.remind_after)
+        self._last_purge: datetime | None = None
+        self._known_claimed: set[str] = set()
+        self._said_no_staff_chat = False
+
+    # --- the loop -----------------------------------------------------------------------
+
+    async def run(self) -> None:
+        """Tick now and then every minute until cancelled; a failed tick is logged and the
+        next one tries again."""
+        if self.schedule is not None:
+            zone = self.settings.timezone
+            upcoming = self.schedule.next_run(self.clock.now(), zone).astimezone(zone)
+            log.info("digests %s (%s); next at %s", self.schedule.text, zone, upcoming)
+        while True:
+            try:
+                await self.tick()
+            except Exception:
+                log.exception("scheduled work failed; trying again in a minute")
+            await self.clock.sleep(seconds_to_next_minute(self.clock.now()))
+
+    async def tick(self) -> None:
+        # Purge first, so nobody is nudged about an interview that is about to go.
+        await self.purge()
+        await self.send_due_digest()
+        await self.send_due_reminders()
+
+    # --- digests ------------------------------------------------------------------------
+
+    def _staff_chat(self) -> int | None:
+        chat = self.settings.staff_chat_id
+        if chat is None and not self._said_no_staff_chat:
+            log.info(NO_STAFF_CHAT)
+            self._said_no_staff_chat = True
+        return chat
+
+    async def send_due_digest(self) -> DigestOutcome | None:
+        """Send the latest period's digest if its time has come and nobody sent it yet."""
+        if self.schedule is None or self._staff_chat() is None:
+            return None
+        now = self.clock.now()
+        period = self.schedule.latest_due(now, self.settings.timezone)
+        if period.key in self._known_claimed:
+            return None
+        if await digest_run(self.database, period.key) is not None:
+            self._known_claimed.add(period.key)
+            return None
+        return await self.send_period(period)
+
+    async def send_now(self) -> DigestOutcome:
+        """``copro-bot digest --send``: the due period if it is still unsent, otherwise a
+        digest of everything since the last one (keyed by the minute, for cron)."""
+        now = self.clock.now()
+        period = manual_period(now)
+        if self.schedule is not None:
+            due = self.schedule.latest_due(now, self.settings.timezone)
+            if await digest_run(self.database, due.key) is None:
+                period = due
+        return await self.send_period(period)
+
+    async def send_period(self, period: DigestPeriod) -> DigestOutcome:
+        """Claim ``period``, send its digest to the staff chat, record it as sent."""
+        chat = self._staff_chat()
+        if chat is None:
+            return DigestOutcome(period, sent=False)
+        now = self.clock.now()
+        run = await claim_digest(self.database, period, now)
+        self._known_claimed.add(period.key)
+        if run is None:
+            return DigestOutcome(period, sent=False)
+        data = await gather_digest(self.database, run.start, run.end, now)
+        try:
+            delivered = await self.deliver(chat, data)
+        except Exception:
+            # Cancelled mid-send (shutdown), the claim stays and its lease runs out instead.
+            await release_digest(self.database, period.key)
+            self._known_claimed.discard(period.key)
+            raise
+        if not delivered:
+            await release_digest(self.database, period.key)
+            self._known_claimed.discard(period.key)
+            return DigestOutcome(period, sent=False, failed=True)
+        await mark_digest_sent(self.database, period.key, len(data.new_drafts), self.clock.now())
+        return DigestOutcome(period, sent=True, new_drafts=len(data.new_drafts))
+
+    async def deliver(self, chat_id: int, data: DigestData) -> bool:
+        """Send the digest; False if not even its first message got through (then the claim
+        is given up and the next tick tries again)."""
+        zone = self.settings.timezone
+        sent_any = False
+        try:
+            for message in build_digest(data, zone):
+                await self.bot.send_message(
+                    chat_id,
+                    message.html,
+                    parse_mode=ParseMode.HTML,
+                    reply_markup=keyboard(message.buttons),
+                    disable_web_page_preview=True,
+                )
+                sent_any = True
+            if data.new_drafts:
+                body = digest_document(data, zone).encode("utf-8")
+                await self.bot.send_document(
+                    chat_id,
+                    InputFile(body, filename=digest_filename(data, zone)),
+                    caption=document_caption(data),
+                )
+        except TelegramError as error:
+            if not sent_any:
+                log.warning("could not send the digest to chat %s (%s); will retry", chat_id, error)
+                return False
+            log.warning("the digest to chat %s was sent only in part: %s", chat_id, error)
+        return True
+
+    # --- reminders and purge ------------------------------------------------------------
+
+    async def send_due_reminders(self) -> int:
+        """Send every reminder that is due; how many went out."""
+        now = self.clock.now()
+        zone = self.settings.timezone
+        due = await claim_due_reminders(
+            self.database, self.policy, zone, now, self.settings.retention_days
+        )
+        sent = 0
+        for reminder in due:
+            for message in render_reply(nudge_reply(reminder.nudge, now, zone)):
+                try:
+                    await self.bot.send_message(
+                        reminder.chat_id,
+                        message.text,
+                        parse_mode=ParseMode.HTML,
+                        reply_markup=message.reply_markup,
+                        disable_web_page_preview=True,
+                    )
+                except Forbidden:
+                    log.info("chat %s has blocked the bot; reminder dropped", reminder.chat_id)
+                    break
+                except TelegramError as error:
+                    log.warning("could not remind chat %s: %s", reminder.chat_id, error)
+                    break
+            else:
+                sent += 1
+        return sent
+
+    async def purge(self) -> int:
+        """At most hourly: erase interviews left unfinished for ``RETENTION_DAYS``."""
+        now = self.clock.now()
+        if self._last_purge is not None and now - self._last_purge < PURGE_EVERY:
+            return 0
+        self._last_purge = now
+        purged = await purge_unfinished(self.database, self.settings.retention_days, now)
+        if purged:
+            log.info(
+                "purged %d interviews left unfinished for %d days",
+                purged,
+                self.settings.retention_days,
+            )
+        return purged
+
+
+# --- copro-bot digest ----------------------------------------------------------------------
+
+
+async def preview_digest(settings: Settings, database: Database, now: datetime) -> str:
+    """The next digest as text, claiming and sending nothing."""
+    zone = settings.timezone
+    schedule = DigestSchedule.parse(settings.digest_schedule) if settings.digest_schedule else None
+    if schedule is None:
+        period = manual_period(now)
+        when = "DIGEST_SCHEDULE is not set: `copro-bot digest --send` would send this now."
+    else:
+        period = schedule.latest_due(now, zone)
+        if await digest_run(database, period.key) is None:
+            when = f"The digest due {_local(period.end, settings)} has not been sent yet:"
+        else:
+            period = schedule.next_period(now, zone)
+            when = f"Next digest: {_local(period.end, settings)}. So far it says:"
+    start = await digest_start(database, period)
+    data = await gather_digest(database, start, min(period.end, now), now)
+    target = (
+        f"the staff chat {settings.staff_chat_id}"
+        if settings.staff_chat_id is not None
+        else "no staff chat (STAFF_CHAT_ID is not set)"
+    )
+    lines = [when, f"(to {target})", "", as_plain_text(build_digest(data, zone))]
+    if data.new_drafts:
+        lines += ["", f"Attached: {digest_filename(data, zone)} — {document_caption(data)}"]
+    return "\n".join(lines)
+
+
+def _local(moment: datetime, settings: Settings) -> str:
+    local = moment.astimezone(settings.timezone)
+    return f"{local:%a} {local.day} {local:%b %Y %H:%M} ({settings.timezone.key})"
+
+
+async def digest_command(
+    settings: Settings, *, send: bool, clock: Clock | None = None
+) -> tuple[bool, str]:
+    """``copro-bot digest --preview`` / ``--send``: whether it went well, and what to say."""
+    from telegram.ext import AIORateLimiter, ExtBot
+
+    from bot.wiring import open_database
+
+    clock = clock or SystemClock()
+    database = await open_database(settings)
+    try:
+        if not send:
+            return True, await preview_digest(settings, database, clock.now())
+        if settings.telegram_bot_token is None:
+            raise ValueError("a bot token is required")
+        bot: ExtBot[int] = ExtBot(
+            settings.telegram_bot_token,
+            base_url=settings.bot_api_url,
+            base_file_url=settings.bot_file_url,
+            rate_limiter=AIORateLimiter(max_retries=3),
+        )
+        async with bot:
+            outcome = await Scheduler(bot, database, settings, clock).send_now()
+    finally:
+        await database.dispose()
+    if outcome.failed:
+        return False, "the staff chat did not accept the digest (see the log); nothing was sent"
+    if outcome.sent:
+        drafts = "1 new draft" if outcome.new_drafts == 1 else f"{outcome.new_drafts} new drafts"
+        return True, f"Sent the digest ({drafts}) to the staff chat {settings.staff_chat_id}."
+    return True, f"The digest {outcome.period.key} was already sent; nothing to do."

@@ -1,0 +1,227 @@
+"""Digest periods and what a digest says.
+
+A period is claimed by inserting its unique key (``INSERT ... ON CONFLICT DO NOTHING``): of
+several processes computing the same due period, exactly one gets the row and sends the
+digest. A claim that was never marked sent (the process died mid-send) may be taken over
+once its lease has run out, so a crash delays a digest instead of losing it.
+
+A digest lists the drafts created since the previous digest ended, so a period missed
+during downtime is folded into the next one sent and no draft falls between two digests.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import delete, func, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from conversations.digest import (
+    WAITING_AFTER,
+    WAITING_STATUSES,
+    DigestData,
+    DigestDraft,
+    DigestFollowUp,
+)
+from conversations.schedule import DigestPeriod
+from conversations.state import Status
+from storage.database import Database, dialect_insert
+from storage.drafts import DraftInfo, SqlDrafts
+from storage.models import DigestRun, Draft, FollowUp, Interview
+
+CLAIM_LEASE = timedelta(minutes=15)
+AWAITING_ANSWER = ("pending", "delivered")
+
+
+@dataclass(frozen=True)
+class DigestRunInfo:
+    key: str
+    start: datetime
+    end: datetime
+    claimed_at: datetime
+    sent_at: datetime | None
+    draft_count: int
+
+
+def _run(row: DigestRun) -> DigestRunInfo:
+    return DigestRunInfo(
+        key=row.period_key,
+        start=row.period_start,
+        end=row.period_end,
+        claimed_at=row.claimed_at,
+        sent_at=row.sent_at,
+        draft_count=row.draft_count,
+    )
+
+
+def _digest_draft(info: DraftInfo) -> DigestDraft:
+    return DigestDraft(
+        id=info.id,
+        reference=info.reference,
+        status=info.status,
+        record=info.record,
+        created_at=info.created_at,
+        status_changed_at=info.status_changed_at,
+    )
+
+
+class SqlDigests:
+    """Digest-run rows and the queries a digest is made of; never commits."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    async def get(self, key: str) -> DigestRunInfo | None:
+        row = (
+            await self._session.execute(
+                select(DigestRun)
+                .where(DigestRun.period_key == key)
+                .execution_options(populate_existing=True)
+            )
+        ).scalar_one_or_none()
+        return _run(row) if row is not None else None
+
+    async def runs(self) -> list[DigestRunInfo]:
+        rows = await self._session.execute(
+            select(DigestRun).order_by(DigestRun.period_end, DigestRun.id)
+        )
+        return [_run(row) for row in rows.scalars()]
+
+    async def last_end(self) -> datetime | None:
+        """Where the latest claimed digest ended: the next one starts there."""
+        value: datetime | None = (
+            await self._session.execute(select(func.max(DigestRun.period_end)))
+        ).scalar()
+        return value
+
+    async def start_for(self, period: DigestPeriod) -> datetime:
+        """The start of ``period``'s digest: the end of the previous one, else its own."""
+        start = await self.last_end() or period.start
+        return min(start, period.end)
+
+    async def claim(
+        self, period: DigestPeriod, now: datetime, *, lease: timedelta = CLAIM_LEASE
+    ) -> DigestRunInfo | None:
+        """Take ``period`` for sending; None when another process has (or had) it."""
+        start = await self.start_for(period)
+        table = DigestRun.__table__
+        inserted = (
+            await self._session.execute(
+                dialect_insert(self._session, table)
+                .values(
+                    period_key=period.key,
+                    period_start=start,
+                    period_end=period.end,
+                    claimed_at=now,
+                    draft_count=0,
+                )
+                .on_conflict_do_nothing(index_elements=[table.c.period_key])
+                .returning(table.c.id)
+            )
+        ).first()
+        if inserted is None:
+            taken = await self._session.execute(
+                update(DigestRun)
+                .where(
+                    DigestRun.period_key == period.key,
+                    DigestRun.sent_at.is_(None),
+                    DigestRun.claimed_at < now - lease,
+                )
+                .values(claimed_at=now)
+                .execution_options(synchronize_session=False)
+            )
+            if getattr(taken, "rowcount", 0) != 1:
+                return None
+        return await self.get(period.key)
+
+    async def mark_sent(self, key: str, draft_count: int, now: datetime) -> None:
+        await self._session.execute(
+            update(DigestRun)
+            .where(DigestRun.period_key == key)
+            .values(sent_at=now, draft_count=draft_count)
+            .execution_options(synchronize_session=False)
+        )
+
+    async def release(self, key: str) -> None:
+        """Give up a claim whose digest could not be sent, so the next attempt retries."""
+        await self._session.execute(
+            delete(DigestRun).where(DigestRun.period_key == key, DigestRun.sent_at.is_(None))
+        )
+
+    async def gather(self, start: datetime, end: datetime, now: datetime) -> DigestData:
+        """What the digest of ``[start, end)`` says, as of ``now``."""
+        drafts = SqlDrafts(self._session)
+        new = await drafts.created_between(start, end)
+        waiting = await drafts.waiting_since(now - WAITING_AFTER, WAITING_STATUSES)
+        follow_ups = await self._session.execute(
+            select(FollowUp, Draft.reference)
+            .join(Draft, Draft.id == FollowUp.draft_id)
+            .where(FollowUp.status.in_(AWAITING_ANSWER))
+            .order_by(FollowUp.created_at, FollowUp.id)
+        )
+        in_progress = (
+            await self._session.execute(
+                select(func.count())
+                .select_from(Interview)
+                .where(Interview.status == Status.ACTIVE.value, Interview.state.is_not(None))
+            )
+        ).scalar_one()
+        return DigestData(
+            start=start,
+            end=end,
+            now=now,
+            new_drafts=tuple(_digest_draft(d) for d in new),
+            counts=await drafts.count_by_status(),
+            waiting=tuple(_digest_draft(d) for d in waiting),
+            follow_ups=tuple(
+                DigestFollowUp(
+                    draft_id=row.draft_id,
+                    reference=reference,
+                    question=row.question,
+                    asked_by=row.asked_by_name,
+                    asked_at=row.created_at,
+                )
+                for row, reference in follow_ups.all()
+            ),
+            interviews_in_progress=int(in_progress),
+        )
+
+
+# --- use cases: one transaction each --------------------------------------------------------
+
+
+async def claim_digest(
+    database: Database, period: DigestPeriod, now: datetime, *, lease: timedelta = CLAIM_LEASE
+) -> DigestRunInfo | None:
+    """Claim ``period`` and commit, so no other process sends it; None if taken."""
+    async with database.session() as session, session.begin():
+        return await SqlDigests(session).claim(period, now, lease=lease)
+
+
+async def gather_digest(
+    database: Database, start: datetime, end: datetime, now: datetime
+) -> DigestData:
+    async with database.session() as session, session.begin():
+        return await SqlDigests(session).gather(start, end, now)
+
+
+async def mark_digest_sent(database: Database, key: str, draft_count: int, now: datetime) -> None:
+    async with database.session() as session, session.begin():
+        await SqlDigests(session).mark_sent(key, draft_count, now)
+
+
+async def release_digest(database: Database, key: str) -> None:
+    async with database.session() as session, session.begin():
+        await SqlDigests(session).release(key)
+
+
+async def digest_run(database: Database, key: str) -> DigestRunInfo | None:
+    async with database.session() as session, session.begin():
+        return await SqlDigests(session).get(key)
+
+
+async def digest_start(database: Database, period: DigestPeriod) -> datetime:
+    """Where ``period``'s digest would start if it were claimed now (claims nothing)."""
+    async with database.session() as session, session.begin():
+        return await SqlDigests(session).start_for(period)
