@@ -153,6 +153,20 @@ class DraftField:
     def is_empty(self) -> bool:
         return not self.text.strip()
 
+    @property
+    def staff_edited(self) -> bool:
+        """Staff replaced the drafter's text (which is kept in ``generated_text``)."""
+        return self.generated_text is not None
+
+    def shown_sentences(self) -> tuple[DraftSentence, ...]:
+        """The items a list-like field (quotes, links) shows: the drafter's sentences, or
+        after a staff edit the lines staff wrote."""
+        if not self.staff_edited:
+            return self.sentences
+        return tuple(
+            DraftSentence(line.strip(), ()) for line in self.text.splitlines() if line.strip()
+        )
+
     def to_json(self) -> dict[str, Any]:
         return {
             "name": self.name,
@@ -215,7 +229,7 @@ class DraftRecord:
 
     @property
     def quotes(self) -> tuple[str, ...]:
-        return tuple(s.text for s in self.field("quotes").sentences)
+        return tuple(s.text for s in self.field("quotes").shown_sentences())
 
     def sentences(self) -> Iterator[tuple[str, DraftSentence]]:
         """Every sentence of the draft (suggested updates included), with its field's name."""

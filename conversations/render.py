@@ -91,14 +91,14 @@ def draft_to_markdown(draft: DraftRecord) -> str:
             lines += [_md(draft_field.text), ""]
         lines += _md_update(draft, draft_field)
     quotes = draft.field("quotes")
-    if quotes.sentences:
+    if quotes.shown_sentences():
         lines += [f"## {_md(_label(draft, 'quotes'))}", ""]
-        for sentence in quotes.sentences:
+        for sentence in quotes.shown_sentences():
             lines += [f"> {_md(sentence.text)}", ""]
     links = draft.field("links_and_media")
-    if links.sentences:
+    if links.shown_sentences():
         lines += [f"## {_md(_label(draft, 'links_and_media'))}", ""]
-        for sentence in links.sentences:
+        for sentence in links.shown_sentences():
             if not sentence.template and _href(sentence.text):
                 lines.append(f"- <{_href(sentence.text)}>")
             else:
@@ -219,13 +219,13 @@ def _telegram_blocks(draft: DraftRecord) -> list[_Block]:
             blocks.append(_Block(label, ()))
         blocks += _update_blocks(draft, draft_field)
     quotes = draft.field("quotes")
-    if quotes.sentences:
+    if quotes.shown_sentences():
         blocks.append(_Block(_label(draft, "quotes"), ()))
-        blocks += [_text_block(None, s.text, "blockquote") for s in quotes.sentences]
+        blocks += [_text_block(None, s.text, "blockquote") for s in quotes.shown_sentences()]
     links = draft.field("links_and_media")
-    if links.sentences:
+    if links.shown_sentences():
         units: list[str] = []
-        for sentence in links.sentences:
+        for sentence in links.shown_sentences():
             if not sentence.template and _href(sentence.text):
                 units.append(_link_unit(sentence.text))
             else:

@@ -179,3 +179,35 @@ def test_provenance_names_the_answer_behind_every_field() -> None:
     assert "kids &lt;3" in messages[0]
     assert "<3" not in "".join(messages)
     assert "outcomes" not in "".join(messages).lower()
+
+
+def test_staff_edits_to_quotes_and_links_are_what_renders() -> None:
+    from dataclasses import replace
+
+    from conversations.drafting import DraftField, DraftRecord, DraftSentence
+    from conversations.render import draft_to_markdown, draft_to_telegram_html
+
+    quotes = DraftField("quotes", "old quote", sentences=(DraftSentence("old quote", ("q",)),))
+    links = DraftField(
+        "links_and_media",
+        "https://old.example",
+        sentences=(DraftSentence("https://old.example", ("s",)),),
+    )
+    draft = DraftRecord("spotted", "CP-1", {"quotes": quotes, "links_and_media": links})
+    edited = replace(
+        draft,
+        fields={
+            "quotes": replace(quotes, text="We did it together", generated_text="old quote"),
+            "links_and_media": replace(
+                links, text="https://new.example\nhttps://two.example", generated_text="x"
+            ),
+        },
+    )
+    markdown = draft_to_markdown(edited)
+    html_text = "".join(draft_to_telegram_html(edited))
+    for rendered in (markdown, html_text):
+        assert "We did it together" in rendered
+        assert "https://new.example" in rendered and "https://two.example" in rendered
+        assert "old quote" not in rendered and "old.example" not in rendered
+    assert edited.quotes == ("We did it together",)
+    assert "old quote" in draft_to_markdown(draft)
