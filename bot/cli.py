@@ -13,6 +13,7 @@ import os
 import sys
 from collections.abc import Mapping, Sequence
 from pathlib import Path
+from typing import NoReturn
 
 from dotenv import dotenv_values
 from sqlalchemy.exc import DBAPIError
@@ -26,8 +27,15 @@ NO_TOKEN = (
 )
 
 
+class CliParser(argparse.ArgumentParser):
+    """Usage errors in one line (``copro-bot export: argument --x: ...``), exit code 2."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(EXIT_USAGE, f"{self.prog}: {message}\n")
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = CliParser(
         prog="copro-bot",
         description="Collect examples of co-production by chatting with contributors.",
     )
@@ -54,6 +62,20 @@ def build_parser() -> argparse.ArgumentParser:
     script_commands = script.add_subparsers(dest="script_command", required=True, metavar="ACTION")
     check = script_commands.add_parser("check", help="validate a script file")
     check.add_argument("file", type=Path)
+
+    from bot.export_cli import add_export_arguments
+
+    add_export_arguments(commands.add_parser("export", help="export collected examples to a file"))
+    commands.add_parser("stats", help="examples by status, script and month; completion rate")
+
+    digest = commands.add_parser("digest", help="preview the staff digest, or send it now")
+    digest_mode = digest.add_mutually_exclusive_group(required=True)
+    digest_mode.add_argument(
+        "--preview", action="store_true", help="print the next digest; send and record nothing"
+    )
+    digest_mode.add_argument(
+        "--send", action="store_true", help="send the digest to the staff chat now (for cron)"
+    )
     return parser
 
 
@@ -83,6 +105,20 @@ async def _chat(settings: Settings, script_id: str | None, user_id: int) -> None
         await TerminalChat(service, Console(), person=person, script_id=script_id).run()
     finally:
         await database.dispose()
+
+
+def _digest(settings: Settings, *, send: bool) -> int:
+    if send and settings.telegram_bot_token is None:
+        return fail(NO_TOKEN)
+    if send and settings.staff_chat_id is None:
+        return fail("setting STAFF_CHAT_ID: required for `copro-bot digest --send`")
+    from bot.scheduler import digest_command
+
+    ok, text = asyncio.run(digest_command(settings, send=send))
+    if not ok:
+        return fail(text)
+    print(text)
+    return 0
 
 
 def _check_script(path: Path) -> int:
@@ -121,6 +157,15 @@ def main(argv: Sequence[str] | None = None, environ: Mapping[str, str] | None = 
                     return fail(f"unknown script {args.script!r}")
             asyncio.run(_chat(settings, args.script, args.user))
             return 0
+        if args.command in ("export", "stats"):
+            from bot.export_cli import run_export, run_stats
+            from bot.wiring import utc_now
+
+            if args.command == "stats":
+                return run_stats(settings)
+            return run_export(settings, args, utc_now())
+        if args.command == "digest":
+            return _digest(settings, send=args.send)
         if args.command == "db":
             from storage.migrate import upgrade
 

@@ -31,13 +31,19 @@ from telegram.ext import (
     AIORateLimiter,
     Application,
     ApplicationBuilder,
+    ApplicationHandlerStop,
     CallbackQueryHandler,
     CommandHandler,
     ContextTypes,
     TypeHandler,
+    filters,
 )
 
+from bot.admin import AdminHandlers
+from bot.reminders import ReminderHandlers
+from bot.scheduler import Clock, Scheduler, SystemClock
 from bot.settings import Settings
+from bot.staff import install_staff
 from bot.telegram_events import event_from_update, is_private, person_from_update
 from bot.telegram_render import render_reply
 from conversations.model import Reply
@@ -58,6 +64,7 @@ COMMANDS: tuple[tuple[str, str], ...] = (
     ("privacy", "What is stored and why"),
     ("mydata", "Get a copy of everything stored about you"),
     ("delete", "Erase everything stored about you"),
+    ("reminders", "Turn reminders on or off"),
 )
 ERASE_YES = "erase|yes"
 ERASE_NO = "erase|no"
@@ -75,10 +82,15 @@ def privacy_text(settings: Settings) -> str:
         "may publish, credited the way you choose (your name, your organisation, or "
         "anonymous). Contact details are only used if you say staff may contact you.\n\n"
         f"How long: finished stories are kept until you delete them. Interviews left "
-        f"unfinished are deleted after {settings.retention_days} days.\n\n"
+        f"unfinished are deleted after {settings.retention_days} days; before that I remind "
+        "you at most twice (/reminders off stops that).\n\n"
         "Your rights: /mydata sends you a file with everything stored about you; /delete "
         "erases it."
     )
+
+
+def reference_text(reference: str) -> str:
+    return f"Your reference number is {reference}. Quote it if you contact us about this story."
 
 
 class ContributorHandlers:
@@ -89,10 +101,13 @@ class ContributorHandlers:
         self.service = service
 
     def install(self, application: App) -> None:
+        private = filters.ChatType.PRIVATE
         application.add_handler(TypeHandler(Update, self.outside_private_chats), group=0)
-        application.add_handler(CommandHandler("privacy", self.privacy), group=1)
-        application.add_handler(CommandHandler("mydata", self.my_data), group=1)
-        application.add_handler(CommandHandler("delete", self.delete), group=1)
+        # Private chats only: in the staff chat (which passes the gate above) these would
+        # post one person's data, or an erase button, in front of the whole group.
+        application.add_handler(CommandHandler("privacy", self.privacy, private), group=1)
+        application.add_handler(CommandHandler("mydata", self.my_data, private), group=1)
+        application.add_handler(CommandHandler("delete", self.delete, private), group=1)
         application.add_handler(
             CallbackQueryHandler(self.confirm_delete, pattern=r"^erase\|"), group=1
         )
@@ -107,8 +122,10 @@ class ContributorHandlers:
             return
         if chat.id == self.settings.staff_chat_id:
             return
-        message = update.effective_message
-        if message is not None and update.callback_query is None:
+        # Only a new message or post gets the pointer: edits, button presses and membership
+        # changes in the group are ignored, so the group sees one reply per message at most.
+        message = update.message or update.channel_post
+        if message is not None:
             username = context.bot.username
             link = f"https://t.me/{username}?start=group" if username else "a private chat"
             with contextlib.suppress(TelegramError):
@@ -119,8 +136,6 @@ class ContributorHandlers:
                     reply_to_message_id=message.message_id,
                     disable_web_page_preview=True,
                 )
-        from telegram.ext import ApplicationHandlerStop
-
         raise ApplicationHandlerStop
 
     async def privacy(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -200,9 +215,16 @@ class ContributorHandlers:
                 await query.answer(handled.notice)
         if handled.duplicate:
             return
-        await send_replies(context, person.chat_id, handled.replies)
+        replies = handled.replies
+        if handled.submitted_reference:
+            replies = (*replies, Reply(reference_text(handled.submitted_reference)))
+        await send_replies(context, person.chat_id, replies)
         if handled.submitted_reference:
             await self.notify_staff(context, handled, person.name)
+        # Staff questions put to the contributor at this pause, and news for staff.
+        await send_replies(context, person.chat_id, handled.deliveries)
+        for notice in handled.notices:
+            await send_replies(context, notice.chat_id, [notice.reply])
 
     async def notify_staff(
         self, context: ContextTypes.DEFAULT_TYPE, handled: Handled, name: str
@@ -253,6 +275,9 @@ def build_application(settings: Settings, service: InterviewService) -> App:
         .post_init(set_command_menu)
         .build()
     )
+    AdminHandlers(settings, service.database).install(application)
+    install_staff(application, settings, service)
+    ReminderHandlers(service.database).install(application)
     ContributorHandlers(settings, service).install(application)
     return application
 
@@ -280,6 +305,8 @@ async def poll(application: App, stop: asyncio.Event, *, poll_seconds: int = 25)
 
     Telegram forgets updates below the ``offset`` of the next ``getUpdates``; asking for the
     next batch only after processing means a crash redelivers instead of losing updates.
+    Once stopped, what was processed is acknowledged with one last short call, so the next
+    start does not receive it again (it would be recognised and skipped, but need not come).
     """
     bot = application.bot
     await bot.delete_webhook()
@@ -309,31 +336,59 @@ async def poll(application: App, stop: asyncio.Event, *, poll_seconds: int = 25)
         if updates:
             await process_batch(application, updates)
             offset = updates[-1].update_id + 1
+    if offset is not None:
+        with contextlib.suppress(TelegramError):
+            await bot.get_updates(offset=offset, timeout=0, limit=1)
 
 
-async def run_bot(settings: Settings, *, webhook: bool) -> None:
-    """``copro-bot run``: open the database, then poll or serve a webhook until stopped."""
+async def run_bot(
+    settings: Settings,
+    *,
+    webhook: bool,
+    stop: asyncio.Event | None = None,
+    clock: Clock | None = None,
+) -> None:
+    """``copro-bot run``: open the database, then poll or serve a webhook until stopped.
+
+    Without ``stop``, SIGINT and SIGTERM stop the bot; a caller embedding the bot (a test,
+    another service) passes its own event instead.
+    """
     from bot.wiring import build_service, open_database
 
     database = await open_database(settings)
-    application = build_application(settings, build_service(settings, database))
-    stop = asyncio.Event()
+    clock = clock or SystemClock()
+    application = build_application(settings, build_service(settings, database, clock.now))
     loop = asyncio.get_running_loop()
-    for sig in (signal.SIGINT, signal.SIGTERM):
-        with contextlib.suppress(NotImplementedError):
-            loop.add_signal_handler(sig, stop.set)
+    signals: list[signal.Signals] = []
+    if stop is None:
+        stop = asyncio.Event()
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            with contextlib.suppress(NotImplementedError, RuntimeError):
+                loop.add_signal_handler(sig, stop.set)
+                signals.append(sig)
     try:
         async with application:
             if application.post_init is not None:
                 await application.post_init(application)
             await application.start()
-            if webhook:
-                from bot.webhook import serve_webhook
+            # Digests, reminders and the purge tick beside polling or the webhook.
+            scheduled = asyncio.create_task(
+                Scheduler(application.bot, database, settings, clock).run()
+            )
+            try:
+                if webhook:
+                    from bot.webhook import serve_webhook
 
-                await serve_webhook(application, settings, stop)
-            else:
-                log.info("polling %s", settings.telegram_api_base_url)
-                await poll(application, stop)
-            await application.stop()
+                    await serve_webhook(application, settings, stop)
+                else:
+                    log.info("polling %s", settings.telegram_api_base_url)
+                    await poll(application, stop)
+            finally:
+                scheduled.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await scheduled
+                await application.stop()
     finally:
+        for sig in signals:
+            loop.remove_signal_handler(sig)
         await database.dispose()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -42,5 +43,7 @@ async def open_database(settings: Settings) -> Database:
     return Database.from_url(settings.database_url)
 
 
-def build_service(settings: Settings, database: Database) -> InterviewService:
-    return InterviewService(database, build_catalog(settings), utc_now)
+def build_service(
+    settings: Settings, database: Database, clock: Callable[[], datetime] = utc_now
+) -> InterviewService:
+    return InterviewService(database, build_catalog(settings), clock)

@@ -14,6 +14,12 @@ When a contributor has no active interview:
   that step is honoured (it begins a new interview);
 * any other event at first contact (or after /delete) begins an interview: the welcome is
   the right answer to a first "hello".
+
+Follow-up questions from staff (see ``storage.followups``) reach the contributor only at a
+natural pause, never in the middle of an interview: at once when none is active, else right
+after the interview is sent or cancelled. While one is out and no interview is active, the
+contributor's next message (text or media) is its answer: stored as an answer of the
+interview with provenance, the draft redrafted, the staff member told; /skip declines it.
 """
 
 from __future__ import annotations
@@ -27,25 +33,45 @@ from conversations import engine
 from conversations.model import (
     Answer,
     AnswerSaved,
+    CommandSent,
     Effect,
     Event,
     InterviewCancelled,
     InterviewDeclined,
     InterviewSubmitted,
+    MediaSent,
     MessageEdited,
     Person,
     Reply,
     RestartRequested,
     Script,
     Started,
+    TextSent,
+)
+from conversations.review_text import (
+    FOLLOW_UP_SKIPPED,
+    FOLLOW_UP_THANKS,
+    answered_notice,
+    declined_notice,
 )
 from conversations.script import ScriptCatalog, script_from_json, script_to_json
 from conversations.state import InterviewState, Mode, Outcome, Status
 from storage.contributors import ContributorRecord
 from storage.database import Database
+from storage.drafts import Actor
+from storage.followups import FollowUpRecord
 from storage.interviews import InterviewRecord, RevisionReason
 from storage.redraft import redraft
+from storage.review import follow_up_reply
 from storage.uow import UnitOfWork
+
+
+@dataclass(frozen=True)
+class ChatNotice:
+    """A message for another chat than the contributor's (a staff member's)."""
+
+    chat_id: int
+    reply: Reply
 
 
 @dataclass(frozen=True)
@@ -59,6 +85,9 @@ class Handled:
     submitted_reference: str | None
     duplicate: bool = False
     draft_title: str | None = None
+    deliveries: tuple[Reply, ...] = ()
+    """Follow-up questions for the contributor, to send after everything else."""
+    notices: tuple[ChatNotice, ...] = ()
 
 
 DUPLICATE = Handled(
@@ -117,6 +146,11 @@ class InterviewService:
         """The database this service works on (staff and admin tools read it too)."""
         return self._database
 
+    @property
+    def clock(self) -> Callable[[], datetime]:
+        """The clock this service reads (staff tools share it)."""
+        return self._clock
+
     # --- handling events ----------------------------------------------------------------
 
     async def handle(
@@ -137,16 +171,22 @@ class InterviewService:
             elif active is not None and active.state is not None:
                 handled = await self._step(uow, person, active, active.state, event, now)
             else:
+                follow_up = None
+                if _may_answer(event):
+                    follow_up = await uow.followups.awaiting_answer(contributor_id, lock=True)
                 finished = None
-                if not isinstance(event, Started):
+                if follow_up is None and not isinstance(event, Started):
                     finished = await uow.interviews.latest_finished_for(contributor_id)
-                if finished is not None and finished.state is not None:
+                if follow_up is not None:
+                    handled = await self._answer_follow_up(uow, person, follow_up, event, now)
+                elif finished is not None and finished.state is not None:
                     handled = await self._step_finished(
                         uow, person, finished, finished.state, event, now
                     )
                 else:
                     script_id = event.script_id if isinstance(event, Started) else None
                     handled = await self._begin(uow, person, contributor_id, script_id, now)
+            handled = await self._at_pause(uow, contributor_id, handled, active is not None, now)
             if update_id is not None:
                 await uow.updates.record_outcome(update_id, _describe(handled))
             await uow.commit()
@@ -319,6 +359,128 @@ class InterviewService:
             submitted_reference=so_far.submitted_reference,
         )
 
+    # --- follow-up questions from staff -------------------------------------------------
+
+    async def _answer_follow_up(
+        self,
+        uow: UnitOfWork,
+        person: Person,
+        follow_up: FollowUpRecord,
+        event: Event,
+        now: datetime,
+    ) -> Handled:
+        """The contributor's reply to a staff question: stored, redrafted, passed on."""
+        draft = await uow.drafts.get(follow_up.draft_id)
+        reference = draft.reference if draft is not None else ""
+        actor = Actor(person.user_id, person.name)
+        if isinstance(event, CommandSent):  # /skip: they would rather not answer
+            await uow.followups.mark_cancelled(follow_up.id, now)
+            await uow.drafts.log_follow_up(
+                follow_up.draft_id, "would rather not answer the question", actor=actor, now=now
+            )
+            notice = declined_notice(follow_up.draft_id, reference, person.name, follow_up.question)
+            return Handled(
+                replies=(Reply(FOLLOW_UP_SKIPPED),),
+                notice=None,
+                effects=(),
+                interview_id=draft.interview_id if draft is not None else None,
+                submitted_reference=None,
+                notices=(ChatNotice(follow_up.notify_chat_id, notice),),
+            )
+        if isinstance(event, MediaSent):
+            reply = Answer(follow_up.question_id, text=event.media.caption, media=(event.media,))
+        else:
+            assert isinstance(event, TextSent)
+            reply = Answer(follow_up.question_id, text=event.text)
+        reply = replace(reply, answered_at=now)
+        said = searchable_text(_NO_SCRIPT, reply) or f"({_media_words(reply)})"
+        version = None
+        if draft is not None:
+            await self._add_to_interview(uow, draft.interview_id, reply, now)
+            await uow.drafts.log_follow_up(draft.id, f"answered: {said}", actor=actor, now=now)
+            redrafted = await redraft(uow, draft.interview_id, now)
+            version = redrafted.version if redrafted is not None else None
+        await uow.followups.mark_answered(follow_up.id, follow_up.question_id, reply, now)
+        notice = answered_notice(
+            follow_up.draft_id, reference, person.name, follow_up.question, said, version
+        )
+        return Handled(
+            replies=(Reply(FOLLOW_UP_THANKS),),
+            notice=None,
+            effects=(),
+            interview_id=draft.interview_id if draft is not None else None,
+            submitted_reference=None,
+            notices=(ChatNotice(follow_up.notify_chat_id, notice),),
+        )
+
+    async def _add_to_interview(
+        self, uow: UnitOfWork, interview_id: int, reply: Answer, now: datetime
+    ) -> None:
+        """Store a follow-up reply as an answer of the interview (revision reason
+        "followup"), added after what was said before, as a probe's reply is. A reply to a
+        question of the script is also put into the interview's state, so a later edit of
+        an earlier message cannot drop it."""
+        interview = await uow.interviews.get(interview_id, lock=True)
+        if interview is None:
+            return
+        earlier = next(
+            (
+                stored.answer
+                for stored in await uow.interviews.answers(interview_id)
+                if stored.question_id == reply.question_id
+            ),
+            None,
+        )
+        answer = reply
+        if earlier is not None and not earlier.skipped and not earlier.is_empty():
+            text = "\n".join(t for t in (earlier.text, reply.text) if t.strip())
+            answer = replace(earlier, text=text, media=earlier.media + reply.media, answered_at=now)
+        answer = replace(answer, skipped=False)
+        script = await self._script_of(uow, interview.script_version_id)
+        # Not mapped to its chat message: the reply belongs to the staff question.
+        await uow.interviews.save_answer(
+            interview_id,
+            answer,
+            text=searchable_text(script, answer),
+            reason="followup",
+            chat_id=None,
+            now=now,
+        )
+        if interview.state is not None and script.question(reply.question_id) is not None:
+            answers = {**interview.state.answers, reply.question_id: answer}
+            await uow.interviews.save_state(
+                interview, replace(interview.state, answers=answers), now
+            )
+
+    async def _at_pause(
+        self,
+        uow: UnitOfWork,
+        contributor_id: int,
+        handled: Handled,
+        was_active: bool,
+        now: datetime,
+    ) -> Handled:
+        """Put the next staff question to the contributor if no interview is active now:
+        the oldest waiting one, or (right after an interview ended) the one they have not
+        answered yet, again."""
+        awaiting = await uow.followups.awaiting_answer(contributor_id)
+        if awaiting is not None and not was_active:
+            return handled  # already out there, and nothing new is finished
+        pending = None
+        if awaiting is None:
+            pending = await uow.followups.next_pending(contributor_id, lock=True)
+            if pending is None:
+                return handled
+        if await uow.interviews.active_for(contributor_id, lock=False) is not None:
+            return handled
+        if pending is not None:
+            await uow.followups.mark_delivered(pending.id, now)
+            message = await follow_up_reply(uow, pending)
+        else:
+            assert awaiting is not None
+            message = await follow_up_reply(uow, awaiting, again=True)
+        return replace(handled, deliveries=(*handled.deliveries, message))
+
     # --- the contributor's own data -----------------------------------------------------
 
     async def export_person_data(self, user_id: int) -> dict[str, Any]:
@@ -367,6 +529,7 @@ class InterviewService:
             if contributor is None:
                 return False
             held = await uow.interviews.erase_for_contributor(contributor.id, now)
+            await uow.followups.erase_for_contributor(contributor.id)
             held += await uow.drafts.delete_for_contributor(contributor.id)
             await uow.contributors.mark_erased(contributor.id, now)
             await uow.commit()
@@ -393,6 +556,21 @@ class InterviewService:
         if last.status is Status.DECLINED:
             return f"You declined to take part on {day}. Send /start if you change your mind."
         return "You have no interview in progress. Send /start to begin one."
+
+
+_NO_SCRIPT = Script(id="", version=0, title="", language="en", welcome="", thanks="", questions=())
+
+
+def _may_answer(event: Event) -> bool:
+    """Whether ``event`` can answer a staff question: a message, or /skip to decline."""
+    if isinstance(event, CommandSent):
+        return event.name == "skip"
+    return isinstance(event, TextSent | MediaSent)
+
+
+def _media_words(answer: Answer) -> str:
+    kinds = sorted({m.kind.replace("_", " ") for m in answer.media})
+    return ", ".join(kinds) or "no text"
 
 
 def _describe(handled: Handled) -> str:

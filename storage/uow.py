@@ -10,7 +10,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from storage.contributors import SqlContributors
 from storage.database import Database
 from storage.drafts import SqlDrafts
+from storage.followups import SqlFollowUps
 from storage.interviews import SqlInterviews
+from storage.prompts import SqlStaffPrompts
 from storage.scripts import SqlScriptVersions
 from storage.staff import SqlStaff
 from storage.updates import SqlUpdates
@@ -26,7 +28,9 @@ class UnitOfWork:
     session: AsyncSession
     contributors: SqlContributors
     drafts: SqlDrafts
+    followups: SqlFollowUps
     interviews: SqlInterviews
+    prompts: SqlStaffPrompts
     scripts: SqlScriptVersions
     staff: SqlStaff
     updates: SqlUpdates
@@ -39,7 +43,9 @@ class UnitOfWork:
         self.session = self._database.session()
         self.contributors = SqlContributors(self.session)
         self.drafts = SqlDrafts(self.session)
+        self.followups = SqlFollowUps(self.session)
         self.interviews = SqlInterviews(self.session)
+        self.prompts = SqlStaffPrompts(self.session)
         self.scripts = SqlScriptVersions(self.session)
         self.staff = SqlStaff(self.session)
         self.updates = SqlUpdates(self.session)

@@ -26,6 +26,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
+from bot.scheduler import Clock
 from bot.settings import Settings, load_settings
 from bot.telegram_app import SORRY, run_bot
 from bot.wiring import build_service
@@ -70,10 +71,18 @@ def bot_environment(fake: FakeBotApi, database_url: str, **extra: str) -> dict[s
 class RunningBot:
     """``run_bot`` in a task of the test's event loop; stop and start it like a process."""
 
-    def __init__(self, fake: FakeBotApi, settings: Settings, *, webhook: bool = False) -> None:
+    def __init__(
+        self,
+        fake: FakeBotApi,
+        settings: Settings,
+        *,
+        webhook: bool = False,
+        clock: Clock | None = None,
+    ) -> None:
         self.fake = fake
         self.settings = settings
         self.webhook = webhook
+        self.clock = clock
         self._task: asyncio.Task[None] | None = None
         self._stop = asyncio.Event()
 
@@ -89,7 +98,7 @@ class RunningBot:
         ready = "setWebhook" if self.webhook else "deleteWebhook"
         self._stop = asyncio.Event()
         self._task = asyncio.create_task(
-            run_bot(self.settings, webhook=self.webhook, stop=self._stop)
+            run_bot(self.settings, webhook=self.webhook, stop=self._stop, clock=self.clock)
         )
         waiting = asyncio.create_task(
             self.fake.wait_for(lambda c: c.method == ready, STARTUP_SECONDS, since=since)

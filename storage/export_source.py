@@ -1,0 +1,331 @@
+"""The examples an export reads, streamed from the database in bounded memory.
+
+Drafts are read in batches by keyset pagination on ``drafts.id`` (never ``OFFSET``), each
+batch in a short transaction of its own, so a long export neither holds a transaction open
+nor keeps more than one batch in memory, and writers go on while it runs. The export
+filters are pushed into SQL with the semantics of :func:`storage.exports.matches`.
+
+What a contributor allowed comes from their answers to the interview's consent questions
+(``credit``, ``credit_name``, ``credit_org``, ``contact_ok``, ``contact_how`` and, where a
+script asks them, ``quotes_ok`` and ``media_ok``; without those two, the answer to
+``consent`` decides). A missing or skipped answer never allows anything. A contributor
+who erased their data (``/delete``) is exported as erased: no name, no answers.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import AsyncIterator, Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import ColumnElement, Select, Text, cast, func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from conversations.drafting import DraftRecord
+from conversations.model import Answer
+from storage.database import Database
+from storage.exports.columns import TEXT_FIELDS
+from storage.exports.model import ExportExample, ExportFilters, MediaItem, Tag, as_utc
+from storage.models import AnswerRow, Contributor, Draft, Interview
+
+BATCH_SIZE = 500
+
+CONSENT_QUESTION = "consent"
+CREDIT_QUESTION = "credit"
+CREDIT_NAME_QUESTION = "credit_name"
+CREDIT_ORG_QUESTION = "credit_org"
+CONTACT_OK_QUESTION = "contact_ok"
+CONTACT_HOW_QUESTION = "contact_how"
+QUOTES_OK_QUESTION = "quotes_ok"
+MEDIA_OK_QUESTION = "media_ok"
+CONSENT_QUESTIONS: tuple[str, ...] = (
+    CONSENT_QUESTION,
+    CREDIT_QUESTION,
+    CREDIT_NAME_QUESTION,
+    CREDIT_ORG_QUESTION,
+    CONTACT_OK_QUESTION,
+    CONTACT_HOW_QUESTION,
+    QUOTES_OK_QUESTION,
+    MEDIA_OK_QUESTION,
+)
+CREDIT_KINDS = frozenset({"named", "organisation", "anonymous"})
+
+
+@dataclass(frozen=True)
+class StoredAnswerText:
+    """An answer as the export needs it: the value and its plain searchable text."""
+
+    answer: Answer
+    text: str
+
+
+def _submitted() -> ColumnElement[datetime]:
+    # Every draft's interview was submitted; the draft's creation is the fallback for rows
+    # written before ``submitted_at`` was recorded.
+    return func.coalesce(Interview.submitted_at, Draft.created_at)
+
+
+def _conditions(filters: ExportFilters) -> list[ColumnElement[bool]]:
+    """The filters as SQL, with the semantics of :func:`storage.exports.matches`."""
+    conditions: list[ColumnElement[bool]] = []
+    if filters.status is not None:
+        conditions.append(Draft.status.in_(sorted(filters.status)))
+    if filters.script is not None:
+        conditions.append(Draft.script_id == filters.script)
+    if filters.since is not None:
+        conditions.append(_submitted() >= as_utc(filters.since))
+    if filters.until is not None:
+        conditions.append(_submitted() < as_utc(filters.until))
+    return conditions
+
+
+async def count_examples(database: Database, filters: ExportFilters) -> int:
+    """How many examples an export with ``filters`` holds (for a progress bar's total)."""
+    statement = (
+        select(func.count())
+        .select_from(Draft)
+        .join(Interview, Interview.id == Draft.interview_id)
+        .where(*_conditions(filters))
+    )
+    async with database.session() as session:
+        return int((await session.execute(statement)).scalar_one())
+
+
+async def stream_examples(
+    database: Database, filters: ExportFilters, *, batch_size: int = BATCH_SIZE
+) -> AsyncIterator[ExportExample]:
+    """Every example matching ``filters``, oldest draft first, read ``batch_size`` at a time.
+
+    Consent is read but not applied here: :func:`storage.exports.export` applies it.
+    """
+    if batch_size < 1:
+        raise ValueError("batch_size must be at least 1")
+    conditions = _conditions(filters)
+    after = 0
+    while True:
+        batch, after = await _read_batch(
+            database, conditions, after, batch_size, filters.include_raw
+        )
+        for example in batch:
+            yield example
+        if len(batch) < batch_size:
+            return
+
+
+async def _read_batch(
+    database: Database,
+    conditions: list[ColumnElement[bool]],
+    after: int,
+    batch_size: int,
+    include_raw: bool,
+) -> tuple[list[ExportExample], int]:
+    """One batch of examples after draft id ``after``, and the last draft id read."""
+    statement = (
+        select(
+            Draft.id,
+            Draft.reference,
+            Draft.status,
+            Draft.script_id,
+            # The JSON as text, parsed one row at a time below: a batch of parsed bodies
+            # would take several times the memory of their text.
+            cast(Draft.body, Text),
+            Draft.created_at,
+            Draft.updated_at,
+            Interview.id,
+            Interview.submitted_at,
+            Contributor.display_name,
+            Contributor.erased_at,
+        )
+        .join(Interview, Interview.id == Draft.interview_id)
+        .join(Contributor, Contributor.id == Interview.contributor_id)
+        .where(Draft.id > after, *conditions)
+        .order_by(Draft.id)
+        .limit(batch_size)
+    )
+    in_batch = (
+        select(Draft.interview_id)
+        .join(Interview, Interview.id == Draft.interview_id)
+        .where(Draft.id > after, *conditions)
+        .order_by(Draft.id)
+        .limit(batch_size)
+    )
+    batch: list[ExportExample] = []
+    async with database.session() as session:
+        answers = await _answers(session, in_batch, include_raw)
+        for row in await session.execute(statement):
+            (draft_id, reference, status, script_id, body, created_at, updated_at) = row[:7]
+            interview_id, submitted_at, display_name, erased_at = row[7:]
+            batch.append(
+                build_example(
+                    DraftRecord.from_json(json.loads(body)),
+                    reference=str(reference),
+                    status=str(status),
+                    script_id=str(script_id),
+                    submitted_at=submitted_at if submitted_at is not None else created_at,
+                    updated_at=updated_at,
+                    answers=answers.get(int(interview_id), {}),
+                    display_name=str(display_name or ""),
+                    erased=erased_at is not None,
+                    include_raw=include_raw,
+                )
+            )
+            after = int(draft_id)
+    return batch, after
+
+
+async def _answers(
+    session: AsyncSession, interview_ids: Select[Any], include_raw: bool
+) -> dict[int, dict[str, StoredAnswerText]]:
+    """The answers of these interviews by question id: all of them for raw answers, else
+    only the consent questions."""
+    statement = (
+        select(AnswerRow.interview_id, AnswerRow.question_id, AnswerRow.value, AnswerRow.text)
+        .where(AnswerRow.interview_id.in_(interview_ids.scalar_subquery()))
+        .order_by(AnswerRow.interview_id, AnswerRow.id)
+    )
+    if not include_raw:
+        statement = statement.where(AnswerRow.question_id.in_(CONSENT_QUESTIONS))
+    found: dict[int, dict[str, StoredAnswerText]] = {}
+    for interview_id, question_id, value, text in (await session.execute(statement)).all():
+        found.setdefault(int(interview_id), {})[str(question_id)] = StoredAnswerText(
+            Answer.from_json(value), str(text or "")
+        )
+    return found
+
+
+# --- from stored rows to an export example (pure) ---------------------------------------
+
+
+def _given(answers: Mapping[str, StoredAnswerText], question_id: str) -> Answer | None:
+    stored = answers.get(question_id)
+    if stored is None or stored.answer.skipped or stored.answer.is_empty():
+        return None
+    return stored.answer
+
+
+def _said_yes(answers: Mapping[str, StoredAnswerText], question_id: str) -> bool | None:
+    """``True``/``False`` for a yes/no answer, ``None`` when it was not asked or answered."""
+    answer = _given(answers, question_id)
+    if answer is None or not answer.choices:
+        return None
+    return answer.choices[0] == "yes"
+
+
+def _clean(text: str) -> str:
+    return " ".join(text.split()).rstrip(".").strip()
+
+
+def _contact(answer: Answer | None) -> str | None:
+    if answer is None:
+        return None
+    parts = [" ".join(answer.text.split())]
+    for media in answer.media:
+        if media.kind == "contact":
+            name = " ".join(
+                str(media.meta.get(key) or "") for key in ("first_name", "last_name")
+            ).strip()
+            phone = str(media.meta.get("phone_number") or "").strip()
+            parts.append(f"{name} {phone}".strip())
+    joined = "; ".join(part for part in parts if part)
+    return joined or None
+
+
+def build_example(
+    record: DraftRecord,
+    *,
+    reference: str,
+    status: str,
+    script_id: str,
+    submitted_at: datetime,
+    updated_at: datetime,
+    answers: Mapping[str, StoredAnswerText],
+    display_name: str = "",
+    erased: bool = False,
+    include_raw: bool = False,
+) -> ExportExample:
+    """An export example from a draft and its interview's answers, consent read from them.
+
+    The name is the one typed for the credit, else the contributor's Telegram name (as the
+    drafter does), and only ever kept with ``named`` credit; raw answers leave out what the
+    contributor withheld (a name or organisation under other credit, contact details when
+    contact was not allowed).
+    """
+    fields = {name: record.field(name).text for name in TEXT_FIELDS}
+    tags = tuple(Tag(s.framework, s.tag, s.label, s.status, s.evidence) for s in record.lens)
+    media = tuple(
+        MediaItem(
+            kind=m.kind,
+            file_id=m.file_id,
+            caption=m.caption or None,
+            url=str(m.meta["url"]) if m.meta.get("url") else None,
+        )
+        for m in record.media
+        if m.file_id and m.kind != "contact"
+    )
+    base = ExportExample(
+        reference=reference,
+        status=status,
+        script_id=script_id,
+        submitted_at=submitted_at,
+        updated_at=updated_at,
+        fields=fields,
+        quotes=record.quotes,
+        media=media,
+        links=record.links,
+        tags=tags,
+        erased=erased,
+        quotes_allowed=False,
+        media_allowed=False,
+    )
+    if erased:
+        return base
+    credit_answer = _given(answers, CREDIT_QUESTION)
+    credit = credit_answer.choices[0] if credit_answer and credit_answer.choices else "anonymous"
+    credit = credit if credit in CREDIT_KINDS else "anonymous"
+    name_answer = _given(answers, CREDIT_NAME_QUESTION)
+    org_answer = _given(answers, CREDIT_ORG_QUESTION)
+    name = _clean(name_answer.text) if name_answer else ""
+    if credit == "named" and not name:
+        name = _clean(display_name)
+    organisation = _clean(org_answer.text) if org_answer else ""
+    contact_allowed = _said_yes(answers, CONTACT_OK_QUESTION) is True
+    consented = _said_yes(answers, CONSENT_QUESTION) is True
+    quotes_ok = _said_yes(answers, QUOTES_OK_QUESTION)
+    media_ok = _said_yes(answers, MEDIA_OK_QUESTION)
+    withheld = set()
+    if credit != "named":
+        withheld.add(CREDIT_NAME_QUESTION)
+    if credit == "anonymous":
+        withheld.add(CREDIT_ORG_QUESTION)
+    if not contact_allowed:
+        withheld.add(CONTACT_HOW_QUESTION)
+    raw = None
+    if include_raw:
+        raw = {
+            question_id: stored.text
+            for question_id, stored in answers.items()
+            if question_id not in withheld and not stored.answer.skipped and stored.text.strip()
+        }
+    return ExportExample(
+        reference=reference,
+        status=status,
+        script_id=script_id,
+        submitted_at=submitted_at,
+        updated_at=updated_at,
+        fields=fields,
+        quotes=record.quotes,
+        credit=credit,
+        contributor_name=name or None,
+        organisation=organisation or None,
+        contact=_contact(_given(answers, CONTACT_HOW_QUESTION)) if contact_allowed else None,
+        contact_allowed=contact_allowed,
+        quotes_allowed=quotes_ok if quotes_ok is not None else consented,
+        media_allowed=media_ok if media_ok is not None else consented,
+        media=media,
+        links=record.links,
+        tags=tags,
+        raw_answers=raw,
+        erased=False,
+    )
