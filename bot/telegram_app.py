@@ -15,6 +15,7 @@ import logging
 import signal
 from collections import defaultdict
 from collections.abc import Sequence
+from dataclasses import replace
 from datetime import timedelta
 from typing import Any
 
@@ -45,8 +46,9 @@ from bot.scheduler import Clock, Scheduler, SystemClock
 from bot.settings import Settings
 from bot.staff import install_staff
 from bot.telegram_events import event_from_update, is_private, person_from_update
-from bot.telegram_render import render_reply
+from bot.telegram_render import render_reply, shorten
 from conversations.model import Reply
+from conversations.review_text import open_button
 from storage.service import Handled, InterviewService
 
 log = logging.getLogger(__name__)
@@ -232,11 +234,11 @@ class ContributorHandlers:
         if self.settings.staff_chat_id is None or handled.submitted_reference is None:
             return
         who = name or "a contributor"
-        await send_replies(
-            context,
-            self.settings.staff_chat_id,
-            [Reply(f"New story {handled.submitted_reference} submitted by {who}.")],
-        )
+        title = f": “{shorten(handled.draft_title, 120)}”" if handled.draft_title else ""
+        notice = Reply(f"New story {handled.submitted_reference}{title}, from {who}.")
+        if handled.draft_id is not None:
+            notice = replace(notice, buttons=((open_button(handled.draft_id),),))
+        await send_replies(context, self.settings.staff_chat_id, [notice])
 
 
 async def send_replies(

@@ -85,6 +85,7 @@ class Handled:
     submitted_reference: str | None
     duplicate: bool = False
     draft_title: str | None = None
+    draft_id: int | None = None
     deliveries: tuple[Reply, ...] = ()
     """Follow-up questions for the contributor, to send after everything else."""
     notices: tuple[ChatNotice, ...] = ()
@@ -288,10 +289,12 @@ class InterviewService:
         await uow.interviews.save_state(record, state, now)
         reference = None
         draft_title = None
+        draft_id = None
         if status is Status.SUBMITTED and record.reference is None:
             reference = await uow.interviews.mark_submitted(record.id, now)
             draft = await redraft(uow, record.id, now)
-            draft_title = draft.title if draft is not None else None
+            if draft is not None:
+                draft_title, draft_id = draft.title, draft.id
         handled = Handled(
             replies=outcome.replies,
             notice=outcome.notice,
@@ -299,6 +302,7 @@ class InterviewService:
             interview_id=record.id,
             submitted_reference=reference,
             draft_title=draft_title,
+            draft_id=draft_id,
         )
         if restart is not None:
             handled = await self._restart(uow, person, record.contributor_id, restart, now, handled)

@@ -11,6 +11,7 @@ import re
 import pytest
 
 from storage.service import InterviewService
+from storage.uow import UnitOfWork
 from tests.e2e.conftest import (
     STAFF_CHAT_ID,
     RunningBot,
@@ -96,9 +97,14 @@ async def test_full_interview_with_buttons_is_submitted_with_a_reference_and_a_s
         lambda c: c.method == "sendMessage" and c.params.get("chat_id") == STAFF_CHAT_ID
     )
     await fake.wait_idle()
-    notices = texts(fake.sent_messages(STAFF_CHAT_ID))
-    assert notices == [f"New story {reference} submitted by Ana Silva."]
+    [notice] = fake.sent_messages(STAFF_CHAT_ID)
+    assert notice["text"].startswith(f"New story {reference}: “")
+    assert notice["text"].endswith("”, from Ana Silva.")
     assert "\n" not in str(staff.params["text"])
+    # one tap from the notice to the draft
+    assert [
+        b["callback_data"] for row in notice["reply_markup"]["inline_keyboard"] for b in row
+    ] == [f"st|o|{(await stored_draft_id(service, reference))}"]
 
     [interview] = await stored_interviews(service, ana)
     assert (interview["status"], interview["reference"]) == ("submitted", reference)
@@ -398,3 +404,10 @@ async def test_a_reply_that_cannot_be_sent_loses_no_answer(
     kim.send_command("skip")
     await fake.wait_idle()
     assert "together" in await stored_answers(service, kim)
+
+
+async def stored_draft_id(service: InterviewService, reference: str) -> int:
+    async with UnitOfWork(service.database) as uow:
+        draft = await uow.drafts.by_reference(reference)
+    assert draft is not None, reference
+    return draft.id
