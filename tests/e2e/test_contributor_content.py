@@ -327,6 +327,7 @@ async def test_text_the_contributor_typed_comes_back_exactly_as_typed(
         lambda c: c.method == "sendMessage" and c.params.get("chat_id") == STAFF_CHAT_ID
     )
     [notice] = texts(fake.sent_messages(STAFF_CHAT_ID))
-    assert notice.endswith("submitted by Kit <b>&</b> & Co.")
+    assert notice.endswith(", from Kit <b>&</b> & Co.")
+    assert typed[:20] in notice  # the title drawn from the typed project, exactly as typed
     [interview] = await stored_interviews(service, kit)
     assert interview["state"]["answers"]["project"]["text"] == typed
