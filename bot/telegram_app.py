@@ -21,6 +21,7 @@ from typing import Any
 
 from telegram import (
     BotCommand,
+    BotCommandScopeChat,
     InlineKeyboardButton,
     InlineKeyboardMarkup,
     InputFile,
@@ -274,7 +275,7 @@ def build_application(settings: Settings, service: InterviewService) -> App:
         .base_file_url(settings.bot_file_url)
         .rate_limiter(AIORateLimiter(max_retries=3))
         .updater(None)
-        .post_init(set_command_menu)
+        .post_init(lambda app: set_command_menu(app, settings))
         .build()
     )
     AdminHandlers(settings, service.database).install(application)
@@ -284,8 +285,42 @@ def build_application(settings: Settings, service: InterviewService) -> App:
     return application
 
 
-async def set_command_menu(application: App) -> None:
-    await application.bot.set_my_commands([BotCommand(name, text) for name, text in COMMANDS])
+STAFF_COMMANDS: tuple[tuple[str, str], ...] = (
+    ("drafts", "Review queue of drafts"),
+    ("draft", "Open a draft by its reference"),
+    ("stats", "Figures: drafts by status, completion rate"),
+)
+ADMIN_COMMANDS: tuple[tuple[str, str], ...] = (
+    ("export", "Export the examples as a file"),
+    ("staff", "List, add or remove staff"),
+)
+
+
+def _menu(*parts: tuple[tuple[str, str], ...]) -> list[BotCommand]:
+    return [BotCommand(name, text) for part in parts for name, text in part]
+
+
+async def set_command_menu(application: App, settings: Settings | None = None) -> None:
+    """Contributors see their commands; staff and admins named in the settings (in their
+    private chats) and the staff group also see theirs. Staff added in chat get no menu
+    of their own; their commands work all the same."""
+    bot = application.bot
+    await bot.set_my_commands(_menu(COMMANDS))
+    if settings is None:
+        return
+    with contextlib.suppress(TelegramError):
+        for user_id in sorted(settings.staff_user_ids - settings.admin_user_ids):
+            await bot.set_my_commands(
+                _menu(COMMANDS, STAFF_COMMANDS), scope=BotCommandScopeChat(user_id)
+            )
+        for user_id in sorted(settings.admin_user_ids):
+            await bot.set_my_commands(
+                _menu(COMMANDS, STAFF_COMMANDS, ADMIN_COMMANDS), scope=BotCommandScopeChat(user_id)
+            )
+        if settings.staff_chat_id is not None:
+            await bot.set_my_commands(
+                _menu(STAFF_COMMANDS), scope=BotCommandScopeChat(settings.staff_chat_id)
+            )
 
 
 async def process_batch(application: App, updates: Sequence[Update]) -> None:

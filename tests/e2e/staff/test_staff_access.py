@@ -185,3 +185,20 @@ async def test_admins_add_list_and_remove_staff_in_chat(
     assert removed["text"] == "Nell Newcomer (555) is no longer staff."
     assert after["text"] == REFUSAL
     assert usage["text"].startswith("Use /staff list, /staff add")
+
+
+async def test_staff_and_admins_see_their_commands_in_the_menu_contributors_do_not(
+    fake: FakeBotApi, bot: RunningBot
+) -> None:
+    menus: dict[object, set[str]] = {}
+    for call in fake.calls_to("setMyCommands"):
+        scope = call.params.get("scope")
+        key = scope["chat_id"] if isinstance(scope, dict) else "everyone"
+        menus[key] = {c["command"] for c in call.params["commands"]}
+
+    assert {"start", "mydata", "delete"} <= menus["everyone"]
+    assert not {"drafts", "stats", "export", "staff"} & menus["everyone"]
+    assert {"drafts", "draft", "stats"} <= menus[STAFF]
+    assert not {"export", "staff"} & menus[STAFF]
+    assert {"drafts", "stats", "export", "staff"} <= menus[ADMIN]
+    assert menus[STAFF_CHAT_ID] == {"drafts", "draft", "stats"}
