@@ -28,7 +28,7 @@ from telegram import (
     Update,
 )
 from telegram.constants import ChatType, ParseMode
-from telegram.error import Forbidden, NetworkError, RetryAfter, TelegramError
+from telegram.error import Conflict, Forbidden, NetworkError, RetryAfter, TelegramError
 from telegram.ext import (
     AIORateLimiter,
     Application,
@@ -337,6 +337,14 @@ async def process_batch(application: App, updates: Sequence[Update]) -> None:
     await asyncio.gather(*(run_chat(chat_updates) for chat_updates in by_chat.values()))
 
 
+CONFLICT_RETRY_SECONDS = 10.0
+
+
+async def _sleep_unless(stop: asyncio.Event, seconds: float) -> None:
+    with contextlib.suppress(TimeoutError):
+        await asyncio.wait_for(stop.wait(), seconds)
+
+
 async def poll(application: App, stop: asyncio.Event, *, poll_seconds: int = 25) -> None:
     """Long polling that acknowledges a batch only after it was processed and committed.
 
@@ -366,9 +374,18 @@ async def poll(application: App, stop: asyncio.Event, *, poll_seconds: int = 25)
             wait = error.retry_after
             await asyncio.sleep(wait.total_seconds() if isinstance(wait, timedelta) else wait)
             continue
+        except Conflict:
+            # Another copy polls with this token (a deploy overlapping the old process):
+            # wait for it to go rather than die, and say so.
+            log.warning(
+                "another process is polling with this bot token; retrying in %s s",
+                CONFLICT_RETRY_SECONDS,
+            )
+            await _sleep_unless(stop, CONFLICT_RETRY_SECONDS)
+            continue
         except NetworkError:
             log.warning("Bot API unreachable; retrying shortly")
-            await asyncio.sleep(2)
+            await _sleep_unless(stop, 2)
             continue
         if updates:
             await process_batch(application, updates)

@@ -412,3 +412,23 @@ async def stored_draft_id(service: InterviewService, reference: str) -> int:
         draft = await uow.drafts.by_reference(reference)
     assert draft is not None, reference
     return draft.id
+
+
+async def test_another_poller_on_the_same_token_is_waited_out_not_fatal(
+    fake: FakeBotApi, bot: RunningBot, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import bot.telegram_app as telegram_app
+
+    monkeypatch.setattr(telegram_app, "CONFLICT_RETRY_SECONDS", 0.2)
+    fake.fail_next(
+        "getUpdates", 409, "Conflict: terminated by other getUpdates request", retry_after=None
+    )
+    lu = fake.user(1012, "Lu")
+    lu.send_command("start", "spotted")
+    await lu.replies(2, timeout=10)  # the long poll in flight delivers this one
+    lu.send_text("yes")
+    [second] = await lu.replies(1, timeout=10)  # after the refused poll, polling goes on
+    assert second["text"].startswith("Question 2 of 6")
+    refused = [c for c in fake.calls_to("getUpdates") if not c.ok]
+    assert [c.status for c in refused] == [409]
+    fake.calls.remove(refused[0])
