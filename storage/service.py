@@ -187,11 +187,24 @@ class InterviewService:
                 else:
                     script_id = event.script_id if isinstance(event, Started) else None
                     handled = await self._begin(uow, person, contributor_id, script_id, now)
+                    if _asks_for_help(event):
+                        handled = await self._then(uow, person, handled, event, now)
             handled = await self._at_pause(uow, contributor_id, handled, active is not None, now)
             if update_id is not None:
                 await uow.updates.record_outcome(update_id, _describe(handled))
             await uow.commit()
         return handled
+
+    async def _then(
+        self, uow: UnitOfWork, person: Person, so_far: Handled, event: Event, now: datetime
+    ) -> Handled:
+        """Step the interview just begun with the event that began it (a first /help gets
+        the welcome, the first question and then the help it asked for)."""
+        record = await uow.interviews.get(so_far.interview_id or 0, lock=True)
+        if record is None or record.state is None:
+            return so_far
+        after = await self._step(uow, person, record, record.state, event, now)
+        return replace(after, replies=so_far.replies + after.replies)
 
     async def _edited_submission(
         self, uow: UnitOfWork, person: Person, contributor_id: int, event: Event
@@ -575,6 +588,13 @@ def _may_answer(event: Event) -> bool:
 def _media_words(answer: Answer) -> str:
     kinds = sorted({m.kind.replace("_", " ") for m in answer.media})
     return ", ".join(kinds) or "no text"
+
+
+def _asks_for_help(event: Event) -> bool:
+    return isinstance(event, CommandSent) and event.name.strip().lstrip("/").lower() in {
+        "help",
+        "status",
+    }
 
 
 def _describe(handled: Handled) -> str:

@@ -405,3 +405,16 @@ async def test_status_names_the_last_submitted_reference(database: Database) -> 
 
     assert before is None
     assert after is not None and f"CP-2026-{first.interview_id:05d}" in after
+
+
+async def test_a_first_help_gets_the_welcome_the_first_question_and_the_help(
+    database: Database,
+) -> None:
+    service = service_for(database)
+    handled = await service.handle(ADA, CommandSent("help"))
+    texts = [reply.text for reply in handled.replies]
+
+    assert texts[0] == "Welcome."
+    assert any("q1" in text for text in texts[:3])
+    assert "/skip" in texts[-1]  # the help, after the question it is about
+    assert await answers_in(database, handled.interview_id or 0) == {}
