@@ -25,6 +25,7 @@ TAG_ID_RE = re.compile(r"[a-z][a-z0-9_]*/[a-z][a-z0-9_]*")
 LensStatus = Literal["suggested", "confirmed", "rejected"]
 STATUSES: tuple[LensStatus, ...] = ("suggested", "confirmed", "rejected")
 EVIDENCE_MAX_CHARS = 200
+PHRASE_GROUP = "lens_phrase"  # the regex group holding a tag's phrases, as against patterns
 
 TOP_KEYS = frozenset({"version", "frameworks", "negation", "together", "tags"})
 TAG_KEYS = frozenset({"id", "label", "description", "prefer", "negatable"})
@@ -208,7 +209,9 @@ class Lens:
             parts: list[str] = []
             if words is not None:
                 phrases = words.phrases + words.in_answers_to.get(question_id, ())
-                parts = [phrase_regex(p) for p in sorted(phrases, key=len, reverse=True)]
+                if phrases:
+                    ordered = sorted(phrases, key=len, reverse=True)
+                    parts = [f"(?P<{PHRASE_GROUP}>" + "|".join(map(phrase_regex, ordered)) + ")"]
                 parts += [f"(?:{p})" for p in words.patterns]
             compiled = re.compile("|".join(parts), re.IGNORECASE) if parts else None
             self._compiled[cache_key] = compiled
@@ -224,29 +227,39 @@ class Lens:
             if regex is None:
                 continue
             for hit in regex.finditer(text):
-                if rule.negatable and self._negated(text, hit.start(), language):
+                if rule.negatable and self._negated(text, hit, language):
                     continue
                 found.append(LensMatch(rule.key, hit.start(), hit.end(), hit.group(0)))
                 break
         return found
 
-    def _negated(self, text: str, start: int, language: str) -> bool:
+    def _negated(self, text: str, hit: re.Match[str], language: str) -> bool:
+        """A negation word shortly before the match, in its clause, or inside a pattern's match.
+
+        A phrase may hold a negation word on purpose ("aren't online"); a pattern that spans
+        several words ("we ... picked") is undone by one inside it ("we never picked").
+        """
         negation = self.negation.get(language)
         if negation is None or negation.window <= 0:
             return False
-        clause = re.split(r"[,;:.!?()]", text[:start])[-1]
+        cues = {n.casefold().replace("’", "'") for n in negation.words}
+        suffixes = tuple(c for c in cues if c.startswith("n'"))
+
+        def is_cue(word: str) -> bool:
+            return word in cues or bool(suffixes and word.endswith(suffixes))
+
+        if hit.groupdict().get(PHRASE_GROUP) is None and any(
+            is_cue(w.replace("’", "'")) for w in re.findall(r"[\w'’]+", hit.group(0).casefold())
+        ):
+            return True
+        clause = re.split(r"[,;:.!?()]", text[: hit.start()])[-1]
         words = [w.replace("’", "'") for w in re.findall(r"[\w'’]+", clause.casefold())]
         breaks = {b.casefold() for b in negation.clause_breaks}
         for index in range(len(words) - 1, -1, -1):
             if words[index] in breaks:
                 words = words[index + 1 :]
                 break
-        cues = {n.casefold().replace("’", "'") for n in negation.words}
-        suffixes = tuple(c for c in cues if c.startswith("n'"))
-        return any(
-            word in cues or (suffixes and word.endswith(suffixes))
-            for word in words[-negation.window :]
-        )
+        return any(is_cue(word) for word in words[-negation.window :])
 
 
 def _unique(items: Iterable[str]) -> tuple[str, ...]:
@@ -280,6 +293,8 @@ def _parse_wording(raw: object, where: str, problems: list[str]) -> Wording | No
             re.compile(pattern)
         except re.error as error:
             problems.append(f"{where}.patterns: '{pattern}' is not a valid regex ({error})")
+        if f"(?P<{PHRASE_GROUP}>" in pattern:
+            problems.append(f"{where}.patterns: '{pattern}' uses the reserved group name")
     in_answers: dict[str, tuple[str, ...]] = {}
     raw_in = raw.get("in_answers_to") or {}
     if not isinstance(raw_in, dict):

@@ -49,6 +49,10 @@ def test_builtin_lens_covers_the_three_frameworks() -> None:
         ("we had an interpreter", "nsce/inclusion", None),
         ("not much has changed", None, "nsce/impact"),
         ("they voted-ish", None, None),
+        ("we didnt vote on it", None, "stages/co_decision"),
+        ("the residents picked the artist", "stages/co_decision", None),
+        ("the residents never picked anything, the council did", None, "stages/co_decision"),
+        ("the council decided everything", None, "stages/co_decision"),
     ],
 )
 def test_match_respects_words_and_negation(
