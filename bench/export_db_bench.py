@@ -29,7 +29,7 @@ import tempfile
 import time
 import tracemalloc
 from collections.abc import Callable, Iterator
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -47,47 +47,12 @@ from storage.exports.progress import rich_progress
 from storage.migrate import upgrade
 from storage.models import AnswerRow, Contributor, Draft, Interview, ScriptVersion
 
-WORDS = tuple(
-    [
-        "residents",
-        "council",
-        "garden",
-        "youth",
-        "workshop",
-        "shared",
-        "decisions",
-        "budget",
-        "tenants",
-        "library",
-        "artists",
-        "nurses",
-        "families",
-        "listened",
-        "together",
-        "planned",
-        "trust",
-        "meeting",
-        "survey",
-        "map",
-        "neighbourhood",
-        "volunteers",
-        "funding",
-        "power",
-        "voice",
-        "training",
-        "evaluation",
-        "café",
-        "stories",
-    ]
-)
-START = datetime(2025, 1, 1, tzinfo=UTC)
-DEFAULT_FORMATS = ("csv", "jsonl", "json", "md", "xlsx")
+# The same made-up vocabulary and start date as the in-memory export benchmark beside it.
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from export_bench import DEFAULT_FORMATS, START, sentence
+
 STATUSES = ("new", "in_review", "ready", "published")
 CHUNK = 2000
-
-
-def sentence(rng: random.Random, words: int) -> str:
-    return " ".join(rng.choice(WORDS) for _ in range(words)).capitalize() + "."
 
 
 def draft_body(rng: random.Random, number: int, script_id: str) -> dict[str, Any]:
