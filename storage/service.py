@@ -54,14 +54,14 @@ from conversations.review_text import (
     answered_notice,
     declined_notice,
 )
-from conversations.script import ScriptCatalog, script_from_json, script_to_json
+from conversations.script import ScriptCatalog, script_to_json
 from conversations.state import InterviewState, Mode, Outcome, Status
 from storage.contributors import ContributorRecord
 from storage.database import Database
 from storage.drafts import Actor
 from storage.followups import FollowUpRecord
 from storage.interviews import InterviewRecord, RevisionReason
-from storage.redraft import redraft
+from storage.redraft import redraft, script_of_snapshot
 from storage.review import follow_up_reply
 from storage.uow import UnitOfWork
 
@@ -140,7 +140,6 @@ class InterviewService:
         self._database = database
         self._catalog = catalog
         self._clock = clock
-        self._parsed: dict[str, Script] = {}  # snapshot sha256 -> script
 
     @property
     def database(self) -> Database:
@@ -226,14 +225,7 @@ class InterviewService:
         return record
 
     async def _script_of(self, uow: UnitOfWork, snapshot_id: int) -> Script:
-        snapshot = await uow.scripts.get(snapshot_id)
-        if snapshot is None:
-            raise LookupError(f"script snapshot {snapshot_id} is missing")
-        script = self._parsed.get(snapshot.sha256)
-        if script is None:
-            script = script_from_json(snapshot.body)
-            self._parsed[snapshot.sha256] = script
-        return script
+        return await script_of_snapshot(uow, snapshot_id)
 
     async def _begin(
         self,
@@ -251,14 +243,7 @@ class InterviewService:
         record = await uow.interviews.create(contributor_id, snapshot.id, outcome.state, now)
         for effect in outcome.effects:
             if isinstance(effect, AnswerSaved):
-                await uow.interviews.save_answer(
-                    record.id,
-                    effect.answer,
-                    text=searchable_text(script, effect.answer),
-                    reason="answer",
-                    chat_id=person.chat_id,
-                    now=now,
-                )
+                await _store(uow, record.id, script, effect.answer, "answer", person, now)
         return Handled(
             replies=outcome.replies,
             notice=outcome.notice,
@@ -282,13 +267,14 @@ class InterviewService:
         restart: RestartRequested | None = None
         for effect in outcome.effects:
             if isinstance(effect, AnswerSaved):
-                await uow.interviews.save_answer(
+                await _store(
+                    uow,
                     record.id,
+                    script,
                     effect.answer,
-                    text=searchable_text(script, effect.answer),
-                    reason=revision_reason(before, event, effect.answer),
-                    chat_id=person.chat_id,
-                    now=now,
+                    revision_reason(before, event, effect.answer),
+                    person,
+                    now,
                 )
             else:
                 status = _FINISHED_STATUS.get(type(effect), status)
@@ -336,13 +322,14 @@ class InterviewService:
         if saved and record.status is Status.SUBMITTED:
             # An answer of a submitted story was corrected: store it, then redraft.
             for effect in saved:
-                await uow.interviews.save_answer(
+                await _store(
+                    uow,
                     record.id,
+                    script,
                     effect.answer,
-                    text=searchable_text(script, effect.answer),
-                    reason=revision_reason(state, event, effect.answer),
-                    chat_id=person.chat_id,
-                    now=now,
+                    revision_reason(state, event, effect.answer),
+                    person,
+                    now,
                 )
             await uow.interviews.save_state(record, outcome.state, now)
             await redraft(uow, record.id, now)
@@ -588,6 +575,26 @@ def _may_answer(event: Event) -> bool:
 def _media_words(answer: Answer) -> str:
     kinds = sorted({m.kind.replace("_", " ") for m in answer.media})
     return ", ".join(kinds) or "no text"
+
+
+async def _store(
+    uow: UnitOfWork,
+    interview_id: int,
+    script: Script,
+    answer: Answer,
+    reason: RevisionReason,
+    person: Person,
+    now: datetime,
+) -> None:
+    """Store an answer the engine saved, mapped to the chat message(s) it came from."""
+    await uow.interviews.save_answer(
+        interview_id,
+        answer,
+        text=searchable_text(script, answer),
+        reason=reason,
+        chat_id=person.chat_id,
+        now=now,
+    )
 
 
 def _asks_for_help(event: Event) -> bool:
