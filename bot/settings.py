@@ -10,11 +10,14 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import timedelta
+from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 DEFAULT_DATABASE_URL = "sqlite:///copro-bot.db"
 DEFAULT_API_BASE_URL = "https://api.telegram.org"
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
+DRAFT_WRITERS = ("deterministic", "llm")
+DEFAULT_LLM_TIMEOUT_SECONDS = 30.0
 _TOKEN = re.compile(r"^\d{3,}:[A-Za-z0-9_-]{20,}$")
 _DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([smhd]?)\s*$")
 _DIGEST = re.compile(
@@ -49,6 +52,11 @@ class Settings:
     digest_schedule: str | None
     remind_after: timedelta
     retention_days: int
+    draft_writer: str = "deterministic"
+    llm_base_url: str | None = None
+    llm_model: str | None = None
+    llm_api_key: str | None = None
+    llm_timeout_seconds: float = DEFAULT_LLM_TIMEOUT_SECONDS
 
     @property
     def bot_api_url(self) -> str:
@@ -58,6 +66,10 @@ class Settings:
     @property
     def bot_file_url(self) -> str:
         return f"{self.telegram_api_base_url}/file/bot"
+
+    @property
+    def uses_writer_model(self) -> bool:
+        return self.draft_writer == "llm"
 
 
 def _optional(env: Mapping[str, str], name: str) -> str | None:
@@ -158,6 +170,8 @@ def load_settings(env: Mapping[str, str]) -> Settings:
     if retention is not None and retention < 1:
         raise SettingsError("RETENTION_DAYS", "expected at least 1 day")
 
+    writer = _writer_settings(env)
+
     return Settings(
         telegram_bot_token=token,
         telegram_api_base_url=base,
@@ -175,4 +189,44 @@ def load_settings(env: Mapping[str, str]) -> Settings:
         digest_schedule=digest,
         remind_after=remind_after,
         retention_days=retention or 90,
+        **writer,
     )
+
+
+def _writer_settings(env: Mapping[str, str]) -> dict[str, Any]:
+    """``DRAFT_WRITER`` and the ``LLM_*`` settings; the model's URL and name are required
+    only when the writer model is chosen, so a deterministic setup needs none of them."""
+    writer = (_optional(env, "DRAFT_WRITER") or "deterministic").lower()
+    if writer not in DRAFT_WRITERS:
+        raise SettingsError("DRAFT_WRITER", f"expected one of {', '.join(DRAFT_WRITERS)}")
+    base = _optional(env, "LLM_BASE_URL")
+    if base is not None:
+        base = base.rstrip("/").removesuffix("/chat/completions")
+        if not re.match(r"^https?://[^\s/]+", base):
+            raise SettingsError("LLM_BASE_URL", f"expected an http(s) URL, got {base!r}")
+    model = _optional(env, "LLM_MODEL")
+    timeout_text = _optional(env, "LLM_TIMEOUT_SECONDS")
+    timeout = DEFAULT_LLM_TIMEOUT_SECONDS
+    if timeout_text is not None:
+        try:
+            timeout = float(timeout_text)
+        except ValueError:
+            timeout = -1.0
+        if not 0 < timeout <= 600:
+            raise SettingsError(
+                "LLM_TIMEOUT_SECONDS", f"expected seconds between 0 and 600, got {timeout_text!r}"
+            )
+    if writer == "llm":
+        if base is None:
+            raise SettingsError(
+                "LLM_BASE_URL", "required with DRAFT_WRITER=llm, e.g. http://127.0.0.1:11434/v1"
+            )
+        if model is None:
+            raise SettingsError("LLM_MODEL", "required with DRAFT_WRITER=llm")
+    return {
+        "draft_writer": writer,
+        "llm_base_url": base,
+        "llm_model": model,
+        "llm_api_key": _optional(env, "LLM_API_KEY"),
+        "llm_timeout_seconds": timeout,
+    }

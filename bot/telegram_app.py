@@ -48,8 +48,10 @@ from bot.settings import Settings
 from bot.staff import install_staff
 from bot.telegram_events import event_from_update, is_private, person_from_update
 from bot.telegram_render import render_reply, shorten
+from bot.writer_model import DraftWriter, OpenAICompatibleModel, writer_host
 from conversations.model import Reply
 from conversations.review_text import open_button
+from storage.database import Database
 from storage.service import Handled, InterviewService
 
 log = logging.getLogger(__name__)
@@ -89,6 +91,17 @@ def privacy_text(settings: Settings) -> str:
         "you at most twice (/reminders off stops that).\n\n"
         "Your rights: /mydata sends you a file with everything stored about you; /delete "
         "erases it."
+    ) + _writer_model_text(settings)
+
+
+def _writer_model_text(settings: Settings) -> str:
+    host = writer_host(settings)
+    if host is None:
+        return ""
+    return (
+        f"\n\nWriting help: once you send a story, its draft is tidied into readable prose by "
+        f"a writer model at {host}. It is sent the draft's sentences, never your contact "
+        "details, and never your name if you chose to stay anonymous."
     )
 
 
@@ -395,6 +408,16 @@ async def poll(application: App, stop: asyncio.Event, *, poll_seconds: int = 25)
             await bot.get_updates(offset=offset, timeout=0, limit=1)
 
 
+def _start_draft_writer(
+    settings: Settings, database: Database, clock: Clock
+) -> asyncio.Task[None] | None:
+    """With ``DRAFT_WRITER=llm``, rewrite stored drafts beside the scheduler; else nothing."""
+    if not settings.uses_writer_model:
+        return None
+    model = OpenAICompatibleModel.from_settings(settings)
+    return asyncio.create_task(DraftWriter(database, model, clock).run())
+
+
 async def run_bot(
     settings: Settings,
     *,
@@ -429,6 +452,7 @@ async def run_bot(
             scheduled = asyncio.create_task(
                 Scheduler(application.bot, database, settings, clock).run()
             )
+            writing = _start_draft_writer(settings, database, clock)
             try:
                 if webhook:
                     from bot.webhook import serve_webhook
@@ -438,9 +462,11 @@ async def run_bot(
                     log.info("polling %s", settings.telegram_api_base_url)
                     await poll(application, stop)
             finally:
-                scheduled.cancel()
-                with contextlib.suppress(asyncio.CancelledError):
-                    await scheduled
+                for task in (scheduled, writing):
+                    if task is not None:
+                        task.cancel()
+                        with contextlib.suppress(asyncio.CancelledError):
+                            await task
                 await application.stop()
     finally:
         for sig in signals:

@@ -217,6 +217,8 @@ class Draft(Base):
     updated_at: Mapped[datetime]
     status_changed_at: Mapped[datetime]
     status_changed_by: Mapped[int | None] = mapped_column(BigInteger)
+    # The version the writer model last handled (DRAFT_WRITER=llm); null until it has.
+    written_version: Mapped[int | None] = mapped_column(Integer)
 
 
 class DraftEvent(Base):
