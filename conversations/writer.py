@@ -239,7 +239,11 @@ def anonymise(text: str, withheld: Withheld) -> str:
             text = _term_regex(bare, ignore_case=True).sub(neutral, text)
             for part in sorted(_WORD_RE.findall(bare), key=len, reverse=True):
                 if len(part) >= 2 and part[:1].isupper() and part != bare:
-                    text = _term_regex(part, ignore_case=False).sub(neutral, text)
+                    # Any case, as long as it is written with a capital ("JONES", "Jones"),
+                    # so that "may" stays when the name is May.
+                    text = _term_regex(part, ignore_case=True).sub(
+                        lambda m, n=neutral: n if m.group(0)[:1].isupper() else m.group(0), text
+                    )
     return text
 
 
