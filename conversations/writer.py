@@ -13,7 +13,7 @@ rewrites in ``storage/``.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
 from conversations.tidy import LINK_RE, split_sentences
@@ -241,10 +241,15 @@ def anonymise(text: str, withheld: Withheld) -> str:
                 if len(part) >= 2 and part[:1].isupper() and part != bare:
                     # Any case, as long as it is written with a capital ("JONES", "Jones"),
                     # so that "may" stays when the name is May.
-                    text = _term_regex(part, ignore_case=True).sub(
-                        lambda m, n=neutral: n if m.group(0)[:1].isupper() else m.group(0), text
-                    )
+                    text = _term_regex(part, ignore_case=True).sub(_if_capital(neutral), text)
     return text
+
+
+def _if_capital(neutral: str) -> Callable[[re.Match[str]], str]:
+    def replace(match: re.Match[str]) -> str:
+        return neutral if match.group(0)[:1].isupper() else match.group(0)
+
+    return replace
 
 
 def field_request(
