@@ -75,20 +75,16 @@ async def pending_drafts(database: Database, *, limit: int = 5) -> list[PendingD
     """Up to ``limit`` drafts (oldest change first) whose version the writer has not handled."""
     async with UnitOfWork(database) as uow:
         rows = (
-            (
-                await uow.session.execute(
-                    select(Draft.id, Draft.version, Draft.interview_id)
-                    .where(
-                        Draft.status.in_([s.value for s in WRITABLE]),
-                        or_(Draft.written_version.is_(None), Draft.written_version < Draft.version),
-                    )
-                    .order_by(Draft.updated_at, Draft.id)
-                    .limit(limit)
+            await uow.session.execute(
+                select(Draft.id, Draft.version, Draft.interview_id)
+                .where(
+                    Draft.status.in_([s.value for s in WRITABLE]),
+                    or_(Draft.written_version.is_(None), Draft.written_version < Draft.version),
                 )
+                .order_by(Draft.updated_at, Draft.id)
+                .limit(limit)
             )
-            .tuples()
-            .all()
-        )
+        ).all()
         pending = []
         for draft_id, _version, interview_id in rows:
             draft = await uow.drafts.get(draft_id)
