@@ -77,3 +77,44 @@ def test_bad_setting_names_the_variable(name: str, value: str) -> None:
         load_settings({name: value})
     assert caught.value.name == name
     assert str(caught.value).startswith(f"{name}: ")
+
+
+def test_the_deterministic_drafter_is_the_default_and_needs_no_model() -> None:
+    settings = load_settings({"LLM_BASE_URL": "http://127.0.0.1:11434/v1"})
+    assert (settings.draft_writer, settings.uses_writer_model) == ("deterministic", False)
+
+
+def test_the_writer_model_settings_are_parsed() -> None:
+    settings = load_settings(
+        {
+            "DRAFT_WRITER": "LLM",
+            "LLM_BASE_URL": "http://127.0.0.1:11434/v1/chat/completions",
+            "LLM_MODEL": "llama3.2",
+            "LLM_API_KEY": "sk-local",
+            "LLM_TIMEOUT_SECONDS": "12.5",
+        }
+    )
+    assert settings.uses_writer_model
+    assert (settings.llm_base_url, settings.llm_model, settings.llm_api_key) == (
+        "http://127.0.0.1:11434/v1",
+        "llama3.2",
+        "sk-local",
+    )
+    assert settings.llm_timeout_seconds == 12.5
+
+
+@pytest.mark.parametrize(
+    ("env", "name"),
+    [
+        ({"DRAFT_WRITER": "gpt"}, "DRAFT_WRITER"),
+        ({"DRAFT_WRITER": "llm", "LLM_MODEL": "m"}, "LLM_BASE_URL"),
+        ({"DRAFT_WRITER": "llm", "LLM_BASE_URL": "http://127.0.0.1:1/v1"}, "LLM_MODEL"),
+        ({"LLM_BASE_URL": "localhost:11434"}, "LLM_BASE_URL"),
+        ({"LLM_TIMEOUT_SECONDS": "soon"}, "LLM_TIMEOUT_SECONDS"),
+        ({"LLM_TIMEOUT_SECONDS": "0"}, "LLM_TIMEOUT_SECONDS"),
+    ],
+)
+def test_bad_writer_model_settings_name_the_variable(env: dict[str, str], name: str) -> None:
+    with pytest.raises(SettingsError) as caught:
+        load_settings(env)
+    assert caught.value.name == name
