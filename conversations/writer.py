@@ -27,6 +27,9 @@ WRITER_TEMPLATE = "writer"
 LEFT_OUT_FIELD = "left_out_by_the_checker"
 LEFT_OUT_TEMPLATE = "writer_left_out"
 
+# The share of a source sentence's longer words a rewrite must keep, else it lost the point.
+KEEP_SHARE = 0.6
+
 CONTRIBUTOR = "the contributor"
 ORGANISATION = "their organisation"
 CONTACT = "(contact withheld)"
@@ -495,7 +498,16 @@ def fallback(field: str, reason: str) -> FieldRewrite:
 
 
 def _content_words(text: str) -> set[str]:
-    return {w.casefold()[:6] for w in _WORD_RE.findall(text) if len(w) >= 4}
+    """Longer words, cut to a stem; numbers, dates and links are left to the fact checks."""
+    rest, _ = _strip_links(text)
+    return {
+        w.casefold()[:6]
+        for w in _WORD_RE.findall(rest)
+        if len(w) >= 4
+        and not any(c.isdigit() for c in w)
+        and _word_number(w) is None
+        and not _date_keys(w, strict=False)
+    }
 
 
 def _provenance(sentence: str, facts: Facts, request: FieldRequest) -> tuple[str, ...]:
@@ -549,18 +561,29 @@ def check_rewrite(request: FieldRequest, output: str) -> FieldRewrite:
 
 
 def _lost_facts(request: FieldRequest, kept: Sequence[WrittenSentence]) -> list[str]:
-    """The sources' facts (read as strictly as an output is) that the kept sentences lost,
-    the kept sentences being read generously ("three" keeps a "3", any case keeps a name)."""
-    _, source_words = source_facts(s.text for s in request.sentences)
+    """What the kept sentences lost: a source's number, date, link or name (any capitalised
+    word but a common sentence opener, read strictly), or most of a source sentence (less
+    than :data:`KEEP_SHARE` of its longer words, or half of those only it has, are left).
+    The kept sentences are read generously ("three" keeps a "3", any case keeps a name)."""
     wanted = Facts()
     for source in request.sentences:
         for sentence in split_sentences(source.text):
-            wanted = wanted | output_facts(sentence, source_words)
+            wanted = wanted | output_facts(sentence)
     stated, stated_words = source_facts(s.text for s in kept)
     lost = Facts(
         wanted.numbers - stated.numbers,
         wanted.dates - stated.dates,
         wanted.urls - stated.urls,
         wanted.names - stated_words,
-    )
-    return lost.missing_from(Facts())
+    ).missing_from(Facts())
+    kept_words = _content_words(" ".join(s.text for s in kept))
+    sentences = [p for s in request.sentences for p in split_sentences(s.text)]
+    vocabulary = [_content_words(p) for p in sentences]
+    for index, (sentence, words) in enumerate(zip(sentences, vocabulary, strict=True)):
+        # Words only this sentence has: the ones that show it was kept, not its neighbours.
+        own = words - set().union(*(v for i, v in enumerate(vocabulary) if i != index))
+        if len(words & kept_words) < len(words) * KEEP_SHARE or (
+            len(own & kept_words) < len(own) / 2
+        ):
+            lost.append(f"most of “{sentence}”")
+    return lost

@@ -86,7 +86,7 @@ def test_an_invented_fact_inside_a_needed_sentence_makes_the_field_fall_back() -
     )
     rewrite = check_rewrite(OUTCOMES, output)
     assert rewrite.used is False
-    assert rewrite.fallback == "the rewrite left out number 40"
+    assert rewrite.fallback.startswith("the rewrite left out number 40, most of “Now about 40")
     assert [f.reasons for f in rewrite.flagged] == [("name zebedee",)]
 
 
@@ -283,3 +283,12 @@ def test_an_anonymous_name_never_leaves_in_any_case_or_position(
     withheld = withheld_terms(credit_choice="anonymous", contributor_names=[name])
     cleaned = anonymise(text, withheld)
     assert re.search(rf"(?<!\w){re.escape(name)}(?!\w)", cleaned, re.IGNORECASE) is None
+
+
+def test_a_rewrite_that_drops_a_sentence_without_facts_falls_back() -> None:
+    source = request("The residents planned the garden.", "Everyone painted the fences together.")
+    rewrite = check_rewrite(source, "The residents planned the garden.")
+    assert rewrite.used is False
+    assert (
+        rewrite.fallback == "the rewrite left out most of “Everyone painted the fences together.”"
+    )
