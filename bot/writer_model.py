@@ -10,6 +10,7 @@ deterministic text for that field. Nothing here runs when ``DRAFT_WRITER`` is
 from __future__ import annotations
 
 import logging
+from datetime import datetime, timedelta
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -24,6 +25,9 @@ log = logging.getLogger(__name__)
 
 WRITER_POLL_SECONDS = 5.0
 DRAFTS_PER_ROUND = 5
+# When the model does not answer for a draft, ask again after these waits, then give up
+# (the deterministic text stays until the draft next changes).
+RETRY_DELAYS = tuple(timedelta(minutes=m) for m in (1, 2, 4, 8, 16))
 
 
 class OpenAICompatibleModel:
@@ -96,7 +100,12 @@ def writer_host(settings: Settings) -> str | None:
 
 
 class DraftWriter:
-    """Rewrites drafts waiting for the writer model, a few per round, every few seconds."""
+    """Rewrites drafts waiting for the writer model, a few per round, every few seconds.
+
+    A draft the model did not answer for waits longer and longer (:data:`RETRY_DELAYS`) and
+    is then given up; these waits live in this process only, which is enough for them to
+    spare a server that is down.
+    """
 
     def __init__(
         self,
@@ -110,11 +119,30 @@ class DraftWriter:
         self.model = model
         self.clock = clock
         self.poll_seconds = poll_seconds
+        self._retries: dict[int, tuple[int, datetime]] = {}  # draft id: failures, next try
 
     async def tick(self) -> WritingReport:
+        now = self.clock.now()
+        waiting = {d for d, (_, due) in self._retries.items() if due > now}
+        give_up = {d for d, (n, due) in self._retries.items() if n >= len(RETRY_DELAYS)}
         report = await write_pending(
-            self.database, self.model, self.clock.now(), limit=DRAFTS_PER_ROUND
+            self.database,
+            self.model,
+            now,
+            limit=DRAFTS_PER_ROUND,
+            waiting=waiting,
+            give_up=give_up - waiting,
         )
+        for draft_id in report.seen:
+            failures = self._retries.pop(draft_id, (0, now))[0]
+            if draft_id in report.unanswered and draft_id not in give_up:
+                self._retries[draft_id] = (failures + 1, now + RETRY_DELAYS[failures])
+        if report.unanswered:
+            log.warning(
+                "writer model did not answer for %d drafts; they keep the deterministic text "
+                "for now",
+                len(report.unanswered),
+            )
         if report.drafts_written or report.stale:
             log.info(
                 "writer model: %d drafts, %d fields rewritten, %d kept, %d sentences left out",

@@ -30,6 +30,9 @@ LEFT_OUT_TEMPLATE = "writer_left_out"
 # The share of a source sentence's longer words a rewrite must keep, else it lost the point.
 KEEP_SHARE = 0.6
 
+# Why a field kept the deterministic text when the model failed, timed out or said nothing.
+NO_ANSWER = "the writer model did not answer"
+
 CONTRIBUTOR = "the contributor"
 ORGANISATION = "their organisation"
 CONTACT = "(contact withheld)"
@@ -488,6 +491,11 @@ class FieldRewrite:
         return not self.fallback and bool(self.sentences)
 
     @property
+    def answered(self) -> bool:
+        """The model gave an answer (used or not); False means ask again later."""
+        return self.fallback != NO_ANSWER
+
+    @property
     def text(self) -> str:
         return " ".join(s.text for s in self.sentences)
 
@@ -538,7 +546,7 @@ def check_rewrite(request: FieldRequest, output: str) -> FieldRewrite:
     """
     text = reply_text(output)
     if not text:
-        return fallback(request.field, "the writer model answered with nothing")
+        return fallback(request.field, NO_ANSWER)
     held, words = source_facts(s.text for s in request.sentences)
     kept: list[WrittenSentence] = []
     flagged: list[FlaggedSentence] = []

@@ -11,7 +11,7 @@ the writer last handled, so each draft version is sent once.
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Protocol
@@ -23,6 +23,7 @@ from conversations.review_text import field_label
 from conversations.workflow import DraftStatus
 from conversations.writer import (
     LEFT_OUT_FIELD,
+    NO_ANSWER,
     FieldRewrite,
     Withheld,
     check_rewrite,
@@ -69,22 +70,28 @@ class WritingReport:
     sentences_left_out: int = 0
     stale: int = 0
     reasons: list[str] = field(default_factory=list)
+    seen: list[int] = field(default_factory=list)
+    unanswered: list[int] = field(default_factory=list)
 
 
-async def pending_drafts(database: Database, *, limit: int = 5) -> list[PendingDraft]:
-    """Up to ``limit`` drafts (oldest change first) whose version the writer has not handled."""
+async def pending_drafts(
+    database: Database, *, limit: int = 5, waiting: Collection[int] = ()
+) -> list[PendingDraft]:
+    """Up to ``limit`` drafts (oldest change first) whose version the writer has not handled,
+    leaving out ``waiting`` (drafts whose retry is not due yet)."""
     async with UnitOfWork(database) as uow:
-        rows = (
-            await uow.session.execute(
-                select(Draft.id, Draft.version, Draft.interview_id)
-                .where(
-                    Draft.status.in_([s.value for s in WRITABLE]),
-                    or_(Draft.written_version.is_(None), Draft.written_version < Draft.version),
-                )
-                .order_by(Draft.updated_at, Draft.id)
-                .limit(limit)
+        statement = (
+            select(Draft.id, Draft.version, Draft.interview_id)
+            .where(
+                Draft.status.in_([s.value for s in WRITABLE]),
+                or_(Draft.written_version.is_(None), Draft.written_version < Draft.version),
             )
-        ).all()
+            .order_by(Draft.updated_at, Draft.id)
+            .limit(limit)
+        )
+        if waiting:
+            statement = statement.where(Draft.id.not_in(list(waiting)))
+        rows = (await uow.session.execute(statement)).all()
         pending = []
         for draft_id, _version, interview_id in rows:
             draft = await uow.drafts.get(draft_id)
@@ -129,16 +136,23 @@ async def _withheld(uow: UnitOfWork, interview_id: int) -> Withheld:
 
 
 async def rewrite_fields(pending: PendingDraft, model: WriterModel) -> list[FieldRewrite]:
-    """Ask the model for each field to rewrite, one at a time, and check every answer."""
-    rewrites = []
+    """Ask the model for each field to rewrite, one at a time, and check every answer.
+
+    Once the model fails to answer, the draft's other fields are not sent this round (a
+    server that is down would otherwise cost a timeout per field); they are retried later.
+    """
+    rewrites: list[FieldRewrite] = []
     for request in field_requests(pending.record, pending.staff_edited, pending.withheld):
+        if rewrites and not rewrites[-1].answered:
+            rewrites.append(fallback(request.field, NO_ANSWER))
+            continue
         try:
             content = await model.complete(prompt_messages(request))
         except Exception:  # a writer model must never stop the round
             log.exception("the writer model failed on draft %s", pending.draft_id)
             content = None
         if content is None:
-            rewrites.append(fallback(request.field, "the writer model did not answer"))
+            rewrites.append(fallback(request.field, NO_ANSWER))
         else:
             rewrites.append(check_rewrite(request, content))
     return rewrites
@@ -149,12 +163,17 @@ async def save_rewrites(
     pending: PendingDraft,
     rewrites: Sequence[FieldRewrite],
     now: datetime,
+    *,
+    handled: bool = True,
 ) -> bool:
     """Store the rewritten record as the next version if the draft is still at the version
     read (False when someone changed it meanwhile); with nothing to store, only note that
-    this version was handled."""
+    this version was handled. Unless ``handled``, the draft stays waiting for the writer
+    (fields the model did not answer for are asked again later)."""
     record = apply_rewrites(pending.record, rewrites)
     changed = record.to_json() != pending.record.to_json()
+    if not changed and not handled:
+        return True
     async with UnitOfWork(database) as uow:
         values: dict[str, object] = {"written_version": pending.version}
         if changed:
@@ -162,9 +181,10 @@ async def save_rewrites(
                 "body": record.to_json(),
                 "title": record.title,
                 "version": pending.version + 1,
-                "written_version": pending.version + 1,
                 "updated_at": now,
             }
+            if handled:
+                values["written_version"] = pending.version + 1
         result = await uow.session.execute(
             update(Draft)
             .where(Draft.id == pending.draft_id, Draft.version == pending.version)
@@ -205,13 +225,29 @@ def _event_text(record: DraftRecord, rewrites: Sequence[FieldRewrite]) -> str:
 
 
 async def write_pending(
-    database: Database, model: WriterModel, now: datetime, *, limit: int = 5
+    database: Database,
+    model: WriterModel,
+    now: datetime,
+    *,
+    limit: int = 5,
+    waiting: Collection[int] = (),
+    give_up: Collection[int] = (),
 ) -> WritingReport:
-    """One round: rewrite the drafts waiting for the writer model and store what passes."""
+    """One round: rewrite the drafts waiting for the writer model and store what passes.
+
+    A draft the model did not answer for stays waiting (its id is in
+    ``report.unanswered``) unless it is in ``give_up``: then it keeps the deterministic
+    text for good, until its next change. Drafts in ``waiting`` are left for a later round.
+    """
     report = WritingReport()
-    for pending in await pending_drafts(database, limit=limit):
+    for pending in await pending_drafts(database, limit=limit, waiting=waiting):
+        report.seen.append(pending.draft_id)
         rewrites = await rewrite_fields(pending, model)
-        if await save_rewrites(database, pending, rewrites, now):
+        answered = all(r.answered for r in rewrites)
+        handled = answered or pending.draft_id in give_up
+        if not answered:
+            report.unanswered.append(pending.draft_id)
+        if await save_rewrites(database, pending, rewrites, now, handled=handled):
             report.drafts_written += 1
         else:
             report.stale += 1

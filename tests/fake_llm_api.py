@@ -10,6 +10,7 @@ can check what left the bot. Nothing here reaches beyond the loopback interface.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import re
 from collections.abc import Callable
@@ -82,6 +83,7 @@ class FakeLlmApi:
     reply: Callable[[list[JSON]], str] | None = None
     requests: list[RecordedRequest] = field(default_factory=list)
     _runner: web.AppRunner | None = None
+    _closing: asyncio.Event = field(default_factory=asyncio.Event)
     base_url: str = ""
 
     async def __aenter__(self) -> FakeLlmApi:
@@ -98,6 +100,7 @@ class FakeLlmApi:
         return self
 
     async def __aexit__(self, *_exc: object) -> None:
+        self._closing.set()  # a hanging answer ends now rather than holding up the shutdown
         if self._runner is not None:
             await self._runner.cleanup()
 
@@ -135,7 +138,8 @@ class FakeLlmApi:
         if self.mode == "error":
             return web.json_response({"error": {"message": "model overloaded"}}, status=503)
         if self.mode == "timeout":
-            await asyncio.sleep(self.hang_seconds)
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._closing.wait(), self.hang_seconds)
         if self.mode == "garbage":
             return web.Response(text="<html>Bad gateway</html>", content_type="text/html")
         if self.mode == "wrong_shape":

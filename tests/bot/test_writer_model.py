@@ -5,13 +5,18 @@ from __future__ import annotations
 
 import time
 from collections.abc import AsyncIterator
+from datetime import datetime, timedelta
 
 import pytest
 
 from bot.settings import load_settings
 from bot.telegram_app import privacy_text
-from bot.writer_model import OpenAICompatibleModel, writer_host
+from bot.writer_model import DraftWriter, OpenAICompatibleModel, writer_host
+from storage.database import Database
 from tests.fake_llm_api import FakeLlmApi
+from tests.storage.test_drafts import spotted_service
+from tests.storage.test_service import START
+from tests.storage.test_writing import submit
 
 MESSAGES = [
     {"role": "system", "content": "Rewrite."},
@@ -88,3 +93,41 @@ def test_privacy_names_the_writer_model_host_only_when_one_is_used() -> None:
     assert writer_host(llm) == "api.example-llm.com"
     assert "writer model at api.example-llm.com" in privacy_text(llm)
     assert "never your name if you chose to stay anonymous" in privacy_text(llm)
+
+
+class SteppedClock:
+    """Time the test sets; the writer's loop is driven by calling ``tick`` by hand."""
+
+    def __init__(self, now: datetime) -> None:
+        self.current = now
+
+    def now(self) -> datetime:
+        return self.current
+
+    async def sleep(self, seconds: float) -> None:
+        raise AssertionError("the test drives the writer by hand")
+
+
+async def test_the_writer_waits_longer_each_time_the_model_fails_then_gives_up(
+    database: Database, llm: FakeLlmApi
+) -> None:
+    llm.mode = "error"
+    await submit(spotted_service(database))
+    clock = SteppedClock(START)
+    writer = DraftWriter(database, OpenAICompatibleModel(llm.base_url, "m"), clock)
+    asked_at: list[int] = []
+    try:
+        for minute in range(0, 40):
+            clock.current = START + timedelta(minutes=minute)
+            before = len(llm.requests)
+            await writer.tick()
+            if len(llm.requests) > before:
+                asked_at.append(minute)
+        llm.mode = "good"
+        clock.current += timedelta(hours=1)
+        await writer.tick()
+    finally:
+        await writer.model.close()
+    # Asked at once, then after 1, 2, 4, 8 and 16 minutes; then left alone for good.
+    assert asked_at == [0, 1, 3, 7, 15, 31]
+    assert [r.authorization for r in llm.requests] == [None] * 6

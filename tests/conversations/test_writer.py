@@ -127,7 +127,7 @@ def test_names_in_scripts_without_capitals_are_checked_too() -> None:
 
 
 def test_an_empty_or_wholly_invented_answer_falls_back() -> None:
-    assert check_rewrite(OUTCOMES, "  ").fallback == "the writer model answered with nothing"
+    assert check_rewrite(OUTCOMES, "  ").fallback == "the writer model did not answer"
     assert check_rewrite(OUTCOMES, "Zebedee ran it.").fallback == (
         "the checker left out every sentence"
     )

@@ -185,3 +185,38 @@ async def test_a_staff_edit_made_while_the_model_writes_wins(
     assert final.record.summary == "Staff wording."
     assert "Staff wording" not in llm.sent_text()
     assert final.version == after.version + 1
+
+
+async def test_a_draft_the_model_did_not_answer_for_is_asked_again_later(
+    database: Database, llm: FakeLlmApi, model: OpenAICompatibleModel
+) -> None:
+    llm.mode = "error"
+    submitted = await submit(spotted_service(database))
+
+    first = await write_pending(database, model, START)
+    assert len(llm.requests) == 1  # the other fields wait rather than fail one by one
+    draft = await draft_of(database, submitted)
+    assert first.unanswered == [draft.id]
+    assert [p.draft_id for p in await writing.pending_drafts(database)] == [draft.id]
+    assert await writing.pending_drafts(database, waiting={draft.id}) == []
+
+    llm.mode = "good"
+    second = await write_pending(database, model, START)
+    assert (second.unanswered, second.fields_rewritten) == ([], 5)
+    assert await writing.pending_drafts(database) == []
+
+
+async def test_a_draft_given_up_keeps_the_deterministic_text_until_it_changes(
+    database: Database, llm: FakeLlmApi, model: OpenAICompatibleModel
+) -> None:
+    llm.mode = "timeout"
+    llm.hang_seconds = 2.0
+    submitted = await submit(spotted_service(database))
+    before = await draft_of(database, submitted)
+
+    report = await write_pending(database, model, START, give_up={before.id})
+
+    assert report.unanswered == [before.id]
+    assert await writing.pending_drafts(database) == []
+    after = await draft_of(database, submitted)
+    assert (after.version, after.record.to_json()) == (before.version, before.record.to_json())
