@@ -292,3 +292,17 @@ def test_a_rewrite_that_drops_a_sentence_without_facts_falls_back() -> None:
     assert (
         rewrite.fallback == "the rewrite left out most of “Everyone painted the fences together.”"
     )
+
+
+def test_the_prompt_numbers_the_field_sentences_and_forbids_new_facts() -> None:
+    system, user = prompt_messages(OUTCOMES)
+    assert (
+        system["role"] == "system"
+        and "Add nothing that is not in the sentences" in (system["content"])
+    )
+    assert user == {
+        "role": "user",
+        "content": "Section: Outcomes\nSentences:\n"
+        "1. Now about 40 young people a week drop in and the waiting list is shorter.\n"
+        "2. In March 2021 the NHS trust agreed to fund it, see www.riverside-hub.org.",
+    }
