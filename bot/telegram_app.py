@@ -99,9 +99,9 @@ def _writer_model_text(settings: Settings) -> str:
     if host is None:
         return ""
     return (
-        f"\n\nWriting help: once you send a story, its draft is tidied into readable prose by "
+        "\n\nWriting help: once you send a story, its draft is tidied into readable prose by "
         f"a writer model at {host}. It is sent the draft's sentences, never your contact "
-        "details, and never your name if you chose to stay anonymous."
+        "details, and never your name unless you chose to be named."
     )
 
 

@@ -92,7 +92,7 @@ def test_privacy_names_the_writer_model_host_only_when_one_is_used() -> None:
     assert writer_host(plain) is None and "writer model" not in privacy_text(plain)
     assert writer_host(llm) == "api.example-llm.com"
     assert "writer model at api.example-llm.com" in privacy_text(llm)
-    assert "never your name if you chose to stay anonymous" in privacy_text(llm)
+    assert "never your name unless you chose to be named" in privacy_text(llm)
 
 
 class SteppedClock:
