@@ -5,7 +5,8 @@ transaction, the model is asked with no transaction open (it may take seconds, o
 and the checked rewrite is saved in another, as a new draft version, only if the draft is
 still at the version that was read. A staff edit (or a regeneration) in between wins; the
 draft is looked at again on the next round. ``drafts.written_version`` records the version
-the writer last handled, so each draft version is sent once.
+the writer last handled; a draft waits for the writer when it was created or redrafted
+after that version (a staff edit, a status move or a note never sends anything).
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Protocol
 
-from sqlalchemy import or_, select, update
+from sqlalchemy import func, or_, select, update
 
 from conversations.drafting import DraftRecord
 from conversations.review_text import field_label
@@ -79,12 +80,20 @@ async def pending_drafts(
 ) -> list[PendingDraft]:
     """Up to ``limit`` drafts (oldest change first) whose version the writer has not handled,
     leaving out ``waiting`` (drafts whose retry is not due yet)."""
+    # Only the drafter's text is sent: a draft waits for the writer once created or redrafted
+    # after the version it last handled, never because staff edited or moved it.
+    redrafted = select(DraftEvent.id).where(
+        DraftEvent.draft_id == Draft.id,
+        DraftEvent.kind.in_(["created", "regenerated"]),
+        DraftEvent.version > func.coalesce(Draft.written_version, 0),
+    )
     async with UnitOfWork(database) as uow:
         statement = (
             select(Draft.id, Draft.version, Draft.interview_id)
             .where(
                 Draft.status.in_([s.value for s in WRITABLE]),
                 or_(Draft.written_version.is_(None), Draft.written_version < Draft.version),
+                redrafted.exists(),
             )
             .order_by(Draft.updated_at, Draft.id)
             .limit(limit)

@@ -13,6 +13,7 @@ from conversations.writer import LEFT_OUT_FIELD, WRITER_TEMPLATE
 from storage import writing
 from storage.database import Database
 from storage.drafts import DraftInfo
+from storage.redraft import redraft
 from storage.service import Handled, InterviewService
 from storage.uow import UnitOfWork
 from storage.writing import write_pending
@@ -220,3 +221,38 @@ async def test_a_draft_given_up_keeps_the_deterministic_text_until_it_changes(
     assert await writing.pending_drafts(database) == []
     after = await draft_of(database, submitted)
     assert (after.version, after.record.to_json()) == (before.version, before.record.to_json())
+
+
+async def test_staff_changes_send_nothing_but_a_redraft_is_written_again(
+    database: Database, llm: FakeLlmApi, model: OpenAICompatibleModel
+) -> None:
+    submitted = await submit(spotted_service(database))
+    await write_pending(database, model, START)
+    written = await draft_of(database, submitted)
+    async with UnitOfWork(database) as uow:
+        await uow.drafts.edit_field(
+            written.id,
+            "place",
+            "Leeds.",
+            expected_version=written.version,
+            actor=NIA,
+            now=START,
+        )
+        await uow.commit()
+    llm.requests.clear()
+
+    assert (await write_pending(database, model, START)).drafts_written == 0
+    assert llm.requests == []
+
+    async with UnitOfWork(database) as uow:
+        await redraft(uow, written.interview_id, START)  # as after an edited answer
+        await uow.commit()
+    redrafted = await draft_of(database, submitted)
+    assert "Ada Lovelace" in redrafted.record.summary  # the drafter's text is back
+
+    report = await write_pending(database, model, START)
+
+    final = await draft_of(database, submitted)
+    assert report.fields_rewritten >= 1 and "Ada" not in llm.sent_text()
+    assert final.record.field("place").text == "Leeds."
+    assert "Ada Lovelace" not in final.record.summary
