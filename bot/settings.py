@@ -49,6 +49,8 @@ class Settings:
     digest_schedule: str | None
     remind_after: timedelta
     retention_days: int
+    send_rate_limit: float = 30.0
+    """Messages a second for the whole bot, over every process (SEND_RATE_LIMIT)."""
 
     @property
     def bot_api_url(self) -> str:
@@ -158,6 +160,16 @@ def load_settings(env: Mapping[str, str]) -> Settings:
     if retention is not None and retention < 1:
         raise SettingsError("RETENTION_DAYS", "expected at least 1 day")
 
+    rate_text = _optional(env, "SEND_RATE_LIMIT") or "30"
+    try:
+        send_rate_limit = float(rate_text)
+    except ValueError:
+        send_rate_limit = 0.0
+    if not send_rate_limit >= 1:
+        raise SettingsError(
+            "SEND_RATE_LIMIT", f"expected messages per second (at least 1), got {rate_text!r}"
+        )
+
     return Settings(
         telegram_bot_token=token,
         telegram_api_base_url=base,
@@ -175,4 +187,5 @@ def load_settings(env: Mapping[str, str]) -> Settings:
         digest_schedule=digest,
         remind_after=remind_after,
         retention_days=retention or 90,
+        send_rate_limit=send_rate_limit,
     )
