@@ -91,7 +91,7 @@ class Scheduler:
     ) -> None:
         self.bot = bot
         self.sender = sender or Sender(
-            bot, database, limits=SendLimits(per_second=settings.send_rate_limit), clock=clock.now
+            bot, database, limits=SendLimits(per_second=settings.send_rate_limit)
         )
         self.database = database
         self.settings = settings

@@ -101,6 +101,8 @@ class Sender:
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
         max_tries: int = MAX_TRIES,
     ) -> None:
+        """``clock`` is real time in the bot (the limits and backoff are about Telegram's
+        time, not the business clock tests move by hand)."""
         self.bot = bot
         self.database = database
         self.limits = limits or SendLimits()

@@ -291,7 +291,6 @@ def build_application(settings: Settings, service: InterviewService) -> App:
         application.bot,
         service.database,
         limits=SendLimits(per_second=settings.send_rate_limit),
-        clock=service.clock,
     )
     application.bot_data[SENDER] = sender
     AdminHandlers(settings, service.database).install(application)

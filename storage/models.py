@@ -317,7 +317,8 @@ class OutboxRow(Base):
     """One message the bot owes a chat, written in the transaction that caused it.
 
     ``payload`` holds the rendered Bot API parameters; ``id`` orders a chat's messages.
-    ``attempted_at`` is when the latest try was claimed: the rate limits count it.
+    ``next_attempt_at`` is NULL for "at once" (rows are owed on the business clock, tried on
+    the sender's); ``attempted_at`` is when the latest try was claimed: the limits count it.
     """
 
     __tablename__ = "outbox"
@@ -334,7 +335,7 @@ class OutboxRow(Base):
     payload: Mapped[dict[str, Any]]
     state: Mapped[str] = mapped_column(String(16), server_default="pending")
     tries: Mapped[int] = mapped_column(Integer, server_default="0")
-    next_attempt_at: Mapped[datetime]
+    next_attempt_at: Mapped[datetime | None]
     attempted_at: Mapped[datetime | None]
     claimed_by: Mapped[str | None] = mapped_column(String(64))
     claimed_until: Mapped[datetime | None]

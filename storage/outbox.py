@@ -116,7 +116,7 @@ class SqlOutbox:
                 "payload": m.payload,
                 "state": "pending",
                 "tries": 0,
-                "next_attempt_at": now,
+                "next_attempt_at": None,
                 "follow_up_id": m.follow_up_id,
                 "digest_key": m.digest_key,
                 "edits_id": m.edits_id,
@@ -136,17 +136,32 @@ class SqlOutbox:
         )
         return found.first() is not None
 
+    async def follow_up_handed_over(self, follow_up_id: int) -> bool:
+        """Whether the message putting this staff question was accepted by Telegram or is
+        being sent right now (the sender marks it delivered a moment later)."""
+        found = await self._session.execute(
+            select(OutboxRow.id)
+            .where(
+                OutboxRow.follow_up_id == follow_up_id,
+                (OutboxRow.state == "sent")
+                | ((OutboxRow.state == "pending") & OutboxRow.claimed_until.is_not(None)),
+            )
+            .limit(1)
+        )
+        return found.first() is not None
+
     async def figures(self, now: datetime) -> OutboxFigures:
         counts = await self._session.execute(
             select(OutboxRow.state, func.count()).group_by(OutboxRow.state)
         )
         by_state = {str(state): int(count) for state, count in counts.all()}
+        due = func.coalesce(OutboxRow.next_attempt_at, OutboxRow.created_at)
         overdue = await self._session.execute(
-            select(func.count(), func.min(OutboxRow.created_at)).where(
-                OutboxRow.state == "pending", OutboxRow.next_attempt_at < now - timedelta(minutes=1)
+            select(func.count()).where(
+                OutboxRow.state == "pending", due < now - timedelta(minutes=1)
             )
         )
-        count, _ = overdue.one()
+        count = overdue.scalar_one()
         oldest = await self._session.execute(
             select(func.min(OutboxRow.created_at)).where(OutboxRow.state == "pending")
         )
@@ -204,8 +219,8 @@ async def claim_due(
             select(OutboxRow)
             .where(
                 OutboxRow.state == "pending",
-                OutboxRow.next_attempt_at <= now,
-                (OutboxRow.claimed_until.is_(None)) | (OutboxRow.claimed_until < now),
+                OutboxRow.next_attempt_at.is_(None) | (OutboxRow.next_attempt_at <= now),
+                OutboxRow.claimed_until.is_(None) | (OutboxRow.claimed_until < now),
                 OutboxRow.id == head.scalar_subquery(),
             )
             .order_by(OutboxRow.id)
@@ -276,15 +291,6 @@ async def claim_due(
         ]
         await uow.commit()
     return claimed
-
-
-async def next_due(database: Database) -> datetime | None:
-    """When the earliest pending row may be tried (for the sender's sleep)."""
-    async with UnitOfWork(database) as uow:
-        found = await uow.session.execute(
-            select(func.min(OutboxRow.next_attempt_at)).where(OutboxRow.state == "pending")
-        )
-        return found.scalar()
 
 
 async def mark_sent(

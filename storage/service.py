@@ -191,6 +191,8 @@ class InterviewService:
                 follow_up = None
                 if _may_answer(event):
                     follow_up = await uow.followups.awaiting_answer(contributor_id, lock=True)
+                    if follow_up is None and compose is not None:
+                        follow_up = await _arriving_follow_up(uow, contributor_id, now)
                 finished = None
                 if follow_up is None and not isinstance(event, Started):
                     finished = await uow.interviews.latest_finished_for(contributor_id)
@@ -592,6 +594,18 @@ class InterviewService:
 
 
 _NO_SCRIPT = Script(id="", version=0, title="", language="en", welcome="", thanks="", questions=())
+
+
+async def _arriving_follow_up(
+    uow: UnitOfWork, contributor_id: int, now: datetime
+) -> FollowUpRecord | None:
+    """A staff question Telegram has (or is being) handed but the sender has not marked
+    delivered yet: a reply that quick is its answer, so it is marked delivered now."""
+    pending = await uow.followups.next_pending(contributor_id, lock=True)
+    if pending is None or not await uow.outbox.follow_up_handed_over(pending.id):
+        return None
+    await uow.followups.mark_delivered(pending.id, now)
+    return replace(pending, status="delivered", delivered_at=now)
 
 
 def _may_answer(event: Event) -> bool:

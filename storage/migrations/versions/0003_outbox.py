@@ -35,7 +35,7 @@ def upgrade() -> None:
         sa.Column("payload", JSON, nullable=False),
         sa.Column("state", sa.String(length=16), server_default="pending", nullable=False),
         sa.Column("tries", sa.Integer(), server_default="0", nullable=False),
-        timestamp("next_attempt_at"),
+        timestamp("next_attempt_at", nullable=True),
         timestamp("attempted_at", nullable=True),
         sa.Column("claimed_by", sa.String(length=64), nullable=True),
         timestamp("claimed_until", nullable=True),
