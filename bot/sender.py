@@ -21,6 +21,7 @@ import logging
 import os
 import random
 import socket
+import warnings
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -176,7 +177,9 @@ class Sender:
         try:
             sent = await self._call(message)
         except RetryAfter as error:
-            wait = error.retry_after
+            with warnings.catch_warnings():  # an int until python-telegram-bot 23, then not
+                warnings.simplefilter("ignore")
+                wait = error.retry_after
             seconds = wait.total_seconds() if isinstance(wait, timedelta) else float(wait)
             self.figures.rate_limited += 1
             log.info("flood control on chat %s: waiting %s s", message.chat_id, seconds)

@@ -123,9 +123,10 @@ class RecordedCall:
 @dataclass
 class Faults:
     """Scripted trouble for the calls that deliver messages (``send*`` and ``edit*``):
-    a share of them refused with ``status`` (``retry_after`` for a 429), and each answered
-    only after ``delay`` seconds (past the bot's read timeout, a timeout that still
-    delivers, as Telegram's can). Set :attr:`FakeBotApi.faults`; ``None`` ends it."""
+    a share of them refused with ``status`` (``retry_after`` for a 429), and the others
+    carried out at once but answered only after ``delay`` seconds (past the bot's read
+    timeout: a timeout that still delivered, as Telegram's can). Set
+    :attr:`FakeBotApi.faults`; ``None`` ends it."""
 
     error_rate: float = 0.0
     status: int = 500
@@ -496,12 +497,13 @@ class FakeBotApi:
         try:
             failure = self._take_failure(method)
             if faults is not None:
-                if faults.delay > 0:
-                    await asyncio.sleep(faults.delay)
                 failure = failure or faults.error()
             if failure is not None:
                 raise failure
             result = await self._answer(method, params, files)
+            if faults is not None and faults.delay > 0:
+                # Done, but answered late: a client that gave up meanwhile never hears.
+                await asyncio.sleep(faults.delay)
         except ApiError as error:
             call.status, call.result = error.status, error.body()
             if method.lower() == "getupdates":
