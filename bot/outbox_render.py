@@ -78,3 +78,14 @@ def document_message(
     if caption:
         payload["caption"] = caption
     return OutboxMessage(chat_id, "sendDocument", payload, kind=kind, digest_key=digest_key)
+
+
+def file_message(
+    chat_id: int, path: str, filename: str, caption: str = "", *, kind: str = "export"
+) -> OutboxMessage:
+    """A large file kept on this machine's disk until it is sent, then deleted (exports;
+    the sending process must see the same disk, which holds on one server)."""
+    payload: dict[str, Any] = {"path": path, "filename": filename, "delete_after": True}
+    if caption:
+        payload["caption"] = caption
+    return OutboxMessage(chat_id, "sendDocument", payload, kind=kind)

@@ -23,11 +23,12 @@ import random
 import socket
 import warnings
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
-from telegram import Bot, InlineKeyboardMarkup, InputFile, LinkPreviewOptions, Message
+from telegram import Bot, ForceReply, InlineKeyboardMarkup, InputFile, LinkPreviewOptions, Message
 from telegram.error import (
     BadRequest,
     ChatMigrated,
@@ -41,6 +42,7 @@ from telegram.error import (
 
 from bot.outbox_render import reply_messages
 from conversations.model import Reply
+from conversations.review_text import ask_outcome_text
 from storage.database import Database
 from storage.followups import FollowUpRecord
 from storage.outbox import (
@@ -48,6 +50,7 @@ from storage.outbox import (
     OutboxMessage,
     SendLimits,
     claim_due,
+    enqueue,
     give_up,
     mark_sent,
     release_claims,
@@ -61,6 +64,15 @@ SWEEP_SECONDS = 1.0
 BUSY_SWEEP_SECONDS = 0.2
 MAX_IN_FLIGHT = 32
 NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
+MEDIA_METHODS = {
+    "photo": "send_photo",
+    "document": "send_document",
+    "voice": "send_voice",
+    "video": "send_video",
+    "video_note": "send_video_note",
+    "audio": "send_audio",
+    "animation": "send_animation",
+}
 
 
 def backoff(tries: int) -> float:
@@ -69,13 +81,10 @@ def backoff(tries: int) -> float:
     return base * random.uniform(0.75, 1.25)
 
 
-def blocked_notice(follow_up: FollowUpRecord, reference: str) -> list[OutboxMessage]:
+def blocked_notice(follow_up: FollowUpRecord, reference: str, name: str) -> list[OutboxMessage]:
     """Tell the staff member who asked that their question cannot reach the contributor."""
-    about = f" about {reference}" if reference else ""
-    text = (
-        f"Your question{about} could not be delivered: the contributor has blocked the bot. "
-        f"It was: “{follow_up.question}”"
-    )
+    about = f" on {reference}" if reference else ""
+    text = f"{ask_outcome_text('blocked', name)}\nYou asked{about}: {follow_up.question}"
     return reply_messages(follow_up.notify_chat_id, [Reply(text)], kind="notice")
 
 
@@ -166,14 +175,20 @@ class Sender:
 
     async def _deliver(self, message: ClaimedMessage) -> None:
         try:
-            await self._attempt(message)
+            finished = await self._attempt(message)
         except asyncio.CancelledError:
             raise
         except Exception:
             # The database went away mid-way: the claim's lease runs out and it is retried.
             log.exception("could not record the outcome of outbox row %s", message.id)
+            return
+        path = message.payload.get("path")
+        if finished and path and message.payload.get("delete_after"):
+            # A file made for this message alone (an export): gone once sent or given up.
+            await asyncio.to_thread(_remove_file, Path(path))
 
-    async def _attempt(self, message: ClaimedMessage) -> None:
+    async def _attempt(self, message: ClaimedMessage) -> bool:
+        """Try once and record the outcome; whether the row is done with (not retried)."""
         try:
             sent = await self._call(message)
         except RetryAfter as error:
@@ -190,7 +205,7 @@ class Sender:
                 self.clock() + timedelta(seconds=seconds),
                 count_try=False,
             )
-            return
+            return False
         except Forbidden as error:
             self.figures.blocked += 1
             log.info(
@@ -204,39 +219,43 @@ class Sender:
                 blocked=True,
                 notices=blocked_notice,
             )
-            return
+            return True
         except BadRequest as error:
             if message.method.startswith("edit") and "not modified" in str(error).lower():
                 await mark_sent(self.database, message, None, self.clock())
-                return
+                return True
+            if message.method == "editMessageText" and message.payload.get("or_send"):
+                # The message can no longer be edited (too old, deleted): send it anew.
+                return await self._attempt(replace(message, method="sendMessage"))
             await self._fail(message, f"refused: {error}")
-            return
+            return True
         except ChatMigrated as error:
             await self._fail(message, f"chat moved to {error.new_chat_id}")
-            return
+            return True
         except (TimedOut, NetworkError, InvalidToken, TelegramError) as error:
-            await self._transient(message, error)
-            return
-        except (KeyError, TypeError, ValueError) as error:
+            return await self._transient(message, error)
+        except (KeyError, TypeError, ValueError, OSError) as error:
             log.exception("outbox row %s cannot be sent as stored", message.id)
             await self._fail(message, f"malformed: {error!r}")
-            return
+            return True
         self.figures.sent += 1
         message_id = sent.message_id if isinstance(sent, Message) else None
         await mark_sent(self.database, message, message_id, self.clock())
+        return True
 
-    async def _transient(self, message: ClaimedMessage, error: TelegramError) -> None:
+    async def _transient(self, message: ClaimedMessage, error: TelegramError) -> bool:
         """A failure that may pass; a timeout may even have been delivered."""
         what = f"{type(error).__name__}: {error}"
         if message.tries >= self.max_tries:
             await self._fail(message, f"gave up after {message.tries} tries; last {what}")
-            return
+            return True
         self.figures.retried += 1
         delay = backoff(message.tries)
         log.info("send to chat %s failed (%s); retrying in %.1f s", message.chat_id, what, delay)
         await retry_later(
             self.database, message, what, self.clock() + timedelta(seconds=delay), count_try=True
         )
+        return False
 
     async def _fail(self, message: ClaimedMessage, why: str) -> None:
         self.figures.failed += 1
@@ -265,12 +284,34 @@ class Sender:
                 reply_to_message_id=payload.get("reply_to_message_id"),
             )
         if message.method == "sendDocument":
+            if "path" in payload:  # a large file, kept on disk until it is sent
+                handle = await asyncio.to_thread(Path(payload["path"]).open, "rb")
+                try:
+                    return await self.bot.send_document(
+                        chat_id,
+                        InputFile(handle, filename=payload["filename"]),
+                        caption=payload.get("caption"),
+                        write_timeout=300,
+                    )
+                finally:
+                    handle.close()
             content = base64.b64decode(payload["document"])
             return await self.bot.send_document(
                 chat_id,
                 InputFile(content, filename=payload["filename"]),
                 caption=payload.get("caption"),
             )
+        if message.method == "sendMedia":
+            method = MEDIA_METHODS[payload["kind"]]
+            sent: Message = await getattr(self.bot, method)(
+                chat_id, payload["file_id"], caption=payload.get("caption")
+            )
+            return sent
+        if message.method == "sendLocation":
+            return await self.bot.send_location(
+                chat_id, float(payload["latitude"]), float(payload["longitude"])
+            )
+        inline = markup if isinstance(markup, InlineKeyboardMarkup) else None
         message_id = payload.get("message_id") or message.edits_message_id
         if message_id is None:
             raise ValueError("an edit of a message that was never sent")
@@ -280,17 +321,47 @@ class Sender:
                 chat_id=chat_id,
                 message_id=message_id,
                 parse_mode=payload.get("parse_mode"),
-                reply_markup=markup,
+                reply_markup=inline,
                 link_preview_options=NO_PREVIEW,
             )
         if message.method == "editMessageReplyMarkup":
             return await self.bot.edit_message_reply_markup(
-                chat_id=chat_id, message_id=message_id, reply_markup=markup
+                chat_id=chat_id, message_id=message_id, reply_markup=inline
             )
         raise ValueError(f"unknown method {message.method!r}")
 
 
-def _markup(bot: Bot, data: object) -> InlineKeyboardMarkup | None:
+def _remove_file(path: Path) -> None:
+    path.unlink(missing_ok=True)
+    with contextlib.suppress(OSError):
+        path.parent.rmdir()  # the export's own temporary folder, once empty
+
+
+def _markup(bot: Bot, data: object) -> InlineKeyboardMarkup | ForceReply | None:
     if not isinstance(data, dict):
         return None
+    if "force_reply" in data:
+        return ForceReply.de_json(data, bot)
     return InlineKeyboardMarkup.de_json(data, bot)
+
+
+class Outbox:
+    """How handlers owe messages that go with no other change: a short transaction of
+    their own, then the sender is woken so they leave at once."""
+
+    def __init__(
+        self,
+        database: Database,
+        sender: Sender,
+        clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+    ) -> None:
+        self.database = database
+        self.sender = sender
+        self.clock = clock
+
+    async def owe(self, messages: Sequence[OutboxMessage]) -> None:
+        await enqueue(self.database, messages, self.clock())
+        self.sender.wake()
+
+    async def reply(self, chat_id: int, *replies: Reply) -> None:
+        await self.owe(reply_messages(chat_id, replies))

@@ -43,7 +43,7 @@ from bot.admin import AdminHandlers
 from bot.outbox_render import document_message, plain_message, reply_messages
 from bot.reminders import ReminderHandlers
 from bot.scheduler import Clock, Scheduler, SystemClock
-from bot.sender import Sender
+from bot.sender import Outbox, Sender
 from bot.settings import Settings
 from bot.staff import install_staff
 from bot.telegram_events import event_from_update, is_private, person_from_update
@@ -293,9 +293,10 @@ def build_application(settings: Settings, service: InterviewService) -> App:
         limits=SendLimits(per_second=settings.send_rate_limit),
     )
     application.bot_data[SENDER] = sender
-    AdminHandlers(settings, service.database).install(application)
-    install_staff(application, settings, service)
-    ReminderHandlers(service.database).install(application)
+    outbox = Outbox(service.database, sender)
+    AdminHandlers(settings, service.database, outbox).install(application)
+    install_staff(application, settings, service, outbox)
+    ReminderHandlers(service.database, outbox).install(application)
     ContributorHandlers(settings, service, sender).install(application)
     return application
 

@@ -328,9 +328,10 @@ async def retry_later(
         await uow.commit()
 
 
-BlockedNotice = Callable[[FollowUpRecord, str], Sequence[OutboxMessage]]
+BlockedNotice = Callable[[FollowUpRecord, str, str], Sequence[OutboxMessage]]
 """The messages that tell a staff member their question could not reach its contributor
-(given the follow-up and its draft's reference); rendered by the adapter."""
+(given the follow-up, its draft's reference and the contributor's name); rendered by the
+adapter."""
 
 
 async def give_up(
@@ -385,7 +386,14 @@ async def give_up(
                     actor=None,
                     now=now,
                 )
-                told.extend(notices(follow_up, draft.reference if draft is not None else ""))
+                contributor = await uow.contributors.get(follow_up.contributor_id)
+                told.extend(
+                    notices(
+                        follow_up,
+                        draft.reference if draft is not None else "",
+                        contributor.display_name if contributor is not None else "",
+                    )
+                )
         await uow.outbox.add_all(told, now)
         await uow.commit()
     return len(ids)

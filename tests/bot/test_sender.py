@@ -270,8 +270,11 @@ async def test_a_follow_up_to_a_blocked_contributor_fails_for_good_and_its_asker
         after = await uow.followups.get(follow_up.id)
     assert after is not None and after.status == "failed"
     [told] = texts_to(fake, STAFF_CHAT)
-    assert told.startswith(f"Your question about {draft.reference} could not be delivered")
-    assert "Who paid for the swings?" in told
+    assert told.splitlines() == [
+        "🚫 I couldn't deliver your question: Ada Lovelace has blocked the bot, so they can't "
+        "be reached through it.",
+        f"You asked on {draft.reference}: Who paid for the swings?",
+    ]
 
 
 async def test_a_follow_up_counts_as_delivered_only_once_telegram_accepted_it(

@@ -117,6 +117,8 @@ class Participant:
     cursor: int = 0
     typed: dict[int, str] = field(default_factory=dict)
     finished: bool = False
+    recovering: bool = False
+    """They unblocked the bot: /start, then "Carry on" from its welcome back."""
 
 
 async def take_interview(
@@ -127,6 +129,8 @@ async def take_interview(
     person.user.send_command("start", "spotted")
     while person.step < len(STEPS) and time.monotonic() < deadline:
         expect, action = STEPS[person.step]
+        if person.recovering:
+            expect, action = "Welcome back!", ("tap", "Carry on")
         messages = person.user.bot_messages()
         found = next(
             (
@@ -141,6 +145,10 @@ async def take_interview(
             continue
         index, message = found
         person.cursor = index + 1
+        if person.recovering:
+            person.recovering = False
+            person.user.press_button(message, "Carry on")
+            continue
         if action is None:
             person.finished = True
             return
@@ -167,6 +175,7 @@ class Figures:
     answers_doubled: int = 0
     chats_stuck: int = 0
     sent_twice: int = 0
+    max_copies: int = 0
     sender_retries: int = 0
     refused_calls: int = 0
     duplicates_delivered: int = 0
@@ -183,6 +192,7 @@ class Figures:
             and self.chats_stuck == 0
             and self.outbox_owed == 0
             and self.outbox_failed == 0
+            and self.max_copies <= 2
         )
 
     def lines(self) -> list[str]:
@@ -195,6 +205,7 @@ class Figures:
             f"answers doubled        {self.answers_doubled}",
             f"chats stuck            {self.chats_stuck}",
             f"messages sent twice    {self.sent_twice}",
+            f"most copies of one     {self.max_copies}",
             f"sender retries         {self.sender_retries}",
             f"refused Bot API calls  {self.refused_calls}",
             f"duplicate deliveries   {self.duplicates_delivered}",
@@ -218,6 +229,7 @@ class Plan:
     duplicates: int = 0
     seed: int = 1
     deadline: float = 80.0
+    first_user_id: int = 7000
 
 
 async def run_plan(plan: Plan, workdir: Path, database_url: str | None = None) -> Figures:
@@ -231,7 +243,7 @@ async def run_plan(plan: Plan, workdir: Path, database_url: str | None = None) -
         await bot.start()
         deadline = time.monotonic() + plan.deadline
         people = [
-            Participant(fake.user(7000 + n, f"Person{n}"), f"Person{n}")
+            Participant(fake.user(plan.first_user_id + n, f"Person{n}"), f"Person{n}")
             for n in range(plan.contributors)
         ]
         blocked = people[0].user.chat_id if plan.blocked_chat_seconds > 0 else None
@@ -275,10 +287,12 @@ async def _make_trouble(
         fake.faults = None
         if blocked is not None:
             fake.blocked_chats.discard(blocked)
-            # They unblock the bot and ask where they were.
+            # They unblock the bot and pick up where they were.
             person = next(p for p in people if p.user.chat_id == blocked)
             if not person.finished:
-                person.user.send_command("status")
+                person.cursor = len(person.user.bot_messages())
+                person.recovering = True
+                person.user.send_command("start")
     sent = 0
     while sent < plan.duplicates:
         await asyncio.sleep(0.05)
@@ -351,6 +365,7 @@ async def audit(fake: FakeBotApi, url: str, people: list[Participant], figures: 
                     figures.stuck.append(f"{person.name} stopped at step {person.step + 1}")
                 texts = Counter(str(m.get("text", "")) for m in person.user.bot_messages())
                 figures.sent_twice += sum(n - 1 for n in texts.values() if n > 1)
+                figures.max_copies = max(figures.max_copies, *texts.values(), 0)
             states = dict(
                 (
                     await session.execute(
