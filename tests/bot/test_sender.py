@@ -7,6 +7,7 @@ moves it, so backoff and rate windows are checked without waiting for them.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
@@ -346,3 +347,21 @@ async def test_the_bot_wide_rate_counts_every_senders_tries_in_the_database(
     clock.advance(1.01)
     third = await claim_due(database, "process-2", clock(), limits)
     assert len(third) == 3
+
+
+async def test_senders_claiming_at_once_never_take_the_same_message(
+    migrated_url: str, clock: StoppedClock
+) -> None:
+    processes = [Database.from_url(migrated_url) for _ in range(4)]
+    try:
+        for chat in range(1, 41):
+            await owe_texts(processes[0], chat, "hi")
+        limits = SendLimits(per_second=25)
+        claims = await asyncio.gather(
+            *(claim_due(db, f"process-{n}", clock(), limits) for n, db in enumerate(processes))
+        )
+        ids = [m.id for claim in claims for m in claim]
+        assert len(ids) == len(set(ids)) == 25  # none twice, and the bot-wide limit held
+    finally:
+        for db in processes:
+            await db.dispose()
