@@ -77,9 +77,10 @@ class ClaimedMessage:
 class SendLimits:
     """Telegram's limits as the sender keeps them, counted over every process's sends.
 
-    A private chat may take ``chat_burst`` messages in ``chat_window`` (about one a second
-    on average, with a short burst so a reply and the next question are not held apart);
-    a group ``group_per_minute`` a minute; the whole bot ``per_second``.
+    A private chat may take ``chat_burst`` new messages in ``chat_window`` (about one a
+    second on average, with a short burst so a reply and the next question are not held
+    apart); a group ``group_per_minute`` a minute; the whole bot ``per_second``, edits
+    included (a menu changed in place is not held back by the chat's limits).
     """
 
     per_second: float = 30.0
@@ -236,6 +237,7 @@ async def claim_due(
             select(OutboxRow.chat_id, OutboxRow.attempted_at).where(
                 OutboxRow.chat_id.in_(chats),
                 OutboxRow.attempted_at > now - timedelta(minutes=1),
+                OutboxRow.method.not_like("edit%"),
             )
         )
         attempts: dict[int, list[datetime]] = defaultdict(list)
@@ -247,7 +249,9 @@ async def claim_due(
             if len(chosen) >= room:
                 break
             times = attempts[row.chat_id]
-            if row.chat_id < 0:
+            if row.method.startswith("edit"):
+                pass  # a card changed in place is no new message: only the bot's rate holds
+            elif row.chat_id < 0:
                 if len(times) >= limits.group_per_minute:
                     continue
             elif sum(1 for t in times if t > now - limits.chat_window) >= limits.chat_burst:
