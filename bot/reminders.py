@@ -25,9 +25,12 @@ from telegram.ext import (
     filters,
 )
 
+from bot.outbox_render import plain_message
+from bot.sender import Outbox
 from conversations.reminders import REMINDERS_USAGE, STOP_DATA, TURNED_OFF, TURNED_ON
 from storage.database import Database
 from storage.maintenance import reminders_enabled, set_reminders
+from storage.outbox import OutboxMessage
 
 log = logging.getLogger(__name__)
 App = Application[Any, ContextTypes.DEFAULT_TYPE, Any, Any, Any, Any]
@@ -37,9 +40,13 @@ ON_WORDS = frozenset({"on", "start", "yes"})
 
 class ReminderHandlers:
     def __init__(
-        self, database: Database, clock: Callable[[], datetime] = lambda: datetime.now(UTC)
+        self,
+        database: Database,
+        outbox: Outbox,
+        clock: Callable[[], datetime] = lambda: datetime.now(UTC),
     ) -> None:
         self.database = database
+        self.outbox = outbox
         self.clock = clock
 
     def install(self, application: App) -> None:
@@ -57,9 +64,11 @@ class ReminderHandlers:
             await set_reminders(self.database, user.id, False, self.clock())
             with contextlib.suppress(TelegramError):
                 await query.answer("Reminders off")
-            with contextlib.suppress(TelegramError):
-                await query.edit_message_reply_markup(None)
-            await _say(context, chat.id, TURNED_OFF)
+            messages = [plain_message(chat.id, TURNED_OFF)]
+            if query.message is not None:
+                stop = {"message_id": query.message.message_id}
+                messages.insert(0, OutboxMessage(chat.id, "editMessageReplyMarkup", stop))
+            await self.outbox.owe(messages)
         else:
             with contextlib.suppress(TelegramError):
                 await query.answer()
@@ -80,12 +89,5 @@ class ReminderHandlers:
             enabled = await reminders_enabled(self.database, user.id)
             state = "off" if enabled is False else "on"
             text = f"Reminders are {state}. {REMINDERS_USAGE}"
-        await _say(context, chat.id, text)
+        await self.outbox.owe([plain_message(chat.id, text)])
         raise ApplicationHandlerStop
-
-
-async def _say(context: ContextTypes.DEFAULT_TYPE, chat_id: int, text: str) -> None:
-    try:
-        await context.bot.send_message(chat_id, text)
-    except TelegramError as error:
-        log.warning("could not answer chat %s about reminders: %s", chat_id, error)

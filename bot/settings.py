@@ -57,6 +57,8 @@ class Settings:
     llm_model: str | None = None
     llm_api_key: str | None = None
     llm_timeout_seconds: float = DEFAULT_LLM_TIMEOUT_SECONDS
+    send_rate_limit: float = 30.0
+    """Messages a second for the whole bot, over every process (SEND_RATE_LIMIT)."""
 
     @property
     def bot_api_url(self) -> str:
@@ -171,6 +173,15 @@ def load_settings(env: Mapping[str, str]) -> Settings:
         raise SettingsError("RETENTION_DAYS", "expected at least 1 day")
 
     writer = _writer_settings(env)
+    rate_text = _optional(env, "SEND_RATE_LIMIT") or "30"
+    try:
+        send_rate_limit = float(rate_text)
+    except ValueError:
+        send_rate_limit = 0.0
+    if not send_rate_limit >= 1:
+        raise SettingsError(
+            "SEND_RATE_LIMIT", f"expected messages per second (at least 1), got {rate_text!r}"
+        )
 
     return Settings(
         telegram_bot_token=token,
@@ -190,6 +201,7 @@ def load_settings(env: Mapping[str, str]) -> Settings:
         remind_after=remind_after,
         retention_days=retention or 90,
         **writer,
+        send_rate_limit=send_rate_limit,
     )
 
 
