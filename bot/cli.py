@@ -141,9 +141,9 @@ def main(argv: Sequence[str] | None = None, environ: Mapping[str, str] | None = 
         settings = load_settings(read_environment(args.env_file, environ or os.environ))
     except SettingsError as error:
         return fail(f"setting {error}")
-    logging.basicConfig(
-        level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
-    )
+    from bot.log_format import configure_logging
+
+    configure_logging(settings.log_level, settings.log_format)
     # Third-party chatter (each HTTP request, each migration step) only when debugging.
     if settings.log_level != "DEBUG":
         for noisy in ("httpx", "alembic", "aiohttp.access"):

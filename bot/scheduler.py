@@ -174,6 +174,7 @@ class Scheduler:
         self._known_claimed.add(period.key)
         if data is None:
             return DigestOutcome(period, sent=False)
+        self.sender.metrics.digests_sent.inc()
         self.sender.wake()
         return DigestOutcome(period, sent=True, new_drafts=len(data.new_drafts))
 
@@ -214,6 +215,7 @@ class Scheduler:
             self.database, self.policy, zone, now, self.settings.retention_days, owe=owe
         )
         if due:
+            self.sender.metrics.reminders_sent.inc(len(due))
             self.sender.wake()
         return len(due)
 

@@ -40,6 +40,7 @@ from telegram.error import (
     TimedOut,
 )
 
+from bot.metrics import Metrics
 from bot.outbox_render import reply_messages
 from conversations.model import Reply
 from conversations.review_text import ask_outcome_text
@@ -62,6 +63,7 @@ log = logging.getLogger(__name__)
 MAX_TRIES = 8
 SWEEP_SECONDS = 1.0
 BUSY_SWEEP_SECONDS = 0.2
+BUSY_FOR_SECONDS = 1.5
 MAX_IN_FLIGHT = 32
 NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
 MEDIA_METHODS = {
@@ -76,9 +78,10 @@ MEDIA_METHODS = {
 
 
 def backoff(tries: int) -> float:
-    """Seconds before try ``tries + 1``: 1, 2, 4 ... at most a minute, with some jitter."""
+    """Seconds before try ``tries + 1``: 1, 2, 4 ... at most a minute, with some jitter
+    upwards only (a chat takes one try a second anyway)."""
     base = min(60.0, 2.0 ** max(0, tries - 1))
-    return base * random.uniform(0.75, 1.25)
+    return base * random.uniform(1.0, 1.5)
 
 
 def blocked_notice(follow_up: FollowUpRecord, reference: str, name: str) -> list[OutboxMessage]:
@@ -110,9 +113,12 @@ class Sender:
         limits: SendLimits | None = None,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
         max_tries: int = MAX_TRIES,
+        metrics: Metrics | None = None,
     ) -> None:
         """``clock`` is real time in the bot (the limits and backoff are about Telegram's
-        time, not the business clock tests move by hand)."""
+        time, not the business clock tests move by hand). ``metrics``: the process's
+        counters (a sender is made once per process, so it carries them)."""
+        self.metrics = metrics or Metrics()
         self.bot = bot
         self.database = database
         self.limits = limits or SendLimits()
@@ -122,6 +128,7 @@ class Sender:
         self.figures = SenderFigures()
         self._wake = asyncio.Event()
         self._in_flight: set[asyncio.Task[None]] = set()
+        self._busy_until = 0.0
 
     def wake(self) -> None:
         """Rows were just committed: look for due rows now rather than at the next sweep."""
@@ -142,7 +149,12 @@ class Sender:
                 if room > 0:
                     try:
                         claimed = await claim_due(
-                            self.database, self.worker, self.clock(), self.limits, at_most=room
+                            self.database,
+                            self.worker,
+                            self.clock(),
+                            self.limits,
+                            at_most=room,
+                            clock=self.clock,
                         )
                     except Exception:
                         log.exception("could not claim messages to send; trying again shortly")
@@ -150,7 +162,13 @@ class Sender:
                     task = asyncio.create_task(self._deliver(message))
                     self._in_flight.add(task)
                     task.add_done_callback(self._done)
-                pause = BUSY_SWEEP_SECONDS if claimed or self._in_flight else SWEEP_SECONDS
+                # Shortly after a send a chat's next message is held for a second: look
+                # again soon, so it leaves as its window opens rather than a sweep later.
+                loop_time = asyncio.get_running_loop().time()
+                if claimed or self._in_flight:
+                    self._busy_until = loop_time + BUSY_FOR_SECONDS
+                busy = loop_time < self._busy_until
+                pause = BUSY_SWEEP_SECONDS if busy else SWEEP_SECONDS
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(self._wake.wait(), pause)
         finally:
@@ -166,7 +184,12 @@ class Sender:
         total = 0
         while True:
             claimed = await claim_due(
-                self.database, self.worker, self.clock(), self.limits, at_most=MAX_IN_FLIGHT
+                self.database,
+                self.worker,
+                self.clock(),
+                self.limits,
+                at_most=MAX_IN_FLIGHT,
+                clock=self.clock,
             )
             if not claimed:
                 return total
@@ -197,6 +220,7 @@ class Sender:
                 wait = error.retry_after
             seconds = wait.total_seconds() if isinstance(wait, timedelta) else float(wait)
             self.figures.rate_limited += 1
+            self.metrics.rate_limited.inc()
             log.info("flood control on chat %s: waiting %s s", message.chat_id, seconds)
             await retry_later(
                 self.database,
@@ -204,10 +228,12 @@ class Sender:
                 f"429 retry after {seconds:g} s",
                 self.clock() + timedelta(seconds=seconds),
                 count_try=False,
+                now=self.clock(),
             )
             return False
         except Forbidden as error:
             self.figures.blocked += 1
+            self.metrics.outbox_blocked.inc()
             log.info(
                 "chat %s cannot be reached (%s); its messages are dropped", message.chat_id, error
             )
@@ -239,6 +265,7 @@ class Sender:
             await self._fail(message, f"malformed: {error!r}")
             return True
         self.figures.sent += 1
+        self.metrics.outbox_sent.inc()
         message_id = sent.message_id if isinstance(sent, Message) else None
         await mark_sent(self.database, message, message_id, self.clock())
         return True
@@ -250,15 +277,18 @@ class Sender:
             await self._fail(message, f"gave up after {message.tries} tries; last {what}")
             return True
         self.figures.retried += 1
+        self.metrics.outbox_retried.inc()
         delay = backoff(message.tries)
         log.info("send to chat %s failed (%s); retrying in %.1f s", message.chat_id, what, delay)
+        now = self.clock()
         await retry_later(
-            self.database, message, what, self.clock() + timedelta(seconds=delay), count_try=True
+            self.database, message, what, now + timedelta(seconds=delay), count_try=True, now=now
         )
         return False
 
     async def _fail(self, message: ClaimedMessage, why: str) -> None:
         self.figures.failed += 1
+        self.metrics.outbox_failed.inc()
         log.warning(
             "gave up a %s message (outbox row %s) to chat %s: %s",
             message.kind,

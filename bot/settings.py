@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 DEFAULT_DATABASE_URL = "sqlite:///copro-bot.db"
 DEFAULT_API_BASE_URL = "https://api.telegram.org"
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
+LOG_FORMATS = ("text", "json")
 DRAFT_WRITERS = ("deterministic", "llm")
 DEFAULT_LLM_TIMEOUT_SECONDS = 30.0
 _TOKEN = re.compile(r"^\d{3,}:[A-Za-z0-9_-]{20,}$")
@@ -59,6 +60,16 @@ class Settings:
     llm_timeout_seconds: float = DEFAULT_LLM_TIMEOUT_SECONDS
     send_rate_limit: float = 30.0
     """Messages a second for the whole bot, over every process (SEND_RATE_LIMIT)."""
+    log_format: str = "text"
+    """``text`` for people, ``json`` (one object a line) for log shippers (LOG_FORMAT)."""
+    db_pool_size: int = 10
+    """Connections each process keeps open to PostgreSQL (DB_POOL_SIZE)."""
+    db_max_overflow: int = 10
+    """Extra connections a busy process may open beyond the pool (DB_MAX_OVERFLOW)."""
+    health_max_outbox_age: timedelta = timedelta(minutes=5)
+    """/healthz answers 503 when the oldest owed message waits longer (HEALTH_MAX_OUTBOX_AGE)."""
+    health_max_backlog: int = 1000
+    """/healthz answers 503 when more messages than this are owed (HEALTH_MAX_BACKLOG)."""
 
     @property
     def bot_api_url(self) -> str:
@@ -183,6 +194,26 @@ def load_settings(env: Mapping[str, str]) -> Settings:
             "SEND_RATE_LIMIT", f"expected messages per second (at least 1), got {rate_text!r}"
         )
 
+    log_format = (_optional(env, "LOG_FORMAT") or "text").lower()
+    if log_format not in LOG_FORMATS:
+        raise SettingsError("LOG_FORMAT", f"expected one of {', '.join(LOG_FORMATS)}")
+    pool_size = _int(env, "DB_POOL_SIZE")
+    if pool_size is not None and pool_size < 1:
+        raise SettingsError("DB_POOL_SIZE", "expected at least 1 connection")
+    max_overflow = _int(env, "DB_MAX_OVERFLOW")
+    if max_overflow is not None and max_overflow < 0:
+        raise SettingsError("DB_MAX_OVERFLOW", "expected 0 or more connections")
+    age_text = _optional(env, "HEALTH_MAX_OUTBOX_AGE") or "5m"
+    try:
+        max_age = parse_duration(age_text)
+    except ValueError:
+        raise SettingsError(
+            "HEALTH_MAX_OUTBOX_AGE", f"expected a duration like 5m, got {age_text!r}"
+        ) from None
+    backlog = _int(env, "HEALTH_MAX_BACKLOG")
+    if backlog is not None and backlog < 1:
+        raise SettingsError("HEALTH_MAX_BACKLOG", "expected at least 1 message")
+
     return Settings(
         telegram_bot_token=token,
         telegram_api_base_url=base,
@@ -202,6 +233,11 @@ def load_settings(env: Mapping[str, str]) -> Settings:
         retention_days=retention or 90,
         **writer,
         send_rate_limit=send_rate_limit,
+        log_format=log_format,
+        db_pool_size=10 if pool_size is None else pool_size,
+        db_max_overflow=10 if max_overflow is None else max_overflow,
+        health_max_outbox_age=max_age,
+        health_max_backlog=1000 if backlog is None else backlog,
     )
 
 

@@ -13,6 +13,7 @@ import contextlib
 import json
 import logging
 import signal
+import time
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import replace
@@ -253,6 +254,10 @@ class ContributorHandlers:
         # Everything it led to was owed in its transaction: a redelivered update (its
         # replies already owed, or sent) needs nothing more.
         self.sender.wake()
+        if handled.began:
+            self.sender.metrics.interviews_started.inc()
+        if handled.submitted_reference and not handled.duplicate:
+            self.sender.metrics.interviews_submitted.inc()
         if query is not None:
             with contextlib.suppress(TelegramError):
                 await query.answer(handled.notice)
@@ -370,14 +375,33 @@ async def process_batch(application: App, updates: Sequence[Update]) -> None:
         chat = update.effective_chat
         by_chat[chat.id if chat else 0].append(update)
 
+    sender = application.bot_data.get(SENDER)
+
     async def run_chat(chat_updates: list[Update]) -> None:
         for update in chat_updates:
+            started = time.perf_counter()
             await application.process_update(update)
+            if isinstance(sender, Sender):
+                sender.metrics.observe_update(update, time.perf_counter() - started)
 
     await asyncio.gather(*(run_chat(chat_updates) for chat_updates in by_chat.values()))
 
 
 CONFLICT_RETRY_SECONDS = 10.0
+
+
+def conflict_line(description: str, retry_seconds: float) -> str:
+    """One line for Telegram's 409: who else takes this bot's updates, and what to do."""
+    if "webhook" in description.lower():
+        return (
+            "a webhook is set for this bot, so polling gets nothing: run the webhook workers "
+            f"instead, or `copro-bot webhook delete`; checking again every {retry_seconds:g} s"
+        )
+    return (
+        "another process is polling with this bot token (Telegram allows one poller): stop "
+        "it, or run several workers with --webhook; checking again every "
+        f"{retry_seconds:g} s"
+    )
 
 
 async def _sleep_unless(stop: asyncio.Event, seconds: float) -> None:
@@ -396,6 +420,7 @@ async def poll(application: App, stop: asyncio.Event, *, poll_seconds: int = 25)
     bot = application.bot
     await bot.delete_webhook()
     offset: int | None = None
+    conflicted = False
     while not stop.is_set():
         fetch = asyncio.ensure_future(
             bot.get_updates(offset=offset, timeout=poll_seconds, allowed_updates=Update.ALL_TYPES)
@@ -414,19 +439,21 @@ async def poll(application: App, stop: asyncio.Event, *, poll_seconds: int = 25)
             wait = error.retry_after
             await asyncio.sleep(wait.total_seconds() if isinstance(wait, timedelta) else wait)
             continue
-        except Conflict:
-            # Another copy polls with this token (a deploy overlapping the old process):
-            # wait for it to go rather than die, and say so.
-            log.warning(
-                "another process is polling with this bot token; retrying in %s s",
-                CONFLICT_RETRY_SECONDS,
-            )
+        except Conflict as error:
+            # Another copy polls with this token (a deploy overlapping the old process), or
+            # a webhook is set: wait for it to go rather than die, and say so once.
+            if not conflicted:
+                log.warning("%s", conflict_line(str(error), CONFLICT_RETRY_SECONDS))
+            conflicted = True
             await _sleep_unless(stop, CONFLICT_RETRY_SECONDS)
             continue
         except NetworkError:
             log.warning("Bot API unreachable; retrying shortly")
             await _sleep_unless(stop, 2)
             continue
+        if conflicted:
+            log.warning("polling again: the other consumer of this bot's updates is gone")
+            conflicted = False
         if updates:
             await process_batch(application, updates)
             offset = updates[-1].update_id + 1
@@ -488,7 +515,14 @@ async def run_bot(
                 if webhook:
                     from bot.webhook import serve_webhook
 
-                    await serve_webhook(application, settings, stop)
+                    await serve_webhook(
+                        application,
+                        settings,
+                        stop,
+                        database=database,
+                        metrics=sender.metrics,
+                        clock=clock.now,
+                    )
                 else:
                     log.info("polling %s", settings.telegram_api_base_url)
                     await poll(application, stop)

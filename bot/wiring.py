@@ -40,7 +40,11 @@ def build_catalog(settings: Settings) -> ScriptCatalog:
 async def open_database(settings: Settings) -> Database:
     """Apply migrations, then open the database: every start leaves the schema current."""
     await upgrade(settings.database_url)
-    return Database.from_url(settings.database_url)
+    return Database.from_url(
+        settings.database_url,
+        pool_size=settings.db_pool_size,
+        max_overflow=settings.db_max_overflow,
+    )
 
 
 def build_service(

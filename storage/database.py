@@ -70,9 +70,26 @@ class Database:
         )
 
     @classmethod
-    def from_url(cls, url: str, *, echo: bool = False) -> Database:
+    def from_url(
+        cls,
+        url: str,
+        *,
+        echo: bool = False,
+        pool_size: int | None = None,
+        max_overflow: int | None = None,
+    ) -> Database:
+        """``pool_size`` and ``max_overflow`` size a PostgreSQL process's connection pool
+        (each worker holds up to their sum; SQLAlchemy's defaults when None)."""
         parsed = normalise_url(url)
-        engine = create_async_engine(parsed, echo=echo, pool_pre_ping=not _is_sqlite(parsed))
+        sizing: dict[str, int] = {}
+        if not _is_sqlite(parsed):
+            if pool_size is not None:
+                sizing["pool_size"] = pool_size
+            if max_overflow is not None:
+                sizing["max_overflow"] = max_overflow
+        engine = create_async_engine(
+            parsed, echo=echo, pool_pre_ping=not _is_sqlite(parsed), **sizing
+        )
         if _is_sqlite(parsed):
             event.listen(engine.sync_engine, "connect", _on_sqlite_connect)
             event.listen(engine.sync_engine, "begin", _on_sqlite_begin)

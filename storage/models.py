@@ -320,7 +320,8 @@ class OutboxRow(Base):
 
     ``payload`` holds the rendered Bot API parameters; ``id`` orders a chat's messages.
     ``next_attempt_at`` is NULL for "at once" (rows are owed on the business clock, tried on
-    the sender's); ``attempted_at`` is when the latest try was claimed: the limits count it.
+    the sender's); ``attempted_at`` is when the latest try was claimed, then answered: the
+    rate limits count it.
     """
 
     __tablename__ = "outbox"

@@ -77,15 +77,19 @@ class ClaimedMessage:
 class SendLimits:
     """Telegram's limits as the sender keeps them, counted over every process's sends.
 
-    A private chat may take ``chat_burst`` new messages in ``chat_window`` (about one a
-    second on average, with a short burst so a reply and the next question are not held
-    apart); a group ``group_per_minute`` a minute; the whole bot ``per_second``, edits
-    included (a menu changed in place is not held back by the chat's limits).
+    A private chat may take ``chat_burst`` new messages in ``chat_window`` (one a second,
+    Telegram's limit); a group ``group_per_minute`` a minute; the whole bot ``per_second``,
+    edits included (a menu changed in place is not held back by the chat's limits).
+
+    A try counts from its claim until the window has passed since Telegram *answered* it
+    (``attempted_at`` is moved to the answer): two calls claimed a second apart can reach
+    Telegram closer together (the first slow on the wire, the second quick), while a call
+    claimed a second after the previous one was answered cannot, whichever process sends.
     """
 
     per_second: float = 30.0
-    chat_burst: int = 3
-    chat_window: timedelta = timedelta(seconds=3)
+    chat_burst: int = 1
+    chat_window: timedelta = timedelta(seconds=1)
     group_per_minute: int = 20
 
 
@@ -191,11 +195,15 @@ async def claim_due(
     *,
     at_most: int = 50,
     lease: timedelta = DEFAULT_LEASE,
+    clock: Callable[[], datetime] | None = None,
 ) -> list[ClaimedMessage]:
     """Claim the due head rows of as many chats as the rate limits allow right now.
 
-    The limits count the tries claimed in the last second (the bot), the last
-    ``chat_window`` (a private chat) and the last minute (a group) by every process.
+    The limits count the tries in flight and those claimed or answered in the last second
+    (the bot), the last ``chat_window`` (a private chat) and the last minute (a group) by
+    every process. With ``clock``, the time is read once the claim lock is held: a time read
+    before waiting for it would stamp these claims older than they are, and the next
+    sender's window would open too early.
     """
     async with UnitOfWork(database) as uow:
         session = uow.session
@@ -204,9 +212,18 @@ async def claim_due(
             await session.execute(
                 text("SELECT pg_advisory_xact_lock(:key)"), {"key": CLAIM_LOCK_KEY}
             )
+        if clock is not None:
+            now = clock()
+        in_flight = (
+            (OutboxRow.state == "pending")
+            & OutboxRow.claimed_until.is_not(None)
+            & (OutboxRow.claimed_until > now)
+        )
         recent_total = (
             await session.execute(
-                select(func.count()).where(OutboxRow.attempted_at > now - timedelta(seconds=1))
+                select(func.count()).where(
+                    (OutboxRow.attempted_at > now - timedelta(seconds=1)) | in_flight
+                )
             )
         ).scalar_one()
         room = min(at_most, int(limits.per_second) - int(recent_total))
@@ -305,7 +322,13 @@ async def mark_sent(
         await uow.session.execute(
             update(OutboxRow)
             .where(OutboxRow.id == message.id)
-            .values(state="sent", sent_at=now, message_id=message_id, claimed_until=None)
+            .values(
+                state="sent",
+                sent_at=now,
+                attempted_at=now,
+                message_id=message_id,
+                claimed_until=None,
+            )
             .execution_options(synchronize_session=False)
         )
         if message.follow_up_id is not None:
@@ -316,10 +339,19 @@ async def mark_sent(
 
 
 async def retry_later(
-    database: Database, message: ClaimedMessage, error: str, at: datetime, *, count_try: bool
+    database: Database,
+    message: ClaimedMessage,
+    error: str,
+    at: datetime,
+    *,
+    count_try: bool,
+    now: datetime | None = None,
 ) -> None:
-    """A transient failure: try again at ``at``. A 429 does not use up a try."""
+    """A transient failure: try again at ``at``. A 429 does not use up a try. ``now`` (the
+    failure's answer) restarts the rate windows this try counts in."""
     values: dict[str, Any] = {"next_attempt_at": at, "claimed_until": None, "last_error": error}
+    if now is not None:
+        values["attempted_at"] = now
     if not count_try:
         values["tries"] = OutboxRow.tries - 1
     async with UnitOfWork(database) as uow:
@@ -429,3 +461,32 @@ async def enqueue(database: Database, messages: Sequence[OutboxMessage], now: da
     async with UnitOfWork(database) as uow:
         await uow.outbox.add_all(messages, now)
         await uow.commit()
+
+
+@dataclass(frozen=True)
+class OutboxHealth:
+    """What ``/healthz`` reports: messages owed, the oldest one's time, the last send."""
+
+    owed: int
+    oldest_owed: datetime | None
+    last_sent: datetime | None
+
+
+async def outbox_health(database: Database) -> OutboxHealth:
+    """Two indexed aggregates in one short transaction (it also proves the database
+    answers)."""
+    async with database.session() as session:
+        owed, oldest = (
+            await session.execute(
+                select(func.count(), func.min(OutboxRow.created_at)).where(
+                    OutboxRow.state == "pending"
+                )
+            )
+        ).one()
+        # ``attempted_at`` is a sent row's answer time, and indexed (``sent_at`` is not).
+        last = (
+            await session.execute(
+                select(func.max(OutboxRow.attempted_at)).where(OutboxRow.state == "sent")
+            )
+        ).scalar()
+    return OutboxHealth(int(owed or 0), oldest, last)

@@ -93,6 +93,8 @@ class Handled:
     delivering: int | None = None
     """The follow-up that ``deliveries`` puts for the first time: it counts as delivered once
     Telegram accepts the message (see ``storage.outbox``)."""
+    began: bool = False
+    """A new interview was begun (for the ``interviews started`` metric)."""
 
 
 Compose = Callable[[Handled], Sequence[OutboxMessage]]
@@ -226,7 +228,7 @@ class InterviewService:
         if record is None or record.state is None:
             return so_far
         after = await self._step(uow, person, record, record.state, event, now)
-        return replace(after, replies=so_far.replies + after.replies)
+        return replace(after, replies=so_far.replies + after.replies, began=so_far.began)
 
     async def _edited_submission(
         self, uow: UnitOfWork, person: Person, contributor_id: int, event: Event
@@ -273,6 +275,7 @@ class InterviewService:
             effects=outcome.effects,
             interview_id=record.id,
             submitted_reference=None,
+            began=True,
         )
 
     async def _step(

@@ -24,7 +24,7 @@ from bot.sender import Sender
 from conversations.model import Reply
 from storage.database import Database
 from storage.models import OutboxRow
-from storage.outbox import SendLimits, claim_due, enqueue, outbox_figures
+from storage.outbox import SendLimits, claim_due, enqueue, mark_sent, outbox_figures
 from storage.uow import UnitOfWork
 from tests.e2e.fake_bot_api import FakeBotApi
 from tests.storage.test_review import ADA, STAFF_CHAT, desk_on
@@ -125,7 +125,7 @@ async def test_a_server_error_is_retried_with_growing_backoff_until_it_goes(
     [row] = await rows(database)
     assert row.next_attempt_at is not None
     first_wait = (row.next_attempt_at - clock()).total_seconds()
-    assert 0.5 <= first_wait <= 1.5
+    assert 1.0 <= first_wait <= 1.5  # never inside the chat's one-a-second window
     await sender.send_all_due()
     assert texts_to(fake, ANA) == []  # not due yet: no hammering
     clock.advance(first_wait + 0.01)
@@ -133,7 +133,7 @@ async def test_a_server_error_is_retried_with_growing_backoff_until_it_goes(
     [row] = await rows(database)
     assert row.next_attempt_at is not None
     second_wait = (row.next_attempt_at - clock()).total_seconds()
-    assert 1.0 <= second_wait <= 2.5
+    assert 2.0 <= second_wait <= 3.0
     clock.advance(second_wait + 0.01)
     await sender.send_all_due()
     assert texts_to(fake, ANA) == ["hello"]
@@ -305,19 +305,37 @@ async def test_a_follow_up_counts_as_delivered_only_once_telegram_accepted_it(
         assert (await uow.followups.get(follow_up.id)).status == "delivered"  # type: ignore[union-attr]
 
 
-async def test_a_private_chat_gets_a_short_burst_then_about_one_message_a_second(
+async def test_a_private_chat_gets_one_message_a_second(
     database: Database, bot: Bot, fake: FakeBotApi, clock: StoppedClock
 ) -> None:
-    await owe_texts(database, ANA, *[f"m{n}" for n in range(6)])
+    await owe_texts(database, ANA, *[f"m{n}" for n in range(4)])
+    await owe_texts(database, BEN, "b0")
     sender = sender_for(bot, database, clock, SendLimits(per_second=1000))
     await sender.send_all_due()
-    assert texts_to(fake, ANA) == ["m0", "m1", "m2"]
-    clock.advance(2)
+    assert texts_to(fake, ANA) == ["m0"]
+    assert texts_to(fake, BEN) == ["b0"]  # another chat is not held back
+    clock.advance(0.9)
     await sender.send_all_due()
-    assert len(texts_to(fake, ANA)) == 3  # three in the last three seconds already
-    clock.advance(1.01)
+    assert texts_to(fake, ANA) == ["m0"]
+    clock.advance(0.11)
     await sender.send_all_due()
-    assert texts_to(fake, ANA) == [f"m{n}" for n in range(6)]
+    assert texts_to(fake, ANA) == ["m0", "m1"]
+
+
+async def test_a_chats_second_counts_from_telegrams_answer_not_the_claim(
+    database: Database, clock: StoppedClock
+) -> None:
+    """A slow first call and a quick second one must not reach Telegram within a second."""
+    await owe_texts(database, ANA, "slow", "next")
+    limits = SendLimits(per_second=1000)
+    [first] = await claim_due(database, "process-1", clock(), limits)
+    clock.advance(0.7)  # Telegram answers the first send only now
+    await mark_sent(database, first, 1, clock())
+    clock.advance(0.5)  # 1.2 s after the claim, 0.5 s after the answer
+    assert await claim_due(database, "process-2", clock(), limits) == []
+    clock.advance(0.51)
+    [second] = await claim_due(database, "process-2", clock(), limits)
+    assert second.payload["text"] == "next"
 
 
 async def test_a_group_gets_at_most_twenty_messages_a_minute(

@@ -268,6 +268,12 @@ class FakeBotApi:
         self._closing = False
         self._runner: web.AppRunner | None = None
         self._last_call_at = time.monotonic()
+        self._pushing: set[int] = set()  # update ids on their way to a webhook worker
+        self._push_tasks: set[asyncio.Task[None]] = set()
+        self._chat_gates: dict[int, asyncio.Lock] = {}
+        self._next_worker = itertools.count()
+        self.webhook_deliveries: list[tuple[int, str, int | None]] = []
+        """(update_id, worker URL, HTTP status or None for no answer), in order."""
 
     # --- lifecycle ----------------------------------------------------------------------
 
@@ -284,6 +290,9 @@ class FakeBotApi:
     async def stop(self) -> None:
         self._closing = True
         self._wake_pollers()
+        for task in list(self._push_tasks):
+            task.cancel()
+        await asyncio.gather(*self._push_tasks, return_exceptions=True)
         for method in list(self._stalled):
             self.release(method)
         if self._runner is not None:
@@ -468,6 +477,60 @@ class FakeBotApi:
         ):
             await response.read()
             return response.status
+
+    def push_to_workers(self, urls: list[str], *, answer_within: float = 10.0) -> None:
+        """Deliver queued updates to webhook workers as Telegram does to a balanced webhook:
+        round-robin over ``urls``, a chat's updates one after another (its next only once
+        the previous was answered), and an update not answered 200 within ``answer_within``
+        seconds (a worker killed, refusing, or too slow) delivered again to the next worker.
+        An update counts as acknowledged (leaves :attr:`pending_updates`) on its 200."""
+        task = asyncio.create_task(self._push_loop(list(urls), answer_within))
+        self._push_tasks.add(task)
+        task.add_done_callback(self._push_tasks.discard)
+
+    async def _push_loop(self, urls: list[str], answer_within: float) -> None:
+        while not self._closing:
+            again, self._redeliveries = self._redeliveries, []
+            fresh = [u for u in self._updates if int(u["update_id"]) not in self._pushing]
+            for update in [*again, *fresh]:
+                self._pushing.add(int(update["update_id"]))
+                gate = self._chat_gates.setdefault(_chat_of(update), asyncio.Lock())
+                task = asyncio.create_task(self._push(update, urls, answer_within, gate))
+                self._push_tasks.add(task)
+                task.add_done_callback(self._push_tasks.discard)
+            self._changed.clear()
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._changed.wait(), 0.5)
+
+    async def _push(
+        self, update: JSON, urls: list[str], answer_within: float, gate: asyncio.Lock
+    ) -> None:
+        update_id = int(update["update_id"])
+        headers = {}
+        if self.webhook_secret is not None:
+            headers["X-Telegram-Bot-Api-Secret-Token"] = self.webhook_secret
+        timeout = aiohttp.ClientTimeout(total=answer_within)
+        async with gate, aiohttp.ClientSession(timeout=timeout) as session:
+            first = next(self._next_worker)
+            for attempt in itertools.count():
+                url = urls[(first + attempt) % len(urls)]
+                self.delivered.append(dict(update))
+                status: int | None = None
+                try:
+                    async with session.post(url, json=update, headers=headers) as response:
+                        await response.read()
+                        status = response.status
+                except (aiohttp.ClientError, TimeoutError):
+                    status = None
+                self.webhook_deliveries.append((update_id, url, status))
+                if status == 200:
+                    break
+                if self._closing:
+                    return
+                if (attempt + 1) % len(urls) == 0:
+                    await asyncio.sleep(0.5)  # every worker failed it: wait a little
+        self._updates = [u for u in self._updates if int(u["update_id"]) != update_id]
+        self._pushing.discard(update_id)
 
     # --- HTTP -------------------------------------------------------------------------------
 
@@ -835,6 +898,20 @@ class FakeBotApi:
 
     def _remember_callback(self, callback_id: str) -> None:
         self._callback_ids.add(callback_id)
+
+
+def _chat_of(update: JSON) -> int:
+    """The chat an update belongs to (its sender's for a button press), for ordering."""
+    for key in ("message", "edited_message", "channel_post", "edited_channel_post"):
+        if key in update:
+            return int(update[key]["chat"]["id"])
+    query = update.get("callback_query")
+    if query is not None:
+        message = query.get("message")
+        if message is not None:
+            return int(message["chat"]["id"])
+        return int(query["from"]["id"])
+    return 0
 
 
 class FakeUser:
