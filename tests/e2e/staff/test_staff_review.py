@@ -130,6 +130,7 @@ async def test_a_monday_review_from_the_queue_on_a_phone(
     assert moved_card is not None and moved_card.status is DraftStatus.IN_REVIEW
 
     # Lens tags: confirmed with a tap, the evidence beside each.
+    await fake.wait_for(lambda c: c.method == "editMessageText", since=since)  # the menu again
     await fake.wait_idle(quiet=0.05)
     lens = await tap_and_wait(fake, sam, current(fake, moved), "‹ Back to the draft")
     lens = await tap_and_wait(fake, sam, lens, "🏷 Lens")
