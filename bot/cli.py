@@ -54,6 +54,15 @@ def build_parser() -> argparse.ArgumentParser:
         help="local contributor id (default 1); another id is another person",
     )
 
+    hook = commands.add_parser("webhook", help="register, show or remove the bot's webhook")
+    hook_commands = hook.add_subparsers(dest="webhook_command", required=True, metavar="ACTION")
+    hook_commands.add_parser("set", help="point Telegram at WEBHOOK_URL with WEBHOOK_SECRET")
+    hook_commands.add_parser("info", help="what Telegram has: URL, updates waiting, last error")
+    delete = hook_commands.add_parser("delete", help="remove the webhook (to poll again)")
+    delete.add_argument(
+        "--drop-pending", action="store_true", help="also drop the updates Telegram holds"
+    )
+
     db = commands.add_parser("db", help="database maintenance")
     db_commands = db.add_subparsers(dest="db_command", required=True, metavar="ACTION")
     db_commands.add_parser("upgrade", help="apply database migrations")
@@ -166,6 +175,16 @@ def main(argv: Sequence[str] | None = None, environ: Mapping[str, str] | None = 
             return run_export(settings, args, utc_now())
         if args.command == "digest":
             return _digest(settings, send=args.send)
+        if args.command == "webhook":
+            if settings.telegram_bot_token is None:
+                return fail(NO_TOKEN)
+            from bot.webhook_cli import run_webhook_command
+
+            ok, text = asyncio.run(run_webhook_command(settings, args))
+            if not ok:
+                return fail(text)
+            print(text)
+            return 0
         if args.command == "db":
             from storage.migrate import upgrade
 
