@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
+import socket
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Protocol
@@ -38,7 +40,7 @@ from storage.digests import (
     digest_start,
     gather_digest,
 )
-from storage.maintenance import DueReminder, claim_due_reminders, purge_unfinished
+from storage.maintenance import DueReminder, claim_due_reminders, claim_job, purge_unfinished
 from storage.outbox import OutboxMessage, SendLimits
 
 log = logging.getLogger(__name__)
@@ -101,6 +103,7 @@ class Scheduler:
         )
         self.policy = ReminderPolicy.from_remind_after(settings.remind_after)
         self._last_purge: datetime | None = None
+        self.worker = f"{socket.gethostname()}:{os.getpid()}"
         self._known_claimed: set[str] = set()
         self._said_no_staff_chat = False
 
@@ -225,6 +228,9 @@ class Scheduler:
         if self._last_purge is not None and now - self._last_purge < PURGE_EVERY:
             return 0
         self._last_purge = now
+        # One process purges each hour, however many run.
+        if not await claim_job(self.database, "purge", f"{now:%Y-%m-%dT%H}", now, self.worker):
+            return 0
         purged = await purge_unfinished(self.database, self.settings.retention_days, now)
         if purged:
             log.info(

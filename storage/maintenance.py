@@ -14,7 +14,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta, tzinfo
 
-from sqlalchemy import case, null, select, update
+from sqlalchemy import case, delete, null, select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from conversations.reminders import Nudge
@@ -23,7 +24,7 @@ from conversations.state import Status
 from storage.contributors import SqlContributors
 from storage.database import Database
 from storage.interviews import SqlInterviews
-from storage.models import Contributor, Interview
+from storage.models import Contributor, Interview, JobRun
 from storage.outbox import OutboxMessage, SqlOutbox
 
 BATCH = 200
@@ -204,6 +205,30 @@ async def claim_due_reminders(
                 if owe is not None:
                     await SqlOutbox(session).add_all(owe(reminder), now)
     return due
+
+
+async def claim_job(
+    database: Database, job: str, period: str, now: datetime, worker: str, *, keep: int = 48
+) -> bool:
+    """Whether this process is the one to run ``job`` for ``period`` (an hour, a day):
+    the first insert wins, every other process's fails on the primary key. The ``keep``
+    newest claims of the job are kept; older ones go in the same transaction."""
+    try:
+        async with database.session() as session, session.begin():
+            session.add(JobRun(job=job, period=period, claimed_at=now, claimed_by=worker[:64]))
+            await session.flush()
+            newest = (
+                select(JobRun.period)
+                .where(JobRun.job == job)
+                .order_by(JobRun.claimed_at.desc())
+                .limit(keep)
+            )
+            await session.execute(
+                delete(JobRun).where(JobRun.job == job, JobRun.period.not_in(newest))
+            )
+    except IntegrityError:
+        return False
+    return True
 
 
 async def purge_unfinished(database: Database, retention_days: int, now: datetime) -> int:

@@ -315,6 +315,18 @@ class DigestRun(Base):
     draft_count: Mapped[int] = mapped_column(Integer, server_default="0")
 
 
+class JobRun(Base):
+    """One run of a periodic job (the purge, pruning old update ids) for one period; the
+    primary key lets only the first of several processes claim it."""
+
+    __tablename__ = "job_runs"
+
+    job: Mapped[str] = mapped_column(String(32), primary_key=True)
+    period: Mapped[str] = mapped_column(String(64), primary_key=True)
+    claimed_at: Mapped[datetime]
+    claimed_by: Mapped[str] = mapped_column(String(64))
+
+
 class OutboxRow(Base):
     """One message the bot owes a chat, written in the transaction that caused it.
 
@@ -368,6 +380,7 @@ __all__ = [
     "DraftEvent",
     "FollowUp",
     "Interview",
+    "JobRun",
     "OutboxRow",
     "ProcessedUpdate",
     "ScriptVersion",
