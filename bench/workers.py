@@ -68,8 +68,7 @@ async def one_run(server: str, workers: int, chats: int, workdir: Path) -> tuple
                     else:
                         user.send_text(answer.format(name=f"Person{n}"))
             total = chats * (1 + len(ANSWERS))
-            while fake.pending_updates:
-                await asyncio.sleep(0.05)
+            await fake.wait_until(lambda: not fake.pending_updates, timeout=600)
             handled = time.monotonic() - started
             sends_started = sum(1 for c in fake.calls if c.method == "sendMessage")
             await asyncio.sleep(5.0)

@@ -52,7 +52,7 @@ async def contents(url: str) -> tuple[list[str], str]:
                     select(Contributor.display_name).order_by(Contributor.display_name)
                 )
             ).scalars()
-            version = (await session.execute(text("SELECT version_num FROM alembic_version")))
+            version = await session.execute(text("SELECT version_num FROM alembic_version"))
             return [str(n) for n in names], str(version.scalar_one())
     finally:
         await database.dispose()
