@@ -64,6 +64,7 @@ MAX_TRIES = 8
 SWEEP_SECONDS = 1.0
 BUSY_SWEEP_SECONDS = 0.2
 BUSY_FOR_SECONDS = 1.5
+MIN_CLAIM_GAP_SECONDS = 0.05
 MAX_IN_FLIGHT = 32
 NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
 MEDIA_METHODS = {
@@ -136,11 +137,17 @@ class Sender:
 
     async def run(self, stop: asyncio.Event | None = None) -> None:
         """Send until ``stop`` is set (or the task is cancelled); sends in flight finish."""
-        if self.database.engine.dialect.name == "sqlite":
-            # One sender per SQLite database: any claim left is a dead process's.
-            released = await release_claims(self.database)
-            if released:
-                log.info("took over %d messages a stopped process was sending", released)
+        sqlite = self.database.engine.dialect.name == "sqlite"
+        try:
+            # On SQLite one sender per database: any claim left is a dead process's. On
+            # PostgreSQL, those of killed processes on this machine (their lease would
+            # hold a contributor's reply back for half a minute).
+            released = await release_claims(self.database, None if sqlite else _dead_here)
+        except Exception:
+            log.exception("could not take over claims left by stopped processes")
+            released = 0
+        if released:
+            log.info("took over %d messages a stopped process was sending", released)
         try:
             while stop is None or not stop.is_set():
                 self._wake.clear()
@@ -171,6 +178,9 @@ class Sender:
                 pause = BUSY_SWEEP_SECONDS if busy else SWEEP_SECONDS
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(self._wake.wait(), pause)
+                # Wakes come with every commit; one claim answers all those of the next
+                # moment, so the claim lock shared by every worker is not taken per update.
+                await asyncio.sleep(MIN_CLAIM_GAP_SECONDS)
         finally:
             if self._in_flight:
                 await asyncio.gather(*self._in_flight, return_exceptions=True)
@@ -359,6 +369,21 @@ class Sender:
                 chat_id=chat_id, message_id=message_id, reply_markup=inline
             )
         raise ValueError(f"unknown method {message.method!r}")
+
+
+def _dead_here(worker: str) -> bool:
+    """Whether a sender id (``host:pid:...``) names a process of this machine that is gone."""
+    host, _, rest = worker.partition(":")
+    pid = rest.partition(":")[0]
+    if host != socket.gethostname() or not pid.isdigit() or int(pid) == os.getpid():
+        return False
+    try:
+        os.kill(int(pid), 0)
+    except ProcessLookupError:
+        return True
+    except PermissionError:
+        return False  # alive, another user's
+    return False
 
 
 def _remove_file(path: Path) -> None:

@@ -435,13 +435,24 @@ async def give_up(
     return len(ids)
 
 
-async def release_claims(database: Database) -> int:
-    """Forget every claim (on SQLite, where one process sends, all claims at start are a
-    dead process's); their rows are tried again at once."""
+async def release_claims(database: Database, dead: Callable[[str], bool] | None = None) -> int:
+    """Forget claims; their rows are tried again at once. Without ``dead``, every claim (on
+    SQLite, where one process sends, all claims at start are a dead process's); with it,
+    the claims of the senders it names (``claimed_by``), for one worker of several to take
+    over those of a killed neighbour without waiting for their lease."""
+    claimed = (OutboxRow.state == "pending") & OutboxRow.claimed_until.is_not(None)
     async with UnitOfWork(database) as uow:
+        if dead is not None:
+            holders = await uow.session.execute(
+                select(OutboxRow.claimed_by).where(claimed).distinct()
+            )
+            gone = [h for h in holders.scalars() if h is not None and dead(h)]
+            if not gone:
+                return 0
+            claimed = claimed & OutboxRow.claimed_by.in_(gone)
         result = await uow.session.execute(
             update(OutboxRow)
-            .where(OutboxRow.state == "pending", OutboxRow.claimed_until.is_not(None))
+            .where(claimed)
             .values(claimed_until=None)
             .execution_options(synchronize_session=False)
         )

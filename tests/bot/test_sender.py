@@ -389,3 +389,24 @@ async def test_senders_claiming_at_once_never_take_the_same_message(
     finally:
         for db in processes:
             await db.dispose()
+
+
+async def test_a_killed_neighbours_claims_are_taken_over_at_start_not_after_the_lease(
+    database: Database, clock: StoppedClock
+) -> None:
+    import os
+    import socket
+
+    from bot.sender import _dead_here
+    from storage.outbox import release_claims
+
+    await owe_texts(database, ANA, "to the killed one")
+    await owe_texts(database, BEN, "to the live one")
+    host = socket.gethostname()
+    limits = SendLimits(per_second=1000)
+    [killed] = await claim_due(database, f"{host}:999999999:1", clock(), limits, at_most=1)
+    [alive] = await claim_due(database, f"{host}:{os.getppid()}:1", clock(), limits, at_most=1)
+    assert await release_claims(database, _dead_here) == 1
+    clock.advance(1.01)  # the chat's window since the killed process's claim
+    [again] = await claim_due(database, "restarted", clock(), limits)
+    assert again.id == killed.id != alive.id
