@@ -104,7 +104,7 @@ class WebhookServer:
         self.metrics = metrics or Metrics()
         self.health = health
         self.accepting = True
-        self._in_hand = 0
+        self._in_hand: set[asyncio.Future[None]] = set()
         self._idle = asyncio.Event()
         self._idle.set()
 
@@ -129,19 +129,22 @@ class WebhookServer:
             update = Update.de_json(data, self.application.bot)
         except (ValueError, TypeError, KeyError):
             return web.Response(status=400, text="not an update")
-        self._in_hand += 1
-        self._idle.clear()
         started = time.perf_counter()
-        try:
-            # Shielded: a caller that hangs up (a balancer's timeout) must not cut an
-            # update off half-way; it runs to its commit, and the repeat is skipped.
-            await asyncio.shield(self.application.process_update(update))
-        finally:
-            self._in_hand -= 1
-            if self._in_hand == 0:
-                self._idle.set()
+        # A task of its own, shielded: a caller that hangs up (a balancer's timeout) must
+        # not cut an update off half-way; it runs to its commit (the repeat is skipped),
+        # and a stop waits for it.
+        task = asyncio.ensure_future(self.application.process_update(update))
+        self._in_hand.add(task)
+        self._idle.clear()
+        task.add_done_callback(self._finished)
+        await asyncio.shield(task)
         self.metrics.observe_update(update, time.perf_counter() - started)
         return web.Response(text="ok")
+
+    def _finished(self, task: asyncio.Future[None]) -> None:
+        self._in_hand.discard(task)
+        if not self._in_hand:
+            self._idle.set()
 
     async def healthz(self, _: web.Request) -> web.Response:
         if not self.accepting:
@@ -162,7 +165,7 @@ class WebhookServer:
         try:
             await asyncio.wait_for(self._idle.wait(), timeout)
         except TimeoutError:
-            log.warning("stopping with %d updates still in hand", self._in_hand)
+            log.warning("stopping with %d updates still in hand", len(self._in_hand))
 
 
 def _json(status: int, body: dict[str, Any]) -> web.Response:
