@@ -77,7 +77,9 @@ def test_leaving_and_coming_back_resumes_where_it_was(tmp_path: Path) -> None:
 def test_unknown_script_is_one_line_and_exit_2(tmp_path: Path) -> None:
     result = run_cli(["chat", "--script", "nope"], tmp_path)
     assert result.returncode == 2
-    assert result.stderr.strip() == "copro-bot: unknown script 'nope'"
+    assert result.stderr.strip() == (
+        "copro-bot: unknown script 'nope'; choose from full-story, spotted"
+    )
 
 
 def test_script_check_accepts_the_shipped_scripts(tmp_path: Path) -> None:
