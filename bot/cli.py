@@ -13,7 +13,7 @@ import os
 import sys
 from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import NoReturn
+from typing import Any, NoReturn
 
 from dotenv import dotenv_values
 from sqlalchemy.exc import DBAPIError
@@ -35,10 +35,13 @@ class CliParser(argparse.ArgumentParser):
 
 
 def add_command(
-    commands: argparse._SubParsersAction[argparse.ArgumentParser], name: str, summary: str
+    commands: argparse._SubParsersAction[Any], name: str, summary: str
 ) -> argparse.ArgumentParser:
     """A subcommand whose ``--help`` opens with the same line the command list shows."""
-    return commands.add_parser(name, help=summary, description=summary[0].upper() + summary[1:])
+    parser: argparse.ArgumentParser = commands.add_parser(
+        name, help=summary, description=summary[0].upper() + summary[1:]
+    )
+    return parser
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -103,6 +106,7 @@ def fail(message: str) -> int:
 async def _chat(settings: Settings, script_id: str | None, user_id: int) -> None:
     from rich.console import Console
 
+    from bot.telegram_app import privacy_text
     from bot.terminal import TerminalChat
     from bot.wiring import build_service, open_database
     from conversations.model import Person
@@ -111,7 +115,10 @@ async def _chat(settings: Settings, script_id: str | None, user_id: int) -> None
     try:
         service = build_service(settings, database)
         person = Person(user_id=user_id, chat_id=user_id, name="Terminal user")
-        await TerminalChat(service, Console(), person=person, script_id=script_id).run()
+        privacy = privacy_text(settings)
+        await TerminalChat(
+            service, Console(), person=person, script_id=script_id, privacy=privacy
+        ).run()
     finally:
         await database.dispose()
 

@@ -3,9 +3,12 @@ a fresh working directory, no token, SQLite by default."""
 
 from __future__ import annotations
 
+import json
+import re
 import sqlite3
 from pathlib import Path
 
+from bot.terminal import keyboard_wording
 from tests.bot.test_cli import run_cli
 
 SPOTTED_TO_THE_END = "\n".join(
@@ -102,3 +105,76 @@ def test_script_check_names_file_question_and_problem(tmp_path: Path) -> None:
     assert "bad.yaml" in result.stderr
     assert "colour" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_an_answer_typed_right_after_a_long_one_answers_the_next_question(
+    tmp_path: Path,
+) -> None:
+    long_answer = "We rebuilt the playground together. " * 110  # about 4,000 characters
+    result = run_cli(
+        ["chat", "--script", "spotted"],
+        tmp_path,
+        stdin=f"1\n{long_answer}\nLeeds, spring 2025\n/quit\n",
+    )
+    assert "Added that to your previous answer" not in result.stdout
+    assert "Question 4 of 6" in result.stdout
+    stored = answers_in(tmp_path / "copro-bot.db")
+    assert stored["project"] == long_answer.strip()
+    assert stored["place_when"] == "Leeds, spring 2025"
+
+
+def test_button_hints_are_worded_for_typing_numbers(tmp_path: Path) -> None:
+    lines = [
+        "1",  # consent
+        "A community fridge",
+        "Leeds",
+        "/help",  # the multiple-choice question's help
+        "2",  # numbers still press its buttons after /help
+        "7",
+        "heard it on local radio",
+        "2",
+        "/review",
+        "/quit",
+    ]
+    result = run_cli(["chat", "--script", "spotted"], tmp_path, stdin="\n".join(lines) + "\n")
+    shown = " ".join(result.stdout.split())  # the console wraps long lines
+    assert re.findall(r"\b[Tt]ap\b", shown) == []
+    assert "Type the numbers of all that fit, one per line, then Done." in shown
+    assert "Type a number to tick it, again to untick." in shown
+    assert "Type the number of a button, or reply with" not in shown
+    assert "Type the number of a question to change it" in shown
+
+
+def test_help_in_the_terminal_says_how_to_leave(tmp_path: Path) -> None:
+    result = run_cli(["chat", "--script", "spotted"], tmp_path, stdin="/help\n/quit\n")
+    help_text = " ".join(result.stdout.split()).split("/help – this message", 1)[1]
+    assert "/quit – leave (your answers are kept" in help_text
+
+
+def test_privacy_and_mydata_answer_in_the_terminal_also_after_sending(tmp_path: Path) -> None:
+    result = run_cli(
+        ["chat", "--script", "spotted"],
+        tmp_path,
+        stdin=SPOTTED_TO_THE_END + "7\n/privacy\n/mydata\n/quit\n",
+    )
+    after_sending = result.stdout.split("Reference: CP-", 1)[1]
+    shown = " ".join(after_sending.split())
+    assert "This interview is finished" not in shown
+    assert "What I keep: your Telegram name" in shown
+    assert "unfinished are deleted after 90 days" in shown
+    data = json.loads(
+        after_sending.split("Everything copro-bot stores about you:\n", 1)[1].split("\n\n")[0]
+    )
+    (interview,) = data["interviews"]
+    assert interview["status"] == "submitted"
+    assert {a["question_id"]: a["text"] for a in interview["answers"]}["place_when"] == (
+        "Leeds, spring 2025"
+    )
+
+
+def test_a_contributors_own_tap_in_a_quoted_answer_is_left_as_written() -> None:
+    text = "• What you spotted: We tap into local knowledge\n\nTap a question to change it."
+    assert keyboard_wording(text) == (
+        "• What you spotted: We tap into local knowledge\n\nType the number of a question to "
+        "change it."
+    )
