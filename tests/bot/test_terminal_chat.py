@@ -4,8 +4,11 @@ a fresh working directory, no token, SQLite by default."""
 from __future__ import annotations
 
 import json
+import os
 import re
 import sqlite3
+import subprocess
+import sys
 from pathlib import Path
 
 from bot.terminal import keyboard_wording
@@ -178,3 +181,24 @@ def test_a_contributors_own_tap_in_a_quoted_answer_is_left_as_written() -> None:
         "• What you spotted: We tap into local knowledge\n\nType the number of a question to "
         "change it."
     )
+
+
+def test_answers_can_be_redirected_from_a_file(tmp_path: Path) -> None:
+    answers = tmp_path / "answers.txt"
+    answers.write_text("1\nA repair café\n/quit\n", encoding="utf-8")
+    with answers.open() as stdin:
+        result = subprocess.run(
+            [sys.executable, "-m", "bot.cli", "chat", "--script", "spotted"],
+            cwd=tmp_path,
+            stdin=stdin,
+            capture_output=True,
+            text=True,
+            env={
+                **{k: v for k, v in os.environ.items() if not k.startswith("DATABASE_")},
+                "PYTHONPATH": str(Path(__file__).parents[2]),
+            },
+            timeout=120,
+            check=False,
+        )
+    assert result.returncode == 0, result.stderr
+    assert answers_in(tmp_path / "copro-bot.db")["project"] == "A repair café"
