@@ -11,7 +11,7 @@ import asyncio
 import logging
 import os
 import sys
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping, MutableMapping, Sequence
 from pathlib import Path
 from typing import Any, NoReturn
 
@@ -98,6 +98,12 @@ def read_environment(env_file: str, environ: Mapping[str, str]) -> dict[str, str
     return values
 
 
+def adopt_new_duration_types(environ: MutableMapping[str, str]) -> None:
+    """Durations as ``timedelta`` in python-telegram-bot (its next major version's type, which
+    our code reads): without this opt-in every flood-control error warns of the change."""
+    environ.setdefault("PTB_TIMEDELTA", "true")
+
+
 def fail(message: str) -> int:
     print(f"copro-bot: {message}", file=sys.stderr)
     return EXIT_USAGE
@@ -151,6 +157,7 @@ def _check_script(path: Path) -> int:
 
 def main(argv: Sequence[str] | None = None, environ: Mapping[str, str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    adopt_new_duration_types(os.environ)
     if args.env_file is not None and not Path(args.env_file).is_file():
         return fail(f"--env-file: no such file {args.env_file!r}")
     if args.command == "script":

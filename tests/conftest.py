@@ -21,8 +21,11 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import create_async_engine
 from sqlalchemy.pool import NullPool
 
+from bot.cli import adopt_new_duration_types
 from storage.database import Database, normalise_url
 from storage.migrate import upgrade
+
+adopt_new_duration_types(os.environ)  # as the command does, for bots built in-process
 
 TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL", "").strip()
 
