@@ -583,6 +583,8 @@ def _continue_long_answer(
 ) -> bool:
     """Append the next part of a message Telegram split, if one is expected now."""
     state = turn.state
+    if not event.may_continue:
+        return False
     if continuation_until is None or state.mode not in (Mode.ASKING, Mode.REVIEW):
         return False
     try:

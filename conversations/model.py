@@ -181,8 +181,12 @@ class Started:
 
 @dataclass(frozen=True)
 class TextSent:
+    """Typed text. ``may_continue`` says it may be the next part of a long message the
+    client split (Telegram does that above 4096 characters); a terminal never splits."""
+
     text: str
     message_id: int | None = None
+    may_continue: bool = True
 
 
 @dataclass(frozen=True)

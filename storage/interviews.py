@@ -17,7 +17,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from conversations.model import Answer
 from conversations.state import InterviewState, Status
 from storage.database import dialect_insert
-from storage.models import AnswerMessage, AnswerRevision, AnswerRow, Interview
+from storage.models import (
+    AnswerMessage,
+    AnswerRevision,
+    AnswerRow,
+    Interview,
+    ReferenceCounter,
+)
 
 RevisionReason = Literal["answer", "edit", "probe", "followup"]
 
@@ -62,9 +68,10 @@ class StoredRevision:
     created_at: datetime
 
 
-def make_reference(interview_id: int, when: datetime) -> str:
-    """The human reference given on submission, e.g. ``CP-2026-00042``."""
-    return f"CP-{when.year}-{interview_id:05d}"
+def make_reference(number: int, when: datetime) -> str:
+    """The human reference given on submission, e.g. ``CP-2026-00042``: the year's
+    ``number``-th submitted story."""
+    return f"CP-{when.year}-{number:05d}"
 
 
 def _record(row: Interview) -> InterviewRecord:
@@ -208,8 +215,13 @@ class SqlInterviews:
         return saved
 
     async def mark_submitted(self, interview_id: int, now: datetime) -> str:
-        """Give the interview its reference and submission time; returns the reference."""
-        reference = make_reference(interview_id, now)
+        """Give the interview its reference and submission time; returns the reference.
+
+        The number is the year's next from ``reference_counters``: the counter row is
+        bumped in this transaction, so concurrent submissions queue on its lock (a row lock
+        on PostgreSQL, the write lock on SQLite) and never share or skip a number.
+        """
+        reference = make_reference(await self._next_reference_number(now.year), now)
         await self._session.execute(
             update(Interview)
             .where(Interview.id == interview_id)
@@ -217,6 +229,21 @@ class SqlInterviews:
             .execution_options(synchronize_session=False)
         )
         return reference
+
+    async def _next_reference_number(self, year: int) -> int:
+        await self._session.execute(
+            dialect_insert(self._session, ReferenceCounter)
+            .values(year=year, last_number=0)
+            .on_conflict_do_nothing(index_elements=["year"])
+        )
+        bumped = await self._session.execute(
+            update(ReferenceCounter)
+            .where(ReferenceCounter.year == year)
+            .values(last_number=ReferenceCounter.last_number + 1)
+            .returning(ReferenceCounter.last_number)
+            .execution_options(synchronize_session=False)
+        )
+        return int(bumped.scalar_one())
 
     async def record_reminder(self, interview_id: int, now: datetime) -> None:
         await self._session.execute(

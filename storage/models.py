@@ -133,6 +133,16 @@ class Interview(Base):
     reminders_sent: Mapped[int] = mapped_column(Integer, server_default="0")
 
 
+class ReferenceCounter(Base):
+    """The last reference number given out in a year; bumped only when a story is submitted,
+    so references run without gaps (abandoned and declined interviews take none)."""
+
+    __tablename__ = "reference_counters"
+
+    year: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    last_number: Mapped[int] = mapped_column(Integer)
+
+
 class AnswerRow(Base):
     """The current answer to one question of one interview."""
 
@@ -331,6 +341,7 @@ __all__ = [
     "FollowUp",
     "Interview",
     "ProcessedUpdate",
+    "ReferenceCounter",
     "ScriptVersion",
     "StaffMember",
     "StaffPrompt",

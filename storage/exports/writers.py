@@ -128,9 +128,20 @@ class XlsxWriter:
         self._media_count = COLUMNS.index("media_count")
 
     def write(self, example: ExportExample) -> None:
-        cells: list[Any] = [spreadsheet_cell(cell, XLSX_CELL_LIMIT) for cell in row(example)]
+        cells: list[Any] = [self._text_cell(cell) for cell in row(example)]
         cells[self._media_count] = len(example.media)
         self._sheet.append(cells)
+
+    def _text_cell(self, text: str) -> Any:
+        """The text as a string cell; one openpyxl would store as a formula (a leading ``=``)
+        is typed as text explicitly and quote-prefixed, so Excel shows and keeps it as typed."""
+        value = spreadsheet_cell(text, XLSX_CELL_LIMIT, quote=False)
+        if not value.startswith("="):
+            return value
+        cell = WriteOnlyCell(self._sheet, value=value)
+        cell.data_type = "s"
+        cell.quotePrefix = True
+        return cell
 
     def finish(self) -> None:
         self._book.save(self._path)

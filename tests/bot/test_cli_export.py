@@ -33,8 +33,9 @@ def environment(tmp_path: Path, **extra: str) -> dict[str, str]:
 
 
 def copro_bot(tmp_path: Path, *args: str, **extra: str) -> int:
+    (tmp_path / "empty.env").touch()
     return main(
-        ["--env-file", str(tmp_path / "none.env"), *args], environ=environment(tmp_path, **extra)
+        ["--env-file", str(tmp_path / "empty.env"), *args], environ=environment(tmp_path, **extra)
     )
 
 
@@ -138,9 +139,31 @@ def test_without_output_the_file_gets_the_default_name_here(
 ) -> None:
     monkeypatch.chdir(tmp_path)
     assert copro_bot(tmp_path, "export", "--format", "md") == 0
-    written = sorted(p.name for p in tmp_path.glob("copro-examples-*"))
+    written = sorted(p.name for p in (tmp_path / "exports").glob("copro-examples-*"))
     assert len(written) == 1 and written[0].endswith("Z.md.zip")
-    assert capsys.readouterr().out == f"exported 5 examples to {written[0]}\n"
+    assert capsys.readouterr().out == (
+        f"exported 5 examples to exports/{written[0]}\n"
+        "(exports/ is git-ignored: exports hold personal data)\n"
+    )
+
+
+def test_a_default_export_inside_a_git_repository_is_ignored_by_git(
+    tmp_path: Path, seeded: Seeded, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    subprocess.run(["git", "init", "-q", str(tmp_path)], check=True)
+    (tmp_path / ".gitignore").write_text("*.db\n*.env\n.gitignore\n")
+    monkeypatch.chdir(tmp_path)
+    assert copro_bot(tmp_path, "export", "--format", "xlsx") == 0
+    assert copro_bot(tmp_path, "export", "--format", "csv") == 0
+    untracked = subprocess.run(
+        ["git", "status", "--porcelain", "--untracked-files=all"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    assert len(list((tmp_path / "exports").glob("copro-examples-*"))) == 2
+    assert untracked == ""
 
 
 @pytest.mark.parametrize(
@@ -160,8 +183,6 @@ def test_bad_arguments_exit_2_with_one_line(tmp_path: Path, args: list[str], mes
             sys.executable,
             "-m",
             "bot.cli",
-            "--env-file",
-            str(tmp_path / "none.env"),
             "export",
             *args,
         ],
@@ -188,8 +209,6 @@ def test_a_terminal_sees_a_progress_bar_and_the_summary(tmp_path: Path, seeded: 
                 sys.executable,
                 "-m",
                 "bot.cli",
-                "--env-file",
-                str(tmp_path / "none.env"),
                 "export",
                 "--format",
                 "xlsx",

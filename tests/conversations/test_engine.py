@@ -612,6 +612,16 @@ def test_a_long_answer_split_by_telegram_is_joined_back() -> None:
     assert later.effects[0].answer.question_id == "place_when"  # type: ignore[union-attr]
 
 
+def test_text_that_cannot_be_a_split_part_answers_the_next_question_at_once() -> None:
+    dialog = Dialog.start(SPOTTED)
+    dialog.send(press("c|consent|yes"))
+    dialog.send(TextSent("word " * 800, message_id=1, may_continue=False))
+    outcome = dialog.send(TextSent("Leeds", message_id=2, may_continue=False))
+    assert "Added that to your previous answer." not in [r.text for r in outcome.replies]
+    assert dialog.state.answers["place_when"].text == "Leeds"
+    assert dialog.state.answers["project"].text == "word " * 800
+
+
 def test_text_after_the_continuation_window_answers_the_next_question() -> None:
     dialog = Dialog.start(SPOTTED)
     dialog.send(press("c|consent|yes"))

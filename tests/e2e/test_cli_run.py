@@ -43,8 +43,6 @@ async def copro_bot(
 ) -> AsyncIterator[asyncio.subprocess.Process]:
     process = await asyncio.create_subprocess_exec(
         *command(),
-        "--env-file",
-        str(cwd / "missing.env"),
         *args,
         cwd=cwd,
         env=environment,

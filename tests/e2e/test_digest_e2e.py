@@ -241,8 +241,6 @@ async def run_cli(
     )
     process = await asyncio.create_subprocess_exec(
         *command(),
-        "--env-file",
-        str(tmp_path / "missing.env"),
         "digest",
         *args,
         cwd=tmp_path,
@@ -302,8 +300,6 @@ async def test_digest_send_without_a_staff_chat_says_so(
     )
     process = await asyncio.create_subprocess_exec(
         *command(),
-        "--env-file",
-        str(tmp_path / "missing.env"),
         "digest",
         "--send",
         cwd=tmp_path,

@@ -277,14 +277,16 @@ async def test_csv_neutralises_formulas(tmp_path: Path) -> None:
     }
 
 
-async def test_xlsx_neutralises_formulas_as_plain_strings(tmp_path: Path) -> None:
-    rows = xlsx_rows(await run(tmp_path, "xlsx", [formula_example()]))
+async def test_xlsx_keeps_formula_like_text_as_text_cells_without_a_quote(
+    tmp_path: Path,
+) -> None:
+    path = await run(tmp_path, "xlsx", [formula_example()])
 
-    header, values = rows[0], rows[1]
-    cells = dict(zip(header, values, strict=True))
-    assert {name: cells[name] for name in FORMULAS} == {
-        name: "'" + value for name, value in FORMULAS.items()
-    }
+    sheet = load_workbook(path)["Examples"]
+    cells = {name.value: cell for name, cell in zip(sheet[1], sheet[2], strict=True)}
+    assert {name: cells[name].value for name in FORMULAS} == FORMULAS
+    assert {name: cells[name].data_type for name in FORMULAS} == dict.fromkeys(FORMULAS, "s")
+    assert cells["title"].quotePrefix is True
 
 
 async def test_xlsx_header_is_bold_frozen_and_columns_sized(tmp_path: Path) -> None:
