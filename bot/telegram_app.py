@@ -13,12 +13,14 @@ import contextlib
 import json
 import logging
 import signal
+import warnings
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import replace
 from datetime import timedelta
 from typing import Any
 
+from sqlalchemy.exc import SQLAlchemyError
 from telegram import (
     BotCommand,
     BotCommandScopeChat,
@@ -42,6 +44,15 @@ from telegram.ext import (
 )
 
 from bot.admin import AdminHandlers
+from bot.intake import (
+    Intake,
+    UnparseableUpdate,
+    chat_key,
+    fingerprint,
+    parse_update,
+    raw_text,
+    update_id_of,
+)
 from bot.reminders import ReminderHandlers
 from bot.scheduler import Clock, Scheduler, SystemClock
 from bot.settings import Settings
@@ -50,7 +61,8 @@ from bot.telegram_events import event_from_update, is_private, person_from_updat
 from bot.telegram_render import render_reply, shorten
 from conversations.model import Reply
 from conversations.review_text import open_button
-from storage.service import Handled, InterviewService
+from storage.intake import park_update
+from storage.service import APOLOGY, Handled, InterviewService
 
 log = logging.getLogger(__name__)
 
@@ -71,10 +83,8 @@ COMMANDS: tuple[tuple[str, str], ...] = (
 )
 ERASE_YES = "erase|yes"
 ERASE_NO = "erase|no"
-SORRY = (
-    "Sorry, something went wrong on my side. Your answers so far are safe: "
-    "please try again in a moment."
-)
+SORRY = APOLOGY
+BUTTON_GONE = "That button no longer works. Send /start to carry on."
 
 
 def privacy_text(settings: Settings) -> str:
@@ -121,6 +131,12 @@ class ContributorHandlers:
     ) -> None:
         """Groups and channels get one pointer to a private chat; nothing else happens there."""
         chat = update.effective_chat
+        if chat is None and update.callback_query is not None:
+            # A button on a message Telegram no longer attaches (too old, inline): it still
+            # gets an answer, or the button's spinner turns until it times out.
+            with contextlib.suppress(TelegramError):
+                await update.callback_query.answer(BUTTON_GONE)
+            raise ApplicationHandlerStop
         if chat is None or chat.type == ChatType.PRIVATE:
             return
         if chat.id == self.settings.staff_chat_id:
@@ -204,15 +220,18 @@ class ContributorHandlers:
         if person is None or event is None:
             return
         query = update.callback_query
-        try:
-            handled = await self.service.handle(person, event, update_id=update.update_id)
-        except Exception:
-            log.exception("update %s failed", update.update_id)
-            if query is not None:
-                with contextlib.suppress(TelegramError):
-                    await query.answer()
-            await send_replies(context, person.chat_id, [Reply(SORRY)])
-            return
+        handled = await self.service.handle(
+            person, event, update_id=update.update_id, fingerprint=fingerprint(update)
+        )
+        if handled.failed:
+            # Logged and rolled back by the service; kept for the operator, apologised for.
+            await park_update(
+                self.service.database,
+                update.update_id,
+                handled.failure or "handling failed",
+                raw_text(update.to_dict()),
+                self.service.clock(),
+            )
         if query is not None:
             with contextlib.suppress(TelegramError):
                 await query.answer(handled.notice)
@@ -234,7 +253,8 @@ class ContributorHandlers:
     ) -> None:
         if self.settings.staff_chat_id is None or handled.submitted_reference is None:
             return
-        who = name or "a contributor"
+        # Staff see the name only when the contributor chose to be credited by it.
+        who = handled.credit_as or "a contributor who asked not to be named"
         title = f": “{shorten(handled.draft_title, 120)}”" if handled.draft_title else ""
         notice = Reply(f"New story {handled.submitted_reference}{title}, from {who}.")
         if handled.draft_id is not None:
@@ -323,21 +343,27 @@ async def set_command_menu(application: App, settings: Settings | None = None) -
             )
 
 
-async def process_batch(application: App, updates: Sequence[Update]) -> None:
-    """Process a batch: chats run concurrently, each chat's updates strictly in order."""
+async def process_batch(intake: Intake, batch: Sequence[object]) -> None:
+    """Process a batch of raw updates: each parsed alone (one that cannot be is parked), chats
+    run concurrently, each chat's updates strictly in order."""
     by_chat: dict[int, list[Update]] = defaultdict(list)
-    for update in updates:
-        chat = update.effective_chat
-        by_chat[chat.id if chat else 0].append(update)
+    for data in batch:
+        try:
+            update = parse_update(data, intake.application)
+        except UnparseableUpdate as error:
+            await intake.park(update_id_of(data), str(error), data)
+            continue
+        by_chat[chat_key(update)].append(update)
 
     async def run_chat(chat_updates: list[Update]) -> None:
         for update in chat_updates:
-            await application.process_update(update)
+            await intake.dispatch(update)
 
     await asyncio.gather(*(run_chat(chat_updates) for chat_updates in by_chat.values()))
 
 
 CONFLICT_RETRY_SECONDS = 10.0
+GET_UPDATES_READ_MARGIN = 10.0
 
 
 async def _sleep_unless(stop: asyncio.Event, seconds: float) -> None:
@@ -345,21 +371,43 @@ async def _sleep_unless(stop: asyncio.Event, seconds: float) -> None:
         await asyncio.wait_for(stop.wait(), seconds)
 
 
-async def poll(application: App, stop: asyncio.Event, *, poll_seconds: int = 25) -> None:
+async def fetch_updates(
+    application: App, offset: int | None, wait_seconds: float, limit: int | None = None
+) -> list[object]:
+    """``getUpdates`` as raw JSON, so that each update is parsed on its own (the library's
+    ``get_updates`` parses the whole batch at once, and one bad update sinks all of it)."""
+    with warnings.catch_warnings():
+        # do_api_request suggests Bot.get_updates, which is exactly what we must avoid here.
+        warnings.filterwarnings("ignore", message=r"Please use 'Bot\.getUpdates'")
+        result = await application.bot.do_api_request(
+            "getUpdates",
+            api_kwargs={
+                "offset": offset,
+                "timeout": wait_seconds,
+                "limit": limit,
+                "allowed_updates": list(Update.ALL_TYPES),
+            },
+            read_timeout=wait_seconds + GET_UPDATES_READ_MARGIN,
+        )
+    return list(result) if isinstance(result, list) else []
+
+
+async def poll(intake: Intake, stop: asyncio.Event, *, poll_seconds: int = 25) -> None:
     """Long polling that acknowledges a batch only after it was processed and committed.
 
     Telegram forgets updates below the ``offset`` of the next ``getUpdates``; asking for the
     next batch only after processing means a crash redelivers instead of losing updates.
+    An update that cannot be parsed or handled is parked and acknowledged with the rest; if
+    the database cannot be reached, the batch is not acknowledged and is tried again.
     Once stopped, what was processed is acknowledged with one last short call, so the next
     start does not receive it again (it would be recognised and skipped, but need not come).
     """
+    application = intake.application
     bot = application.bot
     await bot.delete_webhook()
     offset: int | None = None
     while not stop.is_set():
-        fetch = asyncio.ensure_future(
-            bot.get_updates(offset=offset, timeout=poll_seconds, allowed_updates=Update.ALL_TYPES)
-        )
+        fetch = asyncio.ensure_future(fetch_updates(application, offset, poll_seconds))
         stopper = asyncio.ensure_future(stop.wait())
         done, _ = await asyncio.wait({fetch, stopper}, return_when=asyncio.FIRST_COMPLETED)
         if fetch not in done:
@@ -369,7 +417,7 @@ async def poll(application: App, stop: asyncio.Event, *, poll_seconds: int = 25)
             break
         stopper.cancel()
         try:
-            updates = fetch.result()
+            batch = fetch.result()
         except RetryAfter as error:
             wait = error.retry_after
             await asyncio.sleep(wait.total_seconds() if isinstance(wait, timedelta) else wait)
@@ -387,12 +435,22 @@ async def poll(application: App, stop: asyncio.Event, *, poll_seconds: int = 25)
             log.warning("Bot API unreachable; retrying shortly")
             await _sleep_unless(stop, 2)
             continue
-        if updates:
-            await process_batch(application, updates)
-            offset = updates[-1].update_id + 1
+        ids = [i for i in map(update_id_of, batch) if i is not None]
+        if not batch:
+            continue
+        try:
+            await process_batch(intake, batch)
+        except (SQLAlchemyError, OSError) as error:
+            log.warning(
+                "database unavailable (%s); the batch will be tried again", type(error).__name__
+            )
+            await _sleep_unless(stop, 2)
+            continue
+        if ids:
+            offset = max(ids) + 1
     if offset is not None:
         with contextlib.suppress(TelegramError):
-            await bot.get_updates(offset=offset, timeout=0, limit=1)
+            await fetch_updates(application, offset, 0, limit=1)
 
 
 async def run_bot(
@@ -411,7 +469,10 @@ async def run_bot(
 
     database = await open_database(settings)
     clock = clock or SystemClock()
-    application = build_application(settings, build_service(settings, database, clock.now))
+    service = build_service(settings, database, clock.now)
+    application = build_application(settings, service)
+    intake = Intake(application, database, service.clock, SORRY)
+    intake.install()
     loop = asyncio.get_running_loop()
     signals: list[signal.Signals] = []
     if stop is None:
@@ -433,10 +494,10 @@ async def run_bot(
                 if webhook:
                     from bot.webhook import serve_webhook
 
-                    await serve_webhook(application, settings, stop)
+                    await serve_webhook(intake, settings, stop)
                 else:
                     log.info("polling %s", settings.telegram_api_base_url)
-                    await poll(application, stop)
+                    await poll(intake, stop)
             finally:
                 scheduled.cancel()
                 with contextlib.suppress(asyncio.CancelledError):
