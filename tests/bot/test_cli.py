@@ -70,3 +70,17 @@ def test_webhook_mode_requires_url_and_secret(
     assert capsys.readouterr().err.strip() == (
         "copro-bot: setting WEBHOOK_URL: required for `copro-bot run --webhook`"
     )
+
+
+def test_a_database_that_cannot_be_opened_is_named_without_its_password(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    url = "postgresql://copro:hunter2-secret@127.0.0.1:1/copro"
+    code = main(
+        ["--env-file", str(tmp_path / "none.env"), "db", "upgrade"], environ={"DATABASE_URL": url}
+    )
+    err = capsys.readouterr().err
+
+    assert code == 2
+    assert "cannot open the database (postgresql://copro:***@127.0.0.1:1/copro)" in err
+    assert "hunter2" not in err
