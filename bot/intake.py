@@ -25,6 +25,7 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
+from sqlalchemy.exc import SQLAlchemyError
 from telegram import Update
 from telegram.constants import ChatType
 from telegram.error import TelegramError
@@ -38,6 +39,8 @@ log = logging.getLogger(__name__)
 App = Application[Any, ContextTypes.DEFAULT_TYPE, Any, Any, Any, Any]
 JSON = dict[str, Any]
 
+STORAGE_DOWN = (SQLAlchemyError, OSError)
+"""The database cannot be reached: nothing is acknowledged, Telegram delivers again."""
 UPDATE_KINDS = frozenset(Update.ALL_TYPES)
 RAW_LIMIT = 1_000_000
 """Characters of raw JSON kept for a parked update (a webhook body is at most 2 MB)."""
@@ -145,9 +148,11 @@ class Intake:
     async def park(self, update_id: int | None, error: str, data: object) -> None:
         """Keep an update that cannot be used, with why; logged once, without its content."""
         log.warning("update %s parked: %s", update_id, error.split(":", 1)[0])
-        await park_update(self.database, update_id, error, raw_text(data), self.clock())
+        raw = raw_text(data)
+        await park_update(self.database, update_id, error, raw, self.clock())
         if update_id is not None:
-            await mark_processed(self.database, update_id, None, self.clock(), "parked")
+            key = hashlib.sha256(raw.encode("ascii")).hexdigest()
+            await mark_processed(self.database, update_id, key, self.clock(), "parked")
 
     async def receive(self, data: object) -> str:
         """Handle one update's JSON: ``"handled"``, ``"duplicate"`` or ``"parked"``.
@@ -163,12 +168,19 @@ class Intake:
         return await self.dispatch(update)
 
     async def dispatch(self, update: Update) -> str:
-        key = fingerprint(update)
-        if await already_processed(self.database, update.update_id, key, self.clock()):
-            log.info("update %s was processed already; skipped", update.update_id)
-            return "duplicate"
-        await self.application.process_update(update)
-        await mark_processed(self.database, update.update_id, key, self.clock(), "handled")
+        """Skip a redelivery, else hand the update to the handlers and record it."""
+        try:
+            key = fingerprint(update)
+            if await already_processed(self.database, update.update_id, key, self.clock()):
+                log.info("update %s was processed already; skipped", update.update_id)
+                return "duplicate"
+            await self.application.process_update(update)
+            await mark_processed(self.database, update.update_id, key, self.clock(), "handled")
+        except STORAGE_DOWN:
+            raise
+        except Exception as error:  # our own bug around the handlers: never fatal
+            await self.park(update.update_id, f"{type(error).__name__}: {error}", update.to_dict())
+            return "parked"
         return "handled"
 
     async def on_error(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:

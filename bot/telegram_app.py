@@ -20,7 +20,6 @@ from dataclasses import replace
 from datetime import timedelta
 from typing import Any
 
-from sqlalchemy.exc import SQLAlchemyError
 from telegram import (
     BotCommand,
     BotCommandScopeChat,
@@ -45,6 +44,7 @@ from telegram.ext import (
 
 from bot.admin import AdminHandlers
 from bot.intake import (
+    STORAGE_DOWN,
     Intake,
     UnparseableUpdate,
     chat_key,
@@ -359,7 +359,14 @@ async def process_batch(intake: Intake, batch: Sequence[object]) -> None:
         for update in chat_updates:
             await intake.dispatch(update)
 
-    await asyncio.gather(*(run_chat(chat_updates) for chat_updates in by_chat.values()))
+    # Every chat runs to its end before a failure is raised, so none is still running when
+    # the batch is tried again.
+    outcomes = await asyncio.gather(
+        *(run_chat(chat_updates) for chat_updates in by_chat.values()), return_exceptions=True
+    )
+    for outcome in outcomes:
+        if isinstance(outcome, BaseException):
+            raise outcome
 
 
 CONFLICT_RETRY_SECONDS = 10.0
@@ -440,7 +447,7 @@ async def poll(intake: Intake, stop: asyncio.Event, *, poll_seconds: int = 25) -
             continue
         try:
             await process_batch(intake, batch)
-        except (SQLAlchemyError, OSError) as error:
+        except STORAGE_DOWN as error:
             log.warning(
                 "database unavailable (%s); the batch will be tried again", type(error).__name__
             )

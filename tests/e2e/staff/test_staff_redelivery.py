@@ -1,8 +1,17 @@
-"""Staff updates are applied once per update id, and a staff member's message meant for a
-prompt that has expired is answered as such, never taken into an interview of their own."""
+"""Staff updates are applied once per update id; a staff member's message meant for a prompt
+that has expired is answered as such, never taken into an interview of their own; a staff
+handler that fails parks its update and stops it there."""
 
 from __future__ import annotations
 
+import json
+import logging
+
+import pytest
+
+from bot.telegram_app import SORRY
+from storage.intake import parked_updates
+from storage.review import ReviewService
 from tests.e2e.conftest import RunningBot, buttons
 from tests.e2e.fake_bot_api import JSON, FakeBotApi, FakeUser
 from tests.e2e.staff_support import STAFF, BotClock, Desk, story, submit_story, tap_and_wait
@@ -59,3 +68,37 @@ async def test_a_message_after_an_expired_prompt_is_told_so_and_starts_no_interv
     assert expired["text"] == "That edit expired — tap Edit again."
     assert sam.bot_messages()[-1] == expired  # no welcome, no consent question
     assert await desk.interviews.status_of(STAFF) is None  # nothing stored as theirs
+
+
+@pytest.mark.bot_errors_expected
+async def test_a_staff_handler_that_fails_is_parked_and_goes_no_further(
+    fake: FakeBotApi,
+    bot: RunningBot,
+    desk: Desk,
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    async def broken(*_args: object) -> object:
+        raise RuntimeError("a bug in the queue")
+
+    monkeypatch.setattr(ReviewService, "queue", broken)
+    sam = fake.user(STAFF, "Sam")
+    update_id = sam.send_command("drafts", "ready")
+    [apology] = await sam.replies(1)
+    await fake.wait_idle(quiet=0.2)
+
+    assert apology["text"] == SORRY
+    assert sam.bot_messages()[-1] == apology  # the interview never saw it: no welcome
+    [parked] = await parked_updates(desk.database)
+    assert (parked.update_id, parked.error) == (update_id, "RuntimeError: a bug in the queue")
+    assert json.loads(parked.raw)["message"]["text"] == "/drafts ready"
+    failures = [r for r in caplog.records if r.levelno >= logging.ERROR]
+    assert [r.getMessage() for r in failures] == [
+        f"update {update_id} failed (RuntimeError); parked"
+    ]
+    assert "/drafts ready" not in caplog.text
+
+    monkeypatch.undo()
+    sam.send_command("drafts")
+    [listing] = await sam.replies(1)
+    assert listing["text"].startswith("Drafts")
