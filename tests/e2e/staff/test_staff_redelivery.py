@@ -83,7 +83,9 @@ async def test_a_staff_handler_that_fails_is_parked_and_goes_no_further(
 
     monkeypatch.setattr(ReviewService, "queue", broken)
     sam = fake.user(STAFF, "Sam")
-    update_id = sam.send_command("drafts", "ready")
+    with fake.capture_updates() as captured:
+        sam.send_command("drafts", "ready")
+    update_id = fake.queue_update(captured[0])
     [apology] = await sam.replies(1)
     await fake.wait_idle(quiet=0.2)
 
