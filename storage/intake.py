@@ -48,3 +48,8 @@ async def forget_old_updates(database: Database, now: datetime) -> int:
 async def parked_updates(database: Database, limit: int = 100) -> list[ParkedRecord]:
     async with UnitOfWork(database) as uow:
         return await uow.updates.parked(limit)
+
+
+async def parked_count(database: Database) -> int:
+    async with UnitOfWork(database) as uow:
+        return await uow.updates.parked_count()
