@@ -4,9 +4,20 @@ while a real redelivery is still applied once."""
 
 from __future__ import annotations
 
+from datetime import timedelta
+
+from telegram.ext import ExtBot
+
+from bot.scheduler import Scheduler
+from bot.settings import Settings
+from storage.database import Database
+from storage.migrate import upgrade
 from storage.service import InterviewService
+from storage.uow import UnitOfWork
+from storage.updates import DEDUPE_WINDOW
 from tests.e2e.conftest import RunningBot, stored_answers, stored_interviews, texts
 from tests.e2e.fake_bot_api import JSON, FakeBotApi, FakeUser
+from tests.e2e.staff_support import BotClock
 
 
 def reused_id(user: FakeUser, update_id: int, act: str = "start") -> JSON:
@@ -65,3 +76,22 @@ async def test_a_redelivered_update_is_still_applied_once(
     assert fake.pending_updates == []  # it was delivered, and acknowledged
     assert len(ana.bot_messages()) == 2  # the welcome and the first question, once
     assert len(await stored_interviews(service, ana)) == 1
+
+
+async def test_the_hourly_purge_forgets_update_ids_past_the_window(settings: Settings) -> None:
+    await upgrade(settings.database_url)
+    database = Database.from_url(settings.database_url)
+    clock = BotClock()
+    async with UnitOfWork(database) as uow:
+        await uow.updates.claim(1, clock.now() - DEDUPE_WINDOW - timedelta(hours=1), "old")
+        await uow.updates.claim(2, clock.now() - timedelta(days=1), "recent")
+        await uow.commit()
+    bot = ExtBot(settings.telegram_bot_token or "", base_url=settings.bot_api_url)
+    try:
+        await Scheduler(bot, database, settings, clock).purge()
+        async with UnitOfWork(database) as uow:
+            kept = [await uow.updates.seen(1), await uow.updates.seen(2)]
+    finally:
+        await database.dispose()
+
+    assert kept == [False, True]
