@@ -41,6 +41,7 @@ from telegram.ext import (
     TypeHandler,
     filters,
 )
+from telegram.warnings import PTBUserWarning
 
 from bot.admin import AdminHandlers
 from bot.intake import (
@@ -242,15 +243,13 @@ class ContributorHandlers:
             replies = (*replies, Reply(reference_text(handled.submitted_reference)))
         await send_replies(context, person.chat_id, replies)
         if handled.submitted_reference:
-            await self.notify_staff(context, handled, person.name)
+            await self.notify_staff(context, handled)
         # Staff questions put to the contributor at this pause, and news for staff.
         await send_replies(context, person.chat_id, handled.deliveries)
         for notice in handled.notices:
             await send_replies(context, notice.chat_id, [notice.reply])
 
-    async def notify_staff(
-        self, context: ContextTypes.DEFAULT_TYPE, handled: Handled, name: str
-    ) -> None:
+    async def notify_staff(self, context: ContextTypes.DEFAULT_TYPE, handled: Handled) -> None:
         if self.settings.staff_chat_id is None or handled.submitted_reference is None:
             return
         # Staff see the name only when the contributor chose to be credited by it.
@@ -383,19 +382,22 @@ async def fetch_updates(
 ) -> list[object]:
     """``getUpdates`` as raw JSON, so that each update is parsed on its own (the library's
     ``get_updates`` parses the whole batch at once, and one bad update sinks all of it)."""
-    with warnings.catch_warnings():
-        # do_api_request suggests Bot.get_updates, which is exactly what we must avoid here.
-        warnings.filterwarnings("ignore", message=r"Please use 'Bot\.getUpdates'")
-        result = await application.bot.do_api_request(
-            "getUpdates",
-            api_kwargs={
-                "offset": offset,
-                "timeout": wait_seconds,
-                "limit": limit,
-                "allowed_updates": list(Update.ALL_TYPES),
-            },
-            read_timeout=wait_seconds + GET_UPDATES_READ_MARGIN,
-        )
+    # do_api_request suggests Bot.get_updates, which is exactly what we must avoid here. A
+    # filter, not catch_warnings: that one is not safe around an await. Adding it again
+    # replaces the same filter.
+    warnings.filterwarnings(
+        "ignore", message=r"Please use 'Bot\.getUpdates'", category=PTBUserWarning
+    )
+    result = await application.bot.do_api_request(
+        "getUpdates",
+        api_kwargs={
+            "offset": offset,
+            "timeout": wait_seconds,
+            "limit": limit,
+            "allowed_updates": list(Update.ALL_TYPES),
+        },
+        read_timeout=wait_seconds + GET_UPDATES_READ_MARGIN,
+    )
     return list(result) if isinstance(result, list) else []
 
 
