@@ -224,6 +224,7 @@ async def test_poison_updates_in_polling_never_stop_other_chats(
 
     ana_last, bob_last = await finish_two_interviews(fake, act, poison)
     await fake.wait_idle()
+    assert bot.running  # polling never stopped
     await bot.stop()  # acknowledges what was processed, as a SIGTERM would
 
     assert_finished(ana_last, bob_last)
