@@ -145,9 +145,12 @@ class Intake:
     def install(self) -> None:
         self.application.add_error_handler(self.on_error)
 
-    async def park(self, update_id: int | None, error: str, data: object) -> None:
+    async def park(
+        self, update_id: int | None, error: str, data: object, *, logged: bool = False
+    ) -> None:
         """Keep an update that cannot be used, with why; logged once, without its content."""
-        log.warning("update %s parked: %s", update_id, error.split(":", 1)[0])
+        if not logged:
+            log.warning("update %s parked: %s", update_id, error.split(":", 1)[0])
         raw = raw_text(data)
         await park_update(self.database, update_id, error, raw, self.clock())
         if update_id is not None:
@@ -178,8 +181,10 @@ class Intake:
             await mark_processed(self.database, update.update_id, key, self.clock(), "handled")
         except STORAGE_DOWN:
             raise
-        except Exception as error:  # our own bug around the handlers: never fatal
-            await self.park(update.update_id, f"{type(error).__name__}: {error}", update.to_dict())
+        except Exception as error:  # our own bug around the handlers: loud, never fatal
+            name = type(error).__name__
+            log.exception("update %s failed (%s); parked", update.update_id, name)
+            await self.park(update.update_id, f"{name}: {error}", update.to_dict(), logged=True)
             return "parked"
         return "handled"
 
