@@ -19,6 +19,7 @@ from dotenv import dotenv_values
 from sqlalchemy.exc import DBAPIError
 
 from bot.settings import Settings, SettingsError, load_settings
+from storage.database import DatabaseUrlError, scrub_password
 
 EXIT_USAGE = 2
 NO_TOKEN = (
@@ -215,8 +216,9 @@ def main(argv: Sequence[str] | None = None, environ: Mapping[str, str] | None = 
             return 0
     except SettingsError as error:
         return fail(f"setting {error}")
-    except (OSError, DBAPIError) as error:
-        return fail(f"cannot open the database ({settings.database_url}): {error}".splitlines()[0])
+    except (OSError, DBAPIError, DatabaseUrlError) as error:
+        message = f"cannot open the database ({settings.database_url}): {error}".splitlines()[0]
+        return fail(scrub_password(message, settings.database_url))
     except ModuleNotFoundError as error:
         if error.name != "asyncpg":
             raise

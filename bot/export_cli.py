@@ -175,11 +175,16 @@ def run_stats(settings: Settings) -> int:
 
 async def _stats(settings: Settings) -> str:
     from bot.wiring import open_database
+    from storage.intake import parked_count
     from storage.stats import collect_stats
 
     database = await open_database(settings)
     try:
-        return (await collect_stats(database, settings.timezone)).text()
+        text = (await collect_stats(database, settings.timezone)).text()
+        parked = await parked_count(database)
+        if parked:  # for the operator: updates that could not be used, kept with their error
+            text += f"\nParked updates (see the parked_updates table): {parked}"
+        return text
     finally:
         await database.dispose()
 

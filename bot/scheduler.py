@@ -41,6 +41,7 @@ from storage.digests import (
     mark_digest_sent,
     release_digest,
 )
+from storage.intake import forget_old_updates
 from storage.maintenance import claim_due_reminders, purge_unfinished
 
 log = logging.getLogger(__name__)
@@ -235,11 +236,13 @@ class Scheduler:
         return sent
 
     async def purge(self) -> int:
-        """At most hourly: erase interviews left unfinished for ``RETENTION_DAYS``."""
+        """At most hourly: erase interviews left unfinished for ``RETENTION_DAYS``, and forget
+        processed update ids older than the dedupe window."""
         now = self.clock.now()
         if self._last_purge is not None and now - self._last_purge < PURGE_EVERY:
             return 0
         self._last_purge = now
+        await forget_old_updates(self.database, now)
         purged = await purge_unfinished(self.database, self.settings.retention_days, now)
         if purged:
             log.info(

@@ -87,6 +87,7 @@ STALE = "That button is out of date. Send /drafts to start again."
 GONE = "That draft no longer exists."
 DRAFT_USAGE = "Send /draft followed by a reference, e.g. /draft CP-2026-00042, or /drafts."
 SEND_TEXT = "Please send text, or /cancel."
+PROMPT_EXPIRED = "That edit expired — tap Edit again."
 ELSEWHERE = "Staff tools work in a private chat with me or in the staff group."
 _PROMPT_COMMAND = re.compile(r"^/(cancel|clear)(?:@\w+)?\s*$")
 _MEDIA_METHODS = {
@@ -223,8 +224,12 @@ class StaffHandlers:
         user, chat, message = update.effective_user, update.effective_chat, update.message
         if user is None or chat is None or message is None:
             return
-        prompt = await self.review.pending_prompt(user.id, chat.id)
+        prompt, expired = await self.review.waiting_prompt(user.id, chat.id)
         if prompt is None:
+            if expired and await self.roles.is_staff(user.id):
+                # Meant for the prompt, so never an answer to an interview of their own.
+                await _say(context.bot, chat.id, PROMPT_EXPIRED)
+                raise ApplicationHandlerStop
             return
         if not await self.roles.is_staff(user.id):
             await self.review.cancel_prompt(user.id)

@@ -13,6 +13,7 @@ import contextlib
 import json
 import logging
 import signal
+import warnings
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import replace
@@ -40,8 +41,19 @@ from telegram.ext import (
     TypeHandler,
     filters,
 )
+from telegram.warnings import PTBUserWarning
 
 from bot.admin import AdminHandlers
+from bot.intake import (
+    STORAGE_DOWN,
+    Intake,
+    UnparseableUpdate,
+    chat_key,
+    fingerprint,
+    parse_update,
+    raw_text,
+    update_id_of,
+)
 from bot.reminders import ReminderHandlers
 from bot.scheduler import Clock, Scheduler, SystemClock
 from bot.settings import Settings
@@ -52,7 +64,8 @@ from bot.writer_model import DraftWriter, OpenAICompatibleModel, writer_host
 from conversations.model import Reply
 from conversations.review_text import open_button
 from storage.database import Database
-from storage.service import Handled, InterviewService
+from storage.intake import park_update
+from storage.service import APOLOGY, Handled, InterviewService
 
 log = logging.getLogger(__name__)
 
@@ -73,10 +86,8 @@ COMMANDS: tuple[tuple[str, str], ...] = (
 )
 ERASE_YES = "erase|yes"
 ERASE_NO = "erase|no"
-SORRY = (
-    "Sorry, something went wrong on my side. Your answers so far are safe: "
-    "please try again in a moment."
-)
+SORRY = APOLOGY
+BUTTON_GONE = "That button no longer works. Send /start to carry on."
 
 
 def privacy_text(settings: Settings) -> str:
@@ -134,6 +145,12 @@ class ContributorHandlers:
     ) -> None:
         """Groups and channels get one pointer to a private chat; nothing else happens there."""
         chat = update.effective_chat
+        if chat is None and update.callback_query is not None:
+            # A button on a message Telegram no longer attaches (too old, inline): it still
+            # gets an answer, or the button's spinner turns until it times out.
+            with contextlib.suppress(TelegramError):
+                await update.callback_query.answer(BUTTON_GONE)
+            raise ApplicationHandlerStop
         if chat is None or chat.type == ChatType.PRIVATE:
             return
         if chat.id == self.settings.staff_chat_id:
@@ -217,15 +234,18 @@ class ContributorHandlers:
         if person is None or event is None:
             return
         query = update.callback_query
-        try:
-            handled = await self.service.handle(person, event, update_id=update.update_id)
-        except Exception:
-            log.exception("update %s failed", update.update_id)
-            if query is not None:
-                with contextlib.suppress(TelegramError):
-                    await query.answer()
-            await send_replies(context, person.chat_id, [Reply(SORRY)])
-            return
+        handled = await self.service.handle(
+            person, event, update_id=update.update_id, fingerprint=fingerprint(update)
+        )
+        if handled.failed:
+            # Logged and rolled back by the service; kept for the operator, apologised for.
+            await park_update(
+                self.service.database,
+                update.update_id,
+                handled.failure or "handling failed",
+                raw_text(update.to_dict()),
+                self.service.clock(),
+            )
         if query is not None:
             with contextlib.suppress(TelegramError):
                 await query.answer(handled.notice)
@@ -236,18 +256,17 @@ class ContributorHandlers:
             replies = (*replies, Reply(reference_text(handled.submitted_reference)))
         await send_replies(context, person.chat_id, replies)
         if handled.submitted_reference:
-            await self.notify_staff(context, handled, person.name)
+            await self.notify_staff(context, handled)
         # Staff questions put to the contributor at this pause, and news for staff.
         await send_replies(context, person.chat_id, handled.deliveries)
         for notice in handled.notices:
             await send_replies(context, notice.chat_id, [notice.reply])
 
-    async def notify_staff(
-        self, context: ContextTypes.DEFAULT_TYPE, handled: Handled, name: str
-    ) -> None:
+    async def notify_staff(self, context: ContextTypes.DEFAULT_TYPE, handled: Handled) -> None:
         if self.settings.staff_chat_id is None or handled.submitted_reference is None:
             return
-        who = name or "a contributor"
+        # Staff see the name only when the contributor chose to be credited by it.
+        who = handled.credit_as or "a contributor who asked not to be named"
         title = f": “{shorten(handled.draft_title, 120)}”" if handled.draft_title else ""
         notice = Reply(f"New story {handled.submitted_reference}{title}, from {who}.")
         if handled.draft_id is not None:
@@ -336,21 +355,34 @@ async def set_command_menu(application: App, settings: Settings | None = None) -
             )
 
 
-async def process_batch(application: App, updates: Sequence[Update]) -> None:
-    """Process a batch: chats run concurrently, each chat's updates strictly in order."""
+async def process_batch(intake: Intake, batch: Sequence[object]) -> None:
+    """Process a batch of raw updates: each parsed alone (one that cannot be is parked), chats
+    run concurrently, each chat's updates strictly in order."""
     by_chat: dict[int, list[Update]] = defaultdict(list)
-    for update in updates:
-        chat = update.effective_chat
-        by_chat[chat.id if chat else 0].append(update)
+    for data in batch:
+        try:
+            update = parse_update(data, intake.application)
+        except UnparseableUpdate as error:
+            await intake.park(update_id_of(data), str(error), data)
+            continue
+        by_chat[chat_key(update)].append(update)
 
     async def run_chat(chat_updates: list[Update]) -> None:
         for update in chat_updates:
-            await application.process_update(update)
+            await intake.dispatch(update)
 
-    await asyncio.gather(*(run_chat(chat_updates) for chat_updates in by_chat.values()))
+    # Every chat runs to its end before a failure is raised, so none is still running when
+    # the batch is tried again.
+    outcomes = await asyncio.gather(
+        *(run_chat(chat_updates) for chat_updates in by_chat.values()), return_exceptions=True
+    )
+    for outcome in outcomes:
+        if isinstance(outcome, BaseException):
+            raise outcome
 
 
 CONFLICT_RETRY_SECONDS = 10.0
+GET_UPDATES_READ_MARGIN = 10.0
 
 
 async def _sleep_unless(stop: asyncio.Event, seconds: float) -> None:
@@ -358,21 +390,46 @@ async def _sleep_unless(stop: asyncio.Event, seconds: float) -> None:
         await asyncio.wait_for(stop.wait(), seconds)
 
 
-async def poll(application: App, stop: asyncio.Event, *, poll_seconds: int = 25) -> None:
+async def fetch_updates(
+    application: App, offset: int | None, wait_seconds: float, limit: int | None = None
+) -> list[object]:
+    """``getUpdates`` as raw JSON, so that each update is parsed on its own (the library's
+    ``get_updates`` parses the whole batch at once, and one bad update sinks all of it)."""
+    # do_api_request suggests Bot.get_updates, which is exactly what we must avoid here. A
+    # filter, not catch_warnings: that one is not safe around an await. Adding it again
+    # replaces the same filter.
+    warnings.filterwarnings(
+        "ignore", message=r"Please use 'Bot\.getUpdates'", category=PTBUserWarning
+    )
+    result = await application.bot.do_api_request(
+        "getUpdates",
+        api_kwargs={
+            "offset": offset,
+            "timeout": wait_seconds,
+            "limit": limit,
+            "allowed_updates": list(Update.ALL_TYPES),
+        },
+        read_timeout=wait_seconds + GET_UPDATES_READ_MARGIN,
+    )
+    return list(result) if isinstance(result, list) else []
+
+
+async def poll(intake: Intake, stop: asyncio.Event, *, poll_seconds: int = 25) -> None:
     """Long polling that acknowledges a batch only after it was processed and committed.
 
     Telegram forgets updates below the ``offset`` of the next ``getUpdates``; asking for the
     next batch only after processing means a crash redelivers instead of losing updates.
+    An update that cannot be parsed or handled is parked and acknowledged with the rest; if
+    the database cannot be reached, the batch is not acknowledged and is tried again.
     Once stopped, what was processed is acknowledged with one last short call, so the next
     start does not receive it again (it would be recognised and skipped, but need not come).
     """
+    application = intake.application
     bot = application.bot
     await bot.delete_webhook()
     offset: int | None = None
     while not stop.is_set():
-        fetch = asyncio.ensure_future(
-            bot.get_updates(offset=offset, timeout=poll_seconds, allowed_updates=Update.ALL_TYPES)
-        )
+        fetch = asyncio.ensure_future(fetch_updates(application, offset, poll_seconds))
         stopper = asyncio.ensure_future(stop.wait())
         done, _ = await asyncio.wait({fetch, stopper}, return_when=asyncio.FIRST_COMPLETED)
         if fetch not in done:
@@ -382,7 +439,7 @@ async def poll(application: App, stop: asyncio.Event, *, poll_seconds: int = 25)
             break
         stopper.cancel()
         try:
-            updates = fetch.result()
+            batch = fetch.result()
         except RetryAfter as error:
             wait = error.retry_after
             await asyncio.sleep(wait.total_seconds() if isinstance(wait, timedelta) else wait)
@@ -400,12 +457,22 @@ async def poll(application: App, stop: asyncio.Event, *, poll_seconds: int = 25)
             log.warning("Bot API unreachable; retrying shortly")
             await _sleep_unless(stop, 2)
             continue
-        if updates:
-            await process_batch(application, updates)
-            offset = updates[-1].update_id + 1
+        ids = [i for i in map(update_id_of, batch) if i is not None]
+        if not batch:
+            continue
+        try:
+            await process_batch(intake, batch)
+        except STORAGE_DOWN as error:
+            log.warning(
+                "database unavailable (%s); the batch will be tried again", type(error).__name__
+            )
+            await _sleep_unless(stop, 2)
+            continue
+        if ids:
+            offset = max(ids) + 1
     if offset is not None:
         with contextlib.suppress(TelegramError):
-            await bot.get_updates(offset=offset, timeout=0, limit=1)
+            await fetch_updates(application, offset, 0, limit=1)
 
 
 def _start_draft_writer(
@@ -434,7 +501,10 @@ async def run_bot(
 
     database = await open_database(settings)
     clock = clock or SystemClock()
-    application = build_application(settings, build_service(settings, database, clock.now))
+    service = build_service(settings, database, clock.now)
+    application = build_application(settings, service)
+    intake = Intake(application, database, service.clock, SORRY)
+    intake.install()
     loop = asyncio.get_running_loop()
     signals: list[signal.Signals] = []
     if stop is None:
@@ -457,10 +527,10 @@ async def run_bot(
                 if webhook:
                     from bot.webhook import serve_webhook
 
-                    await serve_webhook(application, settings, stop)
+                    await serve_webhook(intake, settings, stop)
                 else:
                     log.info("polling %s", settings.telegram_api_base_url)
-                    await poll(application, stop)
+                    await poll(intake, stop)
             finally:
                 for task in (scheduled, writing):
                     if task is not None:

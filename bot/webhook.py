@@ -10,14 +10,15 @@ from __future__ import annotations
 
 import asyncio
 import hmac
+import json
 import logging
 from urllib.parse import urlsplit
 
 from aiohttp import web
 from telegram import Update
 
+from bot.intake import Intake, shape_problem
 from bot.settings import Settings
-from bot.telegram_app import App
 
 log = logging.getLogger(__name__)
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
@@ -28,7 +29,7 @@ def webhook_path(settings: Settings) -> str:
     return urlsplit(settings.webhook_url or "").path or "/"
 
 
-def build_webhook_app(application: App, secret: str | None, path: str) -> web.Application:
+def build_webhook_app(intake: Intake, secret: str | None, path: str) -> web.Application:
     async def receive(request: web.Request) -> web.Response:
         # Compared as bytes: compare_digest refuses str with non-ASCII characters, and a
         # stranger's header must get a 403, not a 500.
@@ -37,11 +38,16 @@ def build_webhook_app(application: App, secret: str | None, path: str) -> web.Ap
             log.warning("webhook request without the right secret token refused")
             return web.Response(status=403, text="forbidden")
         try:
-            data = await request.json()
-            update = Update.de_json(data, application.bot)
-        except (ValueError, TypeError, KeyError):
-            return web.Response(status=400, text="not an update")
-        await application.process_update(update)
+            data = json.loads(await request.read())
+        except (ValueError, UnicodeDecodeError):
+            return web.Response(status=400, text="not JSON")
+        problem = shape_problem(data)
+        if problem is not None:
+            # Not an update at all: Telegram never sends these, so no need to keep them.
+            return web.Response(status=400, text=f"not an update: {problem}")
+        # Parsed alone; one that cannot be parsed or handled is parked and answered 200,
+        # so Telegram does not send it again. A database fault answers 500: sent again.
+        await intake.receive(data)
         return web.Response(text="ok")
 
     async def health(_: web.Request) -> web.Response:
@@ -53,13 +59,14 @@ def build_webhook_app(application: App, secret: str | None, path: str) -> web.Ap
     return app
 
 
-async def serve_webhook(application: App, settings: Settings, stop: asyncio.Event) -> None:
+async def serve_webhook(intake: Intake, settings: Settings, stop: asyncio.Event) -> None:
     """Register the webhook with Telegram and serve it until ``stop`` is set."""
     if settings.webhook_url is None:
         raise ValueError("WEBHOOK_URL is required for webhook mode")
     if settings.webhook_secret is None:
         raise ValueError("WEBHOOK_SECRET is required for webhook mode")
-    app = build_webhook_app(application, settings.webhook_secret, webhook_path(settings))
+    application = intake.application
+    app = build_webhook_app(intake, settings.webhook_secret, webhook_path(settings))
     runner = web.AppRunner(app)
     await runner.setup()
     site = web.TCPSite(runner, settings.webhook_listen, settings.webhook_port)

@@ -63,7 +63,6 @@ CARD_CHUNK_CHARS = 3500
 
 STALE_NOTICE = "That button is from an earlier message — here's where we are."
 FINISHED_TEXT = "This interview is finished. Send /start to share another project."
-FALLBACK_TEXT = "Sorry, something went wrong on my side. Please try that again, or send /help."
 COMMANDS_TEXT = (
     "Commands:\n"
     "/skip – skip an optional question\n"
@@ -121,11 +120,9 @@ def begin(script: Script, now: datetime) -> Outcome:
 
 
 def step(script: Script, state: InterviewState, event: Event, now: datetime) -> Outcome:
-    """Apply one event. Never raises: an unexpected failure leaves the answers untouched."""
-    try:
-        return _step(script, state, event, now)
-    except Exception:  # a safety net; the property tests call _step to catch real bugs
-        return Outcome(state=replace(state, last_event_at=now), replies=(Reply(FALLBACK_TEXT),))
+    """Apply one event. An unexpected error is a bug: it is raised, not hidden, so the
+    service rolls the update back, logs it with the update id and apologises once."""
+    return _step(script, state, event, now)
 
 
 def applicable_questions(script: Script, answers: Mapping[str, Answer]) -> list[Question]:

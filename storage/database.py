@@ -3,12 +3,18 @@
 SQLite and PostgreSQL take the same code paths. On SQLite every transaction starts with
 ``BEGIN IMMEDIATE`` so that two writers queue on the write lock (waiting up to the busy
 timeout) instead of both reading first and then deadlocking on the upgrade to a write lock;
-WAL lets readers carry on meanwhile. Nothing connects until the first statement runs.
+WAL lets readers carry on meanwhile, and ``synchronous=FULL`` syncs the WAL at every commit:
+an update is acknowledged to Telegram only after its commit, so a power cut must not lose a
+committed answer Telegram will not send again. Nothing connects until the first statement runs.
+
+A URL's password never appears in an error or a log line: :func:`redact_url` hides it.
 """
 
 from __future__ import annotations
 
+import re
 from typing import Any
+from urllib.parse import quote
 
 from sqlalchemy import event
 from sqlalchemy.engine import URL, Connection, make_url
@@ -35,12 +41,36 @@ def normalise_url(url: str) -> URL:
         url = "postgresql://" + url.removeprefix("postgres://")
     try:
         parsed = make_url(url)
-    except Exception as error:  # SQLAlchemy raises ArgumentError for garbage
-        raise DatabaseUrlError(f"not a database URL: {url!r}") from error
+    except Exception:  # SQLAlchemy raises ArgumentError for garbage
+        raise DatabaseUrlError(f"not a database URL: {redact_url(url)!r}") from None
     backend = parsed.get_backend_name()
     if backend not in _ASYNC_DRIVERS:
         raise DatabaseUrlError(f"unsupported database {backend!r}: use sqlite or postgresql")
     return parsed.set(drivername=_ASYNC_DRIVERS[backend])
+
+
+_USERINFO_PASSWORD = re.compile(r"^([a-zA-Z][a-zA-Z0-9+.-]*://[^:/?#@]*):[^/?#]*@")
+
+
+def redact_url(url: str | URL) -> str:
+    """``url`` with any password replaced by ``***``, for errors and logs; works on strings
+    SQLAlchemy cannot parse too."""
+    if isinstance(url, URL):
+        return url.render_as_string(hide_password=True)
+    return _USERINFO_PASSWORD.sub(r"\1:***@", url)
+
+
+def scrub_password(text: str, url: str) -> str:
+    """``text`` (an error message, a log line) without the password of ``url`` in any form."""
+    text = text.replace(url, redact_url(url))
+    try:
+        password = make_url(url).password
+    except Exception:  # an unparsable URL: its password is only where the pattern finds it
+        return _USERINFO_PASSWORD.sub(r"\1:***@", text)
+    if password:
+        for form in {str(password), quote(str(password), safe="")}:
+            text = text.replace(form, "***")
+    return text
 
 
 def _on_sqlite_connect(dbapi_connection: Any, _record: ConnectionPoolEntry) -> None:
@@ -48,10 +78,12 @@ def _on_sqlite_connect(dbapi_connection: Any, _record: ConnectionPoolEntry) -> N
     dbapi_connection.isolation_level = None
     cursor = dbapi_connection.cursor()
     try:
+        # The busy timeout first: switching a new file to WAL takes a lock that several
+        # processes starting together would otherwise fail on at once.
+        cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA foreign_keys=ON")
-        cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
-        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.execute("PRAGMA synchronous=FULL")
     finally:
         cursor.close()
 

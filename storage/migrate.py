@@ -3,6 +3,11 @@
 Migrations run inside one transaction on the async engine's connection, handed to Alembic
 through ``connection.run_sync``; SQLite's DDL is transactional too, so a failed upgrade
 leaves the schema as it was.
+
+Any number of processes may start together: on PostgreSQL the upgrade holds an advisory
+lock (taken first in its transaction, released at commit), on SQLite the transaction begins
+``BEGIN IMMEDIATE`` and so holds the write lock throughout; the others wait, then find the
+schema current and do nothing.
 """
 
 from __future__ import annotations
@@ -13,10 +18,13 @@ from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
+from sqlalchemy import text
 from sqlalchemy.engine import Connection
 
 from storage.database import Database, normalise_url
 
+# Any fixed 64-bit number, the same in every process of this project ("copro-mg").
+MIGRATION_LOCK_KEY = 0x636F70726F2D6D67
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 
 
@@ -40,6 +48,10 @@ async def upgrade(database_url: str, revision: str = "head") -> None:
     database = Database.from_url(database_url)
     try:
         async with database.engine.begin() as connection:
+            if database.dialect == "postgresql":
+                await connection.execute(
+                    text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK_KEY}
+                )
             await connection.run_sync(_upgrade, config, revision)
     finally:
         await database.dispose()

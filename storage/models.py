@@ -194,6 +194,25 @@ class ProcessedUpdate(Base):
     update_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
     processed_at: Mapped[datetime]
     outcome: Mapped[str | None] = mapped_column(Text)
+    fingerprint: Mapped[str | None] = mapped_column(String(64))
+    """A hash of the update's content: the same id with other content is a new update (Telegram
+    restarted its id sequence, or the database now serves another bot), not a redelivery."""
+
+
+class ParkedUpdate(Base):
+    """An update that could not be parsed or handled, kept (raw) for the operator.
+
+    It was acknowledged, so Telegram does not send it again; ``raw`` is its JSON with
+    non-ASCII escaped (lone surrogates and NULs included), exactly as it came.
+    """
+
+    __tablename__ = "parked_updates"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    update_id: Mapped[int | None] = mapped_column(BigInteger, index=True)
+    error: Mapped[str] = mapped_column(Text)
+    raw: Mapped[str] = mapped_column(Text)
+    received_at: Mapped[datetime] = mapped_column(index=True)
 
 
 class Draft(Base):
@@ -340,6 +359,7 @@ __all__ = [
     "DraftEvent",
     "FollowUp",
     "Interview",
+    "ParkedUpdate",
     "ProcessedUpdate",
     "ReferenceCounter",
     "ScriptVersion",

@@ -201,16 +201,22 @@ class ReviewService:
 
     async def pending_prompt(self, user_id: int, chat_id: int) -> PromptRecord | None:
         """The prompt waiting for ``user_id``'s next message in ``chat_id``, if any and fresh."""
+        prompt, _ = await self.waiting_prompt(user_id, chat_id)
+        return prompt
+
+    async def waiting_prompt(self, user_id: int, chat_id: int) -> tuple[PromptRecord | None, bool]:
+        """The fresh prompt waiting for ``user_id``'s next message in ``chat_id``, and whether
+        one had expired (it is forgotten now): that message was meant for it all the same."""
         now = self._clock()
         async with UnitOfWork(self._database) as uow:
             prompt = await uow.prompts.get(user_id)
             if prompt is None or prompt.chat_id != chat_id:
-                return None
+                return None, False
             if now - prompt.created_at > PROMPT_TTL:
                 await uow.prompts.clear(user_id)
                 await uow.commit()
-                return None
-        return prompt
+                return None, True
+        return prompt, False
 
     async def cancel_prompt(self, user_id: int) -> PromptRecord | None:
         async with UnitOfWork(self._database) as uow:

@@ -24,6 +24,7 @@ interview with provenance, the draft redrafted, the staff member told; /skip dec
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import datetime
@@ -58,12 +59,14 @@ from conversations.script import ScriptCatalog, script_to_json
 from conversations.state import InterviewState, Mode, Outcome, Status
 from storage.contributors import ContributorRecord
 from storage.database import Database
-from storage.drafts import Actor
+from storage.drafts import Actor, DraftEventInfo, DraftInfo
 from storage.followups import FollowUpRecord
 from storage.interviews import InterviewRecord, RevisionReason
 from storage.redraft import redraft, script_of_snapshot
 from storage.review import follow_up_reply
 from storage.uow import UnitOfWork
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -89,10 +92,25 @@ class Handled:
     deliveries: tuple[Reply, ...] = ()
     """Follow-up questions for the contributor, to send after everything else."""
     notices: tuple[ChatNotice, ...] = ()
+    failed: bool = False
+    """Handling failed and was rolled back; ``replies`` holds the one apology."""
+    failure: str | None = None
+    """What failed (the exception's type and message), for the operator."""
+    credit_as: str | None = None
+    """How a just-submitted story may name its contributor to staff; ``None``: anonymous."""
 
 
 DUPLICATE = Handled(
     replies=(), notice=None, effects=(), interview_id=None, submitted_reference=None, duplicate=True
+)
+APOLOGY = "Sorry, something went wrong on my side — your answers so far are safe."
+FAILED = Handled(
+    replies=(Reply(APOLOGY),),
+    notice=None,
+    effects=(),
+    interview_id=None,
+    submitted_reference=None,
+    failed=True,
 )
 
 
@@ -154,11 +172,45 @@ class InterviewService:
     # --- handling events ----------------------------------------------------------------
 
     async def handle(
-        self, person: Person, event: Event, *, update_id: int | None = None
+        self,
+        person: Person,
+        event: Event,
+        *,
+        update_id: int | None = None,
+        fingerprint: str | None = None,
+    ) -> Handled:
+        """Apply one event in one transaction; a redelivered update is a ``DUPLICATE``.
+
+        An unexpected error (a bug in the engine, a database fault) rolls everything back, is
+        logged with the update id (exception and stack, never what was said), recorded as
+        that update's outcome so a redelivery does not fail again, and answered with one
+        apology: the contributor's earlier answers are untouched.
+        """
+        try:
+            return await self._handle(person, event, update_id, fingerprint)
+        except Exception as error:
+            log.exception("update %s failed (%s)", update_id, type(error).__name__)
+            if update_id is not None:
+                await self._record_failure(update_id, fingerprint, error)
+            return replace(FAILED, failure=f"{type(error).__name__}: {error}"[:500])
+
+    async def _record_failure(
+        self, update_id: int, fingerprint: str | None, error: Exception
+    ) -> None:
+        try:
+            async with UnitOfWork(self._database) as uow:
+                if await uow.updates.claim(update_id, self._clock(), fingerprint):
+                    await uow.updates.record_outcome(update_id, f"failed: {type(error).__name__}")
+                await uow.commit()
+        except Exception:  # the database itself is down: Telegram will deliver it again
+            log.exception("could not record the failure of update %s", update_id)
+
+    async def _handle(
+        self, person: Person, event: Event, update_id: int | None, fingerprint: str | None
     ) -> Handled:
         now = self._clock()
         async with UnitOfWork(self._database) as uow:
-            if update_id is not None and not await uow.updates.claim(update_id, now):
+            if update_id is not None and not await uow.updates.claim(update_id, now, fingerprint):
                 return DUPLICATE
             contributor_id = await uow.contributors.upsert(person, now)
             active = await uow.interviews.active_for(contributor_id, lock=True)
@@ -302,6 +354,7 @@ class InterviewService:
             submitted_reference=reference,
             draft_title=draft_title,
             draft_id=draft_id,
+            credit_as=credit_as(state, person.name) if reference is not None else None,
         )
         if restart is not None:
             handled = await self._restart(uow, person, record.contributor_id, restart, now, handled)
@@ -517,7 +570,15 @@ class InterviewService:
                             ],
                         }
                     )
-                interviews.append(_interview_json(record, answers))
+                interview = _interview_json(record, answers)
+                draft = await uow.drafts.by_interview(record.id)
+                if draft is not None:
+                    history = await uow.drafts.history(draft.id, limit=HISTORY_LIMIT)
+                    follow_ups = await uow.followups.for_draft(draft.id)
+                    interview["draft"] = _draft_json(draft, history, follow_ups, user_id)
+                else:
+                    interview["draft"] = None
+                interviews.append(interview)
         return {"contributor": _contributor_json(contributor), "interviews": interviews}
 
     async def erase_person(self, user_id: int) -> bool:
@@ -597,6 +658,25 @@ async def _store(
     )
 
 
+def credit_as(state: InterviewState, name: str) -> str | None:
+    """The name a story's credit choice lets staff see: the contributor's (or the name they
+    gave) when they chose to be named, their organisation's when they chose that; ``None``
+    when they chose to stay anonymous or did not say."""
+    credit = state.answers.get("credit")
+    choice = credit.choices[0] if credit is not None and credit.choices else "anonymous"
+
+    def said(question_id: str) -> str:
+        answer = state.answers.get(question_id)
+        return " ".join(answer.text.split()) if answer is not None and not answer.skipped else ""
+
+    if choice == "named":
+        return said("credit_name") or name or None
+    if choice == "organisation":
+        org = said("credit_org")
+        return f"someone from {org}" if org else None
+    return None
+
+
 def _asks_for_help(event: Event) -> bool:
     return isinstance(event, CommandSent) and event.name.strip().lstrip("/").lower() in {
         "help",
@@ -625,6 +705,63 @@ def _contributor_json(contributor: ContributorRecord) -> dict[str, Any]:
         "created_at": _iso(contributor.created_at),
         "updated_at": _iso(contributor.updated_at),
         "erased_at": _iso(contributor.erased_at),
+    }
+
+
+HISTORY_LIMIT = 100_000
+
+
+def _draft_json(
+    draft: DraftInfo,
+    history: list[DraftEventInfo],
+    follow_ups: list[FollowUpRecord],
+    user_id: int,
+) -> dict[str, Any]:
+    """A story's draft as /mydata shows it: the text, its history (staff notes included)
+    and staff's follow-up questions; who on the staff did what is not the contributor's
+    data, so an event says only whether it was them or staff."""
+
+    def by(actor_user_id: int | None) -> str:
+        if actor_user_id is None:
+            return "copro-bot"
+        return "you" if actor_user_id == user_id else "staff"
+
+    events = [
+        {
+            "kind": event.kind,
+            "field": event.field,
+            "before": event.before,
+            "after": event.after,
+            "by": by(event.actor_user_id),
+            "version": event.version,
+            "created_at": _iso(event.created_at),
+        }
+        for event in history
+    ]
+    return {
+        "reference": draft.reference,
+        "status": draft.status.value,
+        "version": draft.version,
+        "created_at": _iso(draft.created_at),
+        "updated_at": _iso(draft.updated_at),
+        "body": draft.record.to_json(),
+        "staff_notes": [
+            {"text": e["after"], "created_at": e["created_at"]}
+            for e in events
+            if e["kind"] == "note"
+        ],
+        "history": events,
+        "follow_ups": [
+            {
+                "question": f.question,
+                "status": f.status,
+                "answer": f.answer.to_json() if f.answer is not None else None,
+                "created_at": _iso(f.created_at),
+                "delivered_at": _iso(f.delivered_at),
+                "answered_at": _iso(f.answered_at),
+            }
+            for f in follow_ups
+        ],
     }
 
 

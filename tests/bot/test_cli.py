@@ -139,3 +139,18 @@ def test_a_plain_install_brings_the_postgresql_driver_and_an_spdx_licence() -> N
     plain = {r.name for r in requirements if r.marker is None}
     assert "asyncpg" in plain
     assert metadata.metadata("copro-bot")["License-Expression"] == "MIT"
+
+
+def test_a_database_that_cannot_be_opened_is_named_without_its_password(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    url = "postgresql://copro:hunter2-secret@127.0.0.1:1/copro"
+    (tmp_path / "empty.env").write_text("")
+    code = main(
+        ["--env-file", str(tmp_path / "empty.env"), "db", "upgrade"], environ={"DATABASE_URL": url}
+    )
+    err = capsys.readouterr().err
+
+    assert code == 2
+    assert "cannot open the database (postgresql://copro:***@127.0.0.1:1/copro)" in err
+    assert "hunter2" not in err

@@ -10,13 +10,16 @@ import os
 import pty
 import subprocess
 import sys
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 
 from bot.cli import main
 from bot.export_cli import FORMATS
+from storage.database import Database
 from storage.exports import COLUMNS, EXPORT_FORMATS
+from storage.intake import park_update
 from tests.storage.seed_examples import Seeded, seeded_sqlite_file
 
 ROOT = Path(__file__).parents[2]
@@ -248,6 +251,26 @@ def test_stats_prints_what_staff_see_in_telegram(
     assert lines[0] == "Examples: 5"
     assert "  ready: 2" in lines
     assert "Interviews: 5 started, 5 submitted, completion 100%" in lines
+
+
+def test_stats_tells_the_operator_about_parked_updates(
+    tmp_path: Path, seeded: Seeded, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert copro_bot(tmp_path, "stats") == 0
+    assert "Parked" not in capsys.readouterr().out
+
+    async def park_two() -> None:
+        database = Database.from_url(f"sqlite:///{tmp_path / 'bot.db'}")
+        try:
+            for update_id in (5, 6):
+                await park_update(database, update_id, "TypeError", "{}", datetime.now(UTC))
+        finally:
+            await database.dispose()
+
+    asyncio.run(park_two())
+    assert copro_bot(tmp_path, "stats") == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[-1] == "Parked updates (see the parked_updates table): 2"
 
 
 def test_help_lists_every_export_format() -> None:

@@ -99,7 +99,9 @@ async def test_full_interview_with_buttons_is_submitted_with_a_reference_and_a_s
     await fake.wait_idle()
     [notice] = fake.sent_messages(STAFF_CHAT_ID)
     assert notice["text"].startswith(f"New story {reference}: “")
-    assert notice["text"].endswith("”, from Ana Silva.")
+    # She chose to stay anonymous: the staff group is not told her name.
+    assert notice["text"].endswith("”, from a contributor who asked not to be named.")
+    assert "Ana" not in notice["text"]
     assert "\n" not in str(staff.params["text"])
     # one tap from the notice to the draft
     assert [
