@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -151,9 +152,11 @@ def _outside_links(text: str, change: Any) -> str:
 
 def _space_plain(text: str) -> str:
     text = re.sub(r"[ \t\r\f\v\u00a0]+", " ", text)
-    text = re.sub(r" +([,.!?;…])", r"\1", text)
+    text = re.sub(r" +([,;]|[.!?…]+(?=[\s,.!?;…\"'’”)\]]|$))", r"\1", text)
     text = re.sub(r",{2,}", ",", text)
-    text = re.sub(r"([,;!?])(?=[^\W\d_])", r"\1 ", text)
+    # A space after , ; ! ? between words ("great!We"), but not inside a code or a name
+    # that is not prose ("!A0", "Yahoo!Mail2").
+    text = re.sub(r"([,;!?])(?=[^\W\d_]+(?!\w))", r"\1 ", text)
 
     def after_stop(match: re.Match[str]) -> str:
         before, after, rest = match.group(1), match.group(2), match.group(3)
@@ -262,8 +265,8 @@ def _capitalise(sentence: str) -> str:
     if re.search(r"\w\.\w", first.group(0)):
         return sentence  # an abbreviation such as "i.e."
     word = re.match(r"[^\W\d_][\w'’-]*", first.group(0))
-    if not word or not word.group(0).islower():
-        return sentence
+    if not word or not word.group(0).islower() or not re.search(r"[aeiouy]", word.group(0)):
+        return sentence  # a word without vowels is a name or shorthand ("ng homes")
     char = sentence[lead]
     upper = char.upper()
     if len(upper) != 1 or upper.casefold() != char.casefold():
@@ -301,12 +304,21 @@ def _drop_fillers(sentence: str, language: str) -> str:
     return sentence
 
 
+def has_own_wording(language: str) -> bool:
+    """The wording file has a block for ``language``: only then do its fillers, its capital
+    "I" and its shorthand apply. Text in any other language is only spaced, capitalised at
+    the start and ended, so nothing English is done to a Welsh or Polish answer."""
+    return language in _wording()
+
+
 def _tidy_sentence(sentence: str, language: str) -> str:
-    sentence = fix_spacing(_drop_fillers(sentence, language))
+    own = has_own_wording(language)
+    sentence = fix_spacing(_drop_fillers(sentence, language) if own else sentence)
     sentence = sentence.lstrip(",;: ")
     if not any(c.isalnum() for c in sentence):
         return ""
-    sentence = _capital_i(sentence, language)
+    if own:
+        sentence = _capital_i(sentence, language)
     sentence = _capitalise(sentence)
     return _end_sentence(sentence)
 
@@ -354,16 +366,78 @@ def strip_emoji(text: str) -> str:
     return fix_spacing(kept)
 
 
-def tidy_title(text: str, language: str = DEFAULT_LANGUAGE) -> str:
-    """A title from an answer: its first sentence, no emoji, no full stop, at most ~80 chars."""
-    limit = int(language_pack(language).get("tidy", {}).get("title_max_chars", 80))
-    sentences = tidy_sentences(strip_emoji(text), language)
-    if not sentences:
-        return ""
-    title = strip_emoji(sentences[0]).rstrip(".… ").strip()
-    if len(title) > limit:
-        cut = title[: limit - 1]
-        if " " in cut:
-            cut = cut[: cut.rfind(" ")]
-        title = cut.rstrip(",;:-–— ") + "…"
-    return _capitalise(title)
+# --- shorthand and typos, with provenance ----------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Change:
+    """One word the tidier replaced ("ppl" -> "people"), so staff can see what was typed."""
+
+    original: str
+    replacement: str
+
+    def to_json(self) -> dict[str, str]:
+        return {"original": self.original, "replacement": self.replacement}
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> Change:
+        return cls(str(data["original"]), str(data["replacement"]))
+
+
+@cache
+def _replacements(language: str) -> tuple[tuple[re.Pattern[str], str], ...]:
+    """Shorthand then typos, as (pattern, replacement), longest first. Shorthand of one
+    letter or a sign ("n", "+") counts only between two words, so "plan B" or "14+" stay."""
+    pack = language_pack(language)
+    found: list[tuple[re.Pattern[str], str]] = []
+    for section in ("shorthand", "typos"):
+        table = pack.get(section) or {}
+        if not isinstance(table, dict):
+            raise WordingError(f"{WORDING_FILE}: {language}.{section} must be a mapping")
+        for short in sorted(table, key=len, reverse=True):
+            word = str(short)
+            body = re.escape(word)
+            if len(word) == 1:
+                pattern = rf"(?<=[^\W_] ){body}(?= [^\W_])"
+            elif not word[-1].isalnum():
+                pattern = rf"(?<![\w'’&/-]){body}(?=\s*[^\W_])"
+            else:
+                pattern = rf"(?<![\w'’&/@.-]){body}(?![\w'’&/@-]|\.\w)"
+            flags = re.IGNORECASE if len(word) > 1 and word == word.lower() else 0
+            found.append((re.compile(pattern, flags), str(table[short])))
+    return tuple(found)
+
+
+def expand_shorthand(text: str, language: str = DEFAULT_LANGUAGE) -> tuple[str, tuple[Change, ...]]:
+    """Text-speak expanded and obvious typos fixed from the word lists, links untouched,
+    with every replacement recorded. Nothing is done to a language without its own wording,
+    nor to a sentence holding words of another language ("mae", "yn")."""
+    if not has_own_wording(language):
+        return text, ()
+    markers = _word_set(language, "tidy", "other_language_markers")
+    if markers & {w.casefold() for w in re.findall(r"[\w'’]+", text)}:
+        return text, ()
+    changes: dict[Change, None] = {}
+
+    def plain(part: str) -> str:
+        for pattern, replacement in _replacements(language):
+
+            def swap(match: re.Match[str], replacement: str = replacement) -> str:
+                original = match.group(0)
+                new = replacement
+                if original[:1].isupper():
+                    new = new[:1].upper() + new[1:]
+                changes[Change(original, new)] = None
+                return new
+
+            part = pattern.sub(swap, part)
+        return part
+
+    return _outside_links(text, plain), tuple(changes)
+
+
+def tidy_sentence(raw: str, language: str = DEFAULT_LANGUAGE) -> tuple[str, tuple[Change, ...]]:
+    """One answer sentence tidied (shorthand, typos, spacing, capitals, full stop), with the
+    words it replaced; empty when nothing but fillers or symbols was said."""
+    expanded, changes = expand_shorthand(raw, language)
+    return _tidy_sentence(expanded, language), changes

@@ -105,7 +105,7 @@ def title_verdict(interview: Interview, title: str) -> tuple[bool, bool]:
     rule: dict[str, Any] = interview.title or {}
     folded = title.casefold()
     name = str(rule.get("name") or "")
-    is_name = bool(name) and name.casefold() in folded
+    is_name = bool(name) and folded.strip(" .!?\"'“”„«»") == name.casefold()
     last = re.findall(r"[^\W_]+", folded)[-1:] or [""]
     shaped = (
         0 < len(title) <= TITLE_MAX
