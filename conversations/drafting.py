@@ -212,7 +212,7 @@ class _Drafter:
             self.add("organisations", DraftSentence(name, tuple(qids)))
 
     def add_links_and_media(self, placed: Sequence[tuple[str, Unit]]) -> None:
-        held = " ".join(u.text for name, u in placed if name == "links_and_media")
+        held = {u.text for name, u in placed if name == "links_and_media"}
         for qid in self.order:
             if qid in {"contact_how", "consent", "contact_ok"}:
                 continue

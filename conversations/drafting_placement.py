@@ -113,6 +113,8 @@ def answer_units(
             continue
         for index, raw in enumerate(answer_pieces(answer.text, language)):
             text, changes = tidy_sentence(raw, language)
+            if LINK_RE.fullmatch(raw.strip()):
+                text, changes = raw.strip(), ()  # a bare link stays exactly as written
             units.append(
                 Unit(text or raw.strip(), (qid,), (f"{qid}#{index}",), changes, qid, index)
             )
