@@ -15,7 +15,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from conversations.drafting_entities import dates_in, places_in
-from conversations.drafting_placement import Unit, answered
+from conversations.drafting_placement import Unit, answered, corrected_values
 from conversations.drafting_records import DraftSentence
 from conversations.model import Answer, Script
 from conversations.tidy import (
@@ -87,12 +87,15 @@ class Headline:
         place = answered(answers, "place_when")
         first = split_sentences(place.text, language)[:1] if place is not None else []
         self.places = places_in(first[0], language) if first else []
+        self.wrong = corrected_values(units, language)
 
     # -- title --
 
     def title(self, summary: Sequence[Unit]) -> DraftSentence | None:
         project = [u for u in self.units if u.home in {"project", "origin"}]
-        named = self.called(project) or self.quoted(project) or self.repeated()
+        named = (
+            self.called(project) or self.quoted(project) or self.repeated() or self.named(project)
+        )
         if named is not None:
             name, unit = named
             return DraftSentence(name, unit.question_ids if unit else ("project",))
@@ -161,6 +164,20 @@ class Headline:
                                 continue
                     if name and self._usable_name(name):
                         return name, unit
+        return None
+
+    def named(self, units: Sequence[Unit]) -> tuple[str, Unit] | None:
+        """A capitalised name of two words or more after the word "name" in the same
+        sentence: "they picked the name, Brain Gym Club"."""
+        for unit in units:
+            match = re.search(r"\bname\b", unit.text, re.IGNORECASE)
+            if match is None:
+                continue
+            words = _words(unit.text[match.end() :])
+            for start in range(len(words)):
+                run = self._run_from(words, start).split()
+                if len(run) >= 2 and self._could_be_project(run):
+                    return " ".join(run), unit
         return None
 
     def quoted(self, units: Sequence[Unit]) -> tuple[str, Unit] | None:
@@ -282,7 +299,12 @@ class Headline:
         when, cited = "", ["place_when"] if place else []
         for qid in ("place_when", "project", "origin"):
             units = [u for u in self.units if u.home == qid]  # corrections applied
-            found = [(d, u) for u in units for d in dates_in(u.text, self.language)]
+            found = [
+                (d, u)
+                for u in units
+                for d in dates_in(u.text, self.language)
+                if not set(d.split()) & self.wrong
+            ]
             if found:
                 when = found[0][0]
                 cited += found[0][1].question_ids

@@ -128,6 +128,21 @@ def _cue_regex(phrases: Sequence[str]) -> re.Pattern[str] | None:
     return re.compile("|".join(phrase_regex(p) for p in ordered), re.IGNORECASE)
 
 
+def corrected_values(units: Sequence[Unit], language: str) -> set[str]:
+    """Values a correction says were wrong ("2018" in "sorry, it was 2019 not 2018"), so
+    composed sentences never repeat them."""
+    cue = _cue_regex(pack_words(language, "corrections", "cues"))
+    patterns = [re.compile(p) for p in pack_words(language, "corrections", "patterns")]
+    wrong: set[str] = set()
+    for unit in units:
+        if cue is not None and cue.search(unit.text):
+            for pattern in patterns:
+                match = pattern.search(unit.text)
+                if match is not None and match.group("wrong") != match.group("right"):
+                    wrong.add(match.group("wrong"))
+    return wrong
+
+
 def apply_corrections(units: list[Unit], language: str) -> list[Unit]:
     """A later "sorry, it was 2019 not 2018" corrects the earlier sentences it names, and is
     then held by the first of them (its reference too), not placed on its own."""
@@ -182,7 +197,9 @@ class Placer:
         self.greetings = {w.casefold() for w in pack_words(language, "asides", "greetings")}
 
     def cued(self, text: str) -> list[str]:
-        """Fields whose cue words the sentence holds, most telling first."""
+        """Fields whose cue words the sentence holds, most telling first. Capitalised words
+        inside the sentence are names, not cues ("St Ann's Advice Centre" gives no advice)."""
+        text = re.sub(r"(?<=[^\s.!?]\s)[A-Z][\w'’-]+", " ", text)
         return [
             name
             for name, regex, not_regex in self.routes
