@@ -21,7 +21,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from conversations.drafting import build_draft
+from conversations.drafting import DraftRecord, build_draft
 from tests.drafting.fixture_data import (
     Interview,
     all_interviews,
@@ -38,18 +38,13 @@ from tests.drafting.quality import (
 TITLE_GOAL = 0.9
 
 
-def _draft(interview: Interview):  # type: ignore[no-untyped-def]
-    try:
-        return build_draft(
-            interview.script,
-            interview.answers,
-            contributor_name=interview.contributor_name,
-            language=interview.language,  # type: ignore[call-arg]
-        )
-    except TypeError:  # a drafter without the language argument
-        return build_draft(
-            interview.script, interview.answers, contributor_name=interview.contributor_name
-        )
+def _draft(interview: Interview) -> DraftRecord:
+    return build_draft(
+        interview.script,
+        interview.answers,
+        contributor_name=interview.contributor_name,
+        language=interview.language,
+    )
 
 
 def report(name: str, interviews: list[Interview], *, by_text: bool, misses: bool) -> None:

@@ -49,7 +49,7 @@ def placement_counts(draft: DraftRecord) -> Counter[str]:
     for name, sentence in draft.sentences():
         if name in DERIVED_FIELDS:
             continue
-        counts.update(getattr(sentence, "refs", ()))
+        counts.update(sentence.refs)
     return counts
 
 
