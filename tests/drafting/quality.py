@@ -9,8 +9,9 @@ from collections import Counter
 from typing import Any
 
 from conversations.drafting import DraftRecord, without_contact_details
+from conversations.drafting_placement import answer_pieces
 from conversations.model import QuestionKind
-from conversations.tidy import filler_words, split_sentences, tokens
+from conversations.tidy import filler_words, tokens
 from tests.drafting.fixture_data import Interview
 
 # Answers that never become draft sentences of their own (consent, contact details, the
@@ -35,10 +36,8 @@ def answer_units(interview: Interview) -> list[tuple[str, str]]:
             continue
         if question is not None and question.kind not in PLACED_KINDS:
             continue
-        text = without_contact_details(answer).text
-        pieces = [
-            s for s in split_sentences(text, interview.language) if any(c.isalnum() for c in s)
-        ]
+        # Sentences of nothing but fillers ("um.") are tidied away, not placed.
+        pieces = answer_pieces(without_contact_details(answer).text, interview.language)
         units += [(f"{qid}#{index}", piece) for index, piece in enumerate(pieces)]
     return units
 
