@@ -41,6 +41,7 @@ from conversations.model import Answer, QuestionKind, Script
 from conversations.tidy import (
     DEFAULT_LANGUAGE,
     LINK_RE,
+    find_links,
     language_pack,
     pack_text,
     pack_words,
@@ -219,7 +220,7 @@ class _Drafter:
             answer = answered(self.answers, qid)
             if answer is None:
                 continue
-            for match in LINK_RE.finditer(answer.text):
+            for match in find_links(answer.text):
                 if "@" not in match.group(0) and match.group(0) not in held:
                     self.add("links_and_media", DraftSentence(match.group(0), (qid,)))
             for media in answer.media:
@@ -362,7 +363,7 @@ def build_draft(
             for qid in drafter.order
             if qid not in {"contact_how", "consent", "contact_ok"}
             and (a := answered(answers, qid)) is not None
-            for m in LINK_RE.finditer(a.text)
+            for m in find_links(a.text)
             if "@" not in m.group(0)
         )
     ) + tuple(

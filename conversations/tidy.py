@@ -138,11 +138,17 @@ def _filler_patterns(language: str) -> tuple[re.Pattern[str], ...]:
     return tuple(re.compile(p, re.IGNORECASE) for p in patterns)
 
 
+def find_links(text: str) -> list[re.Match[str]]:
+    """The links and e-mail addresses in ``text``. Every form of link holds a full stop or
+    "://", so text without either is not searched (slow on a long run of letters)."""
+    return list(LINK_RE.finditer(text)) if "." in text or "://" in text else []
+
+
 def _outside_links(text: str, change: Any) -> str:
     """Apply ``change`` to the parts of ``text`` that are not links or e-mail addresses."""
     out: list[str] = []
     last = 0
-    for match in LINK_RE.finditer(text):
+    for match in find_links(text):
         out.append(change(text[last : match.start()]))
         out.append(match.group(0))
         last = match.end()
@@ -385,27 +391,32 @@ class Change:
 
 
 @cache
-def _replacements(language: str) -> tuple[tuple[re.Pattern[str], str], ...]:
-    """Shorthand then typos, as (pattern, replacement), longest first. Shorthand of one
-    letter or a sign ("n", "+") counts only between two words, so "plan B" or "14+" stay."""
+def _replacements(language: str) -> tuple[re.Pattern[str] | None, dict[str, str]]:
+    """Shorthand and typos as one pattern (so a sentence is read once, changes in the order
+    typed) and the table of replacements. Shorthand of one letter or a sign ("n", "+")
+    counts only between two words, so "plan B" or "14+" stay; "w/" needs a word after it."""
     pack = language_pack(language)
-    found: list[tuple[re.Pattern[str], str]] = []
-    for section in ("shorthand", "typos"):
-        table = pack.get(section) or {}
-        if not isinstance(table, dict):
+    table: dict[str, str] = {}
+    for section in ("typos", "shorthand"):  # shorthand wins over a typo of the same spelling
+        entries = pack.get(section) or {}
+        if not isinstance(entries, dict):
             raise WordingError(f"{WORDING_FILE}: {language}.{section} must be a mapping")
-        for short in sorted(table, key=len, reverse=True):
-            word = str(short)
-            body = re.escape(word)
-            if len(word) == 1:
-                pattern = rf"(?<=[^\W_] ){body}(?= [^\W_])"
-            elif not word[-1].isalnum():
-                pattern = rf"(?<![\w'’&/-]){body}(?=\s*[^\W_])"
-            else:
-                pattern = rf"(?<![\w'’&/@.-]){body}(?![\w'’&/@-]|\.\w)"
-            flags = re.IGNORECASE if len(word) > 1 and word == word.lower() else 0
-            found.append((re.compile(pattern, flags), str(table[short])))
-    return tuple(found)
+        table |= {str(k).casefold(): str(v) for k, v in entries.items()}
+    if not table:
+        return None, table
+
+    def alternation(words: list[str]) -> str:
+        return "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True)) or "(?!)"
+
+    single = [w for w in table if len(w) == 1]
+    signs = [w for w in table if len(w) > 1 and not w[-1].isalnum()]
+    words = [w for w in table if len(w) > 1 and w[-1].isalnum()]
+    pattern = (
+        rf"(?i:(?<![\w'’&/@.-])(?:{alternation(words)})(?![\w'’&/@-]|\.\w))"
+        rf"|(?i:(?<![\w'’&/-])(?:{alternation(signs)})(?=\s*[^\W_]))"
+        rf"|(?<=[^\W_] )(?:{alternation(single)})(?= [^\W_])"
+    )
+    return re.compile(pattern), table
 
 
 def expand_shorthand(text: str, language: str = DEFAULT_LANGUAGE) -> tuple[str, tuple[Change, ...]]:
@@ -417,23 +428,20 @@ def expand_shorthand(text: str, language: str = DEFAULT_LANGUAGE) -> tuple[str, 
     markers = _word_set(language, "tidy", "other_language_markers")
     if markers & {w.casefold() for w in re.findall(r"[\w'’]+", text)}:
         return text, ()
+    pattern, table = _replacements(language)
+    if pattern is None:
+        return text, ()
     changes: dict[Change, None] = {}
 
-    def plain(part: str) -> str:
-        for pattern, replacement in _replacements(language):
+    def swap(match: re.Match[str]) -> str:
+        original = match.group(0)
+        new = table[original.casefold()]
+        if original[:1].isupper():
+            new = new[:1].upper() + new[1:]
+        changes[Change(original, new)] = None
+        return new
 
-            def swap(match: re.Match[str], replacement: str = replacement) -> str:
-                original = match.group(0)
-                new = replacement
-                if original[:1].isupper():
-                    new = new[:1].upper() + new[1:]
-                changes[Change(original, new)] = None
-                return new
-
-            part = pattern.sub(swap, part)
-        return part
-
-    return _outside_links(text, plain), tuple(changes)
+    return _outside_links(text, lambda part: pattern.sub(swap, part)), tuple(changes)
 
 
 def tidy_sentence(raw: str, language: str = DEFAULT_LANGUAGE) -> tuple[str, tuple[Change, ...]]:

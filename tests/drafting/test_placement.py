@@ -154,11 +154,11 @@ def test_text_speak_is_expanded_and_each_change_is_one_tap_away() -> None:
     assert outcomes.text == "People talk more and kids come with their parents and gran."
     assert outcomes.sentences[0].changes == (
         Change("ppl", "people"),
-        Change("w/", "with"),
         Change("n", "and"),
+        Change("w/", "with"),
         Change("+", "and"),
     )
-    assert ("Outcomes", "Tidied: ppl → people; w/ → with; n → and; + → and") in provenance_lines(
+    assert ("Outcomes", "Tidied: ppl → people; n → and; w/ → with; + → and") in provenance_lines(
         draft
     )
 

@@ -102,8 +102,8 @@ def test_each_replacement_is_recorded_with_what_was_typed() -> None:
         "People and kids with received.",
         (
             Change("ppl", "people"),
-            Change("w/", "with"),
             Change("n", "and"),
+            Change("w/", "with"),
             Change("recieved", "received"),
         ),
     )
