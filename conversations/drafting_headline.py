@@ -258,6 +258,15 @@ class Headline:
             at = text.find(mark)
             if at > 0 and len(tokens(text[:at])) >= 3:
                 cut = min(cut, at)
+        vague = {w.casefold() for w in pack_words(self.language, "titles", "vague_words")}
+        rest = text[cut:].lstrip(" ,;:-–—")
+        if tokens(text[:cut])[-1:] and tokens(text[:cut])[-1] in vague and len(tokens(rest)) >= 3:
+            text = rest  # "the Hillside one, re-designing support for carers": the second says
+            cut = len(text)
+            for mark in breaks:
+                at = text.find(mark)
+                if at > 0 and len(tokens(text[:at])) >= 3:
+                    cut = min(cut, at)
         text = text[:cut].strip(" ,;:-–—")
         text = self._fit(text, self.limit)
         if not text:
@@ -277,6 +286,8 @@ class Headline:
         """At most ``limit`` characters, cut between words, never ending on "the" or "with"."""
         dangling = self.stop | self.joining | {"to", "for", "with", "in", "on", "at", "by", "of"}
         words = text.split()
+        if len(text) <= limit:
+            return text.strip(" ,;:-–—" + OPENERS)  # a whole clause as written ("drop in")
         while words and (len(" ".join(words)) > limit or words[-1].casefold() in dangling):
             words.pop()
         return " ".join(words).strip(" ,;:-–—" + OPENERS)

@@ -98,7 +98,12 @@ def pack_text(language: str, *path: str) -> str:
 def filler_words(language: str = DEFAULT_LANGUAGE) -> frozenset[str]:
     """Every word that tidying may remove (lowercase), for checks that nothing else goes."""
     words: set[str] = set()
-    for key in ("fillers_anywhere", "fillers_delimited", "fillers_sentence_start"):
+    for key in (
+        "fillers_anywhere",
+        "fillers_delimited",
+        "fillers_sentence_start",
+        "fillers_opening",
+    ):
         for phrase in pack_words(language, "tidy", key):
             words.update(w.casefold() for w in WORD_RE.findall(phrase))
     return frozenset(words)
@@ -135,6 +140,9 @@ def _filler_patterns(language: str) -> tuple[re.Pattern[str], ...]:
         ]
     if start:
         patterns.append(rf"^\s*{edge}(?:{start}){end}\s*,\s*")
+    opening = _phrase_alternation(pack_words(language, "tidy", "fillers_opening"))
+    if opening:
+        patterns.append(rf"^\s*{edge}(?:{opening}){end}[\s,]*(?=[^\W_])")
     return tuple(re.compile(p, re.IGNORECASE) for p in patterns)
 
 

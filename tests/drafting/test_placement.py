@@ -116,6 +116,14 @@ def test_a_lowercase_name_keeps_its_lowercase_even_opening_a_sentence() -> None:
         ),
         ("youth thing in north glasgow called Re-Connect, me n my pals run it", "Re-Connect"),
         ("We run a repair cafe we called “Fix It Friday” in the church hall", "Fix It Friday"),
+        (
+            "Right so this was the Hillside one, re-designing support for unpaid carers",
+            "Re-designing support for unpaid carers, Leicester",
+        ),
+        (
+            "ok so its a youth-led mental health drop in",
+            "Youth-led mental health drop in, Leicester",
+        ),
     ],
 )
 def test_titles_are_the_projects_name_or_a_short_description(project: str, title: str) -> None:
