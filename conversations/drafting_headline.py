@@ -99,7 +99,8 @@ class Headline:
         if named is not None:
             name, unit = named
             return DraftSentence(name, unit.question_ids if unit else ("project",))
-        source = summary[0] if summary else next(iter(project), None)
+        # Only the project's own description: never a greeting or an aside ("Halò!").
+        source = summary[0] if summary else None
         if source is None:
             return None
         return self.described(source)

@@ -131,6 +131,15 @@ def test_titles_are_the_projects_name_or_a_short_description(project: str, title
     assert draft.title == title
 
 
+@pytest.mark.parametrize(
+    "project", ["Halò!", "Not mine, just something I came across.", "Hiya! 👋"]
+)
+def test_a_greeting_or_an_aside_is_never_a_title(project: str) -> None:
+    draft = build_draft(SPOTTED, texts(project=project, place_when="Leicester"))
+    assert (draft.title, draft_to_markdown(draft).splitlines()[0]) == ("", "# Untitled draft")
+    assert draft.field("other_notes").text == project
+
+
 def test_a_name_repeated_across_answers_is_the_title() -> None:
     draft = build_draft(
         FULL,
