@@ -79,7 +79,8 @@ async def test_a_question_waits_for_the_pause_then_the_reply_reaches_the_draft_a
     assert "cancelled" in stopped["text"].lower() or "stopped" in stopped["text"].lower()
     assert asked["text"].splitlines() == [
         "💬 A question from the team",
-        f"About your story “{PROJECT}” ({reference}):",
+        # The title is the project's description up to its first clause.
+        f"About your story “{PROJECT.split(',')[0]}” ({reference}):",
         "",
         question,
         "",
