@@ -94,9 +94,23 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--misses", action="store_true", help="list what missed a goal")
     parser.add_argument("--text", action="store_true", help="count placements by text")
+    parser.add_argument("--no-writer", action="store_true", help="skip the writer model")
     args = parser.parse_args()
     report("tuning set", all_interviews(), by_text=args.text, misses=args.misses)
     report("held-out set", held_out_interviews(), by_text=args.text, misses=args.misses)
+    if not args.no_writer:
+        # The writer model, against a fake server that also invents facts the checker must
+        # catch (see bench/writer_quality.py for the figures per answer mode).
+        sys.path.insert(0, str(Path(__file__).resolve().parent))
+        from writer_quality import measure
+
+        print("\nwriter model (fake server, invented facts offered):")
+        for mode, figures in measure().items():
+            print(
+                f"  {mode:<22} fields rewritten {figures.fields_rewritten}, sentences dropped "
+                f"{figures.sentences_dropped}, invented facts passing the checker "
+                f"{figures.invented_facts_passed} (goal 0)"
+            )
 
 
 if __name__ == "__main__":
