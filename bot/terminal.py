@@ -231,7 +231,13 @@ class TerminalChat:
         if isinstance(event, CommandSent) and event.name == "mydata":
             data = await self._service.export_person_data(self._person.user_id)
             self.say("Everything copro-bot stores about you:")
-            self.say(json.dumps(data, ensure_ascii=False, indent=2, default=str))
+            # Printed unwrapped, so the copy stays valid JSON however long its texts are.
+            self._console.print(
+                json.dumps(data, ensure_ascii=False, indent=2, default=str),
+                markup=False,
+                highlight=False,
+                soft_wrap=True,
+            )
             self._console.print()
             return None
         handled = await self._service.handle(self._person, event)
