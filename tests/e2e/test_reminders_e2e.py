@@ -70,7 +70,7 @@ async def leave_unfinished(user: FakeUser) -> None:
     """Start the short script, answer two questions, and go quiet."""
     user.send_command("start", "spotted")
     _, first = await user.replies(2)
-    asked = await converse(user, first, [(taps("Yes"), "Question 2 of 6")])
+    asked = await converse(user, first, [(taps("Yes"), "Question 2 of about 7")])
     await converse(
         user, asked, [(says("Parents and the school redesigned the playground"), "Question 3")]
     )
