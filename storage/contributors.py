@@ -22,6 +22,7 @@ class ContributorRecord:
     username: str | None
     language: str | None
     reminders_enabled: bool
+    chosen_language: str | None
     created_at: datetime
     updated_at: datetime
     erased_at: datetime | None
@@ -40,6 +41,7 @@ def _record(row: Contributor) -> ContributorRecord:
         username=row.username,
         language=row.language,
         reminders_enabled=row.reminders_enabled,
+        chosen_language=row.chosen_language,
         created_at=row.created_at,
         updated_at=row.updated_at,
         erased_at=row.erased_at,
@@ -95,6 +97,14 @@ class SqlContributors:
         row = await self._session.get(Contributor, contributor_id)
         return _record(row) if row is not None else None
 
+    async def choose_language(self, contributor_id: int, language: str, now: datetime) -> None:
+        """Remember the language picked with /language; it wins over Telegram's."""
+        await self._session.execute(
+            update(Contributor)
+            .where(Contributor.id == contributor_id)
+            .values(chosen_language=language, updated_at=now)
+        )
+
     async def set_reminders(self, contributor_id: int, enabled: bool, now: datetime) -> None:
         await self._session.execute(
             update(Contributor)
@@ -111,6 +121,7 @@ class SqlContributors:
                 display_name="",
                 username=None,
                 language=None,
+                chosen_language=None,
                 erased_at=now,
                 updated_at=now,
             )

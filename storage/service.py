@@ -39,6 +39,7 @@ from conversations.model import (
     InterviewCancelled,
     InterviewDeclined,
     InterviewSubmitted,
+    LanguageChosen,
     MediaSent,
     MessageEdited,
     Person,
@@ -48,6 +49,7 @@ from conversations.model import (
     Started,
     TextSent,
 )
+from conversations.i18n import parse_language_code
 from conversations.review_text import (
     FOLLOW_UP_SKIPPED,
     FOLLOW_UP_THANKS,
@@ -188,6 +190,9 @@ class InterviewService:
                     handled = await self._begin(uow, person, contributor_id, script_id, now)
                     if _asks_for_help(event):
                         handled = await self._then(uow, person, handled, event, now)
+            for effect in handled.effects:
+                if isinstance(effect, LanguageChosen):
+                    await uow.contributors.choose_language(contributor_id, effect.language, now)
             handled = await self._at_pause(uow, contributor_id, handled, active is not None, now)
             if update_id is not None:
                 await uow.updates.record_outcome(update_id, _describe(handled))
@@ -239,7 +244,9 @@ class InterviewService:
         snapshot = await uow.scripts.snapshot(
             script.id, script.version, script_to_json(script), now
         )
-        outcome = engine.begin(script, now)
+        contributor = await uow.contributors.get(contributor_id)
+        chosen = contributor.chosen_language if contributor is not None else None
+        outcome = engine.begin(script, now, chosen or parse_language_code(person.language))
         record = await uow.interviews.create(contributor_id, snapshot.id, outcome.state, now)
         for effect in outcome.effects:
             if isinstance(effect, AnswerSaved):
@@ -601,6 +608,7 @@ def _asks_for_help(event: Event) -> bool:
     return isinstance(event, CommandSent) and event.name.strip().lstrip("/").lower() in {
         "help",
         "status",
+        "language",
     }
 
 
