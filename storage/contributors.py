@@ -8,8 +8,9 @@ from datetime import datetime
 from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from conversations.i18n import parse_language_code
 from conversations.model import Person
-from storage.database import dialect_insert
+from storage.database import Database, dialect_insert
 from storage.models import Contributor
 
 
@@ -126,3 +127,15 @@ class SqlContributors:
                 updated_at=now,
             )
         )
+
+
+async def language_for(database: Database, user_id: int, telegram_code: str | None) -> str:
+    """The language to speak to someone outside an interview step: the one they chose with
+    /language, else the one their Telegram app offers (English when we do not ship it)."""
+    async with database.session() as session:
+        chosen = (
+            await session.execute(
+                select(Contributor.chosen_language).where(Contributor.telegram_user_id == user_id)
+            )
+        ).scalar_one_or_none()
+    return chosen or parse_language_code(telegram_code)

@@ -30,6 +30,7 @@ from datetime import datetime
 from typing import Any
 
 from conversations import engine
+from conversations.i18n import parse_language_code
 from conversations.model import (
     Answer,
     AnswerSaved,
@@ -49,7 +50,6 @@ from conversations.model import (
     Started,
     TextSent,
 )
-from conversations.i18n import parse_language_code
 from conversations.review_text import (
     FOLLOW_UP_SKIPPED,
     FOLLOW_UP_THANKS,
@@ -91,6 +91,8 @@ class Handled:
     deliveries: tuple[Reply, ...] = ()
     """Follow-up questions for the contributor, to send after everything else."""
     notices: tuple[ChatNotice, ...] = ()
+    language: str = "en"
+    """The interview's language after this event, for the adapter's own words."""
 
 
 DUPLICATE = Handled(
@@ -190,9 +192,16 @@ class InterviewService:
                     handled = await self._begin(uow, person, contributor_id, script_id, now)
                     if _asks_for_help(event):
                         handled = await self._then(uow, person, handled, event, now)
+            language = active.state.language if active and active.state else None
             for effect in handled.effects:
                 if isinstance(effect, LanguageChosen):
                     await uow.contributors.choose_language(contributor_id, effect.language, now)
+                    language = effect.language
+            if language is None:
+                contributor = await uow.contributors.get(contributor_id)
+                chosen = contributor.chosen_language if contributor else None
+                language = chosen or parse_language_code(person.language)
+            handled = replace(handled, language=language)
             handled = await self._at_pause(uow, contributor_id, handled, active is not None, now)
             if update_id is not None:
                 await uow.updates.record_outcome(update_id, _describe(handled))

@@ -54,7 +54,7 @@ async def test_help_and_status_describe_the_current_question(
         asked,
         [
             (sends("help"), 'e.g. "Parents and the school redesigned the playground together".'),
-            (sends("status"), "Question 2 of about 7 — about What you spotted; 4 left."),
+            (sends("status"), "Question 2 of about 7 — about What you spotted; 5 left."),
         ],
     )
     assert "/cancel – stop the interview" in ben.bot_messages()[-2]["text"]

@@ -59,13 +59,13 @@ async def test_full_interview_with_buttons_is_submitted_with_a_reference_and_a_s
             (sends("skip"), "Question 8 of about 23\nWhich parts did people do together?"),
             (taps("Designing it"), "Question 8 of about 23"),
             (taps("Running it"), "Question 8 of about 23"),
-            (taps("Done"), "Question 9 of 20\nTell me about one decision"),
+            (taps("Done"), "Question 9 of about 23\nTell me about one decision"),
             (
                 says("We chose the opening hours together at a residents meeting"),
-                "Question 10 of 20\nWho had the final say",
+                "Question 10 of about 23\nWho had the final say",
             ),
-            *[(taps("Skip"), f"Question {n} of 20") for n in range(11, 20)],
-            (taps("No"), "Question 20 of 20\nIf we share this as an example"),
+            *[(taps("Skip"), f"Question {n} of about 23") for n in range(11, 20)],
+            (taps("No"), "Question 20 of about 22\nIf we share this as an example"),
             (taps("Keep it anonymous"), "Here's what you told me"),
         ],
     )
@@ -74,16 +74,17 @@ async def test_full_interview_with_buttons_is_submitted_with_a_reference_and_a_s
     assert "✅ Running it" in buttons(ticked[-1])
 
     card = last["text"]
-    assert "• The project: A community garden run by residents and the council" in card
-    assert "• Stage: Up and running" in card
-    assert "• Your part: — skipped" in card
-    assert "• Who's involved: tenants / and two housing officers" in card
-    assert "• Done together: Designing it, Running it" in card
-    assert "• Credit: Keep it anonymous" in card
+    assert "2. The project: A community garden run by residents and the council" in card
+    assert "4. Stage: Up and running" in card
+    assert "5. Your part: — skipped" in card
+    assert "6. Who's involved: tenants / and two housing officers" in card
+    assert "8. Done together: Designing it, Running it" in card
+    assert "20. Credit: Keep it anonymous" in card
     assert buttons(last)[-2:] == ["✅ Send it", "✖ Cancel"]
-    # one edit button per question on the card, labelled like its line
-    listed = [line[2:].split(":")[0] for line in card.splitlines() if line.startswith("• ")]
-    assert len(listed) == 20
+    # one edit button per question on the card, labelled like its line, in its numbered order
+    numbered = [line.split(". ", 1) for line in card.splitlines() if line[:1].isdigit()]
+    assert [int(n) for n, _ in numbered] == list(range(1, 21))
+    listed = [rest.split(":")[0] for _, rest in numbered]
     assert buttons(last)[:-2] == [f"✏️ {label}" for label in listed]
 
     ana.press_button(last, "✅ Send it")
@@ -160,16 +161,18 @@ async def test_back_and_edit_from_the_review_card_change_answers_before_sending(
             (taps("Designing it"), "Question 4 of about 7"),
             (taps("Done"), "Question 5 of about 7\nGot a link?"),
             (says("heard it on local radio"), "Question 6 of about 7\nIf we mention your tip-off"),
-            (taps("Use my name"), "Here's what you told me"),
-            (taps("✏️ What you spotted"), "Question 2 of about 7\nWhat did you spot?"),
+            (taps("Use my name"), "Question 7 of 7\nWhat name should we use?"),
+            (says("Sam P."), "Here's what you told me"),
+            (taps("✏️ What you spotted"), "Question 2 of 7\nWhat did you spot?"),
             (says("The whole street redesigned the playground with the school"), "Here's what"),
-            (taps("✏️ Credit"), "Question 6 of about 7"),
+            (taps("✏️ Credit"), "Question 6 of 7"),
             (taps("Keep it anonymous"), "Here's what you told me"),
         ],
     )
-    assert "• What you spotted: The whole street redesigned the playground" in last["text"]
-    assert "• Credit: Keep it anonymous" in last["text"]
-    assert "• Where and when: — skipped" in last["text"]
+    assert "2. What you spotted: The whole street redesigned the playground" in last["text"]
+    assert "6. Credit: Keep it anonymous" in last["text"]
+    assert "3. Where and when: — skipped" in last["text"]
+    assert "Name to use" not in last["text"]  # no longer asked: kept, not shown
 
     await converse(ben, last, [(taps("✅ Send it"), ("Thanks for the tip!", "Your reference"))])
     answers = await stored_answers(service, ben)
@@ -298,7 +301,11 @@ async def test_a_deep_link_payload_chooses_the_script(
 async def test_the_command_menu_is_set_when_the_bot_starts(
     fake: FakeBotApi, bot: RunningBot
 ) -> None:
-    [call] = [c for c in fake.calls_to("setMyCommands") if "scope" not in c.params]
+    [call] = [
+        c
+        for c in fake.calls_to("setMyCommands")
+        if "scope" not in c.params and "language_code" not in c.params
+    ]
     names = [c["command"] for c in call.params["commands"]]
     assert not {"drafts", "export", "staff", "stats"} & set(names)  # not for contributors
     for command in ("start", "help", "cancel", "status", "privacy", "mydata", "delete"):
