@@ -30,6 +30,13 @@ LANGUAGE_NAMES: dict[str, str] = {
     "en": "English",
 }
 LANGUAGES: tuple[str, ...] = tuple(LANGUAGE_NAMES)
+# The same languages named in English, for staff, who keep working in English.
+ENGLISH_NAMES: dict[str, str] = {
+    "cy": "Welsh",
+    "gd": "Scottish Gaelic",
+    "pl": "Polish",
+    "en": "English",
+}
 
 _CODE = re.compile(r"\s*([A-Za-z]{2,3})(?:[-_][A-Za-z0-9]{1,8})*\s*")
 
@@ -49,6 +56,11 @@ def parse_language_code(code: str | None) -> str:
         return DEFAULT_LANGUAGE
     base = match.group(1).lower()
     return base if base in LANGUAGE_NAMES else DEFAULT_LANGUAGE
+
+
+def language_label(code: str) -> str:
+    """How staff see an interview's language: ``Welsh (cy)``."""
+    return f"{ENGLISH_NAMES[code]} ({code})" if code in ENGLISH_NAMES else code
 
 
 def catalogue_path(language: str) -> Path:
