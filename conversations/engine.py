@@ -38,7 +38,7 @@ from collections.abc import Mapping
 from dataclasses import replace
 from datetime import datetime, timedelta
 
-from conversations.i18n import LANGUAGE_NAMES, N_, Words
+from conversations.i18n import LANGUAGE_NAMES, N_, NP_, Words
 from conversations.model import (
     Answer,
     AnswerSaved,
@@ -100,31 +100,32 @@ NO_WORDS = frozenset({"no", "n", "nope", "nah", "no thanks", "no thank you", "no
 YES_LIST = N_("yes, yeah, sure, ok")
 NO_LIST = N_("no, nope, no thanks")
 
-# (one, several) as counted on the review card; the second is a plural pattern.
-MEDIA_WORDS = {
-    "photo": (N_("photo"), N_("%(count)d photo")),
-    "document": (N_("document"), N_("%(count)d document")),
-    "voice": (N_("voice note"), N_("%(count)d voice note")),
-    "video": (N_("video"), N_("%(count)d video")),
-    "video_note": (N_("video message"), N_("%(count)d video message")),
-    "audio": (N_("audio file"), N_("%(count)d audio file")),
-    "animation": (N_("GIF"), N_("%(count)d GIF")),
-    "location": (N_("location"), N_("%(count)d location")),
-    "contact": (N_("contact"), N_("%(count)d contact")),
-    "link": (N_("link"), N_("%(count)d link")),
+# What a file is called ("I can't take a photo"), and how several are counted on the card.
+MEDIA_NAMES = {
+    "photo": N_("photo"),
+    "document": N_("document"),
+    "voice": N_("voice note"),
+    "video": N_("video"),
+    "video_note": N_("video message"),
+    "audio": N_("audio file"),
+    "animation": N_("GIF"),
+    "location": N_("location"),
+    "contact": N_("contact"),
+    "link": N_("link"),
 }
-_MEDIA_PLURALS = {
-    "photo": N_("%(count)d photos"),
-    "document": N_("%(count)d documents"),
-    "voice": N_("%(count)d voice notes"),
-    "video": N_("%(count)d videos"),
-    "video_note": N_("%(count)d video messages"),
-    "audio": N_("%(count)d audio files"),
-    "animation": N_("%(count)d GIFs"),
-    "location": N_("%(count)d locations"),
-    "contact": N_("%(count)d contacts"),
-    "link": N_("%(count)d links"),
+MEDIA_COUNTS = {
+    "photo": NP_("%(count)d photo", "%(count)d photos"),
+    "document": NP_("%(count)d document", "%(count)d documents"),
+    "voice": NP_("%(count)d voice note", "%(count)d voice notes"),
+    "video": NP_("%(count)d video", "%(count)d videos"),
+    "video_note": NP_("%(count)d video message", "%(count)d video messages"),
+    "audio": NP_("%(count)d audio file", "%(count)d audio files"),
+    "animation": NP_("%(count)d GIF", "%(count)d GIFs"),
+    "location": NP_("%(count)d location", "%(count)d locations"),
+    "contact": NP_("%(count)d contact", "%(count)d contacts"),
+    "link": NP_("%(count)d link", "%(count)d links"),
 }
+OTHER_FILES = NP_("%(count)d file", "%(count)d files")
 
 _URL_TOKEN = re.compile(
     r"^(?:(?P<scheme>https?://)|www\.)?(?:[\w-]+\.)+[a-z]{2,}(?::\d+)?(?:[/?#]\S*)?$",
@@ -818,7 +819,7 @@ def _media(turn: _Turn, event: MediaSent) -> None:
         attached_text = turn._("Thanks, attached. Add words too, or tap Done.")
         turn.say(Reply(attached_text, buttons=(done_row,)))
         return
-    word = turn._(MEDIA_WORDS[media.kind][0] if media.kind in MEDIA_WORDS else N_("file"))
+    word = turn._(MEDIA_NAMES.get(media.kind, N_("file")))
     if kind in CHOICE_KINDS or kind == QuestionKind.MULTI:
         hint = turn._("I can't take a %(thing)s for this one — please tap a button.")
     else:
@@ -1238,10 +1239,7 @@ def _media_summary(media: tuple[MediaRef, ...], words: Words) -> str:
         counts[item.kind] = counts.get(item.kind, 0) + 1
     parts = []
     for kind, count in counts.items():
-        if kind in MEDIA_WORDS:
-            one, many = MEDIA_WORDS[kind][1], _MEDIA_PLURALS[kind]
-        else:
-            one, many = N_("%(count)d file"), N_("%(count)d files")
+        one, many = MEDIA_COUNTS.get(kind, OTHER_FILES)
         parts.append(words.ngettext(one, many, count) % {"count": count})
     return ", ".join(parts)
 

@@ -46,6 +46,11 @@ def N_(message: str) -> str:
     return message
 
 
+def NP_(singular: str, plural: str) -> tuple[str, str]:
+    """Mark a singular/plural pair for extraction (``pybabel extract -k NP_:1,2``)."""
+    return singular, plural
+
+
 def parse_language_code(code: str | None) -> str:
     """The language we speak for a Telegram ``language_code`` (``pl-PL`` -> ``pl``);
     anything we do not ship, or nothing at all, is English."""
