@@ -147,7 +147,7 @@ def begin(script: Script, now: datetime, language: str = "en") -> Outcome:
         language=language if language in LANGUAGE_NAMES else "en",
     )
     turn = _Turn(script, state, now)
-    turn.say(Reply(text=script.welcome, heading=script.title))
+    turn.say(Reply(text=turn.script.welcome, heading=turn.script.title))
     _next_or_review(turn)
     return turn.outcome()
 
