@@ -638,6 +638,7 @@ def _contributor_json(contributor: ContributorRecord) -> dict[str, Any]:
         "display_name": contributor.display_name,
         "username": contributor.username,
         "language": contributor.language,
+        "chosen_language": contributor.chosen_language,
         "reminders_enabled": contributor.reminders_enabled,
         "created_at": _iso(contributor.created_at),
         "updated_at": _iso(contributor.updated_at),
@@ -648,6 +649,7 @@ def _contributor_json(contributor: ContributorRecord) -> dict[str, Any]:
 def _interview_json(record: InterviewRecord, answers: list[dict[str, Any]]) -> dict[str, Any]:
     return {
         "id": record.id,
+        "language": record.language,
         "script_id": record.script_id,
         "status": record.status.value,
         "reference": record.reference,
