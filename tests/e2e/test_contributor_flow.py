@@ -199,7 +199,10 @@ async def test_a_restart_in_the_middle_of_an_interview_resumes_where_it_was(
         first,
         [
             (taps("Yes"), "Question 2 of about 7"),
-            (says("A tenants panel runs the estate budget with the council"), "Question 3 of about 7"),
+            (
+                says("A tenants panel runs the estate budget with the council"),
+                "Question 3 of about 7",
+            ),
         ],
     )
     await bot.stop()
@@ -209,7 +212,9 @@ async def test_a_restart_in_the_middle_of_an_interview_resumes_where_it_was(
 
     await bot.start()
     reply = await cy.reply()
-    assert reply["text"].startswith("Question 4 of about 7\nWhich parts did people seem to do together?")
+    assert reply["text"].startswith(
+        "Question 4 of about 7\nWhich parts did people seem to do together?"
+    )
     assert "⬅ Back" in buttons(reply)
     assert len(fake.calls_to("getMe")) == 2  # a second Application really did start
     await fake.wait_idle()
@@ -395,7 +400,9 @@ async def test_a_reply_that_cannot_be_sent_loses_no_answer(
     fake: FakeBotApi, bot: RunningBot, service: InterviewService
 ) -> None:
     kim = fake.user(1011, "Kim")
-    asked = await converse(kim, {}, [(sends("start", "spotted"), ("Spotted", "Question 1 of about 7"))])
+    asked = await converse(
+        kim, {}, [(sends("start", "spotted"), ("Spotted", "Question 1 of about 7"))]
+    )
     await converse(kim, asked, [(taps("Yes"), "Question 2 of about 7")])
     since = fake.mark()
     fake.fail_next("sendMessage", 500, "Internal Server Error")
