@@ -100,3 +100,14 @@ def test_script_check_names_file_question_and_problem(tmp_path: Path) -> None:
     assert "bad.yaml" in result.stderr
     assert "colour" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_the_terminal_chat_takes_a_language(tmp_path: Path) -> None:
+    result = run_cli(["chat", "--script", "spotted", "--lang", "pl"], tmp_path, stdin="1\n/quit\n")
+    assert "== Znasz ciekawy projekt? ==" in result.stdout
+    assert "== Pytanie 1 z około 7 ==" in result.stdout
+    assert "  [1] Tak\n  [2] Nie" in result.stdout
+    assert "== Pytanie 2 z około 7 ==" in result.stdout
+    refused = run_cli(["chat", "--lang", "xx"], tmp_path)
+    assert refused.returncode == 2
+    assert "invalid choice: 'xx'" in refused.stderr
