@@ -585,7 +585,9 @@ def _answer_text(turn: _Turn, question: Question, text: str, message_id: int | N
     kind = question.kind
     existing = _existing(turn, question)
     if kind in CHOICE_KINDS:
-        option_id = _parse_choice(question, text)
+        yes = YES_WORDS | turn.words.words(YES_LIST)
+        no = NO_WORDS | turn.words.words(NO_LIST)
+        option_id = _parse_choice(question, text, yes, no)
         if option_id is None:
             turn.say(_choice_retry(turn, question, multi=False))
             return
@@ -660,7 +662,9 @@ def _normal_word(text: str) -> str:
     return " ".join(text.strip().lower().rstrip(".!").split())
 
 
-def _parse_choice(question: Question, text: str) -> str | None:
+def _parse_choice(
+    question: Question, text: str, yes: frozenset[str] = YES_WORDS, no: frozenset[str] = NO_WORDS
+) -> str | None:
     word = _normal_word(text)
     if not word:
         return None
@@ -674,9 +678,9 @@ def _parse_choice(question: Question, text: str) -> str | None:
             return option.id
     ids = {o.id for o in question.options}
     if question.kind == QuestionKind.YES_NO and {"yes", "no"} <= ids:
-        if word in YES_WORDS:
+        if word in yes:
             return "yes"
-        if word in NO_WORDS:
+        if word in no:
             return "no"
     return None
 

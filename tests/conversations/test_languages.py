@@ -364,3 +364,13 @@ def test_buttons_are_named_in_their_language_and_carry_the_same_data() -> None:
     assert [b.data for row in english for b in row] == [b.data for row in welsh for b in row]
     assert [b.label for row in welsh for b in row] == ["Iawn", "Na"]
     assert isinstance(welsh[0][0], Button)
+
+
+def test_yes_and_no_are_understood_in_the_interviews_language() -> None:
+    for language, word in (("cy", "ie"), ("gd", "seadh"), ("pl", "jasne"), ("pl", "yes")):
+        dialog = Dialog.start(SPOTTED, language=language)
+        dialog.send(word)
+        assert dialog.state.answers["consent"].choices == ("yes",), (language, word)
+    dialog = Dialog.start(SPOTTED, language="pl")
+    dialog.send("nie")
+    assert dialog.state.status == Status.DECLINED
