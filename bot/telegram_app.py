@@ -48,7 +48,7 @@ from bot.settings import Settings
 from bot.staff import install_staff
 from bot.telegram_events import event_from_update, is_private, person_from_update
 from bot.telegram_render import render_reply, shorten
-from conversations.i18n import LANGUAGES, N_, Words
+from conversations.i18n import LANGUAGES, N_, Words, parse_language_code
 from conversations.model import Reply
 from conversations.review_text import open_button
 from storage.contributors import language_for
@@ -112,11 +112,17 @@ class ContributorHandlers:
         self.service = service
 
     async def words(self, update: Update) -> Words:
-        """The contributor's language for texts said outside an interview step."""
+        """The contributor's language for texts said outside an interview step; Telegram's
+        alone when the database cannot say (the apology for a failed update still goes)."""
         user = update.effective_user
         if user is None:
             return Words("en")
-        return Words(await language_for(self.service.database, user.id, user.language_code))
+        try:
+            language = await language_for(self.service.database, user.id, user.language_code)
+        except Exception:
+            log.exception("could not read the language of user %s", user.id)
+            language = parse_language_code(user.language_code)
+        return Words(language)
 
     def install(self, application: App) -> None:
         private = filters.ChatType.PRIVATE
