@@ -66,6 +66,12 @@ def build_parser() -> argparse.ArgumentParser:
         default=1,
         help="local contributor id (default 1); another id is another person",
     )
+    chat.add_argument(
+        "--lang",
+        choices=("en", "cy", "gd", "pl"),
+        default=None,
+        help="language of a new interview: en, cy (Welsh), gd (Gaelic), pl (Polish)",
+    )
 
     db = add_command(commands, "db", "database maintenance")
     db_commands = db.add_subparsers(dest="db_command", required=True, metavar="ACTION")
@@ -110,7 +116,9 @@ def fail(message: str) -> int:
     return EXIT_USAGE
 
 
-async def _chat(settings: Settings, script_id: str | None, user_id: int) -> None:
+async def _chat(
+    settings: Settings, script_id: str | None, user_id: int, lang: str | None = None
+) -> None:
     from rich.console import Console
 
     from bot.telegram_app import privacy_text
@@ -121,7 +129,7 @@ async def _chat(settings: Settings, script_id: str | None, user_id: int) -> None
     database = await open_database(settings)
     try:
         service = build_service(settings, database)
-        person = Person(user_id=user_id, chat_id=user_id, name="Terminal user")
+        person = Person(user_id=user_id, chat_id=user_id, name="Terminal user", language=lang)
         privacy = privacy_text(settings)
         await TerminalChat(
             service, Console(), person=person, script_id=script_id, privacy=privacy
@@ -183,7 +191,7 @@ def main(argv: Sequence[str] | None = None, environ: Mapping[str, str] | None = 
                 if catalog.get(args.script) is None:
                     known = ", ".join(sorted(catalog.ids))
                     return fail(f"unknown script {args.script!r}; choose from {known}")
-            asyncio.run(_chat(settings, args.script, args.user))
+            asyncio.run(_chat(settings, args.script, args.user, args.lang))
             return 0
         if args.command in ("export", "stats"):
             from bot.export_cli import run_export, run_stats

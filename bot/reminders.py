@@ -25,7 +25,17 @@ from telegram.ext import (
     filters,
 )
 
-from conversations.reminders import REMINDERS_USAGE, STOP_DATA, TURNED_OFF, TURNED_ON
+from conversations.i18n import Words
+from conversations.reminders import (
+    REMINDERS_ARE_OFF,
+    REMINDERS_ARE_ON,
+    REMINDERS_OFF_NOTICE,
+    REMINDERS_USAGE,
+    STOP_DATA,
+    TURNED_OFF,
+    TURNED_ON,
+)
+from storage.contributors import language_for
 from storage.database import Database
 from storage.maintenance import reminders_enabled, set_reminders
 
@@ -54,12 +64,13 @@ class ReminderHandlers:
         if query is None or user is None or chat is None or chat.type != ChatType.PRIVATE:
             return
         if query.data == STOP_DATA:
+            words = Words(await language_for(self.database, user.id, user.language_code))
             await set_reminders(self.database, user.id, False, self.clock())
             with contextlib.suppress(TelegramError):
-                await query.answer("Reminders off")
+                await query.answer(words._(REMINDERS_OFF_NOTICE))
             with contextlib.suppress(TelegramError):
                 await query.edit_message_reply_markup(None)
-            await _say(context, chat.id, TURNED_OFF)
+            await _say(context, chat.id, words._(TURNED_OFF))
         else:
             with contextlib.suppress(TelegramError):
                 await query.answer()
@@ -69,17 +80,18 @@ class ReminderHandlers:
         user, chat = update.effective_user, update.effective_chat
         if user is None or chat is None:
             return
+        words = Words(await language_for(self.database, user.id, user.language_code))
         word = (context.args or [""])[0].lower()
         if word in OFF_WORDS:
             await set_reminders(self.database, user.id, False, self.clock())
-            text = TURNED_OFF
+            text = words._(TURNED_OFF)
         elif word in ON_WORDS:
             await set_reminders(self.database, user.id, True, self.clock())
-            text = TURNED_ON
+            text = words._(TURNED_ON)
         else:
             enabled = await reminders_enabled(self.database, user.id)
-            state = "off" if enabled is False else "on"
-            text = f"Reminders are {state}. {REMINDERS_USAGE}"
+            state = REMINDERS_ARE_OFF if enabled is False else REMINDERS_ARE_ON
+            text = f"{words._(state)} {words._(REMINDERS_USAGE)}"
         await _say(context, chat.id, text)
         raise ApplicationHandlerStop
 

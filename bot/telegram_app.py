@@ -61,63 +61,74 @@ from bot.staff import install_staff
 from bot.telegram_events import event_from_update, is_private, person_from_update
 from bot.telegram_render import render_reply, shorten
 from bot.writer_model import DraftWriter, OpenAICompatibleModel, writer_host
+from conversations.i18n import LANGUAGES, N_, Words, parse_language_code
 from conversations.model import Reply
 from conversations.review_text import open_button
+from storage.contributors import language_for
 from storage.database import Database
 from storage.intake import park_update
-from storage.service import APOLOGY, Handled, InterviewService
+from storage.service import Handled, InterviewService
 
 log = logging.getLogger(__name__)
 
 App = Application[Any, ContextTypes.DEFAULT_TYPE, Any, Any, Any, Any]
 
 COMMANDS: tuple[tuple[str, str], ...] = (
-    ("start", "Start or carry on sharing a project"),
-    ("status", "Where am I, what is left"),
-    ("review", "See your answers so far"),
-    ("back", "Go back one question"),
-    ("skip", "Skip this question (if optional)"),
-    ("cancel", "Stop this interview"),
-    ("help", "How this works"),
-    ("privacy", "What is stored and why"),
-    ("mydata", "Get a copy of everything stored about you"),
-    ("delete", "Erase everything stored about you"),
-    ("reminders", "Turn reminders on or off"),
+    ("start", N_("Start or carry on sharing a project")),
+    ("status", N_("Where am I, what is left")),
+    ("review", N_("See your answers so far")),
+    ("back", N_("Go back one question")),
+    ("skip", N_("Skip this question (if optional)")),
+    ("cancel", N_("Stop this interview")),
+    ("help", N_("How this works")),
+    ("language", N_("Choose your language")),
+    ("privacy", N_("What is stored and why")),
+    ("mydata", N_("Get a copy of everything stored about you")),
+    ("delete", N_("Erase everything stored about you")),
+    ("reminders", N_("Turn reminders on or off")),
 )
 ERASE_YES = "erase|yes"
 ERASE_NO = "erase|no"
-SORRY = APOLOGY
+SORRY = N_(
+    "Sorry, something went wrong on my side. Your answers so far are safe: "
+    "please try again in a moment."
+)
 BUTTON_GONE = "That button no longer works. Send /start to carry on."
 
 
-def privacy_text(settings: Settings) -> str:
-    return (
+def privacy_text(settings: Settings, words: Words | None = None) -> str:
+    words = words or Words("en")
+    return words._(
         "What I keep: your Telegram name and username, your answers (text, and references to "
         "photos, files, voice notes, places and contacts you send), and when you sent them.\n\n"
         "Why: to turn your story into a draft example of co-production that staff polish and "
         "may publish, credited the way you choose (your name, your organisation, or "
         "anonymous). Contact details are only used if you say staff may contact you.\n\n"
-        f"How long: finished stories are kept until you delete them. Interviews left "
-        f"unfinished are deleted after {settings.retention_days} days; before that I remind "
+        "How long: finished stories are kept until you delete them. Interviews left "
+        "unfinished are deleted after %(days)d days; before that I remind "
         "you at most twice (/reminders off stops that).\n\n"
         "Your rights: /mydata sends you a file with everything stored about you; /delete "
         "erases it."
-    ) + _writer_model_text(settings)
+    ) % {"days": settings.retention_days} + _writer_model_text(settings, words)
 
 
-def _writer_model_text(settings: Settings) -> str:
+def _writer_model_text(settings: Settings, words: Words) -> str:
     host = writer_host(settings)
     if host is None:
         return ""
-    return (
-        "\n\nWriting help: once you send a story, its draft is tidied into readable prose by "
-        f"a writer model at {host}. It is sent the draft's sentences, never your contact "
+    return "\n\n" + words._(
+        "Writing help: once you send a story, its draft is tidied into readable prose by "
+        "a writer model at %(host)s. It is sent the draft's sentences, never your contact "
         "details, and never your name unless you chose to be named."
+    ) % {"host": host}
+
+
+def reference_text(reference: str, words: Words | None = None) -> str:
+    words = words or Words("en")
+    text = words._(
+        "Your reference number is %(reference)s. Quote it if you contact us about this story."
     )
-
-
-def reference_text(reference: str) -> str:
-    return f"Your reference number is {reference}. Quote it if you contact us about this story."
+    return text % {"reference": reference}
 
 
 class ContributorHandlers:
@@ -126,6 +137,19 @@ class ContributorHandlers:
     def __init__(self, settings: Settings, service: InterviewService) -> None:
         self.settings = settings
         self.service = service
+
+    async def words(self, update: Update) -> Words:
+        """The contributor's language for texts said outside an interview step; Telegram's
+        alone when the database cannot say (the apology for a failed update still goes)."""
+        user = update.effective_user
+        if user is None:
+            return Words("en")
+        try:
+            language = await language_for(self.service.database, user.id, user.language_code)
+        except Exception:
+            log.exception("could not read the language of user %s", user.id)
+            language = parse_language_code(user.language_code)
+        return Words(language)
 
     def install(self, application: App) -> None:
         private = filters.ChatType.PRIVATE
@@ -161,11 +185,14 @@ class ContributorHandlers:
         if message is not None:
             username = context.bot.username
             link = f"https://t.me/{username}?start=group" if username else "a private chat"
+            words = await self.words(update)
+            pointer = words._(
+                "Hi! I collect stories one to one. Message me privately to share yours: %(link)s"
+            )
             with contextlib.suppress(TelegramError):
                 await context.bot.send_message(
                     chat.id,
-                    "Hi! I collect stories one to one. Message me privately to share yours: "
-                    f"{link}",
+                    pointer % {"link": link},
                     reply_to_message_id=message.message_id,
                     disable_web_page_preview=True,
                 )
@@ -174,7 +201,8 @@ class ContributorHandlers:
     async def privacy(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         chat = update.effective_chat
         if chat is not None:
-            await send_replies(context, chat.id, [Reply(privacy_text(self.settings))])
+            words = await self.words(update)
+            await send_replies(context, chat.id, [Reply(privacy_text(self.settings, words))])
 
     async def my_data(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         user, chat = update.effective_user, update.effective_chat
@@ -185,25 +213,28 @@ class ContributorHandlers:
         await context.bot.send_document(
             chat.id,
             InputFile(body, filename="my-copro-bot-data.json"),
-            caption="Everything copro-bot stores about you.",
+            caption=(await self.words(update))._("Everything copro-bot stores about you."),
         )
 
     async def delete(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         chat = update.effective_chat
         if chat is None:
             return
+        _ = (await self.words(update))._
         keyboard = InlineKeyboardMarkup(
             [
                 [
-                    InlineKeyboardButton("Yes, erase everything", callback_data=ERASE_YES),
-                    InlineKeyboardButton("No, keep it", callback_data=ERASE_NO),
+                    InlineKeyboardButton(_("Yes, erase everything"), callback_data=ERASE_YES),
+                    InlineKeyboardButton(_("No, keep it"), callback_data=ERASE_NO),
                 ]
             ]
         )
         await context.bot.send_message(
             chat.id,
-            "This erases all your answers and stories, including ones already sent to staff. "
-            "It cannot be undone. Are you sure?",
+            _(
+                "This erases all your answers and stories, including ones already sent to "
+                "staff. It cannot be undone. Are you sure?"
+            ),
             reply_markup=keyboard,
         )
 
@@ -213,15 +244,16 @@ class ContributorHandlers:
             return
         with contextlib.suppress(TelegramError):
             await query.answer()
+        _ = (await self.words(update))._  # read before erasing, which forgets the choice
         if query.data == ERASE_YES:
             existed = await self.service.erase_person(user.id)
             text = (
-                "Done: everything stored about you has been erased."
+                _("Done: everything stored about you has been erased.")
                 if existed
-                else "There was nothing stored about you."
+                else _("There was nothing stored about you.")
             )
         else:
-            text = "Nothing was erased."
+            text = _("Nothing was erased.")
         with contextlib.suppress(TelegramError):
             await query.edit_message_reply_markup(None)
         await context.bot.send_message(chat.id, text)
@@ -253,7 +285,8 @@ class ContributorHandlers:
             return
         replies = handled.replies
         if handled.submitted_reference:
-            replies = (*replies, Reply(reference_text(handled.submitted_reference)))
+            words = Words(handled.language)
+            replies = (*replies, Reply(reference_text(handled.submitted_reference, words)))
         await send_replies(context, person.chat_id, replies)
         if handled.submitted_reference:
             await self.notify_staff(context, handled)
@@ -328,8 +361,9 @@ ADMIN_COMMANDS: tuple[tuple[str, str], ...] = (
 )
 
 
-def _menu(*parts: tuple[tuple[str, str], ...]) -> list[BotCommand]:
-    return [BotCommand(name, text) for part in parts for name, text in part]
+def _menu(*parts: tuple[tuple[str, str], ...], language: str = "en") -> list[BotCommand]:
+    _ = Words(language)._
+    return [BotCommand(name, _(text)) for part in parts for name, text in part]
 
 
 async def set_command_menu(application: App, settings: Settings | None = None) -> None:
@@ -338,6 +372,13 @@ async def set_command_menu(application: App, settings: Settings | None = None) -
     of their own; their commands work all the same."""
     bot = application.bot
     await bot.set_my_commands(_menu(COMMANDS))
+    # Telegram shows these to users whose app is in that language.
+    for language in LANGUAGES:
+        if language != "en":
+            with contextlib.suppress(TelegramError):
+                await bot.set_my_commands(
+                    _menu(COMMANDS, language=language), language_code=language
+                )
     if settings is None:
         return
     with contextlib.suppress(TelegramError):

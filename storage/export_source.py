@@ -135,6 +135,7 @@ async def _read_batch(
             Draft.updated_at,
             Interview.id,
             Interview.submitted_at,
+            Interview.language,
             Contributor.display_name,
             Contributor.erased_at,
         )
@@ -156,7 +157,7 @@ async def _read_batch(
         answers = await _answers(session, in_batch, include_raw)
         for row in await session.execute(statement):
             (draft_id, reference, status, script_id, body, created_at, updated_at) = row[:7]
-            interview_id, submitted_at, display_name, erased_at = row[7:]
+            interview_id, submitted_at, language, display_name, erased_at = row[7:]
             batch.append(
                 build_example(
                     DraftRecord.from_json(json.loads(body)),
@@ -169,6 +170,7 @@ async def _read_batch(
                     display_name=str(display_name or ""),
                     erased=erased_at is not None,
                     include_raw=include_raw,
+                    language=str(language or "en"),
                 )
             )
             after = int(draft_id)
@@ -244,6 +246,7 @@ def build_example(
     display_name: str = "",
     erased: bool = False,
     include_raw: bool = False,
+    language: str = "en",
 ) -> ExportExample:
     """An export example from a draft and its interview's answers, consent read from them.
 
@@ -278,6 +281,7 @@ def build_example(
         erased=erased,
         quotes_allowed=False,
         media_allowed=False,
+        language=language,
     )
     if erased:
         return base
@@ -328,4 +332,5 @@ def build_example(
         tags=tags,
         raw_answers=raw,
         erased=False,
+        language=language,
     )

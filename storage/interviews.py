@@ -47,6 +47,7 @@ class InterviewRecord:
     lock_version: int = 0
     reminders_sent: int = 0
     last_reminded_at: datetime | None = None
+    language: str = "en"
 
 
 @dataclass(frozen=True)
@@ -89,6 +90,7 @@ def _record(row: Interview) -> InterviewRecord:
         lock_version=row.lock_version,
         reminders_sent=row.reminders_sent,
         last_reminded_at=row.last_reminded_at,
+        language=row.language,
     )
 
 
@@ -179,6 +181,7 @@ class SqlInterviews:
             script_version_id=script_version_id,
             script_id=state.script_id,
             status=state.status.value,
+            language=state.language,
             state=state.to_json(),
             lock_version=0,
             started_at=now,
@@ -203,6 +206,7 @@ class SqlInterviews:
             .values(
                 state=state.to_json(),
                 status=state.status.value,
+                language=state.language,
                 lock_version=Interview.lock_version + 1,
                 updated_at=now,
             )

@@ -84,7 +84,8 @@ class Contributor(Base):
     chat_id: Mapped[int] = mapped_column(BigInteger)
     display_name: Mapped[str] = mapped_column(String(256), server_default="")
     username: Mapped[str | None] = mapped_column(String(64))
-    language: Mapped[str | None] = mapped_column(String(16))
+    language: Mapped[str | None] = mapped_column(String(16))  # Telegram's language_code
+    chosen_language: Mapped[str | None] = mapped_column(String(16))  # picked with /language
     reminders_enabled: Mapped[bool] = mapped_column(Boolean, server_default=true())
     created_at: Mapped[datetime]
     updated_at: Mapped[datetime]
@@ -123,6 +124,7 @@ class Interview(Base):
     script_version_id: Mapped[int] = mapped_column(ForeignKey("script_versions.id"))
     script_id: Mapped[str] = mapped_column(String(64))
     status: Mapped[str] = mapped_column(String(16))
+    language: Mapped[str] = mapped_column(String(16), server_default="en")
     state: Mapped[dict[str, Any] | None]
     lock_version: Mapped[int] = mapped_column(Integer, server_default="0")
     started_at: Mapped[datetime]

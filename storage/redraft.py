@@ -50,6 +50,7 @@ async def redraft(uow: UnitOfWork, interview_id: int, now: datetime) -> DraftInf
         answers,
         reference=interview.reference,
         contributor_name=contributor.display_name or None,
+        language=interview.language,
     )
     existing = await uow.drafts.by_interview(interview_id, lock=True)
     if existing is None:

@@ -490,6 +490,7 @@ async def _card(uow: UnitOfWork, draft: DraftInfo) -> DraftCard:
         follow_ups_answered=sum(f.status == "answered" for f in follow_ups),
         staff_edited=tuple(n for n in FIELD_ORDER if n in draft.staff_edited)
         + tuple(n for n in draft.staff_edited if n not in FIELD_ORDER),
+        language=interview.language if interview is not None else "en",
     )
 
 

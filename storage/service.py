@@ -31,6 +31,7 @@ from datetime import datetime
 from typing import Any
 
 from conversations import engine
+from conversations.i18n import parse_language_code
 from conversations.model import (
     Answer,
     AnswerSaved,
@@ -40,6 +41,7 @@ from conversations.model import (
     InterviewCancelled,
     InterviewDeclined,
     InterviewSubmitted,
+    LanguageChosen,
     MediaSent,
     MessageEdited,
     Person,
@@ -98,6 +100,8 @@ class Handled:
     """What failed (the exception's type and message), for the operator."""
     credit_as: str | None = None
     """How a just-submitted story may name its contributor to staff; ``None``: anonymous."""
+    language: str = "en"
+    """The interview's language after this event, for the adapter's own words."""
 
 
 DUPLICATE = Handled(
@@ -240,6 +244,16 @@ class InterviewService:
                     handled = await self._begin(uow, person, contributor_id, script_id, now)
                     if _asks_for_help(event):
                         handled = await self._then(uow, person, handled, event, now)
+            language = active.state.language if active and active.state else None
+            for effect in handled.effects:
+                if isinstance(effect, LanguageChosen):
+                    await uow.contributors.choose_language(contributor_id, effect.language, now)
+                    language = effect.language
+            if language is None:
+                contributor = await uow.contributors.get(contributor_id)
+                chosen = contributor.chosen_language if contributor else None
+                language = chosen or parse_language_code(person.language)
+            handled = replace(handled, language=language)
             handled = await self._at_pause(uow, contributor_id, handled, active is not None, now)
             if update_id is not None:
                 await uow.updates.record_outcome(update_id, _describe(handled))
@@ -291,7 +305,9 @@ class InterviewService:
         snapshot = await uow.scripts.snapshot(
             script.id, script.version, script_to_json(script), now
         )
-        outcome = engine.begin(script, now)
+        contributor = await uow.contributors.get(contributor_id)
+        chosen = contributor.chosen_language if contributor is not None else None
+        outcome = engine.begin(script, now, chosen or parse_language_code(person.language))
         record = await uow.interviews.create(contributor_id, snapshot.id, outcome.state, now)
         for effect in outcome.effects:
             if isinstance(effect, AnswerSaved):
@@ -681,6 +697,7 @@ def _asks_for_help(event: Event) -> bool:
     return isinstance(event, CommandSent) and event.name.strip().lstrip("/").lower() in {
         "help",
         "status",
+        "language",
     }
 
 
@@ -701,6 +718,7 @@ def _contributor_json(contributor: ContributorRecord) -> dict[str, Any]:
         "display_name": contributor.display_name,
         "username": contributor.username,
         "language": contributor.language,
+        "chosen_language": contributor.chosen_language,
         "reminders_enabled": contributor.reminders_enabled,
         "created_at": _iso(contributor.created_at),
         "updated_at": _iso(contributor.updated_at),
@@ -768,6 +786,7 @@ def _draft_json(
 def _interview_json(record: InterviewRecord, answers: list[dict[str, Any]]) -> dict[str, Any]:
     return {
         "id": record.id,
+        "language": record.language,
         "script_id": record.script_id,
         "status": record.status.value,
         "reference": record.reference,

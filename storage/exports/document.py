@@ -15,6 +15,7 @@ from docx.enum.text import WD_BREAK
 from docx.oxml import OxmlElement
 from docx.text.paragraph import Paragraph
 
+from conversations.i18n import language_label
 from storage.exports.columns import FIELD_HEADINGS, tag_names
 from storage.exports.consent import credit_line
 from storage.exports.markdown import title_of
@@ -82,7 +83,7 @@ def add_example(report: Report, example: ExportExample) -> None:
     report.paragraph(title_of(example), "Heading 1")
     report.paragraph(
         f"{example.reference} · {example.status} · {example.script_id} · "
-        f"submitted {iso_utc(example.submitted_at)}"
+        f"{language_label(example.language)} · submitted {iso_utc(example.submitted_at)}"
     )
     for name, heading in FIELD_HEADINGS:
         text = example.fields.get(name, "")

@@ -38,7 +38,7 @@ def test_chat_needs_no_token_and_stores_answers_in_a_local_sqlite_file(tmp_path:
     result = run_cli(["chat", "--script", "spotted"], tmp_path, stdin=SPOTTED_TO_THE_END)
     assert result.returncode == 0, result.stderr
     assert "Traceback" not in result.stderr
-    assert "Question 1 of 6" in result.stdout
+    assert "Question 1 of about 7" in result.stdout
     assert "[1] Yes" in result.stdout
     # The contributor's own markup comes back as they typed it, not interpreted.
     assert "Kids & <b>parents</b> redid the playground" in result.stdout
@@ -73,8 +73,8 @@ def test_leaving_and_coming_back_resumes_where_it_was(tmp_path: Path) -> None:
     assert "your answers are saved" in first.stdout
     second = run_cli(["chat", "--script", "spotted"], tmp_path, stdin="1\n/quit\n")
     assert "Welcome back" in second.stdout
-    assert "question 3 of 6" in second.stdout
-    assert second.stdout.count("Question 1 of 6") == 0
+    assert "question 3 of about 7" in second.stdout
+    assert second.stdout.count("Question 1 of about 7") == 0
     assert answers_in(tmp_path / "copro-bot.db")["project"] == (
         "A community fridge run by neighbours"
     )
@@ -202,3 +202,14 @@ def test_answers_can_be_redirected_from_a_file(tmp_path: Path) -> None:
         )
     assert result.returncode == 0, result.stderr
     assert answers_in(tmp_path / "copro-bot.db")["project"] == "A repair café"
+
+
+def test_the_terminal_chat_takes_a_language(tmp_path: Path) -> None:
+    result = run_cli(["chat", "--script", "spotted", "--lang", "pl"], tmp_path, stdin="1\n/quit\n")
+    assert "== Znasz ciekawy projekt? ==" in result.stdout
+    assert "== Pytanie 1 z około 7 ==" in result.stdout
+    assert "  [1] Tak\n  [2] Nie" in result.stdout
+    assert "== Pytanie 2 z około 7 ==" in result.stdout
+    refused = run_cli(["chat", "--lang", "xx"], tmp_path)
+    assert refused.returncode == 2
+    assert "invalid choice: 'xx'" in refused.stderr

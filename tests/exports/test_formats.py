@@ -297,7 +297,7 @@ async def test_xlsx_header_is_bold_frozen_and_columns_sized(tmp_path: Path) -> N
     assert [cell.value for cell in sheet[1]] == list(COLUMNS)
     assert all(cell.font.bold for cell in sheet[1])
     assert sheet.freeze_panes == "A2"
-    assert (sheet.column_dimensions["A"].width, sheet.column_dimensions["G"].width) == (16, 50)
+    assert (sheet.column_dimensions["A"].width, sheet.column_dimensions["H"].width) == (16, 50)
     assert [sheet.cell(row=r, column=1).value for r in (2, 3)] == ["CP-2026-00001", "CP-2026-00002"]
     assert sheet.cell(row=2, column=COLUMNS.index("media_count") + 1).value == 1
 
@@ -387,6 +387,7 @@ async def test_markdown_zip_has_one_page_per_example_with_safe_front_matter(
         "title": "Ça: 'quoted' #1 / ../etc",
         "status": "ready",
         "script": "full_story",
+        "language": "en",
         "submitted_at": "2026-03-01T18:30:00Z",
         "credit": "Person 9, Trust 9",
         "tags": ["ladder:co_design"],

@@ -323,3 +323,14 @@ def test_shared_contact_card_is_the_contact_when_contact_is_allowed() -> None:
         contact_how=Answer("contact_how", media=(card,)),
     )
     assert apply_consent(example_from(answers), False).contact == "Ann +44 113 496 0000"
+
+
+async def test_exports_say_which_language_each_interview_was_in(
+    database: Database, seeded: Seeded, tmp_path: Path
+) -> None:
+    languages = {e.reference: e.language async for e in stream_examples(database, ExportFilters())}
+    assert languages.pop(seeded.references["cat"]) == "pl"  # her Telegram speaks Polish
+    assert set(languages.values()) == {"en"}
+    records = await exported_records(database, tmp_path, ExportFilters())
+    assert records[seeded.references["cat"]]["language"] == "pl"
+    assert records[seeded.references["ann"]]["language"] == "en"

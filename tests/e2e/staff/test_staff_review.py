@@ -73,6 +73,7 @@ async def test_a_monday_review_from_the_queue_on_a_phone(
         f"{reference} · Parents and the school redesigned the playground together, Leeds",
         "Status: 🆕 new · 2 Mar 09:00",
         "Sent in 2 Mar 09:00 by Person 6",
+        "Language: English (en)",
         "Lens: 3 suggested",
         "Gaps: 10",
         "Media: 1 link",
