@@ -24,7 +24,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from conversations.lens import Lens, load_lens
 
-DATA = Path(__file__).parent / "data"
+DATA = Path(__file__).resolve().parent / "data"
 DEVELOPMENT = DATA / "lens_labelled.yaml"
 PRECISION_TARGET = 0.8
 RECALL_TARGET = 0.8
@@ -69,6 +69,7 @@ class Count:
 
 
 def load_set(path: Path) -> Snippets:
+    path = path.resolve()
     data = yaml.safe_load(path.read_text(encoding="utf-8"))
     items = tuple(
         Item(str(raw["question"]), str(raw["text"]), frozenset(raw.get("tags") or ()))
@@ -163,7 +164,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             print(f"\n{snippets.name}: sealed, {len(snippets.items)} snippets (not measured)")
             continue
         counts, misses = evaluate(lens, snippets.items)
-        role = "tuned on" if path == DEVELOPMENT else "held out"
+        role = "tuned on" if path.resolve() == DEVELOPMENT else "held out"
         print(f"\n{snippets.name} ({len(snippets.items)} snippets, {role}):")
         print_set(snippets, counts)
         if snippets.name.replace(" ", "") in wanted:
