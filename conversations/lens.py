@@ -29,7 +29,7 @@ PHRASE_GROUP = "lens_phrase"  # the regex group holding a tag's phrases, as agai
 
 TOP_KEYS = frozenset({"version", "frameworks", "negation", "together", "tags"})
 TAG_KEYS = frozenset({"id", "label", "description", "prefer", "negatable"})
-LANGUAGE_KEYS = frozenset({"phrases", "patterns", "in_answers_to"})
+LANGUAGE_KEYS = frozenset({"phrases", "patterns", "in_answers_to", "not_in_answers_to"})
 NEGATION_KEYS = frozenset({"words", "window", "clause_breaks"})
 
 
@@ -97,6 +97,10 @@ class Wording:
     phrases: tuple[str, ...] = ()
     patterns: tuple[str, ...] = ()
     in_answers_to: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    # questions whose answers use the tag's general words for something else ("food" in
+    # what people got back is a reward, not support to take part); their own
+    # ``in_answers_to`` words still count there
+    not_in_answers_to: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -170,6 +174,7 @@ class Lens:
                     phrases=_unique(old.phrases + words.phrases),
                     patterns=_unique(old.patterns + words.patterns),
                     in_answers_to=in_answers,
+                    not_in_answers_to=_unique(old.not_in_answers_to + words.not_in_answers_to),
                 )
             default_label = extra.tag.replace("_", " ").capitalize()
             rules[extra.key] = replace(
@@ -208,11 +213,15 @@ class Lens:
             words = rule.wording.get(language)
             parts: list[str] = []
             if words is not None:
-                phrases = words.phrases + words.in_answers_to.get(question_id, ())
+                general = question_id not in words.not_in_answers_to
+                phrases = (words.phrases if general else ()) + words.in_answers_to.get(
+                    question_id, ()
+                )
                 if phrases:
                     ordered = sorted(phrases, key=len, reverse=True)
                     parts = [f"(?P<{PHRASE_GROUP}>" + "|".join(map(phrase_regex, ordered)) + ")"]
-                parts += [f"(?:{p})" for p in words.patterns]
+                if general:
+                    parts += [f"(?:{p})" for p in words.patterns]
             compiled = re.compile("|".join(parts), re.IGNORECASE) if parts else None
             self._compiled[cache_key] = compiled
         return self._compiled[cache_key]
@@ -302,7 +311,10 @@ def _parse_wording(raw: object, where: str, problems: list[str]) -> Wording | No
     else:
         for qid, words in raw_in.items():
             in_answers[str(qid)] = _texts(words, f"{where}.in_answers_to.{qid}", problems)
-    return Wording(phrases=phrases, patterns=patterns, in_answers_to=in_answers)
+    not_in = _texts(raw.get("not_in_answers_to"), f"{where}.not_in_answers_to", problems)
+    return Wording(
+        phrases=phrases, patterns=patterns, in_answers_to=in_answers, not_in_answers_to=not_in
+    )
 
 
 def _parse_negation(raw_negation: object, source: str, problems: list[str]) -> dict[str, Negation]:
