@@ -6,8 +6,9 @@ may be tuned on it), ``lens_batch<N>.yaml`` are held-out batches written and lab
 the last rule changes. For each set it prints precision and recall overall, per framework and
 per tag, with the targets (at least 0.8 each) marked PASS or FAIL. A file with ``sealed: true``
 is the final check of a round: it is left out unless ``--unseal`` is given, so nobody sees its
-figures, let alone its misses, while tuning. It always exits 0: these are figures to watch,
-not a test.
+figures, let alone its misses, while tuning. A batch with ``retired: true`` has had its
+figures reported and has joined the development data. It always exits 0: these are figures
+to watch, not a test.
 """
 
 from __future__ import annotations
@@ -43,6 +44,7 @@ class Snippets:
 
     name: str
     sealed: bool
+    tuned_on: bool
     items: tuple[Item, ...]
 
 
@@ -76,7 +78,8 @@ def load_set(path: Path) -> Snippets:
         for raw in data["items"]
     )
     name = "dev" if path == DEVELOPMENT else path.stem.removeprefix("lens_").replace("_", " ")
-    return Snippets(name, bool(data.get("sealed", False)), items)
+    tuned_on = path == DEVELOPMENT or bool(data.get("retired", False))
+    return Snippets(name, bool(data.get("sealed", False)), tuned_on, items)
 
 
 def all_sets() -> list[Path]:
@@ -164,7 +167,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             print(f"\n{snippets.name}: sealed, {len(snippets.items)} snippets (not measured)")
             continue
         counts, misses = evaluate(lens, snippets.items)
-        role = "tuned on" if path.resolve() == DEVELOPMENT else "held out"
+        role = "tuned on" if snippets.tuned_on else "held out"
         print(f"\n{snippets.name} ({len(snippets.items)} snippets, {role}):")
         print_set(snippets, counts)
         if snippets.name.replace(" ", "") in wanted:
