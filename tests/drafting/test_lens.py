@@ -2,13 +2,21 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from conversations.lens import LensError, LensSuggestion, load_lens, parse_lens, suggest_tags
+from conversations.lens import (
+    LensError,
+    LensSuggestion,
+    load_lens,
+    parse_lens,
+    phrase_regex,
+    suggest_tags,
+)
 from conversations.model import Answer
 from conversations.script import builtin_scripts
 
@@ -250,6 +258,48 @@ def test_lens_suggestion_round_trips_through_json() -> None:
             {"nef/networks", "nsce/working_together"},
             {"nsce/support"},
         ),
+        # a negation right after the words: "we decided nothing"
+        (
+            "decision",
+            "we decided nothing, it was all decided before we got there",
+            set(),
+            {"stages/co_decision"},
+        ),
+        # designed by staff alone is not co-design
+        (
+            "project",
+            "Not co-production at all really, staff designed it and we got asked to like it on "
+            "facebook",
+            set(),
+            {"stages/co_design", "nsce/communication"},
+        ),
+        # possessives still match: the council's housing team
+        (
+            "project",
+            "Trabajamos juntos, the Latin American women's group and the council's housing "
+            "team, on a guide to tenants' rights in Spanish and Portuguese",
+            {"nsce/working_together", "nsce/inclusion"},
+            set(),
+        ),
+        (
+            "changed",
+            "Waiting times for the memory clinic dropped from 14 weeks to 6",
+            {"nsce/impact"},
+            set(),
+        ),
+        (
+            "together",
+            "design and delivery mostly, and a bit of the evaluation at the end",
+            {"stages/co_design", "stages/co_delivery", "stages/co_evaluation"},
+            set(),
+        ),
+        (
+            "heard_back",
+            "There was a celebration event where the young people presented what had changed "
+            "because of them",
+            {"nsce/communication"},
+            {"nsce/impact", "nef/mutuality"},
+        ),
     ],
 )
 def test_labelled_snippets(question: str, text: str, present: set[str], absent: set[str]) -> None:
@@ -339,3 +389,33 @@ def test_not_in_answers_to_leaves_only_the_questions_own_words(
     assert {m.key for m in narrowed.match(text, question)} == {
         m.key for m in expected.match(text, question)
     }
+
+
+@pytest.mark.parametrize(
+    ("phrase", "text", "found"),
+    [
+        ("council", "the council's housing team", True),
+        ("residents", "the residents' panel", True),
+        ("don", "we don't", False),
+        ("vote*", "they voted", True),
+        ("vote", "devote", False),
+    ],
+)
+def test_phrase_regex_takes_possessives_but_not_other_words(
+    phrase: str, text: str, found: bool
+) -> None:
+    assert bool(re.search(phrase_regex(phrase), text, re.IGNORECASE)) is found
+
+
+def test_negation_after_a_match_is_configurable_and_merged() -> None:
+    data: dict[str, object] = {
+        "negation": {"en": {"words": ["not"], "after": ["nothing"]}},
+        "tags": [{"id": "t/decide", "en": {"phrases": ["we decided"]}}],
+    }
+    lens = parse_lens(data, "toy")
+    assert [bool(lens.match(t)) for t in ("we decided nothing", "we decided it all")] == [
+        False,
+        True,
+    ]
+    extra = parse_lens({"negation": {"en": {"after": ["zilch"]}}}, "extra")
+    assert not lens.extend(extra).match("we decided zilch")
