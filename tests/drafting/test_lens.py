@@ -300,6 +300,33 @@ def test_lens_suggestion_round_trips_through_json() -> None:
             {"nsce/communication"},
             {"nsce/impact", "nef/mutuality"},
         ),
+        # "apart from" undoes what follows it
+        (
+            "together",
+            "pretty much everything apart from the budget, that stayed with the council",
+            set(),
+            {"stages/co_decision", "nsce/working_together"},
+        ),
+        # staff working with a residents' group
+        (
+            "role",
+            "I'm the commissioner, I wrote the spec with the parents forum and then sat back",
+            {"stages/co_commissioning", "nsce/working_together"},
+            set(),
+        ),
+        (
+            "tip",
+            "Agree up front what people can actually change and what's already fixed",
+            {"nsce/planning"},
+            set(),
+        ),
+        (
+            "source",
+            "heard it at a conference, a Scottish council where the tenants help set the rent "
+            "levels every year",
+            {"stages/co_decision"},
+            set(),
+        ),
     ],
 )
 def test_labelled_snippets(question: str, text: str, present: set[str], absent: set[str]) -> None:
