@@ -300,6 +300,28 @@ def test_lens_suggestion_round_trips_through_json() -> None:
             {"nsce/communication"},
             {"nsce/impact", "nef/mutuality"},
         ),
+        # residents on the board; a service the NHS funds but people run
+        (
+            "changed",
+            "Loads, the young people now sit on the youth services board and get a vote",
+            {"nef/blurring_of_roles", "nsce/impact"},
+            set(),
+        ),
+        (
+            "project",
+            "Mental health peer support group that the NHS funds but we run, no clinicians in "
+            "the room unless we invite them",
+            {"stages/co_delivery"},
+            set(),
+        ),
+        # "learning disabilities" is not learning
+        (
+            "project",
+            "The hospital redid their outpatients letters after patients with learning "
+            "disabilities went through every one with them and marked what made no sense",
+            {"stages/co_design", "nsce/inclusion"},
+            {"nef/capacity"},
+        ),
         # "apart from" undoes what follows it
         (
             "together",
