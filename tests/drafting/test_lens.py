@@ -322,6 +322,27 @@ def test_lens_suggestion_round_trips_through_json() -> None:
             {"stages/co_design", "nsce/inclusion"},
             {"nef/capacity"},
         ),
+        # residents and an officer doing it up, then taking turns to open it
+        (
+            "project",
+            "we turned the empty shop on the parade into a community hub, a group of us and "
+            "the housing officer did it up and now we take turns opening it",
+            {"nsce/working_together", "stages/co_delivery"},
+            set(),
+        ),
+        (
+            "tip",
+            "check back with people on whether it's working, every few months",
+            {"stages/co_evaluation"},
+            set(),
+        ),
+        # answers about a hard time are not evidence of strengths or of telling people back
+        (
+            "hard",
+            "Trust. After years of being let down, people didn't believe anything would happen",
+            set(),
+            {"nef/assets"},
+        ),
         # "apart from" undoes what follows it
         (
             "together",
