@@ -284,6 +284,8 @@ class ContributorHandlers:
         if handled.duplicate:
             return
         replies = handled.replies
+        if handled.failed:  # the one apology, in the contributor's language
+            replies = (Reply((await self.words(update))._(SORRY)),)
         if handled.submitted_reference:
             words = Words(handled.language)
             replies = (*replies, Reply(reference_text(handled.submitted_reference, words)))
