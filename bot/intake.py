@@ -21,7 +21,7 @@ import hashlib
 import json
 import logging
 import re
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from datetime import datetime
 from typing import Any
 
@@ -135,7 +135,7 @@ class Intake:
         application: App,
         database: Database,
         clock: Callable[[], datetime],
-        apology: str,
+        apology: Callable[[Update], Awaitable[str]],
     ) -> None:
         self.application = application
         self.database = database
@@ -211,5 +211,5 @@ class Intake:
         chat = update.effective_chat
         if chat is not None and chat.type == ChatType.PRIVATE:
             with contextlib.suppress(TelegramError):
-                await context.bot.send_message(chat.id, self.apology)
+                await context.bot.send_message(chat.id, await self.apology(update))
         raise ApplicationHandlerStop

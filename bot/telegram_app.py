@@ -284,6 +284,8 @@ class ContributorHandlers:
         if handled.duplicate:
             return
         replies = handled.replies
+        if handled.failed:  # the one apology, in the contributor's language
+            replies = (Reply((await self.words(update))._(SORRY)),)
         if handled.submitted_reference:
             words = Words(handled.language)
             replies = (*replies, Reply(reference_text(handled.submitted_reference, words)))
@@ -544,7 +546,12 @@ async def run_bot(
     clock = clock or SystemClock()
     service = build_service(settings, database, clock.now)
     application = build_application(settings, service)
-    intake = Intake(application, database, service.clock, SORRY)
+    contributors = ContributorHandlers(settings, service)
+
+    async def apology(update: Update) -> str:
+        return (await contributors.words(update))._(SORRY)
+
+    intake = Intake(application, database, service.clock, apology)
     intake.install()
     loop = asyncio.get_running_loop()
     signals: list[signal.Signals] = []

@@ -58,13 +58,29 @@ _FAKE_ATTACHMENTS = {
 # Only these phrases are reworded, so a contributor's own "tap" in a quoted answer stays.
 _KEYBOARD_WORDING = (
     (
+        re.compile(r"\b([Tt])ap the ones that fit, or reply with their numbers\b"),
+        r"\1ype the numbers of the ones that fit",
+    ),
+    (
+        re.compile(r"\b([Tt])ap the one that fits, or reply with its number\b"),
+        r"\1ype the number of the one that fits",
+    ),
+    (  # the review card
+        re.compile(r"\b([Tt])ap a question \(or reply with its number\) to change it, or ✅"),
+        r"\1ype the number of a question to change it, or of ✅",
+    ),
+    (re.compile(r"\breply with its number \(like 2\) or tap it\b"), "type its number (like 2)"),
+    (re.compile(r" \(or tap it\)"), ""),
+    (re.compile(r"(\bor |\(or )tap(?= ✅)"), r"\1the number of"),
+    (
         re.compile(r"\bTap to tick, tap again to untick\b"),
         "Type a number to tick it, again to untick",
     ),
     (re.compile(r"\b([Tt])ap all that fit\b"), r"\1ype the numbers of all that fit, one per line"),
     (
         re.compile(
-            r"\b([Tt])ap(?=\s+(?:✅|(?:a button|a question|the question|Done|at least one)\b))"
+            r"\b([Tt])ap(?=\s+(?:✅|(?:a button|a question|the question|the one that fits"
+            r"|Done|at least one)\b))"
         ),
         r"\1ype the number of",
     ),
@@ -252,7 +268,7 @@ class TerminalChat:
         read = read_line or stdin_reader()
         self.say(
             "copro-bot terminal chat. Type your answers; numbers press buttons; "
-            "/back /skip /review /cancel /help /privacy /mydata; /quit to leave "
+            "/back /skip /review /cancel /help /language /privacy /mydata; /quit to leave "
             "(you can come back)."
         )
         try:

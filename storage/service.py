@@ -107,7 +107,11 @@ class Handled:
 DUPLICATE = Handled(
     replies=(), notice=None, effects=(), interview_id=None, submitted_reference=None, duplicate=True
 )
-APOLOGY = "Sorry, something went wrong on my side — your answers so far are safe."
+# The Telegram adapter sends this text in the contributor's language (its ``SORRY``).
+APOLOGY = (
+    "Sorry, something went wrong on my side. Your answers so far are safe: "
+    "please try again in a moment."
+)
 FAILED = Handled(
     replies=(Reply(APOLOGY),),
     notice=None,

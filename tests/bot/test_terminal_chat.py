@@ -11,6 +11,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+from babel.messages.pofile import read_po
+
 from bot.terminal import keyboard_wording
 from tests.bot.test_cli import run_cli
 
@@ -120,7 +122,7 @@ def test_an_answer_typed_right_after_a_long_one_answers_the_next_question(
         stdin=f"1\n{long_answer}\nLeeds, spring 2025\n/quit\n",
     )
     assert "Added that to your previous answer" not in result.stdout
-    assert "Question 4 of 6" in result.stdout
+    assert "Question 4 of about 7" in result.stdout
     stored = answers_in(tmp_path / "copro-bot.db")
     assert stored["project"] == long_answer.strip()
     assert stored["place_when"] == "Leeds, spring 2025"
@@ -213,3 +215,41 @@ def test_the_terminal_chat_takes_a_language(tmp_path: Path) -> None:
     refused = run_cli(["chat", "--lang", "xx"], tmp_path)
     assert refused.returncode == 2
     assert "invalid choice: 'xx'" in refused.stderr
+
+
+def test_the_terminal_chat_in_welsh_answers_and_switches_language(tmp_path: Path) -> None:
+    result = run_cli(
+        ["chat", "--script", "spotted", "--lang", "cy"],
+        tmp_path,
+        stdin="1\nTrwsio beiciau yn y llyfrgell\n/language\n4\n/quit\n",
+    )
+    assert result.returncode == 0, result.stderr
+    shown = " ".join(result.stdout.split())
+    assert "/language" in shown.split("==", 1)[0]  # the opening line names it
+    assert "== Cwestiwn 2 o tua 7 ==" in shown
+    assert "[4] English" in shown
+    assert "== Question 3 of about 7 ==" in shown  # asked again, now in English
+    assert answers_in(tmp_path / "copro-bot.db")["project"] == "Trwsio beiciau yn y llyfrgell"
+
+
+def test_every_hint_to_tap_in_the_bots_words_is_reworded_for_numbers() -> None:
+    """The review card, the retry after a choice not understood and every other English
+    text of the catalogue template that says to tap reads as typing a number."""
+    with (Path(__file__).parents[2] / "conversations/locale/messages.pot").open("rb") as pot:
+        catalogue = read_po(pot)
+    texts = [
+        text
+        for message in catalogue
+        for text in (message.id if isinstance(message.id, tuple) else (message.id,))
+        if text and re.search(r"\btap", text, re.IGNORECASE)
+    ]
+    assert len(texts) >= 10
+    left = [keyboard_wording(t) for t in texts if re.search(r"\btap", keyboard_wording(t), re.I)]
+    assert left == []
+    assert (
+        keyboard_wording(
+            "Tap a question (or reply with its number) to change it, or ✅ Send it "
+            "when you're happy."
+        )
+        == "Type the number of a question to change it, or of ✅ Send it when you're happy."
+    )

@@ -10,6 +10,7 @@ import pytest
 
 from bot.telegram_app import SORRY
 from conversations import engine
+from conversations.i18n import Words
 from storage.database import Database
 from storage.intake import parked_updates
 from storage.service import InterviewService
@@ -48,7 +49,7 @@ async def test_an_engine_bug_is_apologised_for_once_and_the_interview_carries_on
 
     assert apology["text"] == SORRY
     assert texts(ana.bot_messages()).count(SORRY) == 1
-    assert next_question["text"].startswith("Question 3 of 19")
+    assert next_question["text"].startswith("Question 3 of about 23")
     assert "project" in await stored_answers(service, ana)
     database = Database.from_url(bot.settings.database_url)
     try:
@@ -60,3 +61,23 @@ async def test_an_engine_bug_is_apologised_for_once_and_the_interview_carries_on
     errors = [r for r in caplog.records if r.levelno >= logging.ERROR]
     assert [r.getMessage() for r in errors] == [f"update {update_id} failed (ZeroDivisionError)"]
     assert PRIVATE not in caplog.text
+
+
+@pytest.mark.bot_errors_expected
+async def test_the_apology_for_an_engine_bug_is_in_the_contributors_language(
+    fake: FakeBotApi, bot: RunningBot, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    ola = fake.user(8002, "Ola", language_code="pl")
+    ola.send_command("start")
+    await ola.replies(2)
+
+    def broken(*_args: object) -> object:
+        raise ZeroDivisionError("a bug")
+
+    monkeypatch.setattr(engine, "step", broken)
+    ola.send_text("Ogród społeczny")
+    [apology] = await ola.replies(1)
+    await fake.wait_idle(quiet=0.2)
+
+    assert apology["text"] == Words("pl")._(SORRY)
+    assert apology["text"].startswith("Przepraszam, coś poszło nie tak")
