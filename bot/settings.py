@@ -49,6 +49,9 @@ class Settings:
     digest_schedule: str | None
     remind_after: timedelta
     retention_days: int
+    send_rate_limit: int = 30
+    """Messages per second for the whole bot (Telegram's default; a local Bot API server
+    or paid broadcasts allow far more)."""
 
     @property
     def bot_api_url(self) -> str:
@@ -158,6 +161,10 @@ def load_settings(env: Mapping[str, str]) -> Settings:
     if retention is not None and retention < 1:
         raise SettingsError("RETENTION_DAYS", "expected at least 1 day")
 
+    send_rate = _int(env, "SEND_RATE_LIMIT")
+    if send_rate is not None and send_rate < 1:
+        raise SettingsError("SEND_RATE_LIMIT", "expected at least 1 message a second")
+
     return Settings(
         telegram_bot_token=token,
         telegram_api_base_url=base,
@@ -175,4 +182,5 @@ def load_settings(env: Mapping[str, str]) -> Settings:
         digest_schedule=digest,
         remind_after=remind_after,
         retention_days=retention or 90,
+        send_rate_limit=send_rate or 30,
     )

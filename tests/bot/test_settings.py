@@ -77,3 +77,11 @@ def test_bad_setting_names_the_variable(name: str, value: str) -> None:
         load_settings({name: value})
     assert caught.value.name == name
     assert str(caught.value).startswith(f"{name}: ")
+
+
+def test_send_rate_limit_defaults_to_telegrams_30_a_second_and_can_be_raised() -> None:
+    assert load_settings({}).send_rate_limit == 30
+    assert load_settings({"SEND_RATE_LIMIT": "1000"}).send_rate_limit == 1000
+    with pytest.raises(SettingsError) as raised:
+        load_settings({"SEND_RATE_LIMIT": "0"})
+    assert raised.value.name == "SEND_RATE_LIMIT"
