@@ -202,14 +202,15 @@ class ReviewService:
     async def pending_prompt(self, user_id: int, chat_id: int) -> PromptRecord | None:
         """The prompt waiting for ``user_id``'s next message in ``chat_id``, if any and fresh."""
         now = self._clock()
-        async with UnitOfWork(self._database) as uow:
+        async with UnitOfWork(self._database, read_only=True) as uow:
             prompt = await uow.prompts.get(user_id)
-            if prompt is None or prompt.chat_id != chat_id:
-                return None
-            if now - prompt.created_at > PROMPT_TTL:
+        if prompt is None or prompt.chat_id != chat_id:
+            return None
+        if now - prompt.created_at > PROMPT_TTL:
+            async with UnitOfWork(self._database) as uow:
                 await uow.prompts.clear(user_id)
                 await uow.commit()
-                return None
+            return None
         return prompt
 
     async def cancel_prompt(self, user_id: int) -> PromptRecord | None:
