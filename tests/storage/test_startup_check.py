@@ -3,7 +3,7 @@ head named by the migration files, and Alembic is only loaded when they differ."
 
 from __future__ import annotations
 
-import subprocess
+import asyncio
 import sys
 from pathlib import Path
 
@@ -30,7 +30,9 @@ async def test_a_second_start_does_not_load_alembic(database_url: str) -> None:
         f"asyncio.run(upgrade({database_url!r}))\n"
         "print(sorted(m for m in sys.modules if m.split('.')[0] == 'alembic'))\n"
     )
-    ran = subprocess.run(
-        [sys.executable, "-c", probe], cwd=ROOT, capture_output=True, text=True, check=True
+    process = await asyncio.create_subprocess_exec(
+        sys.executable, "-c", probe, cwd=ROOT, stdout=asyncio.subprocess.PIPE
     )
-    assert ran.stdout.strip() == "[]"
+    stdout, _ = await process.communicate()
+    assert process.returncode == 0
+    assert stdout.decode().strip() == "[]"
