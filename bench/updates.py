@@ -22,7 +22,8 @@ call takes that much longer (200 chats). Asserts nothing.
     .venv/bin/python bench/updates.py --bots copro --latency-ms 50 --latency-only
 
 PostgreSQL comes from ``BENCH_POSTGRES_URL`` (default postgres@127.0.0.1:5432/test); each
-run gets a scratch database, dropped afterwards.
+run gets a scratch database, dropped afterwards. ``BENCH_PROFILE_COPRO=/tmp/copro.prof``
+runs copro-bot under cProfile (read it with ``python -m pstats``).
 """
 
 from __future__ import annotations
@@ -263,10 +264,16 @@ async def scratch_database(kind: str, folder: Path) -> AsyncIterator[str]:
         await server.dispose()
 
 
+PROFILE = os.environ.get("BENCH_PROFILE_COPRO", "")
+"""A file to write copro-bot's cProfile statistics to (the last run's), when set."""
+
+
 def bot_command(bot: str) -> list[str]:
     if bot == "copro":
         script = Path(sys.executable).with_name("copro-bot")
         start = [str(script)] if script.exists() else [sys.executable, "-m", "bot.cli"]
+        if PROFILE:
+            start = [sys.executable, "-m", "cProfile", "-o", PROFILE, "-m", "bot.cli"]
         return [*start, "--env-file", "/nonexistent.env", "run"]
     return [sys.executable, str(Path(__file__).resolve()), "--serve-echo", bot]
 

@@ -335,9 +335,7 @@ def _parts_of_json(data: Mapping[str, Any]) -> DraftParts:
                 )
             )
     return DraftParts(
-        fields={
-            name: str((by_name.get(name) or {}).get("text") or "") for name in TEXT_FIELDS
-        },
+        fields={name: str((by_name.get(name) or {}).get("text") or "") for name in TEXT_FIELDS},
         quotes=quotes,
         tags=tuple(
             Tag(
