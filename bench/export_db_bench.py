@@ -288,7 +288,11 @@ def plain_dump(path: Path, count: int, target: Path) -> float:
                 writer.writerow(row)
             answers = connection.execute(
                 "SELECT a.interview_id, a.question_id, a.value, a.text FROM answers a"
-                " JOIN drafts d ON d.interview_id = a.interview_id ORDER BY a.interview_id, a.id"
+                " JOIN drafts d ON d.interview_id = a.interview_id"
+                " JOIN interviews i ON i.id = a.interview_id"
+                " WHERE coalesce(i.submitted_at, d.created_at) < ?"
+                " ORDER BY a.interview_id, a.id",
+                (until,),
             )
             for row in answers:
                 writer.writerow(row)
