@@ -57,6 +57,9 @@ class Settings:
     llm_model: str | None = None
     llm_api_key: str | None = None
     llm_timeout_seconds: float = DEFAULT_LLM_TIMEOUT_SECONDS
+    send_rate_limit: int = 30
+    """Messages per second for the whole bot (Telegram's default; a local Bot API server
+    or paid broadcasts allow far more)."""
 
     @property
     def bot_api_url(self) -> str:
@@ -171,6 +174,9 @@ def load_settings(env: Mapping[str, str]) -> Settings:
         raise SettingsError("RETENTION_DAYS", "expected at least 1 day")
 
     writer = _writer_settings(env)
+    send_rate = _int(env, "SEND_RATE_LIMIT")
+    if send_rate is not None and send_rate < 1:
+        raise SettingsError("SEND_RATE_LIMIT", "expected at least 1 message a second")
 
     return Settings(
         telegram_bot_token=token,
@@ -190,6 +196,7 @@ def load_settings(env: Mapping[str, str]) -> Settings:
         remind_after=remind_after,
         retention_days=retention or 90,
         **writer,
+        send_rate_limit=send_rate or 30,
     )
 
 

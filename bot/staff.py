@@ -224,15 +224,15 @@ class StaffHandlers:
         user, chat, message = update.effective_user, update.effective_chat, update.message
         if user is None or chat is None or message is None:
             return
+        # Roles first: only staff have prompts, and most messages come from contributors.
+        if not await self.roles.is_staff(user.id):
+            return
         prompt, expired = await self.review.waiting_prompt(user.id, chat.id)
         if prompt is None:
-            if expired and await self.roles.is_staff(user.id):
+            if expired:
                 # Meant for the prompt, so never an answer to an interview of their own.
                 await _say(context.bot, chat.id, PROMPT_EXPIRED)
                 raise ApplicationHandlerStop
-            return
-        if not await self.roles.is_staff(user.id):
-            await self.review.cancel_prompt(user.id)
             return
         command = _PROMPT_COMMAND.match(message.text or "")
         if command is not None and command.group(1) == "cancel":

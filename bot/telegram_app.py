@@ -340,7 +340,7 @@ def build_application(settings: Settings, service: InterviewService) -> App:
         .token(settings.telegram_bot_token)
         .base_url(settings.bot_api_url)
         .base_file_url(settings.bot_file_url)
-        .rate_limiter(AIORateLimiter(max_retries=3))
+        .rate_limiter(AIORateLimiter(overall_max_rate=settings.send_rate_limit, max_retries=3))
         .updater(None)
         .post_init(lambda app: set_command_menu(app, settings))
         .build()

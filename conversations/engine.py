@@ -664,7 +664,7 @@ def _parse_choice(
     word = _normal_word(text)
     if not word:
         return None
-    if word.isdigit() and len(word) < 4:
+    if word.isdecimal() and len(word) < 4:
         index = int(word)
         if 1 <= index <= len(question.options):
             return question.options[index - 1].id

@@ -1,17 +1,20 @@
 """The async engine and session factory, built from one ``DATABASE_URL``.
 
-SQLite and PostgreSQL take the same code paths. On SQLite every transaction starts with
-``BEGIN IMMEDIATE`` so that two writers queue on the write lock (waiting up to the busy
-timeout) instead of both reading first and then deadlocking on the upgrade to a write lock;
-WAL lets readers carry on meanwhile, and ``synchronous=FULL`` syncs the WAL at every commit:
-an update is acknowledged to Telegram only after its commit, so a power cut must not lose a
-committed answer Telegram will not send again. Nothing connects until the first statement runs.
+SQLite and PostgreSQL take the same code paths. On SQLite every transaction that may write
+starts with ``BEGIN IMMEDIATE`` so that two writers queue on the write lock (waiting up to
+the busy timeout) instead of both reading first and then deadlocking on the upgrade to a
+write lock; read-only work (:meth:`Database.read_session`) starts with a plain ``BEGIN`` and
+never waits for a writer, since WAL lets readers carry on meanwhile. ``synchronous=FULL``
+syncs the WAL at every commit: an update is acknowledged to Telegram only after its commit,
+so a power cut must not lose a committed answer Telegram will not send again. JSON columns
+are written without spaces. Nothing connects until the first statement runs.
 
 A URL's password never appears in an error or a log line: :func:`redact_url` hides it.
 """
 
 from __future__ import annotations
 
+import json
 import re
 from typing import Any
 from urllib.parse import quote
@@ -88,8 +91,18 @@ def _on_sqlite_connect(dbapi_connection: Any, _record: ConnectionPoolEntry) -> N
         cursor.close()
 
 
+_READ_ONLY = "copro_read_only"
+
+
 def _on_sqlite_begin(connection: Connection) -> None:
-    connection.exec_driver_sql("BEGIN IMMEDIATE")
+    if connection.get_execution_options().get(_READ_ONLY):
+        connection.exec_driver_sql("BEGIN")
+    else:
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+def _compact_json(value: Any) -> str:
+    return json.dumps(value, separators=(",", ":"), ensure_ascii=False)
 
 
 class Database:
@@ -100,11 +113,19 @@ class Database:
         self.sessions: async_sessionmaker[AsyncSession] = async_sessionmaker(
             engine, expire_on_commit=False
         )
+        self.read_sessions: async_sessionmaker[AsyncSession] = async_sessionmaker(
+            engine.execution_options(**{_READ_ONLY: True}), expire_on_commit=False
+        )
 
     @classmethod
     def from_url(cls, url: str, *, echo: bool = False) -> Database:
         parsed = normalise_url(url)
-        engine = create_async_engine(parsed, echo=echo, pool_pre_ping=not _is_sqlite(parsed))
+        engine = create_async_engine(
+            parsed,
+            echo=echo,
+            pool_pre_ping=not _is_sqlite(parsed),
+            json_serializer=_compact_json,
+        )
         if _is_sqlite(parsed):
             event.listen(engine.sync_engine, "connect", _on_sqlite_connect)
             event.listen(engine.sync_engine, "begin", _on_sqlite_begin)
@@ -121,6 +142,11 @@ class Database:
 
     def session(self) -> AsyncSession:
         return self.sessions()
+
+    def read_session(self) -> AsyncSession:
+        """A session for work that only reads: on SQLite it takes no write lock (a write
+        in it may fail with "database is locked" instead of waiting)."""
+        return self.read_sessions()
 
     async def dispose(self) -> None:
         await self.engine.dispose()

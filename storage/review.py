@@ -208,14 +208,15 @@ class ReviewService:
         """The fresh prompt waiting for ``user_id``'s next message in ``chat_id``, and whether
         one had expired (it is forgotten now): that message was meant for it all the same."""
         now = self._clock()
-        async with UnitOfWork(self._database) as uow:
+        async with UnitOfWork(self._database, read_only=True) as uow:
             prompt = await uow.prompts.get(user_id)
-            if prompt is None or prompt.chat_id != chat_id:
-                return None, False
-            if now - prompt.created_at > PROMPT_TTL:
+        if prompt is None or prompt.chat_id != chat_id:
+            return None, False
+        if now - prompt.created_at > PROMPT_TTL:
+            async with UnitOfWork(self._database) as uow:
                 await uow.prompts.clear(user_id)
                 await uow.commit()
-                return None, True
+            return None, True
         return prompt, False
 
     async def cancel_prompt(self, user_id: int) -> PromptRecord | None:

@@ -220,8 +220,13 @@ class InterviewService:
         async with UnitOfWork(self._database) as uow:
             if update_id is not None and not await uow.updates.claim(update_id, now, fingerprint):
                 return DUPLICATE
-            contributor_id = await uow.contributors.upsert(person, now)
-            active = await uow.interviews.active_for(contributor_id, lock=True)
+            found = await uow.interviews.active_of_person(person)
+            active: InterviewRecord | None
+            if found is not None and found.contributor_current:
+                contributor_id, active = found.contributor_id, found.record
+            else:
+                contributor_id = await uow.contributors.upsert(person, now)
+                active = await uow.interviews.active_for(contributor_id, lock=True)
             # Read the time again now that this person's earlier events are committed, so
             # the engine never sees time run backwards between two of their events.
             now = self._clock()
@@ -258,8 +263,12 @@ class InterviewService:
                 chosen = contributor.chosen_language if contributor else None
                 language = chosen or parse_language_code(person.language)
             handled = replace(handled, language=language)
-            handled = await self._at_pause(uow, contributor_id, handled, active is not None, now)
-            if update_id is not None:
+            if not _still_active(active, edited, handled):
+                handled = await self._at_pause(
+                    uow, contributor_id, handled, active is not None, now
+                )
+            if update_id is not None and handled.submitted_reference:
+                # An ordinary step needs no note: the claim above says it was processed.
                 await uow.updates.record_outcome(update_id, _describe(handled))
             await uow.commit()
         return handled
@@ -347,6 +356,7 @@ class InterviewService:
                     revision_reason(before, event, effect.answer),
                     person,
                     now,
+                    new=effect.answer.question_id not in before.answers,
                 )
             else:
                 status = _FINISHED_STATUS.get(type(effect), status)
@@ -562,7 +572,7 @@ class InterviewService:
 
     async def export_person_data(self, user_id: int) -> dict[str, Any]:
         """Everything stored about a contributor, as JSON-able data (for /mydata)."""
-        async with UnitOfWork(self._database) as uow:
+        async with UnitOfWork(self._database, read_only=True) as uow:
             contributor = await uow.contributors.by_user_id(user_id)
             if contributor is None:
                 return {"contributor": None, "interviews": []}
@@ -623,7 +633,7 @@ class InterviewService:
     async def status_of(self, user_id: int) -> str | None:
         """A line for /status when no interview is active; ``None`` if there is nothing to say
         (no finished interview, or one is active: the engine answers then)."""
-        async with UnitOfWork(self._database) as uow:
+        async with UnitOfWork(self._database, read_only=True) as uow:
             contributor = await uow.contributors.by_user_id(user_id)
             if contributor is None:
                 return None
@@ -666,6 +676,8 @@ async def _store(
     reason: RevisionReason,
     person: Person,
     now: datetime,
+    *,
+    new: bool = False,
 ) -> None:
     """Store an answer the engine saved, mapped to the chat message(s) it came from."""
     await uow.interviews.save_answer(
@@ -675,6 +687,19 @@ async def _store(
         reason=reason,
         chat_id=person.chat_id,
         now=now,
+        new=new,
+    )
+
+
+def _still_active(
+    active: InterviewRecord | None, edited: InterviewRecord | None, handled: Handled
+) -> bool:
+    """Whether the active interview was stepped and is still going (or a restart began
+    another): then no staff question can be put now, so none is looked up."""
+    if active is None or edited is not None:
+        return False
+    return not any(type(effect) in _FINISHED_STATUS for effect in handled.effects) or any(
+        isinstance(effect, RestartRequested) for effect in handled.effects
     )
 
 

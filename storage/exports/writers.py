@@ -13,11 +13,6 @@ from datetime import datetime
 from pathlib import Path
 from typing import IO, Any, Protocol
 
-from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.styles import Font
-from openpyxl.utils import get_column_letter
-
 from storage.exports.columns import COLUMN_WIDTHS, COLUMNS, row
 from storage.exports.document import Report, add_example
 from storage.exports.markdown import markdown_file_name, render_markdown
@@ -111,6 +106,12 @@ class XlsxWriter:
     """A write-only (streamed) workbook: bold, frozen header row and set column widths."""
 
     def __init__(self, path: Path, exported_at: datetime) -> None:
+        # openpyxl loads in a few hundred ms: only when a workbook is written.
+        from openpyxl import Workbook
+        from openpyxl.cell import WriteOnlyCell
+        from openpyxl.styles import Font
+        from openpyxl.utils import get_column_letter
+
         self._path = path
         self._book = Workbook(write_only=True)
         self._book.properties.title = "Co-production examples"
@@ -138,6 +139,8 @@ class XlsxWriter:
         value = spreadsheet_cell(text, XLSX_CELL_LIMIT, quote=False)
         if not value.startswith("="):
             return value
+        from openpyxl.cell import WriteOnlyCell
+
         cell = WriteOnlyCell(self._sheet, value=value)
         cell.data_type = "s"
         cell.quotePrefix = True

@@ -343,3 +343,16 @@ async def test_more_media_and_replies_parse(fake: FakeBotApi, bot: Bot) -> None:
     assert (video.video is not None, video.caption) == (True, "clip")
     assert audio.audio is not None and audio.audio.title == "Song"
     assert animation.animation is not None
+
+
+async def test_latency_delays_every_answer_and_listeners_see_each_sent_message(
+    fake: FakeBotApi, bot: Bot
+) -> None:
+    heard: list[tuple[int, str]] = []
+    fake.message_listeners.append(lambda m: heard.append((m["chat"]["id"], m["text"])))
+    fake.register_chat({"id": 42, "type": "private", "first_name": "Ana"})
+    fake.latency = 0.2
+    started = time.monotonic()
+    await bot.send_message(42, "hello")
+    assert time.monotonic() - started >= 0.2
+    assert heard == [(42, "hello")]
