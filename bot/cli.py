@@ -121,7 +121,7 @@ async def _chat(
 ) -> None:
     from rich.console import Console
 
-    from bot.telegram_app import privacy_text
+    from bot.privacy import privacy_text
     from bot.terminal import TerminalChat
     from bot.wiring import build_service, open_database
     from conversations.model import Person

@@ -54,13 +54,14 @@ from bot.intake import (
     raw_text,
     update_id_of,
 )
+from bot.privacy import privacy_text
 from bot.reminders import ReminderHandlers
 from bot.scheduler import Clock, Scheduler, SystemClock
 from bot.settings import Settings
 from bot.staff import install_staff
 from bot.telegram_events import event_from_update, is_private, person_from_update
 from bot.telegram_render import render_reply, shorten
-from bot.writer_model import DraftWriter, OpenAICompatibleModel, writer_host
+from bot.writer_model import DraftWriter, OpenAICompatibleModel
 from conversations.i18n import LANGUAGES, N_, Words, parse_language_code
 from conversations.model import Reply
 from conversations.review_text import open_button
@@ -94,33 +95,6 @@ SORRY = N_(
     "please try again in a moment."
 )
 BUTTON_GONE = "That button no longer works. Send /start to carry on."
-
-
-def privacy_text(settings: Settings, words: Words | None = None) -> str:
-    words = words or Words("en")
-    return words._(
-        "What I keep: your Telegram name and username, your answers (text, and references to "
-        "photos, files, voice notes, places and contacts you send), and when you sent them.\n\n"
-        "Why: to turn your story into a draft example of co-production that staff polish and "
-        "may publish, credited the way you choose (your name, your organisation, or "
-        "anonymous). Contact details are only used if you say staff may contact you.\n\n"
-        "How long: finished stories are kept until you delete them. Interviews left "
-        "unfinished are deleted after %(days)d days; before that I remind "
-        "you at most twice (/reminders off stops that).\n\n"
-        "Your rights: /mydata sends you a file with everything stored about you; /delete "
-        "erases it."
-    ) % {"days": settings.retention_days} + _writer_model_text(settings, words)
-
-
-def _writer_model_text(settings: Settings, words: Words) -> str:
-    host = writer_host(settings)
-    if host is None:
-        return ""
-    return "\n\n" + words._(
-        "Writing help: once you send a story, its draft is tidied into readable prose by "
-        "a writer model at %(host)s. It is sent the draft's sentences, never your contact "
-        "details, and never your name unless you chose to be named."
-    ) % {"host": host}
 
 
 def reference_text(reference: str, words: Words | None = None) -> str:

@@ -12,13 +12,14 @@ HEAVY = ("telegram", "openpyxl", "docx", "alembic")
 PROBE = f"""
 import sys
 from bot.cli import main
-code = main(["--env-file", "missing.env", "chat"], {{"DATABASE_URL": sys.argv[1]}})
+code = main(["--env-file", "empty.env", "chat"], {{"DATABASE_URL": sys.argv[1]}})
 loaded = sorted({{m.split(".")[0] for m in sys.modules}} & set({HEAVY!r}))
 print("LOADED", loaded, code)
 """
 
 
 def chat(database_url: str, cwd: Path) -> str:
+    (cwd / "empty.env").touch()
     ran = subprocess.run(
         [sys.executable, "-c", PROBE, database_url],
         cwd=cwd,

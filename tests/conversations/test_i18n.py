@@ -83,6 +83,7 @@ def test_the_template_holds_every_message_in_the_code() -> None:
         ("conversations/engine.py", "python"),
         ("conversations/reminders.py", "python"),
         ("bot/telegram_app.py", "python"),
+        ("bot/privacy.py", "python"),
         ("bot/reminders.py", "python"),
     ]
     found = {
