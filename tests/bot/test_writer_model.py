@@ -9,8 +9,8 @@ from datetime import datetime, timedelta
 
 import pytest
 
-from bot.settings import load_settings
 from bot.privacy import privacy_text, writer_host
+from bot.settings import load_settings
 from bot.writer_model import DraftWriter, OpenAICompatibleModel
 from storage.database import Database
 from tests.fake_llm_api import FakeLlmApi
