@@ -77,16 +77,33 @@ class ClaimedMessage:
 class SendLimits:
     """Telegram's limits as the sender keeps them, counted over every process's sends.
 
-    A private chat may take ``chat_burst`` new messages in ``chat_window`` (about one a
-    second on average, with a short burst so a reply and the next question are not held
-    apart); a group ``group_per_minute`` a minute; the whole bot ``per_second``, edits
-    included (a menu changed in place is not held back by the chat's limits).
+    A private chat has a token bucket of ``chat_burst`` messages refilled at
+    ``chat_per_second`` (about one a second, with a short burst so a reply and the next
+    question are not held apart); a group ``group_per_minute`` a minute; the whole bot
+    ``per_second``, edits included (a menu changed in place is not held back by the chat's
+    limits).
     """
 
     per_second: float = 30.0
-    chat_burst: int = 3
-    chat_window: timedelta = timedelta(seconds=3)
+    chat_burst: int = 5
+    chat_per_second: float = 1.0
     group_per_minute: int = 20
+
+    def chat_allows(self, attempts: list[datetime], now: datetime) -> bool:
+        """Whether a private chat whose recent tries were at ``attempts`` may take one more
+        at ``now``: the bucket is replayed over those tries, full before the first."""
+        tokens = float(self.chat_burst)
+        last: datetime | None = None
+        for moment in sorted(attempts):
+            if last is not None:
+                elapsed = (moment - last).total_seconds()
+                tokens = min(self.chat_burst, tokens + elapsed * self.chat_per_second)
+            tokens -= 1
+            last = moment
+        if last is not None:
+            elapsed = (now - last).total_seconds()
+            tokens = min(self.chat_burst, tokens + elapsed * self.chat_per_second)
+        return tokens >= 1 - 1e-9
 
 
 @dataclass(frozen=True)
@@ -254,7 +271,7 @@ async def claim_due(
             elif row.chat_id < 0:
                 if len(times) >= limits.group_per_minute:
                     continue
-            elif sum(1 for t in times if t > now - limits.chat_window) >= limits.chat_burst:
+            elif not limits.chat_allows(times, now):
                 continue
             chosen.append(row)
         if not chosen:

@@ -15,6 +15,8 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from sqlalchemy import select
 from telegram import Bot
 from telegram.request import HTTPXRequest
@@ -308,16 +310,35 @@ async def test_a_follow_up_counts_as_delivered_only_once_telegram_accepted_it(
 async def test_a_private_chat_gets_a_short_burst_then_about_one_message_a_second(
     database: Database, bot: Bot, fake: FakeBotApi, clock: StoppedClock
 ) -> None:
-    await owe_texts(database, ANA, *[f"m{n}" for n in range(6)])
+    await owe_texts(database, ANA, *[f"m{n}" for n in range(8)])
     sender = sender_for(bot, database, clock, SendLimits(per_second=1000))
     await sender.send_all_due()
-    assert texts_to(fake, ANA) == ["m0", "m1", "m2"]
-    clock.advance(2)
+    assert texts_to(fake, ANA) == [f"m{n}" for n in range(5)]
+    clock.advance(0.5)
     await sender.send_all_due()
-    assert len(texts_to(fake, ANA)) == 3  # three in the last three seconds already
-    clock.advance(1.01)
+    assert len(texts_to(fake, ANA)) == 5  # the burst is spent
+    clock.advance(0.51)
     await sender.send_all_due()
-    assert texts_to(fake, ANA) == [f"m{n}" for n in range(6)]
+    assert len(texts_to(fake, ANA)) == 6  # then one a second
+    clock.advance(2.01)
+    await sender.send_all_due()
+    assert texts_to(fake, ANA) == [f"m{n}" for n in range(8)]
+
+
+@given(gaps=st.lists(st.floats(min_value=0, max_value=3), min_size=1, max_size=30))
+def test_a_private_chat_never_gets_more_than_its_bucket_allows(gaps: list[float]) -> None:
+    """Whatever the timing of the tries it allows, no window of ``w`` seconds holds more
+    than ``burst + w`` of them."""
+    limits = SendLimits(chat_burst=5, chat_per_second=1.0)
+    now, allowed = START, []
+    for gap in gaps:
+        now += timedelta(seconds=gap)
+        if limits.chat_allows(allowed, now):
+            allowed.append(now)
+    for i, first in enumerate(allowed):
+        for j in range(i, len(allowed)):
+            window = (allowed[j] - first).total_seconds()
+            assert j - i + 1 <= limits.chat_burst + window * limits.chat_per_second + 1e-6
 
 
 async def test_a_group_gets_at_most_twenty_messages_a_minute(
