@@ -39,7 +39,7 @@ from storage.digests import (
     gather_digest,
 )
 from storage.maintenance import DueReminder, claim_due_reminders, purge_unfinished
-from storage.outbox import OutboxMessage, SendLimits
+from storage.outbox import SENT_KEPT, OutboxMessage, SendLimits, prune_sent
 
 log = logging.getLogger(__name__)
 
@@ -218,12 +218,14 @@ class Scheduler:
         return len(due)
 
     async def purge(self) -> int:
-        """At most hourly: erase interviews left unfinished for ``RETENTION_DAYS``."""
+        """At most hourly: erase interviews left unfinished for ``RETENTION_DAYS``, and
+        forget outbox rows sent more than a week ago."""
         now = self.clock.now()
         if self._last_purge is not None and now - self._last_purge < PURGE_EVERY:
             return 0
         self._last_purge = now
         purged = await purge_unfinished(self.database, self.settings.retention_days, now)
+        await prune_sent(self.database, datetime.now(UTC) - SENT_KEPT)  # on the sender's clock
         if purged:
             log.info(
                 "purged %d interviews left unfinished for %d days",

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any, Literal
 
-from sqlalchemy import func, insert, select, text, update
+from sqlalchemy import delete, func, insert, select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
@@ -429,6 +429,20 @@ async def release_claims(database: Database) -> int:
             .where(OutboxRow.state == "pending", OutboxRow.claimed_until.is_not(None))
             .values(claimed_until=None)
             .execution_options(synchronize_session=False)
+        )
+        await uow.commit()
+    return int(getattr(result, "rowcount", 0) or 0)
+
+
+SENT_KEPT = timedelta(days=7)
+
+
+async def prune_sent(database: Database, before: datetime) -> int:
+    """Forget rows sent before ``before`` (their message ids are no use to an edit by then,
+    and documents are kept in full); rows given up stay, for ``copro-bot stats``."""
+    async with UnitOfWork(database) as uow:
+        result = await uow.session.execute(
+            delete(OutboxRow).where(OutboxRow.state == "sent", OutboxRow.sent_at < before)
         )
         await uow.commit()
     return int(getattr(result, "rowcount", 0) or 0)
