@@ -24,14 +24,12 @@ from pathlib import Path
 from typing import Any
 
 from telegram import (
-    Bot,
     CallbackQuery,
     InlineKeyboardButton,
     InlineKeyboardMarkup,
-    InputFile,
     Update,
 )
-from telegram.constants import ChatType, ParseMode
+from telegram.constants import ChatType
 from telegram.error import TelegramError
 from telegram.ext import (
     Application,
@@ -42,7 +40,9 @@ from telegram.ext import (
     filters,
 )
 
+from bot.outbox_render import file_message, html_message, plain_message
 from bot.roles import REFUSAL, Roles
+from bot.sender import Outbox
 from bot.settings import Settings
 from bot.telegram_render import escape, split_message
 from bot.wiring import utc_now
@@ -55,6 +55,7 @@ from storage.exports import (
     export,
     zip_if_large,
 )
+from storage.outbox import OutboxMessage
 from storage.stats import collect_stats
 
 log = logging.getLogger(__name__)
@@ -186,11 +187,13 @@ class AdminHandlers:
         self,
         settings: Settings,
         database: Database,
+        outbox: Outbox,
         *,
         clock: Callable[[], datetime] = utc_now,
     ) -> None:
         self.settings = settings
         self.database = database
+        self.outbox = outbox
         self.roles = Roles(settings, database)
         self.clock = clock
 
@@ -208,12 +211,14 @@ class AdminHandlers:
         user, chat = update.effective_user, update.effective_chat
         if chat is not None:
             if not self.roles.is_admin(user.id if user else None):
-                await _say(context.bot, chat.id, REFUSAL)
+                await _say(self.outbox, chat.id, REFUSAL)
             elif chat.type != ChatType.PRIVATE:
-                await _say(context.bot, chat.id, PRIVATE_ONLY)
+                await _say(self.outbox, chat.id, PRIVATE_ONLY)
             else:
                 text, keyboard = menu(ExportChoice())
-                await context.bot.send_message(chat.id, text, reply_markup=keyboard)
+                shown = plain_message(chat.id, text)
+                shown.payload["reply_markup"] = keyboard.to_dict()
+                await self.outbox.owe([shown])
         raise ApplicationHandlerStop
 
     async def export_button(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -232,19 +237,18 @@ class AdminHandlers:
             raise ApplicationHandlerStop
         await _answer(query, None)
         if choice.cancelled:
-            await _edit(query, "Export cancelled.", None)
+            await _edit(self.outbox, query, "Export cancelled.", None)
         elif not choice.complete:
             text, keyboard = menu(choice)
-            await _edit(query, text, keyboard)
+            await _edit(self.outbox, query, text, keyboard)
         else:
-            await _edit(query, f"Exporting: {choice.summary()}…", None)
-            context.application.create_task(
-                self.export_and_send(context.bot, chat.id, choice), update=update
-            )
+            await _edit(self.outbox, query, f"Exporting: {choice.summary()}…", None)
+            context.application.create_task(self.export_and_send(chat.id, choice), update=update)
         raise ApplicationHandlerStop
 
-    async def export_and_send(self, bot: Bot, chat_id: int, choice: ExportChoice) -> None:
-        """Export to a temporary file, send it (zipped if large), delete it; never raises."""
+    async def export_and_send(self, chat_id: int, choice: ExportChoice) -> None:
+        """Export to a temporary file and owe it (zipped if large): the outbox sends it and
+        then deletes it. Never raises."""
         assert choice.fmt is not None
         now = self.clock()
         chosen = export_filters(choice, now, self.settings.timezone)
@@ -260,14 +264,18 @@ class AdminHandlers:
             )
             if result.count == 0:
                 await _say(
-                    bot, chat_id, f"No examples match ({choice.summary()}): nothing to send."
+                    self.outbox,
+                    chat_id,
+                    f"No examples match ({choice.summary()}): nothing to send.",
                 )
+                await asyncio.to_thread(shutil.rmtree, folder, True)
                 return
             to_send = await asyncio.to_thread(zip_if_large, path, UPLOAD_LIMIT)
             size = to_send.stat().st_size
             if size > UPLOAD_LIMIT:
+                await asyncio.to_thread(shutil.rmtree, folder, True)
                 await _say(
-                    bot,
+                    self.outbox,
                     chat_id,
                     f"The export is {size / 2**20:.0f} MB, over the {UPLOAD_LIMIT / 2**20:.0f} MB "
                     "a bot may send. Narrow it down, or run `copro-bot export` on the server.",
@@ -277,36 +285,28 @@ class AdminHandlers:
             caption = f"{result.count} {noun} · {choice.summary()}"
             if to_send != path:
                 caption += " · zipped to fit"
-            with to_send.open("rb") as handle:
-                await bot.send_document(
-                    chat_id,
-                    InputFile(handle, filename=to_send.name),
-                    caption=caption,
-                    write_timeout=300,
-                )
+                await asyncio.to_thread(path.unlink, True)
+            await self.outbox.owe([file_message(chat_id, str(to_send), to_send.name, caption)])
         except Exception:
             log.exception("export to chat %s failed", chat_id)
-            await _say(bot, chat_id, SORRY)
-        finally:
             await asyncio.to_thread(shutil.rmtree, folder, True)
+            await _say(self.outbox, chat_id, SORRY)
 
     async def stats_command(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         user, chat = update.effective_user, update.effective_chat
         if chat is not None:
             if not await self.roles.is_staff(user.id if user else None):
-                await _say(context.bot, chat.id, REFUSAL)
+                await _say(self.outbox, chat.id, REFUSAL)
             else:
                 stats = await collect_stats(self.database, self.settings.timezone)
-                for part in split_message(escape(stats.text())):
-                    await context.bot.send_message(chat.id, part, parse_mode=ParseMode.HTML)
+                await self.outbox.owe(
+                    [html_message(chat.id, part) for part in split_message(escape(stats.text()))]
+                )
         raise ApplicationHandlerStop
 
 
-async def _say(bot: Bot, chat_id: int, text: str) -> None:
-    try:
-        await bot.send_message(chat_id, text)
-    except TelegramError:
-        log.warning("could not send a message to chat %s", chat_id)
+async def _say(outbox: Outbox, chat_id: int, text: str) -> None:
+    await outbox.owe([plain_message(chat_id, text)])
 
 
 async def _answer(query: CallbackQuery, text: str | None, *, alert: bool = False) -> None:
@@ -314,6 +314,14 @@ async def _answer(query: CallbackQuery, text: str | None, *, alert: bool = False
         await query.answer(text, show_alert=alert)
 
 
-async def _edit(query: CallbackQuery, text: str, keyboard: InlineKeyboardMarkup | None) -> None:
-    with contextlib.suppress(TelegramError):
-        await query.edit_message_text(text, reply_markup=keyboard)
+async def _edit(
+    outbox: Outbox, query: CallbackQuery, text: str, keyboard: InlineKeyboardMarkup | None
+) -> None:
+    """The export menu, changed in place (through the outbox, in the chat's order)."""
+    message = query.message
+    if message is None:
+        return
+    payload: dict[str, Any] = {"text": text, "message_id": message.message_id}
+    if keyboard is not None:
+        payload["reply_markup"] = keyboard.to_dict()
+    await outbox.owe([OutboxMessage(message.chat.id, "editMessageText", payload, kind="menu")])

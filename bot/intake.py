@@ -21,7 +21,7 @@ import hashlib
 import json
 import logging
 import re
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -31,8 +31,10 @@ from telegram.constants import ChatType
 from telegram.error import TelegramError
 from telegram.ext import Application, ApplicationHandlerStop, ContextTypes
 
+from bot.outbox_render import plain_message
 from storage.database import Database
 from storage.intake import already_processed, mark_processed, park_update
+from storage.outbox import OutboxMessage
 
 log = logging.getLogger(__name__)
 
@@ -136,11 +138,14 @@ class Intake:
         database: Database,
         clock: Callable[[], datetime],
         apology: Callable[[Update], Awaitable[str]],
+        *,
+        owe: Callable[[Sequence[OutboxMessage]], Awaitable[None]],
     ) -> None:
         self.application = application
         self.database = database
         self.clock = clock
         self.apology = apology
+        self.owe = owe
 
     def install(self) -> None:
         self.application.add_error_handler(self.on_error)
@@ -210,6 +215,6 @@ class Intake:
                 await query.answer()
         chat = update.effective_chat
         if chat is not None and chat.type == ChatType.PRIVATE:
-            with contextlib.suppress(TelegramError):
-                await context.bot.send_message(chat.id, await self.apology(update))
+            # Owed through the outbox like every other message, so it survives a failed send.
+            await self.owe([plain_message(chat.id, await self.apology(update))])
         raise ApplicationHandlerStop

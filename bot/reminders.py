@@ -25,6 +25,8 @@ from telegram.ext import (
     filters,
 )
 
+from bot.outbox_render import plain_message
+from bot.sender import Outbox
 from conversations.i18n import Words
 from conversations.reminders import (
     REMINDERS_ARE_OFF,
@@ -38,6 +40,7 @@ from conversations.reminders import (
 from storage.contributors import language_for
 from storage.database import Database
 from storage.maintenance import reminders_enabled, set_reminders
+from storage.outbox import OutboxMessage
 
 log = logging.getLogger(__name__)
 App = Application[Any, ContextTypes.DEFAULT_TYPE, Any, Any, Any, Any]
@@ -47,9 +50,13 @@ ON_WORDS = frozenset({"on", "start", "yes"})
 
 class ReminderHandlers:
     def __init__(
-        self, database: Database, clock: Callable[[], datetime] = lambda: datetime.now(UTC)
+        self,
+        database: Database,
+        outbox: Outbox,
+        clock: Callable[[], datetime] = lambda: datetime.now(UTC),
     ) -> None:
         self.database = database
+        self.outbox = outbox
         self.clock = clock
 
     def install(self, application: App) -> None:
@@ -68,9 +75,11 @@ class ReminderHandlers:
             await set_reminders(self.database, user.id, False, self.clock())
             with contextlib.suppress(TelegramError):
                 await query.answer(words._(REMINDERS_OFF_NOTICE))
-            with contextlib.suppress(TelegramError):
-                await query.edit_message_reply_markup(None)
-            await _say(context, chat.id, words._(TURNED_OFF))
+            messages = [plain_message(chat.id, words._(TURNED_OFF))]
+            if query.message is not None:
+                stop = {"message_id": query.message.message_id}
+                messages.insert(0, OutboxMessage(chat.id, "editMessageReplyMarkup", stop))
+            await self.outbox.owe(messages)
         else:
             with contextlib.suppress(TelegramError):
                 await query.answer()
@@ -92,12 +101,5 @@ class ReminderHandlers:
             enabled = await reminders_enabled(self.database, user.id)
             state = REMINDERS_ARE_OFF if enabled is False else REMINDERS_ARE_ON
             text = f"{words._(state)} {words._(REMINDERS_USAGE)}"
-        await _say(context, chat.id, text)
+        await self.outbox.owe([plain_message(chat.id, text)])
         raise ApplicationHandlerStop
-
-
-async def _say(context: ContextTypes.DEFAULT_TYPE, chat_id: int, text: str) -> None:
-    try:
-        await context.bot.send_message(chat_id, text)
-    except TelegramError as error:
-        log.warning("could not answer chat %s about reminders: %s", chat_id, error)

@@ -16,12 +16,11 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Protocol
 
-from telegram import Bot, InputFile
-from telegram.constants import ParseMode
-from telegram.error import Forbidden, TelegramError
+from telegram import Bot
 
+from bot.outbox_render import document_message, html_message, reply_messages
+from bot.sender import Sender
 from bot.settings import Settings
-from bot.telegram_render import keyboard, render_reply
 from conversations.digest import (
     DigestData,
     as_plain_text,
@@ -34,15 +33,14 @@ from conversations.reminders import nudge_reply
 from conversations.schedule import DigestPeriod, DigestSchedule, ReminderPolicy, manual_period
 from storage.database import Database
 from storage.digests import (
-    claim_digest,
+    claim_and_owe_digest,
     digest_run,
     digest_start,
     gather_digest,
-    mark_digest_sent,
-    release_digest,
 )
 from storage.intake import forget_old_updates
-from storage.maintenance import claim_due_reminders, purge_unfinished
+from storage.maintenance import DueReminder, claim_due_reminders, purge_unfinished
+from storage.outbox import SENT_KEPT, OutboxMessage, SendLimits, prune_sent
 
 log = logging.getLogger(__name__)
 
@@ -83,8 +81,19 @@ class DigestOutcome:
 class Scheduler:
     """Digest, reminders and purge for one process; every decision is made in the database."""
 
-    def __init__(self, bot: Bot, database: Database, settings: Settings, clock: Clock) -> None:
+    def __init__(
+        self,
+        bot: Bot,
+        database: Database,
+        settings: Settings,
+        clock: Clock,
+        *,
+        sender: Sender | None = None,
+    ) -> None:
         self.bot = bot
+        self.sender = sender or Sender(
+            bot, database, limits=SendLimits(per_second=settings.send_rate_limit)
+        )
         self.database = database
         self.settings = settings
         self.clock = clock
@@ -152,98 +161,74 @@ class Scheduler:
         return await self.send_period(period)
 
     async def send_period(self, period: DigestPeriod) -> DigestOutcome:
-        """Claim ``period``, send its digest to the staff chat, record it as sent."""
+        """Claim ``period`` and owe its digest to the staff chat in one transaction; the
+        outbox's sender delivers it (and retries it) from there."""
         chat = self._staff_chat()
         if chat is None:
             return DigestOutcome(period, sent=False)
         now = self.clock.now()
-        run = await claim_digest(self.database, period, now)
+
+        def compose(data: DigestData) -> list[OutboxMessage]:
+            return self.digest_messages(chat, data, period.key)
+
+        data = await claim_and_owe_digest(self.database, period, now, compose)
         self._known_claimed.add(period.key)
-        if run is None:
+        if data is None:
             return DigestOutcome(period, sent=False)
-        data = await gather_digest(self.database, run.start, run.end, now)
-        try:
-            delivered = await self.deliver(chat, data)
-        except Exception:
-            # Cancelled mid-send (shutdown), the claim stays and its lease runs out instead.
-            await release_digest(self.database, period.key)
-            self._known_claimed.discard(period.key)
-            raise
-        if not delivered:
-            await release_digest(self.database, period.key)
-            self._known_claimed.discard(period.key)
-            return DigestOutcome(period, sent=False, failed=True)
-        await mark_digest_sent(self.database, period.key, len(data.new_drafts), self.clock.now())
+        self.sender.wake()
         return DigestOutcome(period, sent=True, new_drafts=len(data.new_drafts))
 
-    async def deliver(self, chat_id: int, data: DigestData) -> bool:
-        """Send the digest; False if not even its first message got through (then the claim
-        is given up and the next tick tries again)."""
+    def digest_messages(self, chat_id: int, data: DigestData, key: str) -> list[OutboxMessage]:
+        """The digest's messages and, with new drafts, its document, as outbox rows."""
         zone = self.settings.timezone
-        sent_any = False
-        try:
-            for message in build_digest(data, zone):
-                await self.bot.send_message(
+        messages = [
+            html_message(chat_id, message.html, message.buttons, kind="digest", digest_key=key)
+            for message in build_digest(data, zone)
+        ]
+        if data.new_drafts:
+            body = digest_document(data, zone).encode("utf-8")
+            messages.append(
+                document_message(
                     chat_id,
-                    message.html,
-                    parse_mode=ParseMode.HTML,
-                    reply_markup=keyboard(message.buttons),
-                    disable_web_page_preview=True,
+                    body,
+                    digest_filename(data, zone),
+                    document_caption(data),
+                    kind="digest",
+                    digest_key=key,
                 )
-                sent_any = True
-            if data.new_drafts:
-                body = digest_document(data, zone).encode("utf-8")
-                await self.bot.send_document(
-                    chat_id,
-                    InputFile(body, filename=digest_filename(data, zone)),
-                    caption=document_caption(data),
-                )
-        except TelegramError as error:
-            if not sent_any:
-                log.warning("could not send the digest to chat %s (%s); will retry", chat_id, error)
-                return False
-            log.warning("the digest to chat %s was sent only in part: %s", chat_id, error)
-        return True
+            )
+        return messages
 
     # --- reminders and purge ------------------------------------------------------------
 
     async def send_due_reminders(self) -> int:
-        """Send every reminder that is due; how many went out."""
+        """Owe every reminder that is due, each in its claim's transaction; how many."""
         now = self.clock.now()
         zone = self.settings.timezone
+
+        def owe(reminder: DueReminder) -> list[OutboxMessage]:
+            return reply_messages(
+                reminder.chat_id, [nudge_reply(reminder.nudge, now, zone)], kind="reminder"
+            )
+
         due = await claim_due_reminders(
-            self.database, self.policy, zone, now, self.settings.retention_days
+            self.database, self.policy, zone, now, self.settings.retention_days, owe=owe
         )
-        sent = 0
-        for reminder in due:
-            for message in render_reply(nudge_reply(reminder.nudge, now, zone)):
-                try:
-                    await self.bot.send_message(
-                        reminder.chat_id,
-                        message.text,
-                        parse_mode=ParseMode.HTML,
-                        reply_markup=message.reply_markup,
-                        disable_web_page_preview=True,
-                    )
-                except Forbidden:
-                    log.info("chat %s has blocked the bot; reminder dropped", reminder.chat_id)
-                    break
-                except TelegramError as error:
-                    log.warning("could not remind chat %s: %s", reminder.chat_id, error)
-                    break
-            else:
-                sent += 1
-        return sent
+        if due:
+            self.sender.wake()
+        return len(due)
 
     async def purge(self) -> int:
-        """At most hourly: erase interviews left unfinished for ``RETENTION_DAYS``, and forget
-        processed update ids older than the dedupe window."""
+        """At most hourly: erase interviews left unfinished for ``RETENTION_DAYS``, forget
+        processed update ids older than the dedupe window and outbox rows sent more than a
+        week ago."""
         now = self.clock.now()
         if self._last_purge is not None and now - self._last_purge < PURGE_EVERY:
             return 0
         self._last_purge = now
         await forget_old_updates(self.database, now)
         purged = await purge_unfinished(self.database, self.settings.retention_days, now)
+        await prune_sent(self.database, datetime.now(UTC) - SENT_KEPT)  # on the sender's clock
         if purged:
             log.info(
                 "purged %d interviews left unfinished for %d days",
@@ -291,8 +276,10 @@ def _local(moment: datetime, settings: Settings) -> str:
 async def digest_command(
     settings: Settings, *, send: bool, clock: Clock | None = None
 ) -> tuple[bool, str]:
-    """``copro-bot digest --preview`` / ``--send``: whether it went well, and what to say."""
-    from telegram.ext import AIORateLimiter, ExtBot
+    """``copro-bot digest --preview`` / ``--send``: whether it went well, and what to say.
+
+    ``--send`` owes the digest and delivers what the outbox has due before it returns."""
+    from telegram.ext import ExtBot
 
     from bot.wiring import open_database
 
@@ -303,14 +290,15 @@ async def digest_command(
             return True, await preview_digest(settings, database, clock.now())
         if settings.telegram_bot_token is None:
             raise ValueError("a bot token is required")
-        bot: ExtBot[int] = ExtBot(
+        bot: ExtBot[None] = ExtBot(
             settings.telegram_bot_token,
             base_url=settings.bot_api_url,
             base_file_url=settings.bot_file_url,
-            rate_limiter=AIORateLimiter(max_retries=3),
         )
         async with bot:
-            outcome = await Scheduler(bot, database, settings, clock).send_now()
+            scheduler = Scheduler(bot, database, settings, clock)
+            outcome = await scheduler.send_now()
+            await scheduler.sender.send_all_due()
     finally:
         await database.dispose()
     if outcome.failed:

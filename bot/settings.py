@@ -57,9 +57,8 @@ class Settings:
     llm_model: str | None = None
     llm_api_key: str | None = None
     llm_timeout_seconds: float = DEFAULT_LLM_TIMEOUT_SECONDS
-    send_rate_limit: int = 30
-    """Messages per second for the whole bot (Telegram's default; a local Bot API server
-    or paid broadcasts allow far more)."""
+    send_rate_limit: float = 30.0
+    """Messages a second for the whole bot, over every process (SEND_RATE_LIMIT)."""
 
     @property
     def bot_api_url(self) -> str:
@@ -174,9 +173,15 @@ def load_settings(env: Mapping[str, str]) -> Settings:
         raise SettingsError("RETENTION_DAYS", "expected at least 1 day")
 
     writer = _writer_settings(env)
-    send_rate = _int(env, "SEND_RATE_LIMIT")
-    if send_rate is not None and send_rate < 1:
-        raise SettingsError("SEND_RATE_LIMIT", "expected at least 1 message a second")
+    rate_text = _optional(env, "SEND_RATE_LIMIT") or "30"
+    try:
+        send_rate_limit = float(rate_text)
+    except ValueError:
+        send_rate_limit = 0.0
+    if not send_rate_limit >= 1:
+        raise SettingsError(
+            "SEND_RATE_LIMIT", f"expected messages per second (at least 1), got {rate_text!r}"
+        )
 
     return Settings(
         telegram_bot_token=token,
@@ -196,7 +201,7 @@ def load_settings(env: Mapping[str, str]) -> Settings:
         remind_after=remind_after,
         retention_days=retention or 90,
         **writer,
-        send_rate_limit=send_rate or 30,
+        send_rate_limit=send_rate_limit,
     )
 
 

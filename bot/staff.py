@@ -27,12 +27,11 @@ from telegram import (
     ForceReply,
     InlineKeyboardButton,
     InlineKeyboardMarkup,
-    InputFile,
     Message,
     Update,
 )
-from telegram.constants import ChatType, ParseMode
-from telegram.error import BadRequest, Forbidden, TelegramError
+from telegram.constants import ChatType
+from telegram.error import TelegramError
 from telegram.ext import (
     Application,
     ApplicationHandlerStop,
@@ -43,9 +42,11 @@ from telegram.ext import (
     filters,
 )
 
+from bot.outbox_render import document_message, html_message, plain_message, reply_messages
 from bot.roles import REFUSAL, Roles
+from bot.sender import MEDIA_METHODS, Outbox
 from bot.settings import Settings
-from bot.telegram_render import escape, render_reply, split_message
+from bot.telegram_render import escape, split_message
 from conversations.lens import LensStatus
 from conversations.model import Button, Reply
 from conversations.render import draft_to_telegram_html, provenance_to_telegram_html
@@ -75,6 +76,7 @@ from conversations.review_text import (
 )
 from conversations.workflow import DraftStatus
 from storage.drafts import Actor, DraftRefused
+from storage.outbox import OutboxMessage
 from storage.prompts import PromptKind
 from storage.review import AskResult, Delivery, PromptOutcome, ReviewService
 from storage.service import InterviewService
@@ -90,15 +92,6 @@ SEND_TEXT = "Please send text, or /cancel."
 PROMPT_EXPIRED = "That edit expired — tap Edit again."
 ELSEWHERE = "Staff tools work in a private chat with me or in the staff group."
 _PROMPT_COMMAND = re.compile(r"^/(cancel|clear)(?:@\w+)?\s*$")
-_MEDIA_METHODS = {
-    "photo": "send_photo",
-    "document": "send_document",
-    "voice": "send_voice",
-    "video": "send_video",
-    "video_note": "send_video_note",
-    "audio": "send_audio",
-    "animation": "send_animation",
-}
 
 
 class StaffHandlers:
@@ -108,12 +101,16 @@ class StaffHandlers:
         self,
         settings: Settings,
         service: InterviewService,
+        outbox: Outbox,
         *,
         clock: Callable[[], datetime] | None = None,
     ) -> None:
         self.settings = settings
+        self.outbox = outbox
         self.roles = Roles(settings, service.database)
-        self.review = ReviewService(service.database, clock or service.clock)
+        self.review = ReviewService(
+            service.database, clock or service.clock, owe_delivery=_delivery_messages
+        )
 
     def install(self, application: App) -> None:
         chats: filters.BaseFilter = filters.ChatType.PRIVATE
@@ -136,11 +133,11 @@ class StaffHandlers:
         if chat is None:
             raise ApplicationHandlerStop
         if not await self.roles.is_staff(user.id if user else None):
-            await _say(context.bot, chat.id, REFUSAL)
+            await _say(self.outbox, chat.id, REFUSAL)
             raise ApplicationHandlerStop
         wanted = "_".join(context.args or ["todo"]).lower().replace("-", "_")
         page = await self.review.queue(wanted)
-        await _send(context.bot, chat.id, queue_reply(page))
+        await _send(self.outbox, chat.id, queue_reply(page))
         raise ApplicationHandlerStop
 
     async def draft_command(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -149,13 +146,13 @@ class StaffHandlers:
         if chat is None:
             raise ApplicationHandlerStop
         if not await self.roles.is_staff(user.id if user else None):
-            await _say(context.bot, chat.id, REFUSAL)
+            await _say(self.outbox, chat.id, REFUSAL)
             raise ApplicationHandlerStop
         reference = (context.args or [""])[0]
         card = await self.review.card_by_reference(reference) if reference else None
         if card is None:
             text = f"No draft has the reference {reference}." if reference else DRAFT_USAGE
-            await _say(context.bot, chat.id, text)
+            await _say(self.outbox, chat.id, text)
         else:
             await self.send_card(context.bot, chat.id, card)
         raise ApplicationHandlerStop
@@ -166,7 +163,7 @@ class StaffHandlers:
         if chat is None or message is None:
             raise ApplicationHandlerStop
         if user is None or not self.roles.is_admin(user.id):
-            await _say(context.bot, chat.id, REFUSAL)
+            await _say(self.outbox, chat.id, REFUSAL)
             raise ApplicationHandlerStop
         args = list(context.args or [])
         verb = args.pop(0).lower() if args else "list"
@@ -174,16 +171,16 @@ class StaffHandlers:
             lines = await self.review.staff_lines(
                 self.settings.admin_user_ids, self.settings.staff_user_ids
             )
-            await _say(context.bot, chat.id, staff_list_text(lines))
+            await _say(self.outbox, chat.id, staff_list_text(lines))
         elif verb in ("add", "remove"):
             target = await self._target(message, args)
             if target is None:
-                await _say(context.bot, chat.id, STAFF_USAGE)
+                await _say(self.outbox, chat.id, STAFF_USAGE)
             else:
                 text = await self._change_staff(Actor(user.id, user.full_name), verb, *target)
-                await _say(context.bot, chat.id, text)
+                await _say(self.outbox, chat.id, text)
         else:
-            await _say(context.bot, chat.id, STAFF_USAGE)
+            await _say(self.outbox, chat.id, STAFF_USAGE)
         raise ApplicationHandlerStop
 
     async def _target(self, message: Message, args: list[str]) -> tuple[int, str] | None:
@@ -231,17 +228,17 @@ class StaffHandlers:
         if prompt is None:
             if expired:
                 # Meant for the prompt, so never an answer to an interview of their own.
-                await _say(context.bot, chat.id, PROMPT_EXPIRED)
+                await _say(self.outbox, chat.id, PROMPT_EXPIRED)
                 raise ApplicationHandlerStop
             return
         command = _PROMPT_COMMAND.match(message.text or "")
         if command is not None and command.group(1) == "cancel":
             await self.review.cancel_prompt(user.id)
-            await _send(context.bot, chat.id, cancelled_reply(prompt.draft_id))
+            await _send(self.outbox, chat.id, cancelled_reply(prompt.draft_id))
             raise ApplicationHandlerStop
         text = message.text or message.caption
         if text is None and command is None:
-            await _say(context.bot, chat.id, SEND_TEXT)
+            await _say(self.outbox, chat.id, SEND_TEXT)
             raise ApplicationHandlerStop
         actor = Actor(user.id, user.full_name)
         outcome = await self.review.finish_prompt(
@@ -253,7 +250,7 @@ class StaffHandlers:
     async def _report(self, bot: Bot, chat_id: int, outcome: PromptOutcome) -> None:
         card = outcome.card
         if outcome.kind == "saved" and card is not None and outcome.field:
-            await _send(bot, chat_id, saved_reply(card, outcome.field))
+            await _send(self.outbox, chat_id, saved_reply(card, outcome.field))
         elif outcome.kind == "conflict" and card is not None and outcome.field:
             at = when(outcome.changed_at, self.settings.timezone) if outcome.changed_at else ""
             reply = conflict_reply(
@@ -265,21 +262,19 @@ class StaffHandlers:
                 at,
                 outcome.event_id or 0,
             )
-            await _send(bot, chat_id, reply)
+            await _send(self.outbox, chat_id, reply)
         elif outcome.kind == "noted" and card is not None:
-            await _send(bot, chat_id, note_saved_reply(card))
+            await _send(self.outbox, chat_id, note_saved_reply(card))
         elif outcome.kind == "asked" and outcome.ask is not None:
-            await _send(bot, chat_id, await self._asked(bot, outcome.ask))
+            await _send(self.outbox, chat_id, await self._asked(bot, outcome.ask))
         elif outcome.kind == "empty":
-            await _say(bot, chat_id, "That's empty. " + SEND_TEXT)
+            await _say(self.outbox, chat_id, "That's empty. " + SEND_TEXT)
         elif outcome.kind == "gone":
-            await _say(bot, chat_id, GONE)
+            await _say(self.outbox, chat_id, GONE)
 
     async def _asked(self, bot: Bot, result: AskResult) -> Reply:
         """Deliver a question that should go out now; what to tell the staff member."""
         outcome: str = result.outcome
-        if result.delivery is not None:
-            outcome = await self.deliver(bot, result.delivery)
         if outcome in ("gone", "changed"):
             return Reply(GONE if outcome == "gone" else STALE)
         if outcome == "already":
@@ -292,26 +287,6 @@ class StaffHandlers:
         return Reply(
             text, buttons=((Button("‹ Back to the draft", callback("c", result.card.id)),),)
         )
-
-    async def deliver(self, bot: Bot, delivery: Delivery) -> str:
-        """Send a follow-up question to its contributor: ``sent``, ``blocked`` or ``retry``."""
-        try:
-            for message in render_reply(delivery.message):
-                await bot.send_message(
-                    delivery.chat_id,
-                    message.text,
-                    parse_mode=ParseMode.HTML,
-                    reply_markup=message.reply_markup,
-                    disable_web_page_preview=True,
-                )
-        except Forbidden:
-            await self.review.delivery_failed(delivery.follow_up_id, blocked=True)
-            return "blocked"
-        except TelegramError:
-            log.warning("could not deliver follow-up %s", delivery.follow_up_id)
-            await self.review.delivery_failed(delivery.follow_up_id, blocked=False)
-            return "retry"
-        return "sent"
 
     # --- buttons ------------------------------------------------------------------------
 
@@ -351,12 +326,12 @@ class StaffHandlers:
         if verb == "l":
             page = await self.review.queue(args[0], int(args[1]))
             await _answer(query, None)
-            await _show(query, queue_reply(page))
+            await _show(self.outbox, query, queue_reply(page))
             return
         if verb == "x":
             prompt = await self.review.cancel_prompt(actor.user_id)
             await _answer(query, None)
-            await _show(query, cancelled_reply(prompt.draft_id if prompt else None))
+            await _show(self.outbox, query, cancelled_reply(prompt.draft_id if prompt else None))
             return
         assert action.draft_id is not None
         draft_id = action.draft_id
@@ -368,25 +343,25 @@ class StaffHandlers:
                 await _answer(query, str(refused), alert=True)
                 current = await self.review.card(draft_id)
                 if current is not None:
-                    await _show(query, status_reply(current, tz))
+                    await _show(self.outbox, query, status_reply(current, tz))
                 return
             await _answer(query, f"Moved to {target.label}.")
-            await _show(query, card_reply(moved, tz))
+            await _show(self.outbox, query, card_reply(moved, tz))
             return
         if verb in ("ty", "tn"):
             decision: LensStatus = "confirmed" if verb == "ty" else "rejected"
             decided, label = await self.review.decide_tag(actor, draft_id, args[0], decision)
             await _answer(query, f"{label}: {decision}.")
-            await _show(query, lens_reply(decided))
+            await _show(self.outbox, query, lens_reply(decided))
             return
         if verb == "ac":
             result = await self.review.ask_gap(actor, chat_id, draft_id, int(args[0]), int(args[1]))
             if result.outcome == "changed" and result.card is not None:
                 await _answer(query, "The draft changed: here are its questions now.", alert=True)
-                await _show(query, ask_reply(result.card))
+                await _show(self.outbox, query, ask_reply(result.card))
                 return
             await _answer(query, None)
-            await _show(query, await self._asked(bot, result))
+            await _show(self.outbox, query, await self._asked(bot, result))
             return
         if verb == "k":
             outcome = await self.review.keep_mine(actor, draft_id, int(args[0]))
@@ -399,8 +374,8 @@ class StaffHandlers:
                 raise DraftRefused(GONE)
             await _answer(query, None)
             name, text = found
-            await bot.send_document(
-                chat_id, InputFile(text.encode("utf-8"), filename=name), caption=name
+            await self.outbox.owe(
+                [document_message(chat_id, text.encode("utf-8"), name, name, kind="draft")]
             )
             return
         if verb in ("e", "n", "aw"):
@@ -417,38 +392,44 @@ class StaffHandlers:
         if verb == "o":
             await self.send_card(bot, chat_id, card)
         elif verb == "c":
-            await _show(query, card_reply(card, tz))
+            await _show(self.outbox, query, card_reply(card, tz))
         elif verb == "f":
-            await _show(query, fields_reply(card))
+            await _show(self.outbox, query, fields_reply(card))
         elif verb == "t":
-            await _show(query, lens_reply(card))
+            await _show(self.outbox, query, lens_reply(card))
         elif verb == "s":
-            await _show(query, status_reply(card, tz))
+            await _show(self.outbox, query, status_reply(card, tz))
         elif verb == "a":
-            await _show(query, ask_reply(card))
+            await _show(self.outbox, query, ask_reply(card))
         elif verb == "ag":
             number = int(args[0])
             if card.version != int(args[1]) or not 1 <= number <= len(card.record.gaps):
-                await _show(query, ask_reply(card))
+                await _show(self.outbox, query, ask_reply(card))
             else:
-                await _show(query, ask_confirm_reply(card, number, card.record.gaps[number - 1]))
+                await _show(
+                    self.outbox,
+                    query,
+                    ask_confirm_reply(card, number, card.record.gaps[number - 1]),
+                )
         elif verb == "h":
             found_history = await self.review.history(draft_id)
             if found_history is not None:
-                await _show(query, history_reply(found_history[0], found_history[1], tz))
+                await _show(
+                    self.outbox, query, history_reply(found_history[0], found_history[1], tz)
+                )
         elif verb == "md":
-            await self._send_media(bot, chat_id, card)
+            await self._send_media(chat_id, card)
         elif verb == "src":
             for part in provenance_to_telegram_html(card.record):
-                await _send_html(bot, chat_id, part)
+                await _send_html(self.outbox, chat_id, part)
 
     # --- sending ------------------------------------------------------------------------
 
     async def send_card(self, bot: Bot, chat_id: int, card: DraftCard) -> None:
         """The whole draft as formatted messages, then its card with the buttons."""
         for part in draft_to_telegram_html(card.record):
-            await _send_html(bot, chat_id, part)
-        await _send(bot, chat_id, card_reply(card, self.settings.timezone))
+            await _send_html(self.outbox, chat_id, part)
+        await _send(self.outbox, chat_id, card_reply(card, self.settings.timezone))
 
     async def _prompt(
         self,
@@ -485,62 +466,57 @@ class StaffHandlers:
         if body:
             first += f"\n{escape(body)}"
         if pieces:
-            await _send_html(bot, chat_id, f"{first}\n<code>{pieces[0]}</code>")
+            await _send_html(self.outbox, chat_id, f"{first}\n<code>{pieces[0]}</code>")
             for piece in pieces[1:]:
-                await _send_html(bot, chat_id, f"<code>{piece}</code>")
+                await _send_html(self.outbox, chat_id, f"<code>{piece}</code>")
             text = f"{mention}{escape(how)}"
         else:
             text = f"{first}\n{mention}{escape(how)}"
-        for part in split_message(text):
-            with contextlib.suppress(TelegramError):
-                await bot.send_message(
-                    chat_id, part, parse_mode=ParseMode.HTML, reply_markup=markup
+        await self.outbox.owe(
+            [
+                OutboxMessage(
+                    chat_id,
+                    "sendMessage",
+                    {"text": part, "parse_mode": "HTML", "reply_markup": markup.to_dict()},
                 )
-
-    async def _send_media(self, bot: Bot, chat_id: int, card: DraftCard) -> None:
-        for media in card.record.media:
-            caption = media.caption[:1000] or None
-            try:
-                method = _MEDIA_METHODS.get(media.kind)
-                if method is not None and media.file_id:
-                    await getattr(bot, method)(chat_id, media.file_id, caption=caption)
-                elif media.kind == "location" and "latitude" in media.meta:
-                    await bot.send_location(
-                        chat_id, float(media.meta["latitude"]), float(media.meta["longitude"])
-                    )
-                else:
-                    what = media.caption or media.meta.get("url") or media.kind
-                    await bot.send_message(chat_id, f"{media.kind}: {what}"[:4000])
-            except TelegramError:
-                log.warning("could not resend a %s of draft %s", media.kind, card.reference)
-
-
-async def _send(bot: Bot, chat_id: int, reply: Reply) -> None:
-    for message in render_reply(reply):
-        try:
-            await bot.send_message(
-                chat_id,
-                message.text,
-                parse_mode=ParseMode.HTML,
-                reply_markup=message.reply_markup,
-                disable_web_page_preview=True,
-            )
-        except TelegramError:
-            log.warning("could not send a message to chat %s", chat_id)
-            return
-
-
-async def _send_html(bot: Bot, chat_id: int, html: str) -> None:
-    try:
-        await bot.send_message(
-            chat_id, html, parse_mode=ParseMode.HTML, disable_web_page_preview=True
+                for part in split_message(text)
+            ]
         )
-    except TelegramError:
-        log.warning("could not send a message to chat %s", chat_id)
+
+    async def _send_media(self, chat_id: int, card: DraftCard) -> None:
+        """The draft's photos, files, places... sent again (by Telegram file id)."""
+        messages: list[OutboxMessage] = []
+        for media in card.record.media:
+            caption = media.caption[:1000]
+            if media.kind in MEDIA_METHODS and media.file_id:
+                payload: dict[str, Any] = {"kind": media.kind, "file_id": media.file_id}
+                if caption:
+                    payload["caption"] = caption
+                messages.append(OutboxMessage(chat_id, "sendMedia", payload, kind="media"))
+            elif media.kind == "location" and "latitude" in media.meta:
+                where = {"latitude": media.meta["latitude"], "longitude": media.meta["longitude"]}
+                messages.append(OutboxMessage(chat_id, "sendLocation", where, kind="media"))
+            else:
+                what = media.caption or media.meta.get("url") or media.kind
+                messages.append(plain_message(chat_id, f"{media.kind}: {what}"[:4000]))
+        await self.outbox.owe(messages)
 
 
-async def _say(bot: Bot, chat_id: int, text: str) -> None:
-    await _send(bot, chat_id, Reply(text))
+async def _send(outbox: Outbox, chat_id: int, reply: Reply) -> None:
+    await outbox.reply(chat_id, reply)
+
+
+async def _send_html(outbox: Outbox, chat_id: int, html: str) -> None:
+    await outbox.owe([html_message(chat_id, html)])
+
+
+async def _say(outbox: Outbox, chat_id: int, text: str) -> None:
+    await outbox.reply(chat_id, Reply(text))
+
+
+def _delivery_messages(delivery: Delivery) -> list[OutboxMessage]:
+    """A staff question for its contributor, owed with the asking (see ``ReviewService``)."""
+    return reply_messages(delivery.chat_id, [delivery.message], follow_up_id=delivery.follow_up_id)
 
 
 async def _answer(query: CallbackQuery, text: str | None, *, alert: bool = False) -> None:
@@ -548,38 +524,23 @@ async def _answer(query: CallbackQuery, text: str | None, *, alert: bool = False
         await query.answer(text[:200] if text else None, show_alert=alert)
 
 
-async def _show(query: CallbackQuery, reply: Reply) -> None:
-    """Show ``reply`` in place of the message whose button was tapped (a new message if it
-    does not fit in one, or the old one cannot be edited)."""
-    messages = render_reply(reply)
+async def _show(outbox: Outbox, query: CallbackQuery, reply: Reply) -> None:
+    """Show ``reply`` in place of the message whose button was tapped (as new messages if
+    it does not fit in one, or the old one can no longer be edited)."""
     message = query.message
-    if len(messages) == 1 and isinstance(message, Message):
-        try:
-            await query.edit_message_text(
-                messages[0].text,
-                parse_mode=ParseMode.HTML,
-                reply_markup=messages[0].reply_markup,
-                disable_web_page_preview=True,
-            )
-            return
-        except BadRequest as error:
-            if "not modified" in str(error).lower():
-                return
-        except TelegramError:
-            pass
     if message is None:
         return
-    for outgoing in messages:
-        with contextlib.suppress(TelegramError):
-            await query.get_bot().send_message(
-                message.chat.id,
-                outgoing.text,
-                parse_mode=ParseMode.HTML,
-                reply_markup=outgoing.reply_markup,
-                disable_web_page_preview=True,
-            )
+    chat_id = message.chat.id
+    messages = reply_messages(chat_id, [reply])
+    if len(messages) == 1 and isinstance(message, Message):
+        edit = messages[0]
+        payload = {**edit.payload, "message_id": message.message_id, "or_send": True}
+        messages = [OutboxMessage(chat_id, "editMessageText", payload, kind="card")]
+    await outbox.owe(messages)
 
 
-def install_staff(application: App, settings: Settings, service: InterviewService) -> None:
+def install_staff(
+    application: App, settings: Settings, service: InterviewService, outbox: Outbox
+) -> None:
     """Add the staff handlers to ``application`` (see :class:`StaffHandlers`)."""
-    StaffHandlers(settings, service).install(application)
+    StaffHandlers(settings, service, outbox).install(application)

@@ -25,13 +25,11 @@ from telegram import (
     BotCommandScopeChat,
     InlineKeyboardButton,
     InlineKeyboardMarkup,
-    InputFile,
     Update,
 )
-from telegram.constants import ChatType, ParseMode
-from telegram.error import Conflict, Forbidden, NetworkError, RetryAfter, TelegramError
+from telegram.constants import ChatType
+from telegram.error import Conflict, NetworkError, RetryAfter, TelegramError
 from telegram.ext import (
-    AIORateLimiter,
     Application,
     ApplicationBuilder,
     ApplicationHandlerStop,
@@ -54,13 +52,15 @@ from bot.intake import (
     raw_text,
     update_id_of,
 )
+from bot.outbox_render import document_message, plain_message, reply_messages
 from bot.privacy import privacy_text
 from bot.reminders import ReminderHandlers
 from bot.scheduler import Clock, Scheduler, SystemClock
+from bot.sender import Outbox, Sender
 from bot.settings import Settings
 from bot.staff import install_staff
 from bot.telegram_events import event_from_update, is_private, person_from_update
-from bot.telegram_render import render_reply, shorten
+from bot.telegram_render import shorten
 from bot.writer_model import DraftWriter, OpenAICompatibleModel
 from conversations.i18n import LANGUAGES, N_, Words, parse_language_code
 from conversations.model import Reply
@@ -68,6 +68,7 @@ from conversations.review_text import open_button
 from storage.contributors import language_for
 from storage.database import Database
 from storage.intake import park_update
+from storage.outbox import OutboxMessage, SendLimits, enqueue
 from storage.service import Handled, InterviewService
 
 log = logging.getLogger(__name__)
@@ -108,9 +109,15 @@ def reference_text(reference: str, words: Words | None = None) -> str:
 class ContributorHandlers:
     """The contributor-facing side of the bot: one interview per private chat."""
 
-    def __init__(self, settings: Settings, service: InterviewService) -> None:
+    def __init__(self, settings: Settings, service: InterviewService, sender: Sender) -> None:
         self.settings = settings
         self.service = service
+        self.sender = sender
+
+    async def owe(self, messages: Sequence[OutboxMessage]) -> None:
+        """Owe messages that change nothing else (their own transaction), and send now."""
+        await enqueue(self.service.database, messages, self.service.clock())
+        self.sender.wake()
 
     async def words(self, update: Update) -> Words:
         """The contributor's language for texts said outside an interview step; Telegram's
@@ -160,23 +167,23 @@ class ContributorHandlers:
             username = context.bot.username
             link = f"https://t.me/{username}?start=group" if username else "a private chat"
             words = await self.words(update)
-            pointer = words._(
-                "Hi! I collect stories one to one. Message me privately to share yours: %(link)s"
-            )
-            with contextlib.suppress(TelegramError):
-                await context.bot.send_message(
-                    chat.id,
-                    pointer % {"link": link},
-                    reply_to_message_id=message.message_id,
-                    disable_web_page_preview=True,
+            pointer = plain_message(
+                chat.id,
+                words._(
+                    "Hi! I collect stories one to one. Message me privately to share yours: "
+                    "%(link)s"
                 )
+                % {"link": link},
+            )
+            pointer.payload["reply_to_message_id"] = message.message_id
+            await self.owe([pointer])
         raise ApplicationHandlerStop
 
     async def privacy(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         chat = update.effective_chat
         if chat is not None:
             words = await self.words(update)
-            await send_replies(context, chat.id, [Reply(privacy_text(self.settings, words))])
+            await self.owe(reply_messages(chat.id, [Reply(privacy_text(self.settings, words))]))
 
     async def my_data(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         user, chat = update.effective_user, update.effective_chat
@@ -184,10 +191,16 @@ class ContributorHandlers:
             return
         data = await self.service.export_person_data(user.id)
         body = json.dumps(data, ensure_ascii=False, indent=2, default=str).encode("utf-8")
-        await context.bot.send_document(
-            chat.id,
-            InputFile(body, filename="my-copro-bot-data.json"),
-            caption=(await self.words(update))._("Everything copro-bot stores about you."),
+        await self.owe(
+            [
+                document_message(
+                    chat.id,
+                    body,
+                    "my-copro-bot-data.json",
+                    (await self.words(update))._("Everything copro-bot stores about you."),
+                    kind="mydata",
+                )
+            ]
         )
 
     async def delete(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -203,14 +216,15 @@ class ContributorHandlers:
                 ]
             ]
         )
-        await context.bot.send_message(
+        question = plain_message(
             chat.id,
             _(
                 "This erases all your answers and stories, including ones already sent to "
                 "staff. It cannot be undone. Are you sure?"
             ),
-            reply_markup=keyboard,
         )
+        question.payload["reply_markup"] = keyboard.to_dict()
+        await self.owe([question])
 
     async def confirm_delete(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         query, user, chat = update.callback_query, update.effective_user, update.effective_chat
@@ -228,9 +242,15 @@ class ContributorHandlers:
             )
         else:
             text = _("Nothing was erased.")
-        with contextlib.suppress(TelegramError):
-            await query.edit_message_reply_markup(None)
-        await context.bot.send_message(chat.id, text)
+        messages = [plain_message(chat.id, text)]
+        if query.message is not None:
+            messages.insert(
+                0,
+                OutboxMessage(
+                    chat.id, "editMessageReplyMarkup", {"message_id": query.message.message_id}
+                ),
+            )
+        await self.owe(messages)
 
     async def interview(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         if not is_private(update):
@@ -240,11 +260,20 @@ class ContributorHandlers:
         if person is None or event is None:
             return
         query = update.callback_query
+
+        def compose(handled: Handled) -> list[OutboxMessage]:
+            return self.compose(person.chat_id, person.name, handled)
+
         handled = await self.service.handle(
-            person, event, update_id=update.update_id, fingerprint=fingerprint(update)
+            person,
+            event,
+            update_id=update.update_id,
+            fingerprint=fingerprint(update),
+            compose=compose,
         )
         if handled.failed:
-            # Logged and rolled back by the service; kept for the operator, apologised for.
+            # Logged and rolled back by the service; kept for the operator, apologised for
+            # (in the contributor's language) through the outbox.
             await park_update(
                 self.service.database,
                 update.update_id,
@@ -252,61 +281,49 @@ class ContributorHandlers:
                 raw_text(update.to_dict()),
                 self.service.clock(),
             )
+            sorry = (await self.words(update))._(SORRY)
+            await self.owe(reply_messages(person.chat_id, [Reply(sorry)]))
+        # Everything else it led to was owed in its transaction: a redelivered update (its
+        # replies already owed, or sent) needs nothing more.
+        self.sender.wake()
         if query is not None:
             with contextlib.suppress(TelegramError):
                 await query.answer(handled.notice)
-        if handled.duplicate:
-            return
+
+    def compose(self, chat_id: int, name: str, handled: Handled) -> list[OutboxMessage]:
+        """Every message one handled update owes, rendered, in the order they go out: the
+        replies, the reference number, the staff notice, a staff question put at this
+        pause, and news for staff."""
         replies = handled.replies
-        if handled.failed:  # the one apology, in the contributor's language
-            replies = (Reply((await self.words(update))._(SORRY)),)
         if handled.submitted_reference:
             words = Words(handled.language)
             replies = (*replies, Reply(reference_text(handled.submitted_reference, words)))
-        await send_replies(context, person.chat_id, replies)
-        if handled.submitted_reference:
-            await self.notify_staff(context, handled)
-        # Staff questions put to the contributor at this pause, and news for staff.
-        await send_replies(context, person.chat_id, handled.deliveries)
-        for notice in handled.notices:
-            await send_replies(context, notice.chat_id, [notice.reply])
+        messages = reply_messages(chat_id, replies)
+        notice = self.staff_notice(handled)
+        if notice is not None and self.settings.staff_chat_id is not None:
+            messages += reply_messages(self.settings.staff_chat_id, [notice], kind="notice")
+        messages += reply_messages(chat_id, handled.deliveries, follow_up_id=handled.delivering)
+        for news in handled.notices:
+            messages += reply_messages(news.chat_id, [news.reply], kind="notice")
+        return messages
 
-    async def notify_staff(self, context: ContextTypes.DEFAULT_TYPE, handled: Handled) -> None:
+    def staff_notice(self, handled: Handled) -> Reply | None:
         if self.settings.staff_chat_id is None or handled.submitted_reference is None:
-            return
+            return None
         # Staff see the name only when the contributor chose to be credited by it.
         who = handled.credit_as or "a contributor who asked not to be named"
         title = f": “{shorten(handled.draft_title, 120)}”" if handled.draft_title else ""
         notice = Reply(f"New story {handled.submitted_reference}{title}, from {who}.")
         if handled.draft_id is not None:
             notice = replace(notice, buttons=((open_button(handled.draft_id),),))
-        await send_replies(context, self.settings.staff_chat_id, [notice])
-
-
-async def send_replies(
-    context: ContextTypes.DEFAULT_TYPE, chat_id: int, replies: Sequence[Reply]
-) -> None:
-    """Send replies in order; a failed send is logged and never undoes what was stored."""
-    for reply in replies:
-        for message in render_reply(reply):
-            try:
-                await context.bot.send_message(
-                    chat_id,
-                    message.text,
-                    parse_mode=ParseMode.HTML,
-                    reply_markup=message.reply_markup,
-                    disable_web_page_preview=True,
-                )
-            except Forbidden:
-                log.info("chat %s has blocked the bot; reply dropped", chat_id)
-                return
-            except TelegramError:
-                log.exception("could not send a reply to chat %s", chat_id)
-                return
+        return notice
 
 
 def build_application(settings: Settings, service: InterviewService) -> App:
-    """The real python-telegram-bot Application, pointed at ``TELEGRAM_API_BASE_URL``."""
+    """The real python-telegram-bot Application, pointed at ``TELEGRAM_API_BASE_URL``.
+
+    No python-telegram-bot rate limiter: the outbox's sender keeps Telegram's limits,
+    counted in the database so they hold over several processes."""
     if settings.telegram_bot_token is None:
         raise ValueError("a bot token is required")
     application: App = (
@@ -314,16 +331,33 @@ def build_application(settings: Settings, service: InterviewService) -> App:
         .token(settings.telegram_bot_token)
         .base_url(settings.bot_api_url)
         .base_file_url(settings.bot_file_url)
-        .rate_limiter(AIORateLimiter(overall_max_rate=settings.send_rate_limit, max_retries=3))
         .updater(None)
         .post_init(lambda app: set_command_menu(app, settings))
         .build()
     )
-    AdminHandlers(settings, service.database).install(application)
-    install_staff(application, settings, service)
-    ReminderHandlers(service.database).install(application)
-    ContributorHandlers(settings, service).install(application)
+    sender = Sender(
+        application.bot,
+        service.database,
+        limits=SendLimits(per_second=settings.send_rate_limit),
+    )
+    application.bot_data[SENDER] = sender
+    outbox = Outbox(service.database, sender)
+    AdminHandlers(settings, service.database, outbox).install(application)
+    install_staff(application, settings, service, outbox)
+    ReminderHandlers(service.database, outbox).install(application)
+    ContributorHandlers(settings, service, sender).install(application)
     return application
+
+
+SENDER = "outbox sender"
+
+
+def sender_of(application: App) -> Sender:
+    """The application's outbox sender (one per application, made by ``build_application``)."""
+    sender = application.bot_data.get(SENDER)
+    if not isinstance(sender, Sender):
+        raise LookupError("this application was not made by build_application")
+    return sender
 
 
 STAFF_COMMANDS: tuple[tuple[str, str], ...] = (
@@ -520,12 +554,12 @@ async def run_bot(
     clock = clock or SystemClock()
     service = build_service(settings, database, clock.now)
     application = build_application(settings, service)
-    contributors = ContributorHandlers(settings, service)
+    contributors = ContributorHandlers(settings, service, sender_of(application))
 
     async def apology(update: Update) -> str:
         return (await contributors.words(update))._(SORRY)
 
-    intake = Intake(application, database, service.clock, apology)
+    intake = Intake(application, database, service.clock, apology, owe=contributors.owe)
     intake.install()
     loop = asyncio.get_running_loop()
     signals: list[signal.Signals] = []
@@ -540,9 +574,13 @@ async def run_bot(
             if application.post_init is not None:
                 await application.post_init(application)
             await application.start()
-            # Digests, reminders and the purge tick beside polling or the webhook.
+            # Digests, reminders and the purge tick beside polling or the webhook; the
+            # outbox's sender delivers what they and the handlers owe.
+            sender = sender_of(application)
+            sending_stopped = asyncio.Event()
+            sending = asyncio.create_task(sender.run(sending_stopped))
             scheduled = asyncio.create_task(
-                Scheduler(application.bot, database, settings, clock).run()
+                Scheduler(application.bot, database, settings, clock, sender=sender).run()
             )
             writing = _start_draft_writer(settings, database, clock)
             try:
@@ -559,6 +597,10 @@ async def run_bot(
                         task.cancel()
                         with contextlib.suppress(asyncio.CancelledError):
                             await task
+                sending_stopped.set()
+                sender.wake()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await sending
                 await application.stop()
     finally:
         for sig in signals:

@@ -11,6 +11,7 @@ during downtime is folded into the next one sent and no draft falls between two 
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -29,6 +30,7 @@ from conversations.state import Status
 from storage.database import Database, dialect_insert
 from storage.drafts import DraftInfo, SqlDrafts
 from storage.models import DigestRun, Draft, FollowUp, Interview
+from storage.outbox import OutboxMessage, SqlOutbox
 
 CLAIM_LEASE = timedelta(minutes=15)
 AWAITING_ANSWER = ("pending", "delivered")
@@ -205,6 +207,29 @@ async def claim_digest(
     """Claim ``period`` and commit, so no other process sends it; None if taken."""
     async with database.session() as session, session.begin():
         return await SqlDigests(session).claim(period, now, lease=lease)
+
+
+async def claim_and_owe_digest(
+    database: Database,
+    period: DigestPeriod,
+    now: datetime,
+    compose: Callable[[DigestData], Sequence[OutboxMessage]],
+    *,
+    lease: timedelta = CLAIM_LEASE,
+) -> DigestData | None:
+    """Claim ``period``, gather its digest and owe its messages in ONE transaction, marked
+    sent as it commits: the outbox delivers it whole, so a digest is owed entirely or not
+    at all. None when another process has it (a claim never marked sent, left by an older
+    process, is taken over once its lease ran out)."""
+    async with database.session() as session, session.begin():
+        digests = SqlDigests(session)
+        run = await digests.claim(period, now, lease=lease)
+        if run is None:
+            return None
+        data = await digests.gather(run.start, run.end, now)
+        await SqlOutbox(session).add_all(compose(data), now)
+        await digests.mark_sent(period.key, len(data.new_drafts), now)
+        return data
 
 
 async def gather_digest(

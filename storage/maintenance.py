@@ -10,6 +10,7 @@ it, and a contributor who writes meanwhile is not nudged.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta, tzinfo
 
@@ -23,6 +24,7 @@ from storage.contributors import SqlContributors
 from storage.database import Database
 from storage.interviews import SqlInterviews
 from storage.models import Contributor, Interview
+from storage.outbox import OutboxMessage, SqlOutbox
 
 BATCH = 200
 PURGED_STATUSES = (Status.ACTIVE, Status.ABANDONED, Status.CANCELLED)
@@ -158,9 +160,16 @@ def first_name(display_name: str) -> str:
 
 
 async def claim_due_reminders(
-    database: Database, policy: ReminderPolicy, zone: tzinfo, now: datetime, retention_days: int
+    database: Database,
+    policy: ReminderPolicy,
+    zone: tzinfo,
+    now: datetime,
+    retention_days: int,
+    *,
+    owe: Callable[[DueReminder], Sequence[OutboxMessage]] | None = None,
 ) -> list[DueReminder]:
-    """Claim every reminder due at ``now`` and commit; the caller sends them.
+    """Claim every reminder due at ``now`` and commit; with ``owe``, each nudge's outbox
+    rows are written in the claim's transaction (a claimed nudge is never lost).
 
     Nothing is due during quiet hours, so the night passes without touching the database.
     """
@@ -182,7 +191,7 @@ async def claim_due_reminders(
                 continue
             if await maintenance.claim_reminder(candidate, now):
                 due.append(
-                    DueReminder(
+                    reminder := DueReminder(
                         interview_id=candidate.interview_id,
                         chat_id=candidate.chat_id,
                         nudge=Nudge(
@@ -195,6 +204,8 @@ async def claim_due_reminders(
                         ),
                     )
                 )
+                if owe is not None:
+                    await SqlOutbox(session).add_all(owe(reminder), now)
     return due
 
 

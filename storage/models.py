@@ -42,6 +42,7 @@ REVISION_REASONS = ("answer", "edit", "probe", "followup")
 DRAFT_STATUSES = ("new", "in_review", "needs_info", "ready", "published", "archived")
 DRAFT_EVENT_KINDS = ("created", "regenerated", "field", "lens", "status", "note", "followup")
 FOLLOW_UP_STATUSES = ("pending", "delivered", "answered", "failed", "cancelled")
+OUTBOX_STATES = ("pending", "sent", "failed", "blocked")
 
 
 class UtcDateTime(TypeDecorator[datetime]):
@@ -345,11 +346,47 @@ class DigestRun(Base):
     draft_count: Mapped[int] = mapped_column(Integer, server_default="0")
 
 
+class OutboxRow(Base):
+    """One message the bot owes a chat, written in the transaction that caused it.
+
+    ``payload`` holds the rendered Bot API parameters; ``id`` orders a chat's messages.
+    ``next_attempt_at`` is NULL for "at once" (rows are owed on the business clock, tried on
+    the sender's); ``attempted_at`` is when the latest try was claimed: the limits count it.
+    """
+
+    __tablename__ = "outbox"
+    __table_args__ = (
+        CheckConstraint("state IN ('pending', 'sent', 'failed', 'blocked')", name="state"),
+        Index(None, "state", "chat_id", "id"),
+        Index(None, "attempted_at"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    chat_id: Mapped[int] = mapped_column(BigInteger)
+    kind: Mapped[str] = mapped_column(String(32))
+    method: Mapped[str] = mapped_column(String(32))
+    payload: Mapped[dict[str, Any]]
+    state: Mapped[str] = mapped_column(String(16), server_default="pending")
+    tries: Mapped[int] = mapped_column(Integer, server_default="0")
+    next_attempt_at: Mapped[datetime | None]
+    attempted_at: Mapped[datetime | None]
+    claimed_by: Mapped[str | None] = mapped_column(String(64))
+    claimed_until: Mapped[datetime | None]
+    message_id: Mapped[int | None] = mapped_column(BigInteger)
+    edits_id: Mapped[int | None] = mapped_column(Integer)
+    follow_up_id: Mapped[int | None] = mapped_column(Integer)
+    digest_key: Mapped[str | None] = mapped_column(String(64))
+    last_error: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime]
+    sent_at: Mapped[datetime | None]
+
+
 __all__ = [
     "DRAFT_EVENT_KINDS",
     "DRAFT_STATUSES",
     "FOLLOW_UP_STATUSES",
     "INTERVIEW_STATUSES",
+    "OUTBOX_STATES",
     "REVISION_REASONS",
     "AnswerMessage",
     "AnswerRevision",
@@ -361,6 +398,7 @@ __all__ = [
     "DraftEvent",
     "FollowUp",
     "Interview",
+    "OutboxRow",
     "ParkedUpdate",
     "ProcessedUpdate",
     "ReferenceCounter",

@@ -10,7 +10,7 @@ it could not (:meth:`ReviewService.delivery_failed`).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Literal
@@ -38,6 +38,7 @@ from storage.database import Database
 from storage.drafts import Actor, DraftEventInfo, DraftInfo, DraftRefused, StaleDraft
 from storage.followups import FollowUpRecord
 from storage.models import Contributor, DraftEvent, StaffMember
+from storage.outbox import OutboxMessage
 from storage.prompts import PromptKind, PromptRecord
 from storage.redraft import script_of_snapshot
 from storage.uow import UnitOfWork
@@ -120,9 +121,19 @@ def _touches(event: DraftEventInfo, name: str) -> bool:
 class ReviewService:
     """What staff do with drafts, one transaction per call."""
 
-    def __init__(self, database: Database, clock: Callable[[], datetime]) -> None:
+    def __init__(
+        self,
+        database: Database,
+        clock: Callable[[], datetime],
+        *,
+        owe_delivery: Callable[[Delivery], Sequence[OutboxMessage]] | None = None,
+    ) -> None:
+        """With ``owe_delivery`` (the Telegram adapter's rendering), a question that goes out
+        at once is owed in the outbox in the asking transaction, and counts as delivered
+        only once Telegram accepted it; without it, the caller sends ``AskResult.delivery``."""
         self._database = database
         self._clock = clock
+        self._owe_delivery = owe_delivery
 
     # --- reading ------------------------------------------------------------------------
 
@@ -257,7 +268,7 @@ class ReviewService:
                 await uow.drafts.add_note(draft.id, text, actor=actor, now=now)
                 outcome = PromptOutcome("noted", card=await _card(uow, draft))
             else:
-                asked = await _ask(uow, draft, text, actor, chat_id, now)
+                asked = await _ask(uow, draft, text, actor, chat_id, now, owe=self._owe_delivery)
                 outcome = PromptOutcome("asked", card=asked.card, ask=asked)
             await uow.commit()
         return outcome
@@ -338,7 +349,9 @@ class ReviewService:
             draft = await uow.drafts.get(draft_id)
             if draft is None:
                 return AskResult("gone")
-            result = await _ask(uow, draft, question, actor, notify_chat_id, now)
+            result = await _ask(
+                uow, draft, question, actor, notify_chat_id, now, owe=self._owe_delivery
+            )
             await uow.commit()
         return result
 
@@ -357,7 +370,9 @@ class ReviewService:
                 return AskResult("changed", card=await _card(uow, draft))
             gap = gaps[number - 1]
             target = await _gap_question(uow, draft, gap.field)
-            result = await _ask(uow, draft, gap.question, actor, notify_chat_id, now, target)
+            result = await _ask(
+                uow, draft, gap.question, actor, notify_chat_id, now, target, owe=self._owe_delivery
+            )
             await uow.commit()
         return result
 
@@ -582,6 +597,8 @@ async def _ask(
     notify_chat_id: int,
     now: datetime,
     target: str | None = None,
+    *,
+    owe: Callable[[Delivery], Sequence[OutboxMessage]] | None = None,
 ) -> AskResult:
     """Queue a question for the draft's contributor; deliver it now when they are not in an
     interview and no earlier question waits for their answer. The reply will add to the
@@ -625,10 +642,14 @@ async def _ask(
     ):
         outcome = "queued_waiting"
     else:
-        await uow.followups.mark_delivered(follow_up.id, now)
         message = await follow_up_reply(uow, follow_up)
         delivery = Delivery(follow_up.id, contributor.chat_id, message)
         outcome = "sent"
+        if owe is not None:
+            await uow.outbox.add_all(owe(delivery), now)
+            delivery = None
+        else:
+            await uow.followups.mark_delivered(follow_up.id, now)
     return AskResult(outcome, card=await _card(uow, draft), delivery=delivery, question=question)
 
 

@@ -25,7 +25,7 @@ interview with provenance, the draft redrafted, the staff member told; /skip dec
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
@@ -64,6 +64,7 @@ from storage.database import Database
 from storage.drafts import Actor, DraftEventInfo, DraftInfo
 from storage.followups import FollowUpRecord
 from storage.interviews import InterviewRecord, RevisionReason
+from storage.outbox import OutboxMessage
 from storage.redraft import redraft, script_of_snapshot
 from storage.review import follow_up_reply
 from storage.uow import UnitOfWork
@@ -102,6 +103,13 @@ class Handled:
     """How a just-submitted story may name its contributor to staff; ``None``: anonymous."""
     language: str = "en"
     """The interview's language after this event, for the adapter's own words."""
+    delivering: int | None = None
+    """The follow-up that ``deliveries`` puts for the first time: it counts as delivered once
+    Telegram accepts the message (see ``storage.outbox``)."""
+
+
+Compose = Callable[[Handled], Sequence[OutboxMessage]]
+"""The adapter's rendering of what an update led to, owed in the update's transaction."""
 
 
 DUPLICATE = Handled(
@@ -186,6 +194,7 @@ class InterviewService:
         *,
         update_id: int | None = None,
         fingerprint: str | None = None,
+        compose: Compose | None = None,
     ) -> Handled:
         """Apply one event in one transaction; a redelivered update is a ``DUPLICATE``.
 
@@ -193,9 +202,14 @@ class InterviewService:
         logged with the update id (exception and stack, never what was said), recorded as
         that update's outcome so a redelivery does not fail again, and answered with one
         apology: the contributor's earlier answers are untouched.
+
+        With ``compose`` (the Telegram adapter), every message the update leads to is owed in
+        the outbox in that same transaction, so a crash after the commit loses no reply and a
+        redelivered update needs none; without it (the terminal chat), the caller shows
+        ``Handled`` itself.
         """
         try:
-            return await self._handle(person, event, update_id, fingerprint)
+            return await self._handle(person, event, update_id, fingerprint, compose)
         except Exception as error:
             log.exception("update %s failed (%s)", update_id, type(error).__name__)
             if update_id is not None:
@@ -214,7 +228,12 @@ class InterviewService:
             log.exception("could not record the failure of update %s", update_id)
 
     async def _handle(
-        self, person: Person, event: Event, update_id: int | None, fingerprint: str | None
+        self,
+        person: Person,
+        event: Event,
+        update_id: int | None,
+        fingerprint: str | None,
+        compose: Compose | None,
     ) -> Handled:
         now = self._clock()
         async with UnitOfWork(self._database) as uow:
@@ -239,6 +258,8 @@ class InterviewService:
                 follow_up = None
                 if _may_answer(event):
                     follow_up = await uow.followups.awaiting_answer(contributor_id, lock=True)
+                    if follow_up is None and compose is not None:
+                        follow_up = await _arriving_follow_up(uow, contributor_id, now)
                 finished = None
                 if follow_up is None and not isinstance(event, Started):
                     finished = await uow.interviews.latest_finished_for(contributor_id)
@@ -265,11 +286,18 @@ class InterviewService:
             handled = replace(handled, language=language)
             if not _still_active(active, edited, handled):
                 handled = await self._at_pause(
-                    uow, contributor_id, handled, active is not None, now
+                    uow,
+                    contributor_id,
+                    handled,
+                    active is not None,
+                    now,
+                    outbox=compose is not None,
                 )
             if update_id is not None and handled.submitted_reference:
                 # An ordinary step needs no note: the claim above says it was processed.
                 await uow.updates.record_outcome(update_id, _describe(handled))
+            if compose is not None:
+                await uow.outbox.add_all(compose(handled), now)
             await uow.commit()
         return handled
 
@@ -546,10 +574,13 @@ class InterviewService:
         handled: Handled,
         was_active: bool,
         now: datetime,
+        *,
+        outbox: bool = False,
     ) -> Handled:
         """Put the next staff question to the contributor if no interview is active now:
         the oldest waiting one, or (right after an interview ended) the one they have not
-        answered yet, again."""
+        answered yet, again. Through the ``outbox``, a question is delivered only once
+        Telegram accepted it (the sender marks it), and one still owed is not put twice."""
         awaiting = await uow.followups.awaiting_answer(contributor_id)
         if awaiting is not None and not was_active:
             return handled  # already out there, and nothing new is finished
@@ -561,8 +592,13 @@ class InterviewService:
         if await uow.interviews.active_for(contributor_id, lock=False) is not None:
             return handled
         if pending is not None:
-            await uow.followups.mark_delivered(pending.id, now)
+            if outbox:
+                if await uow.outbox.waits_for_follow_up(pending.id):
+                    return handled
+            else:
+                await uow.followups.mark_delivered(pending.id, now)
             message = await follow_up_reply(uow, pending)
+            handled = replace(handled, delivering=pending.id)
         else:
             assert awaiting is not None
             message = await follow_up_reply(uow, awaiting, again=True)
@@ -654,6 +690,18 @@ class InterviewService:
 
 
 _NO_SCRIPT = Script(id="", version=0, title="", language="en", welcome="", thanks="", questions=())
+
+
+async def _arriving_follow_up(
+    uow: UnitOfWork, contributor_id: int, now: datetime
+) -> FollowUpRecord | None:
+    """A staff question Telegram has (or is being) handed but the sender has not marked
+    delivered yet: a reply that quick is its answer, so it is marked delivered now."""
+    pending = await uow.followups.next_pending(contributor_id, lock=True)
+    if pending is None or not await uow.outbox.follow_up_handed_over(pending.id):
+        return None
+    await uow.followups.mark_delivered(pending.id, now)
+    return replace(pending, status="delivered", delivered_at=now)
 
 
 def _may_answer(event: Event) -> bool:

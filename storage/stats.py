@@ -10,12 +10,13 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass
-from datetime import UTC, tzinfo
+from datetime import UTC, datetime, tzinfo
 
 from sqlalchemy import case, func, select
 
 from storage.database import Database
 from storage.models import DRAFT_STATUSES, INTERVIEW_STATUSES, Draft, Interview
+from storage.outbox import OutboxFigures, SqlOutbox
 
 MONTHS_SHOWN = 24
 
@@ -30,6 +31,7 @@ class Stats:
     interviews_by_status: dict[str, int]
     interviews_by_script: dict[str, tuple[int, int]]  # script -> (started, submitted)
     timezone: str = "UTC"
+    outbox: OutboxFigures | None = None
 
     @property
     def examples(self) -> int:
@@ -74,6 +76,14 @@ class Stats:
                 f"  {s}: {done} of {started} ({_percent(done, started)})"
                 for s, (started, done) in self.interviews_by_script.items()
             ]
+        if self.outbox is not None:
+            states = self.outbox.by_state
+            lines.append(
+                f"Messages owed: {states.get('pending', 0)} waiting"
+                f" ({self.outbox.overdue} overdue by a minute or more),"
+                f" {states.get('failed', 0)} given up, {states.get('blocked', 0)} to chats"
+                f" that blocked the bot, {states.get('sent', 0)} sent"
+            )
         return lines
 
     def text(self) -> str:
@@ -134,6 +144,7 @@ async def collect_stats(database: Database, timezone: tzinfo = UTC) -> Stats:
             .order_by(Interview.script_id)
         ):
             per_script[str(script)] = (int(started), int(finished or 0))
+        outbox = await SqlOutbox(session).figures(datetime.now(UTC))
     return Stats(
         drafts_by_status={s: by_status.get(s, 0) for s in DRAFT_STATUSES},
         drafts_by_script=by_script,
@@ -141,4 +152,5 @@ async def collect_stats(database: Database, timezone: tzinfo = UTC) -> Stats:
         interviews_by_status={s: interviews.get(s, 0) for s in INTERVIEW_STATUSES},
         interviews_by_script=per_script,
         timezone=str(timezone),
+        outbox=outbox,
     )

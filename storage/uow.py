@@ -12,6 +12,7 @@ from storage.database import Database
 from storage.drafts import SqlDrafts
 from storage.followups import SqlFollowUps
 from storage.interviews import SqlInterviews
+from storage.outbox import SqlOutbox
 from storage.prompts import SqlStaffPrompts
 from storage.scripts import SqlScriptVersions
 from storage.staff import SqlStaff
@@ -31,6 +32,7 @@ class UnitOfWork:
     drafts: SqlDrafts
     followups: SqlFollowUps
     interviews: SqlInterviews
+    outbox: SqlOutbox
     prompts: SqlStaffPrompts
     scripts: SqlScriptVersions
     staff: SqlStaff
@@ -53,6 +55,7 @@ class UnitOfWork:
         self.drafts = SqlDrafts(self.session)
         self.followups = SqlFollowUps(self.session)
         self.interviews = SqlInterviews(self.session)
+        self.outbox = SqlOutbox(self.session)
         self.prompts = SqlStaffPrompts(self.session)
         self.scripts = SqlScriptVersions(self.session)
         self.staff = SqlStaff(self.session)

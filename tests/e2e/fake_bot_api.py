@@ -4,7 +4,9 @@ The real python-telegram-bot ``Bot``/``Application`` talks to it over HTTP exact
 to Telegram: ``POST {url}/bot{token}/{method}`` with form, JSON or multipart parameters, and
 ``{"ok": true, "result": ...}`` back. Tests play the user's side by queueing real-looking
 ``Update`` JSON (see :class:`FakeUser`), inspect what the bot called (:attr:`FakeBotApi.calls`)
-and inject failures (:meth:`FakeBotApi.fail_next`, :attr:`FakeBotApi.blocked_chats`). Nothing
+and inject failures (:meth:`FakeBotApi.fail_next`, :attr:`FakeBotApi.blocked_chats`,
+:attr:`FakeBotApi.faults` for 429s, 500s and slow answers, :meth:`FakeBotApi.redeliver` for
+updates Telegram sends again). Every call is recorded with its time (``at``). Nothing
 here reaches beyond the loopback interface.
 """
 
@@ -118,6 +120,42 @@ class RecordedCall:
         return self.status == 200
 
 
+@dataclass
+class Faults:
+    """Scripted trouble for the calls that deliver messages (``send*`` and ``edit*``):
+    a share of them refused with ``status`` (``retry_after`` for a 429), and the others
+    carried out at once but answered only after ``delay`` seconds (past the bot's read
+    timeout: a timeout that still delivered, as Telegram's can). Set
+    :attr:`FakeBotApi.faults`; ``None`` ends it."""
+
+    error_rate: float = 0.0
+    status: int = 500
+    retry_after: int | None = None
+    delay: float = 0.0
+    seed: int = 0
+    random: Any = field(default=None, repr=False)
+
+    def __post_init__(self) -> None:
+        import random
+
+        self.random = random.Random(self.seed)
+
+    def error(self) -> ApiError | None:
+        if self.error_rate <= 0 or self.random.random() >= self.error_rate:
+            return None
+        if self.status == 429:
+            return ApiError(
+                429, f"Too Many Requests: retry after {self.retry_after}", self.retry_after
+            )
+        if self.status == 403:
+            return ApiError(403, "Forbidden: bot was blocked by the user")
+        return ApiError(self.status, "Internal Server Error")
+
+
+def _delivers(method: str) -> bool:
+    return method.lower().startswith(("send", "edit"))
+
+
 def utf16_len(text: str) -> int:
     """Telegram measures text and entity offsets in UTF-16 code units."""
     return len(text.encode("utf-16-le")) // 2
@@ -206,6 +244,7 @@ class FakeBotApi:
         self.url = ""
         self.calls: list[RecordedCall] = []
         self.blocked_chats: set[int] = set()
+        self.faults: Faults | None = None
         self.webhook_url = ""
         self.webhook_secret: str | None = None
         self.commands: dict[str, list[JSON]] = {}
@@ -214,6 +253,8 @@ class FakeBotApi:
         self.messages: dict[tuple[int, int], JSON] = {}  # (chat_id, message_id) -> current
         self._sent: list[JSON] = []  # bot-sent messages and edits, in order
         self._updates: list[JSON] = []  # queued, not yet acknowledged
+        self._redeliveries: list[JSON] = []  # see redeliver
+        self.delivered: list[JSON] = []  # every update getUpdates handed out, in order
         self._captured: list[JSON] | None = None  # see capture_updates
         self._update_ids = itertools.count(1)
         self._message_ids = itertools.count(1)
@@ -307,6 +348,12 @@ class FakeBotApi:
         self._updates.append(update)
         self._wake_pollers()
         return update_id
+
+    def redeliver(self, updates: list[JSON]) -> None:
+        """Hand ``updates`` out once more with their own ids, ahead of the queue, however
+        far the bot has acknowledged: as Telegram does when an acknowledgement was lost."""
+        self._redeliveries.extend(dict(u) for u in updates)
+        self._wake_pollers()
 
     @contextlib.contextmanager
     def capture_updates(self) -> Iterator[list[JSON]]:
@@ -454,11 +501,17 @@ class FakeBotApi:
             gate = self._stalled.get(method.lower())
             if gate is not None:
                 await gate.wait()
+        faults = self.faults if _delivers(method) else None
         try:
             failure = self._take_failure(method)
+            if faults is not None:
+                failure = failure or faults.error()
             if failure is not None:
                 raise failure
             result = await self._answer(method, params, files)
+            if faults is not None and faults.delay > 0:
+                # Done, but answered late: a client that gave up meanwhile never hears.
+                await asyncio.sleep(faults.delay)
         except ApiError as error:
             call.status, call.result = error.status, error.body()
             if method.lower() == "getupdates":
@@ -602,8 +655,11 @@ class FakeBotApi:
                     "Conflict: terminated by other getUpdates request; make sure that only one "
                     "bot instance is running",
                 )
-            if self._updates or self._closing:
-                return [dict(u) for u in self._updates[:limit]]
+            if self._updates or self._redeliveries or self._closing:
+                again, self._redeliveries = self._redeliveries[:limit], self._redeliveries[limit:]
+                batch = again + [dict(u) for u in self._updates[: max(0, limit - len(again))]]
+                self.delivered.extend(batch)
+                return batch
             remaining = deadline - time.monotonic()
             if remaining <= 0:
                 return []

@@ -7,6 +7,7 @@ through the bot or straight through the interview service on the bot's database 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import re
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -107,10 +108,15 @@ def current(fake: FakeBotApi, message: JSON) -> JSON:
 
 
 async def tap_and_wait(fake: FakeBotApi, user: FakeUser, message: JSON, label: str) -> JSON:
-    """Tap ``label``; once the tap is answered, the message as it is then."""
+    """Tap ``label``; once the tap is answered and what it shows has arrived (the outbox
+    sends it a moment after the answer), the message as it is then."""
     since = fake.mark()
     user.press_button(current(fake, message), label)
     await fake.wait_for(lambda c: c.method == "answerCallbackQuery", since=since)
+    with contextlib.suppress(TimeoutError):  # a tap that only shows an alert changes nothing
+        await fake.wait_for(
+            lambda c: c.method.startswith(("edit", "send")), timeout=5.0, since=since
+        )
     await fake.wait_idle(quiet=0.05)
     return current(fake, message)
 

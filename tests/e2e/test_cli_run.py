@@ -116,7 +116,7 @@ async def test_run_webhook_serves_updates_with_the_secret_and_refuses_others(
         assert await fake.post_webhook(address, updates[0], secret="nope") == 403
         assert fake.sent_messages() == []
         assert await fake.post_webhook(address, updates[0], secret=WEBHOOK_SECRET) == 200
-        assert len(ben.bot_messages()) == 2
+        assert len(await ben.replies(2, timeout=10)) == 2
         process.send_signal(signal.SIGTERM)
         _, stderr = await asyncio.wait_for(process.communicate(), 30)
     assert process.returncode == 0, stderr.decode()

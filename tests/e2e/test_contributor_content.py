@@ -97,7 +97,8 @@ async def test_files_voice_and_video_notes_and_places_are_stored_with_their_meta
     cy.send_video_note(duration=4)
     cy.send_location(53.8, -1.55)
     cy.send_venue(53.79, -1.54, "Chapeltown Garden", "12 Leopold St")
-    replies = await cy.replies(5)
+    # After the quick run through the questions the chat's burst is spent: about one a second.
+    replies = await cy.replies(5, timeout=12)
     assert texts(replies) == [f"Got it ({n} so far). Send more or tap Done." for n in range(1, 6)]
     done = await converse(cy, asking, [(taps("Done"), "Question ")])
     assert body(done).startswith("What was hard about it?")

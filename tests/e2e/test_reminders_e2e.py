@@ -38,8 +38,8 @@ DAY = timedelta(days=1)
 
 
 @pytest.fixture
-def clock() -> FakeClock:
-    return FakeClock(START)
+def clock(fake: FakeBotApi) -> FakeClock:
+    return FakeClock(START, fake)
 
 
 @pytest.fixture

@@ -183,12 +183,15 @@ async def test_staff_are_told_when_the_contributor_has_blocked_the_bot(
     await sam.replies(1)
 
     sam.send_text("Is the playground open to everyone?")
-    [told] = await sam.replies(1)
+    sent, told = await sam.replies(2)
 
-    assert told["text"] == (
+    # On its way at once; the outbox then meets the block and tells Sam.
+    assert sent["text"] == "📨 Sent to Cal. I'll tell you here when they answer."
+    assert told["text"].splitlines() == [
         "🚫 I couldn't deliver your question: Cal has blocked the bot, so they can't be "
-        "reached through it."
-    )
+        "reached through it.",
+        f"You asked on {reference}: Is the playground open to everyone?",
+    ]
     refused = [(c.method, c.status, c.params.get("chat_id")) for c in fake.calls if not c.ok]
     assert [r for r in refused if r[0] != "getUpdates"] == [("sendMessage", 403, 302)]
     card_now = await desk.review.card(draft_id)

@@ -1,0 +1,462 @@
+"""The outbox: every message the bot owes anyone, as rows written in the same transaction as
+the change that causes them, and delivered later by one sender (``bot/sender.py``).
+
+A crash between a commit and its sends loses nothing: the rows are there after a restart.
+Rows hold the rendered Bot API parameters (``bot/`` renders, ``storage/`` only keeps them).
+A chat's rows go out strictly in ``id`` order: only a chat's oldest pending row can be
+claimed, and the next one only once it is sent or given up. Claims carry a lease, so a
+sender that died mid-send is replaced; on PostgreSQL claims are serialised by an advisory
+lock (the rate limits are counted inside it) and take rows ``FOR UPDATE SKIP LOCKED``, so
+several processes share one outbox; on SQLite one process sends.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import defaultdict
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING, Any, Literal
+
+from sqlalchemy import delete, func, insert, select, text, update
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased
+
+from storage.database import Database
+from storage.followups import FollowUpRecord
+from storage.models import OutboxRow
+
+if TYPE_CHECKING:
+    from storage.uow import UnitOfWork as _UnitOfWork
+
+log = logging.getLogger(__name__)
+
+OutboxState = Literal["pending", "sent", "failed", "blocked"]
+CLAIM_LOCK_KEY = 0x636F70726F  # "copro": one advisory lock for every sender's claims
+DEFAULT_LEASE = timedelta(seconds=30)
+
+
+@dataclass(frozen=True)
+class OutboxMessage:
+    """A message to owe: the Bot API ``method`` and its rendered parameters.
+
+    ``follow_up_id`` links the staff question this message puts (it is "delivered" only once
+    Telegram accepts it); ``digest_key`` the digest period it belongs to; ``edits_id`` the
+    outbox row of the message this one edits, whose Telegram message id is only known once
+    that row is sent (an edit of a message whose id is known carries it in ``payload``).
+    """
+
+    chat_id: int
+    method: str
+    payload: dict[str, Any]
+    kind: str = "reply"
+    follow_up_id: int | None = None
+    digest_key: str | None = None
+    edits_id: int | None = None
+
+
+@dataclass(frozen=True)
+class ClaimedMessage:
+    """A row claimed for sending: what to send and what waits for it."""
+
+    id: int
+    chat_id: int
+    kind: str
+    method: str
+    payload: dict[str, Any]
+    tries: int
+    follow_up_id: int | None
+    digest_key: str | None
+    edits_message_id: int | None
+    """For an edit: the message id Telegram gave the message it edits (None: never sent)."""
+    edits_id: int | None
+
+
+@dataclass(frozen=True)
+class SendLimits:
+    """Telegram's limits as the sender keeps them, counted over every process's sends.
+
+    A private chat has a token bucket of ``chat_burst`` messages refilled at
+    ``chat_per_second`` (about one a second, with a short burst so a reply and the next
+    question are not held apart); a group ``group_per_minute`` a minute; the whole bot
+    ``per_second``, edits included (a menu changed in place is not held back by the chat's
+    limits).
+    """
+
+    per_second: float = 30.0
+    chat_burst: int = 5
+    chat_per_second: float = 1.0
+    group_per_minute: int = 20
+
+    def chat_allows(self, attempts: list[datetime], now: datetime) -> bool:
+        """Whether a private chat whose recent tries were at ``attempts`` may take one more
+        at ``now``: the bucket is replayed over those tries, full before the first."""
+        tokens = float(self.chat_burst)
+        last: datetime | None = None
+        for moment in sorted(attempts):
+            if last is not None:
+                elapsed = (moment - last).total_seconds()
+                tokens = min(self.chat_burst, tokens + elapsed * self.chat_per_second)
+            tokens -= 1
+            last = moment
+        if last is not None:
+            elapsed = (now - last).total_seconds()
+            tokens = min(self.chat_burst, tokens + elapsed * self.chat_per_second)
+        return tokens >= 1 - 1e-9
+
+
+@dataclass(frozen=True)
+class OutboxFigures:
+    """For ``copro-bot stats`` and the log: rows by state, and the pending ones past due."""
+
+    by_state: dict[str, int]
+    overdue: int
+    oldest_pending: datetime | None
+
+
+class SqlOutbox:
+    """Outbox rows inside a unit of work; never commits."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    async def add_all(self, messages: Sequence[OutboxMessage], now: datetime) -> list[int]:
+        """Owe ``messages``, in order, with ONE statement; their row ids (ascending, as
+        both databases number the rows of one multi-row insert in order)."""
+        if not messages:
+            return []
+        rows = [
+            {
+                "chat_id": m.chat_id,
+                "kind": m.kind,
+                "method": m.method,
+                "payload": m.payload,
+                "state": "pending",
+                "tries": 0,
+                "next_attempt_at": None,
+                "follow_up_id": m.follow_up_id,
+                "digest_key": m.digest_key,
+                "edits_id": m.edits_id,
+                "created_at": now,
+            }
+            for m in messages
+        ]
+        result = await self._session.execute(insert(OutboxRow).values(rows).returning(OutboxRow.id))
+        return sorted(int(i) for i in result.scalars().all())
+
+    async def waits_for_follow_up(self, follow_up_id: int) -> bool:
+        """Whether a message putting this staff question is still owed (not sent yet)."""
+        found = await self._session.execute(
+            select(OutboxRow.id)
+            .where(OutboxRow.follow_up_id == follow_up_id, OutboxRow.state == "pending")
+            .limit(1)
+        )
+        return found.first() is not None
+
+    async def follow_up_handed_over(self, follow_up_id: int) -> bool:
+        """Whether the message putting this staff question was accepted by Telegram or is
+        being sent right now (the sender marks it delivered a moment later)."""
+        found = await self._session.execute(
+            select(OutboxRow.id)
+            .where(
+                OutboxRow.follow_up_id == follow_up_id,
+                (OutboxRow.state == "sent")
+                | ((OutboxRow.state == "pending") & OutboxRow.claimed_until.is_not(None)),
+            )
+            .limit(1)
+        )
+        return found.first() is not None
+
+    async def figures(self, now: datetime) -> OutboxFigures:
+        counts = await self._session.execute(
+            select(OutboxRow.state, func.count()).group_by(OutboxRow.state)
+        )
+        by_state = {str(state): int(count) for state, count in counts.all()}
+        due = func.coalesce(OutboxRow.next_attempt_at, OutboxRow.created_at)
+        overdue = await self._session.execute(
+            select(func.count()).where(
+                OutboxRow.state == "pending", due < now - timedelta(minutes=1)
+            )
+        )
+        count = overdue.scalar_one()
+        oldest = await self._session.execute(
+            select(func.min(OutboxRow.created_at)).where(OutboxRow.state == "pending")
+        )
+        return OutboxFigures(by_state, int(count or 0), oldest.scalar())
+
+
+# --- the sender's side: each call is its own short transaction ------------------------------
+
+
+def UnitOfWork(database: Database) -> _UnitOfWork:
+    """``storage.uow`` imports this module for :class:`SqlOutbox`; import it back late."""
+    from storage.uow import UnitOfWork as unit_of_work
+
+    return unit_of_work(database)
+
+
+def _is_postgres(session: AsyncSession) -> bool:
+    return session.get_bind().dialect.name == "postgresql"
+
+
+async def claim_due(
+    database: Database,
+    worker: str,
+    now: datetime,
+    limits: SendLimits,
+    *,
+    at_most: int = 50,
+    lease: timedelta = DEFAULT_LEASE,
+) -> list[ClaimedMessage]:
+    """Claim the due head rows of as many chats as the rate limits allow right now.
+
+    The limits count the tries claimed in the last second (the bot), the last
+    ``chat_window`` (a private chat) and the last minute (a group) by every process.
+    """
+    async with UnitOfWork(database) as uow:
+        session = uow.session
+        postgres = _is_postgres(session)
+        if postgres:
+            await session.execute(
+                text("SELECT pg_advisory_xact_lock(:key)"), {"key": CLAIM_LOCK_KEY}
+            )
+        recent_total = (
+            await session.execute(
+                select(func.count()).where(OutboxRow.attempted_at > now - timedelta(seconds=1))
+            )
+        ).scalar_one()
+        room = min(at_most, int(limits.per_second) - int(recent_total))
+        if room <= 0:
+            return []
+        same_chat = aliased(OutboxRow)
+        head = select(func.min(same_chat.id)).where(
+            same_chat.state == "pending", same_chat.chat_id == OutboxRow.chat_id
+        )
+        candidates_query = (
+            select(OutboxRow)
+            .where(
+                OutboxRow.state == "pending",
+                OutboxRow.next_attempt_at.is_(None) | (OutboxRow.next_attempt_at <= now),
+                OutboxRow.claimed_until.is_(None) | (OutboxRow.claimed_until < now),
+                OutboxRow.id == head.scalar_subquery(),
+            )
+            .order_by(OutboxRow.id)
+            .limit(max(room * 4, 20))
+        )
+        if postgres:
+            candidates_query = candidates_query.with_for_update(skip_locked=True, of=OutboxRow)
+        candidates = list((await session.execute(candidates_query)).scalars().all())
+        if not candidates:
+            return []
+        chats = {row.chat_id for row in candidates}
+        recent = await session.execute(
+            select(OutboxRow.chat_id, OutboxRow.attempted_at).where(
+                OutboxRow.chat_id.in_(chats),
+                OutboxRow.attempted_at > now - timedelta(minutes=1),
+                OutboxRow.method.not_like("edit%"),
+            )
+        )
+        attempts: dict[int, list[datetime]] = defaultdict(list)
+        for chat_id, attempted_at in recent.all():
+            if attempted_at is not None:
+                attempts[int(chat_id)].append(attempted_at)
+        chosen: list[OutboxRow] = []
+        for row in candidates:
+            if len(chosen) >= room:
+                break
+            times = attempts[row.chat_id]
+            if row.method.startswith("edit"):
+                pass  # a card changed in place is no new message: only the bot's rate holds
+            elif row.chat_id < 0:
+                if len(times) >= limits.group_per_minute:
+                    continue
+            elif not limits.chat_allows(times, now):
+                continue
+            chosen.append(row)
+        if not chosen:
+            return []
+        ids = [row.id for row in chosen]
+        await session.execute(
+            update(OutboxRow)
+            .where(OutboxRow.id.in_(ids))
+            .values(
+                claimed_by=worker,
+                claimed_until=now + lease,
+                attempted_at=now,
+                tries=OutboxRow.tries + 1,
+            )
+            .execution_options(synchronize_session=False)
+        )
+        targets = {row.edits_id for row in chosen if row.edits_id is not None}
+        edited: dict[int, int | None] = {}
+        if targets:
+            found = await session.execute(
+                select(OutboxRow.id, OutboxRow.message_id).where(OutboxRow.id.in_(targets))
+            )
+            edited = {int(i): m for i, m in found.all()}
+        claimed = [
+            ClaimedMessage(
+                id=row.id,
+                chat_id=row.chat_id,
+                kind=row.kind,
+                method=row.method,
+                payload=dict(row.payload),
+                tries=row.tries + 1,
+                follow_up_id=row.follow_up_id,
+                digest_key=row.digest_key,
+                edits_message_id=edited.get(row.edits_id) if row.edits_id is not None else None,
+                edits_id=row.edits_id,
+            )
+            for row in chosen
+        ]
+        await uow.commit()
+    return claimed
+
+
+async def mark_sent(
+    database: Database, message: ClaimedMessage, message_id: int | None, now: datetime
+) -> None:
+    """Telegram accepted it: ONE statement (two for a staff question, which is now out)."""
+    async with UnitOfWork(database) as uow:
+        await uow.session.execute(
+            update(OutboxRow)
+            .where(OutboxRow.id == message.id)
+            .values(state="sent", sent_at=now, message_id=message_id, claimed_until=None)
+            .execution_options(synchronize_session=False)
+        )
+        if message.follow_up_id is not None:
+            follow_up = await uow.followups.get(message.follow_up_id, lock=True)
+            if follow_up is not None and follow_up.status == "pending":
+                await uow.followups.mark_delivered(message.follow_up_id, now)
+        await uow.commit()
+
+
+async def retry_later(
+    database: Database, message: ClaimedMessage, error: str, at: datetime, *, count_try: bool
+) -> None:
+    """A transient failure: try again at ``at``. A 429 does not use up a try."""
+    values: dict[str, Any] = {"next_attempt_at": at, "claimed_until": None, "last_error": error}
+    if not count_try:
+        values["tries"] = OutboxRow.tries - 1
+    async with UnitOfWork(database) as uow:
+        await uow.session.execute(
+            update(OutboxRow)
+            .where(OutboxRow.id == message.id)
+            .values(**values)
+            .execution_options(synchronize_session=False)
+        )
+        await uow.commit()
+
+
+BlockedNotice = Callable[[FollowUpRecord, str, str], Sequence[OutboxMessage]]
+"""The messages that tell a staff member their question could not reach its contributor
+(given the follow-up, its draft's reference and the contributor's name); rendered by the
+adapter."""
+
+
+async def give_up(
+    database: Database,
+    message: ClaimedMessage,
+    error: str,
+    now: datetime,
+    *,
+    blocked: bool,
+    notices: BlockedNotice,
+) -> int:
+    """Stop trying: ``blocked`` (403: the chat blocked the bot or is gone) marks every row
+    still owed to that chat; otherwise (a refusal, or too many tries) only this row fails.
+    A staff question among them fails for good (when blocked) or goes back to the queue,
+    and its asker is told. Rows stay, for ``copro-bot stats`` and the log. Returns how many
+    rows were given up."""
+    state: OutboxState = "blocked" if blocked else "failed"
+    async with UnitOfWork(database) as uow:
+        session = uow.session
+        query = select(OutboxRow).where(OutboxRow.id == message.id)
+        if blocked:
+            query = select(OutboxRow).where(
+                OutboxRow.chat_id == message.chat_id,
+                OutboxRow.state == "pending",
+                (OutboxRow.id == message.id)
+                | OutboxRow.claimed_until.is_(None)
+                | (OutboxRow.claimed_until < now),
+            )
+        rows = list((await session.execute(query)).scalars().all())
+        ids = [row.id for row in rows]
+        if not ids:
+            return 0
+        await session.execute(
+            update(OutboxRow)
+            .where(OutboxRow.id.in_(ids))
+            .values(state=state, claimed_until=None, last_error=error)
+            .execution_options(synchronize_session=False)
+        )
+        told: list[OutboxMessage] = []
+        for row in rows:
+            if row.follow_up_id is None:
+                continue
+            follow_up = await uow.followups.get(row.follow_up_id, lock=True)
+            if follow_up is None or follow_up.status != "pending":
+                continue
+            draft = await uow.drafts.get(follow_up.draft_id)
+            if blocked:
+                await uow.followups.mark_failed(follow_up.id)
+                await uow.drafts.log_follow_up(
+                    follow_up.draft_id,
+                    "could not deliver the question: the contributor has blocked the bot",
+                    actor=None,
+                    now=now,
+                )
+                contributor = await uow.contributors.get(follow_up.contributor_id)
+                told.extend(
+                    notices(
+                        follow_up,
+                        draft.reference if draft is not None else "",
+                        contributor.display_name if contributor is not None else "",
+                    )
+                )
+        await uow.outbox.add_all(told, now)
+        await uow.commit()
+    return len(ids)
+
+
+async def release_claims(database: Database) -> int:
+    """Forget every claim (on SQLite, where one process sends, all claims at start are a
+    dead process's); their rows are tried again at once."""
+    async with UnitOfWork(database) as uow:
+        result = await uow.session.execute(
+            update(OutboxRow)
+            .where(OutboxRow.state == "pending", OutboxRow.claimed_until.is_not(None))
+            .values(claimed_until=None)
+            .execution_options(synchronize_session=False)
+        )
+        await uow.commit()
+    return int(getattr(result, "rowcount", 0) or 0)
+
+
+SENT_KEPT = timedelta(days=7)
+
+
+async def prune_sent(database: Database, before: datetime) -> int:
+    """Forget rows sent before ``before`` (their message ids are no use to an edit by then,
+    and documents are kept in full); rows given up stay, for ``copro-bot stats``."""
+    async with UnitOfWork(database) as uow:
+        result = await uow.session.execute(
+            delete(OutboxRow).where(OutboxRow.state == "sent", OutboxRow.sent_at < before)
+        )
+        await uow.commit()
+    return int(getattr(result, "rowcount", 0) or 0)
+
+
+async def outbox_figures(database: Database, now: datetime) -> OutboxFigures:
+    async with UnitOfWork(database) as uow:
+        return await uow.outbox.figures(now)
+
+
+async def enqueue(database: Database, messages: Sequence[OutboxMessage], now: datetime) -> None:
+    """Owe ``messages`` in a transaction of their own (replies that change nothing else)."""
+    if not messages:
+        return
+    async with UnitOfWork(database) as uow:
+        await uow.outbox.add_all(messages, now)
+        await uow.commit()
