@@ -19,17 +19,19 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import csv
 import os
 import random
 import resource
 import shutil
+import sqlite3
 import subprocess
 import sys
 import tempfile
 import time
 import tracemalloc
 from collections.abc import Callable, Iterator
-from datetime import timedelta
+from datetime import UTC, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -37,10 +39,12 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from sqlalchemy import func, insert, select
 
+from conversations.digest import as_plain_text, build_digest, digest_document
 from conversations.drafting import FIELD_ORDER, DraftField, DraftRecord, DraftSentence
 from conversations.lens import LensSuggestion
 from conversations.model import Answer, MediaRef
 from storage.database import Database
+from storage.digests import gather_digest
 from storage.export_source import count_examples, stream_examples
 from storage.exports import EXPORT_FORMATS, ExportFilters, export
 from storage.exports.progress import rich_progress
@@ -263,6 +267,52 @@ def prepare(path: Path, count: int) -> None:
     print(f"database {path}: {file_mb(path):,.0f} MB, ready in {seconds:.0f} s")
 
 
+def plain_dump(path: Path, count: int, target: Path) -> float:
+    """The floor an export is compared with: the same draft, interview, contributor and
+    answer rows read with ``sqlite3`` and written with ``csv.writer``, nothing else."""
+    started = time.perf_counter()
+    connection = sqlite3.connect(path)
+    until = (START + timedelta(minutes=count)).isoformat()
+    try:
+        with target.open("w", newline="", encoding="utf-8") as file:
+            writer = csv.writer(file)
+            drafts = connection.execute(
+                "SELECT d.id, d.reference, d.status, d.script_id, d.body, d.created_at,"
+                " d.updated_at, i.id, i.submitted_at, c.display_name, c.erased_at"
+                " FROM drafts d JOIN interviews i ON i.id = d.interview_id"
+                " JOIN contributors c ON c.id = i.contributor_id"
+                " WHERE coalesce(i.submitted_at, d.created_at) < ? ORDER BY d.id",
+                (until,),
+            )
+            for row in drafts:
+                writer.writerow(row)
+            answers = connection.execute(
+                "SELECT a.interview_id, a.question_id, a.value, a.text FROM answers a"
+                " JOIN drafts d ON d.interview_id = a.interview_id"
+                " JOIN interviews i ON i.id = a.interview_id"
+                " WHERE coalesce(i.submitted_at, d.created_at) < ?"
+                " ORDER BY a.interview_id, a.id",
+                (until,),
+            )
+            for row in answers:
+                writer.writerow(row)
+    finally:
+        connection.close()
+    return time.perf_counter() - started
+
+
+async def digest_seconds(database: Database, count: int) -> float:
+    """Gather and render the staff digest of ``count`` new drafts (text and document)."""
+    started = time.perf_counter()
+    end = START + timedelta(minutes=count)
+    data = await gather_digest(database, START, end, end + timedelta(hours=1))
+    as_plain_text(build_digest(data, UTC))
+    digest_document(data, UTC)
+    seconds = time.perf_counter() - started
+    assert len(data.new_drafts) == count, (len(data.new_drafts), count)
+    return seconds
+
+
 async def bench(count: int, formats: list[str], path: Path, show_progress: bool) -> None:
     database = Database.from_url(f"sqlite:///{path}")
     try:
@@ -290,7 +340,17 @@ async def bench(count: int, formats: list[str], path: Path, show_progress: bool)
                     f"{small / 2**20:>14.2f}{large / 2**20:>11.2f}{large / small:>7.2f}",
                     flush=True,
                 )
+                if fmt in ("csv", "jsonl"):
+                    floor = plain_dump(path, count, folder / "plain.csv")
+                    print(
+                        f"{'':<9}plain sqlite3 + csv.writer dump of the same rows: "
+                        f"{floor:.1f} s; {fmt} is {seconds / floor:.2f}x that",
+                        flush=True,
+                    )
                 empty(folder)
+        digest_count = min(count, 10_000)
+        seconds = await digest_seconds(database, digest_count)
+        print(f"digest of {digest_count:,} new drafts (gather, text, document): {seconds:.2f} s")
     finally:
         await database.dispose()
 

@@ -1,15 +1,14 @@
-"""Precision and recall of the co-production lens on a labelled set of answer snippets.
+"""Precision and recall of the co-production lens on labelled answer snippets.
 
-Run ``python bench/lens_quality.py [labelled.yaml] [--extra lens.yaml] [--misses]``. It prints
-figures per framework and overall for the development snippets (the ones rules may be tuned
-on), with the targets marked PASS or FAIL, then the same figures for the held-out snippets
-(``held_out: true``), which no rule was written from: those are the fairer guide to new
-answers and are printed for honesty, not judged. It always exits 0: these are figures to
-watch, not a test.
-
-``--misses`` lists the development snippets' extra and missed tags only; held-out misses are
-listed with ``--held-out-misses``, for when a held-out batch is retired into development
-data (and a new one written).
+Run ``python bench/lens_quality.py [--extra lens.yaml] [--misses SET] [--unseal]``. Each set of
+snippets is one file in ``bench/data``: ``lens_labelled.yaml`` is the development set (rules
+may be tuned on it), ``lens_batch<N>.yaml`` are held-out batches written and labelled before
+the last rule changes. For each set it prints precision and recall overall, per framework and
+per tag, with the targets (at least 0.8 each) marked PASS or FAIL. A file with ``sealed: true``
+is the final check of a round: it is left out unless ``--unseal`` is given, so nobody sees its
+figures, let alone its misses, while tuning. A batch with ``retired: true`` has had its
+figures reported and has joined the development data. It always exits 0: these are figures
+to watch, not a test.
 """
 
 from __future__ import annotations
@@ -26,7 +25,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from conversations.lens import Lens, load_lens
 
-DEFAULT_SET = Path(__file__).parent / "data" / "lens_labelled.yaml"
+DATA = Path(__file__).resolve().parent / "data"
+DEVELOPMENT = DATA / "lens_labelled.yaml"
 PRECISION_TARGET = 0.8
 RECALL_TARGET = 0.8
 
@@ -36,8 +36,16 @@ class Item:
     question: str
     text: str
     tags: frozenset[str]
-    held_out: bool = False
-    batch: int | None = None
+
+
+@dataclass(frozen=True)
+class Snippets:
+    """One labelled file: its name, whether it is sealed, and its snippets."""
+
+    name: str
+    sealed: bool
+    tuned_on: bool
+    items: tuple[Item, ...]
 
 
 @dataclass
@@ -56,109 +64,115 @@ class Count:
         expected = self.true_pos + self.false_neg
         return self.true_pos / expected if expected else 1.0
 
+    def add(self, other: Count) -> None:
+        self.true_pos += other.true_pos
+        self.false_pos += other.false_pos
+        self.false_neg += other.false_neg
 
-def load_items(path: Path) -> list[Item]:
+
+def load_set(path: Path) -> Snippets:
+    path = path.resolve()
     data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    return [
-        Item(
-            str(raw["question"]),
-            str(raw["text"]),
-            frozenset(raw.get("tags") or ()),
-            bool(raw.get("held_out", False)),
-            int(raw["batch"]) if raw.get("batch") is not None else None,
-        )
+    items = tuple(
+        Item(str(raw["question"]), str(raw["text"]), frozenset(raw.get("tags") or ()))
         for raw in data["items"]
-    ]
+    )
+    name = "dev" if path == DEVELOPMENT else path.stem.removeprefix("lens_").replace("_", " ")
+    tuned_on = path == DEVELOPMENT or bool(data.get("retired", False))
+    return Snippets(name, bool(data.get("sealed", False)), tuned_on, items)
+
+
+def all_sets() -> list[Path]:
+    """The development set first, then the held-out batches in order."""
+    batches = sorted(
+        DATA.glob("lens_batch*.yaml"), key=lambda p: int(p.stem.removeprefix("lens_batch") or 0)
+    )
+    return [DEVELOPMENT, *batches]
 
 
 def evaluate(lens: Lens, items: Sequence[Item]) -> tuple[dict[str, Count], list[str]]:
+    """Counts per tag, and one line per extra or missed tag."""
     counts: dict[str, Count] = {}
     misses: list[str] = []
     for item in items:
         found = {m.key for m in lens.match(item.text, item.question)}
-        for key in found | item.tags:
-            framework = key.split("/", 1)[0]
-            count = counts.setdefault(framework, Count())
+        for key in sorted(found | item.tags):
+            count = counts.setdefault(key, Count())
             if key in found and key in item.tags:
                 count.true_pos += 1
             elif key in found:
                 count.false_pos += 1
-                misses.append(f"  extra   {key:26} {item.text}")
+                misses.append(f"  extra   {key:26} [{item.question}] {item.text}")
             else:
                 count.false_neg += 1
-                misses.append(f"  missed  {key:26} {item.text}")
+                misses.append(f"  missed  {key:26} [{item.question}] {item.text}")
     return counts, misses
+
+
+def row(name: str, c: Count) -> str:
+    return (
+        f"  {name:26} {c.precision:9.2f} {c.recall:7.2f} "
+        f"{c.true_pos:4} {c.false_pos:4} {c.false_neg:4}"
+    )
 
 
 def verdict(value: float, target: float) -> str:
     return "PASS" if value >= target else "FAIL"
 
 
-def print_table(counts: dict[str, Count]) -> Count:
-    """Print one row per framework and the overall row; return the overall count."""
-    print(f"{'framework':12} {'precision':>9} {'recall':>7} {'tp':>4} {'fp':>4} {'fn':>4}")
+def print_set(snippets: Snippets, counts: dict[str, Count]) -> Count:
+    """Print overall, per framework and per tag rows; return the overall count."""
+    print(f"  {'':26} {'precision':>9} {'recall':>7} {'tp':>4} {'fp':>4} {'fn':>4}")
     total = Count()
-    for framework in sorted(counts):
-        c = counts[framework]
-        total.true_pos += c.true_pos
-        total.false_pos += c.false_pos
-        total.false_neg += c.false_neg
-        print(
-            f"{framework:12} {c.precision:9.2f} {c.recall:7.2f} "
-            f"{c.true_pos:4} {c.false_pos:4} {c.false_neg:4}"
-        )
+    frameworks: dict[str, Count] = {}
+    for key, count in counts.items():
+        total.add(count)
+        frameworks.setdefault(key.split("/", 1)[0], Count()).add(count)
+    print(row("overall", total))
+    for framework in sorted(frameworks):
+        print(row(framework, frameworks[framework]))
+    for key in sorted(counts):
+        print(row("  " + key, counts[key]))
     print(
-        f"{'overall':12} {total.precision:9.2f} {total.recall:7.2f} "
-        f"{total.true_pos:4} {total.false_pos:4} {total.false_neg:4}"
+        f"  targets: precision >= {PRECISION_TARGET} {verdict(total.precision, PRECISION_TARGET)}"
+        f" ({total.precision:.2f}), recall >= {RECALL_TARGET}"
+        f" {verdict(total.recall, RECALL_TARGET)} ({total.recall:.2f})"
     )
     return total
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("labelled", nargs="?", type=Path, default=DEFAULT_SET)
+    parser.add_argument("labelled", nargs="*", type=Path, help="labelled files (default: all)")
     parser.add_argument("--extra", type=Path, help="a staff lens file to add to the built-in one")
     parser.add_argument(
-        "--misses", action="store_true", help="list every extra and missed tag (development)"
+        "--misses",
+        action="append",
+        default=[],
+        metavar="SET",
+        help="list the extra and missed tags of a set ('dev', 'batch3'...); never of a "
+        "held-out batch that is still used as a check",
     )
     parser.add_argument(
-        "--held-out-misses",
-        action="store_true",
-        help="list the held-out snippets' extra and missed tags (do not tune on them)",
+        "--unseal", action="store_true", help="also measure sealed batches (the final check)"
     )
     args = parser.parse_args(argv)
     lens = load_lens()
     if args.extra:
         lens = lens.extend(load_lens(args.extra))
-    items = load_items(args.labelled)
-    development = [item for item in items if not item.held_out]
-    held_out = [item for item in items if item.held_out]
-    print(f"lens quality on {len(items)} labelled snippets ({args.labelled.name})")
-    print(f"\ndevelopment snippets ({len(development)}, the rules may be tuned on these):")
-    counts, misses = evaluate(lens, development)
-    total = print_table(counts)
-    held_misses: list[str] = []
-    if held_out:
-        batches = sorted({item.batch for item in held_out if item.batch is not None})
-        named = f", batch {', '.join(map(str, batches))}" if batches else ""
-        print(f"\nheld-out snippets ({len(held_out)}{named}, never tuned on; for honesty):")
-        held_counts, held_misses = evaluate(lens, held_out)
-        print_table(held_counts)
-    print()
-    print(
-        f"target precision >= {PRECISION_TARGET} (development): "
-        f"{verdict(total.precision, PRECISION_TARGET)} ({total.precision:.2f})"
-    )
-    print(
-        f"target recall >= {RECALL_TARGET} (development): "
-        f"{verdict(total.recall, RECALL_TARGET)} ({total.recall:.2f})"
-    )
-    if args.misses:
-        print("\ndevelopment misses:")
-        print("\n".join(misses))
-    if args.held_out_misses:
-        print("\nheld-out misses:")
-        print("\n".join(held_misses))
+    wanted = {name.replace(" ", "") for name in args.misses}
+    for path in args.labelled or all_sets():
+        snippets = load_set(path)
+        if snippets.sealed and not args.unseal:
+            print(f"\n{snippets.name}: sealed, {len(snippets.items)} snippets (not measured)")
+            continue
+        counts, misses = evaluate(lens, snippets.items)
+        role = "tuned on" if snippets.tuned_on else "held out"
+        print(f"\n{snippets.name} ({len(snippets.items)} snippets, {role}):")
+        print_set(snippets, counts)
+        if snippets.name.replace(" ", "") in wanted:
+            print(f"\n  {snippets.name} misses:")
+            print("\n".join(misses))
     return 0
 
 

@@ -29,7 +29,7 @@ from sqlalchemy.pool import NullPool
 from storage.database import normalise_url
 from storage.migrate import upgrade
 from tests.e2e.crash_harness import TOKEN
-from tests.e2e.fake_bot_api import FakeBotApi, Faults
+from tests.e2e.fake_bot_api import FakeBotApi
 from tests.e2e.workers_harness import WebhookWorker
 
 ANSWERS = ("yes", "{name} and the council rebuilt a park", "Leeds, 2024", "/skip", "radio")
@@ -54,7 +54,7 @@ async def one_run(server: str, workers: int, chats: int, workdir: Path) -> tuple
     try:
         await upgrade(url)
         async with FakeBotApi(TOKEN) as fake:
-            fake.faults = Faults(delay=0.05)
+            fake.latency = 0.05  # every call, as to a distant Telegram
             pool = [WebhookWorker(fake, workdir, url, f"bench{n}") for n in range(workers)]
             await asyncio.gather(*(w.start() for w in pool))
             fake.push_to_workers([w.url for w in pool], answer_within=30.0)

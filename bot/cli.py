@@ -11,14 +11,15 @@ import asyncio
 import logging
 import os
 import sys
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping, MutableMapping, Sequence
 from pathlib import Path
-from typing import NoReturn
+from typing import Any, NoReturn
 
 from dotenv import dotenv_values
 from sqlalchemy.exc import DBAPIError
 
 from bot.settings import Settings, SettingsError, load_settings
+from storage.database import DatabaseUrlError, scrub_password
 
 EXIT_USAGE = 2
 NO_TOKEN = (
@@ -34,18 +35,30 @@ class CliParser(argparse.ArgumentParser):
         self.exit(EXIT_USAGE, f"{self.prog}: {message}\n")
 
 
+def add_command(
+    commands: argparse._SubParsersAction[Any], name: str, summary: str
+) -> argparse.ArgumentParser:
+    """A subcommand whose ``--help`` opens with the same line the command list shows."""
+    parser: argparse.ArgumentParser = commands.add_parser(
+        name, help=summary, description=summary[0].upper() + summary[1:]
+    )
+    return parser
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = CliParser(
         prog="copro-bot",
         description="Collect examples of co-production by chatting with contributors.",
     )
-    parser.add_argument("--env-file", default=".env", help="settings file (default: .env)")
+    parser.add_argument(
+        "--env-file", default=None, help="settings file (default: .env here, if there is one)"
+    )
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
-    run = commands.add_parser("run", help="run the Telegram bot (long polling or webhook)")
+    run = add_command(commands, "run", "run the Telegram bot (long polling or webhook)")
     run.add_argument("--webhook", action="store_true", help="serve a webhook instead of polling")
 
-    chat = commands.add_parser("chat", help="interview yourself in the terminal (no token needed)")
+    chat = add_command(commands, "chat", "interview yourself in the terminal (no token needed)")
     chat.add_argument("--script", default=None, help="script id, e.g. spotted")
     chat.add_argument(
         "--user",
@@ -53,31 +66,37 @@ def build_parser() -> argparse.ArgumentParser:
         default=1,
         help="local contributor id (default 1); another id is another person",
     )
+    chat.add_argument(
+        "--lang",
+        choices=("en", "cy", "gd", "pl"),
+        default=None,
+        help="language of a new interview: en, cy (Welsh), gd (Gaelic), pl (Polish)",
+    )
 
-    hook = commands.add_parser("webhook", help="register, show or remove the bot's webhook")
+    hook = add_command(commands, "webhook", "register, show or remove the bot's webhook")
     hook_commands = hook.add_subparsers(dest="webhook_command", required=True, metavar="ACTION")
-    hook_commands.add_parser("set", help="point Telegram at WEBHOOK_URL with WEBHOOK_SECRET")
-    hook_commands.add_parser("info", help="what Telegram has: URL, updates waiting, last error")
-    delete = hook_commands.add_parser("delete", help="remove the webhook (to poll again)")
+    add_command(hook_commands, "set", "point Telegram at WEBHOOK_URL with WEBHOOK_SECRET")
+    add_command(hook_commands, "info", "what Telegram has: URL, updates waiting, last error")
+    delete = add_command(hook_commands, "delete", "remove the webhook (to poll again)")
     delete.add_argument(
         "--drop-pending", action="store_true", help="also drop the updates Telegram holds"
     )
 
-    db = commands.add_parser("db", help="database maintenance")
+    db = add_command(commands, "db", "database maintenance")
     db_commands = db.add_subparsers(dest="db_command", required=True, metavar="ACTION")
-    db_commands.add_parser("upgrade", help="apply database migrations")
+    add_command(db_commands, "upgrade", "apply database migrations")
 
-    script = commands.add_parser("script", help="interview scripts")
+    script = add_command(commands, "script", "interview scripts")
     script_commands = script.add_subparsers(dest="script_command", required=True, metavar="ACTION")
-    check = script_commands.add_parser("check", help="validate a script file")
+    check = add_command(script_commands, "check", "validate a script file")
     check.add_argument("file", type=Path)
 
     from bot.export_cli import add_export_arguments
 
-    add_export_arguments(commands.add_parser("export", help="export collected examples to a file"))
-    commands.add_parser("stats", help="examples by status, script and month; completion rate")
+    add_export_arguments(add_command(commands, "export", "export collected examples to a file"))
+    add_command(commands, "stats", "examples by status, script and month; completion rate")
 
-    digest = commands.add_parser("digest", help="preview the staff digest, or send it now")
+    digest = add_command(commands, "digest", "preview the staff digest, or send it now")
     digest_mode = digest.add_mutually_exclusive_group(required=True)
     digest_mode.add_argument(
         "--preview", action="store_true", help="print the next digest; send and record nothing"
@@ -95,14 +114,23 @@ def read_environment(env_file: str, environ: Mapping[str, str]) -> dict[str, str
     return values
 
 
+def adopt_new_duration_types(environ: MutableMapping[str, str]) -> None:
+    """Durations as ``timedelta`` in python-telegram-bot (its next major version's type, which
+    our code reads): without this opt-in every flood-control error warns of the change."""
+    environ.setdefault("PTB_TIMEDELTA", "true")
+
+
 def fail(message: str) -> int:
     print(f"copro-bot: {message}", file=sys.stderr)
     return EXIT_USAGE
 
 
-async def _chat(settings: Settings, script_id: str | None, user_id: int) -> None:
+async def _chat(
+    settings: Settings, script_id: str | None, user_id: int, lang: str | None = None
+) -> None:
     from rich.console import Console
 
+    from bot.privacy import privacy_text
     from bot.terminal import TerminalChat
     from bot.wiring import build_service, open_database
     from conversations.model import Person
@@ -110,8 +138,11 @@ async def _chat(settings: Settings, script_id: str | None, user_id: int) -> None
     database = await open_database(settings)
     try:
         service = build_service(settings, database)
-        person = Person(user_id=user_id, chat_id=user_id, name="Terminal user")
-        await TerminalChat(service, Console(), person=person, script_id=script_id).run()
+        person = Person(user_id=user_id, chat_id=user_id, name="Terminal user", language=lang)
+        privacy = privacy_text(settings)
+        await TerminalChat(
+            service, Console(), person=person, script_id=script_id, privacy=privacy
+        ).run()
     finally:
         await database.dispose()
 
@@ -144,10 +175,13 @@ def _check_script(path: Path) -> int:
 
 def main(argv: Sequence[str] | None = None, environ: Mapping[str, str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    adopt_new_duration_types(os.environ)
+    if args.env_file is not None and not Path(args.env_file).is_file():
+        return fail(f"--env-file: no such file {args.env_file!r}")
     if args.command == "script":
         return _check_script(args.file)
     try:
-        settings = load_settings(read_environment(args.env_file, environ or os.environ))
+        settings = load_settings(read_environment(args.env_file or ".env", environ or os.environ))
     except SettingsError as error:
         return fail(f"setting {error}")
     from bot.log_format import configure_logging
@@ -162,9 +196,11 @@ def main(argv: Sequence[str] | None = None, environ: Mapping[str, str] | None = 
             if args.script is not None:
                 from bot.wiring import build_catalog
 
-                if build_catalog(settings).get(args.script) is None:
-                    return fail(f"unknown script {args.script!r}")
-            asyncio.run(_chat(settings, args.script, args.user))
+                catalog = build_catalog(settings)
+                if catalog.get(args.script) is None:
+                    known = ", ".join(sorted(catalog.ids))
+                    return fail(f"unknown script {args.script!r}; choose from {known}")
+            asyncio.run(_chat(settings, args.script, args.user, args.lang))
             return 0
         if args.command in ("export", "stats"):
             from bot.export_cli import run_export, run_stats
@@ -207,8 +243,16 @@ def main(argv: Sequence[str] | None = None, environ: Mapping[str, str] | None = 
             return 0
     except SettingsError as error:
         return fail(f"setting {error}")
-    except (OSError, DBAPIError) as error:
-        return fail(f"cannot open the database ({settings.database_url}): {error}".splitlines()[0])
+    except (OSError, DBAPIError, DatabaseUrlError) as error:
+        message = f"cannot open the database ({settings.database_url}): {error}".splitlines()[0]
+        return fail(scrub_password(message, settings.database_url))
+    except ModuleNotFoundError as error:
+        if error.name != "asyncpg":
+            raise
+        return fail(
+            "PostgreSQL needs the asyncpg driver: pip install 'copro-bot[postgres]' "
+            "(or pip install asyncpg)"
+        )
     except KeyboardInterrupt:
         return 0
     return fail(f"unknown command {args.command!r}")

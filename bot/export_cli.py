@@ -21,6 +21,9 @@ EXIT_USAGE = 2
 # For --help without loading the writers; a test checks it against EXPORT_FORMATS.
 FORMATS: tuple[str, ...] = ("csv", "jsonl", "json", "md", "xlsx", "docx", "docx-zip")
 _DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+# Exports hold personal data: by default they go to a folder that git ignores wherever it is
+# (its own ``.gitignore`` says ``*``), so they are not committed by accident.
+EXPORTS_FOLDER = Path("exports")
 
 
 class UsageError(ValueError):
@@ -40,7 +43,10 @@ def add_export_arguments(parser: argparse.ArgumentParser) -> None:
         type=Path,
         default=None,
         metavar="PATH",
-        help="file to write (default: copro-examples-<UTC time>.<ext> here)",
+        help=(
+            "file or folder to write (default: exports/copro-examples-<UTC time>.<ext>; "
+            "that folder is git-ignored, as exports hold personal data)"
+        ),
     )
     parser.add_argument(
         "--status",
@@ -111,7 +117,7 @@ def run_export(settings: Settings, args: argparse.Namespace, now: datetime) -> i
         return _fail(f"export {error}")
     from storage.exports import default_file_name
 
-    output: Path = args.output or Path(default_file_name(args.fmt, now))
+    output: Path = args.output or exports_folder() / default_file_name(args.fmt, now)
     if output.is_dir():
         output = output / default_file_name(args.fmt, now)
     if not output.parent.is_dir():
@@ -121,7 +127,18 @@ def run_export(settings: Settings, args: argparse.Namespace, now: datetime) -> i
     except PermissionError as error:
         return _fail(f"export: cannot write {str(output)!r}: {error.strerror}")
     print(f"exported {count} {'example' if count == 1 else 'examples'} to {output}")
+    if args.output is None:
+        print(f"({EXPORTS_FOLDER}/ is git-ignored: exports hold personal data)")
     return 0
+
+
+def exports_folder() -> Path:
+    """``exports/`` in the working folder, made on first use with a ``.gitignore`` of ``*``."""
+    EXPORTS_FOLDER.mkdir(exist_ok=True)
+    ignore = EXPORTS_FOLDER / ".gitignore"
+    if not ignore.exists():
+        ignore.write_text("# Exports hold personal data: never commit them.\n*\n")
+    return EXPORTS_FOLDER
 
 
 async def _export(
@@ -158,11 +175,16 @@ def run_stats(settings: Settings) -> int:
 
 async def _stats(settings: Settings) -> str:
     from bot.wiring import open_database
+    from storage.intake import parked_count
     from storage.stats import collect_stats
 
     database = await open_database(settings)
     try:
-        return (await collect_stats(database, settings.timezone)).text()
+        text = (await collect_stats(database, settings.timezone)).text()
+        parked = await parked_count(database)
+        if parked:  # for the operator: updates that could not be used, kept with their error
+            text += f"\nParked updates (see the parked_updates table): {parked}"
+        return text
     finally:
         await database.dispose()
 

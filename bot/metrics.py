@@ -32,6 +32,15 @@ def update_kind(update: Update) -> str:
     return "other"
 
 
+def kind_of(data: object) -> str:
+    """The kind of an update from its JSON, without parsing it."""
+    if isinstance(data, dict):
+        for kind in UPDATE_KINDS:
+            if kind in data:
+                return kind
+    return "other"
+
+
 class Metrics:
     """The counters and the handling-time histogram of one process."""
 
@@ -76,7 +85,10 @@ class Metrics:
             self.updates.labels(kind=kind)  # every kind shows, at 0 until it happens
 
     def observe_update(self, update: Update, seconds: float) -> None:
-        self.updates.labels(kind=update_kind(update)).inc()
+        self.observe_kind(update_kind(update), seconds)
+
+    def observe_kind(self, kind: str, seconds: float) -> None:
+        self.updates.labels(kind=kind).inc()
         self.handling_seconds.observe(seconds)
 
     def render(self) -> bytes:

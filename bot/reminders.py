@@ -27,7 +27,17 @@ from telegram.ext import (
 
 from bot.outbox_render import plain_message
 from bot.sender import Outbox
-from conversations.reminders import REMINDERS_USAGE, STOP_DATA, TURNED_OFF, TURNED_ON
+from conversations.i18n import Words
+from conversations.reminders import (
+    REMINDERS_ARE_OFF,
+    REMINDERS_ARE_ON,
+    REMINDERS_OFF_NOTICE,
+    REMINDERS_USAGE,
+    STOP_DATA,
+    TURNED_OFF,
+    TURNED_ON,
+)
+from storage.contributors import language_for
 from storage.database import Database
 from storage.maintenance import reminders_enabled, set_reminders
 from storage.outbox import OutboxMessage
@@ -61,10 +71,11 @@ class ReminderHandlers:
         if query is None or user is None or chat is None or chat.type != ChatType.PRIVATE:
             return
         if query.data == STOP_DATA:
+            words = Words(await language_for(self.database, user.id, user.language_code))
             await set_reminders(self.database, user.id, False, self.clock())
             with contextlib.suppress(TelegramError):
-                await query.answer("Reminders off")
-            messages = [plain_message(chat.id, TURNED_OFF)]
+                await query.answer(words._(REMINDERS_OFF_NOTICE))
+            messages = [plain_message(chat.id, words._(TURNED_OFF))]
             if query.message is not None:
                 stop = {"message_id": query.message.message_id}
                 messages.insert(0, OutboxMessage(chat.id, "editMessageReplyMarkup", stop))
@@ -78,16 +89,17 @@ class ReminderHandlers:
         user, chat = update.effective_user, update.effective_chat
         if user is None or chat is None:
             return
+        words = Words(await language_for(self.database, user.id, user.language_code))
         word = (context.args or [""])[0].lower()
         if word in OFF_WORDS:
             await set_reminders(self.database, user.id, False, self.clock())
-            text = TURNED_OFF
+            text = words._(TURNED_OFF)
         elif word in ON_WORDS:
             await set_reminders(self.database, user.id, True, self.clock())
-            text = TURNED_ON
+            text = words._(TURNED_ON)
         else:
             enabled = await reminders_enabled(self.database, user.id)
-            state = "off" if enabled is False else "on"
-            text = f"Reminders are {state}. {REMINDERS_USAGE}"
+            state = REMINDERS_ARE_OFF if enabled is False else REMINDERS_ARE_ON
+            text = f"{words._(state)} {words._(REMINDERS_USAGE)}"
         await self.outbox.owe([plain_message(chat.id, text)])
         raise ApplicationHandlerStop

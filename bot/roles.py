@@ -36,7 +36,7 @@ class Roles:
             return Role.ADMIN
         if user_id in self._settings.staff_user_ids:
             return Role.STAFF
-        async with UnitOfWork(self._database) as uow:
+        async with UnitOfWork(self._database, read_only=True) as uow:
             added = await uow.staff.is_member(user_id)
         return Role.STAFF if added else Role.CONTRIBUTOR
 

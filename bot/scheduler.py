@@ -40,8 +40,9 @@ from storage.digests import (
     digest_start,
     gather_digest,
 )
+from storage.intake import forget_old_updates
 from storage.maintenance import DueReminder, claim_due_reminders, claim_job, purge_unfinished
-from storage.outbox import OutboxMessage, SendLimits
+from storage.outbox import SENT_KEPT, OutboxMessage, SendLimits, prune_sent
 
 log = logging.getLogger(__name__)
 
@@ -223,15 +224,19 @@ class Scheduler:
         return len(due)
 
     async def purge(self) -> int:
-        """At most hourly: erase interviews left unfinished for ``RETENTION_DAYS``."""
+        """At most hourly: erase interviews left unfinished for ``RETENTION_DAYS``, forget
+        processed update ids older than the dedupe window and outbox rows sent more than a
+        week ago."""
         now = self.clock.now()
         if self._last_purge is not None and now - self._last_purge < PURGE_EVERY:
             return 0
         self._last_purge = now
-        # One process purges each hour, however many run.
+        # One process does this each hour, however many run.
         if not await claim_job(self.database, "purge", f"{now:%Y-%m-%dT%H}", now, self.worker):
             return 0
+        await forget_old_updates(self.database, now)
         purged = await purge_unfinished(self.database, self.settings.retention_days, now)
+        await prune_sent(self.database, datetime.now(UTC) - SENT_KEPT)  # on the sender's clock
         if purged:
             log.info(
                 "purged %d interviews left unfinished for %d days",

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -37,9 +37,9 @@ class SettingsError(Exception):
 
 @dataclass(frozen=True)
 class Settings:
-    telegram_bot_token: str | None
+    telegram_bot_token: str | None = field(repr=False)
     telegram_api_base_url: str
-    database_url: str
+    database_url: str = field(repr=False)  # may hold a password
     interview_script: str
     staff_chat_id: int | None
     staff_user_ids: frozenset[int]
@@ -47,7 +47,7 @@ class Settings:
     timezone: ZoneInfo
     log_level: str
     webhook_url: str | None
-    webhook_secret: str | None
+    webhook_secret: str | None = field(repr=False)
     webhook_listen: str
     webhook_port: int
     digest_schedule: str | None

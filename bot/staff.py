@@ -89,6 +89,7 @@ STALE = "That button is out of date. Send /drafts to start again."
 GONE = "That draft no longer exists."
 DRAFT_USAGE = "Send /draft followed by a reference, e.g. /draft CP-2026-00042, or /drafts."
 SEND_TEXT = "Please send text, or /cancel."
+PROMPT_EXPIRED = "That edit expired — tap Edit again."
 ELSEWHERE = "Staff tools work in a private chat with me or in the staff group."
 _PROMPT_COMMAND = re.compile(r"^/(cancel|clear)(?:@\w+)?\s*$")
 
@@ -220,11 +221,15 @@ class StaffHandlers:
         user, chat, message = update.effective_user, update.effective_chat, update.message
         if user is None or chat is None or message is None:
             return
-        prompt = await self.review.pending_prompt(user.id, chat.id)
-        if prompt is None:
-            return
+        # Roles first: only staff have prompts, and most messages come from contributors.
         if not await self.roles.is_staff(user.id):
-            await self.review.cancel_prompt(user.id)
+            return
+        prompt, expired = await self.review.waiting_prompt(user.id, chat.id)
+        if prompt is None:
+            if expired:
+                # Meant for the prompt, so never an answer to an interview of their own.
+                await _say(self.outbox, chat.id, PROMPT_EXPIRED)
+                raise ApplicationHandlerStop
             return
         command = _PROMPT_COMMAND.match(message.text or "")
         if command is not None and command.group(1) == "cancel":

@@ -14,6 +14,7 @@ import json
 import logging
 import signal
 import time
+import warnings
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import replace
@@ -39,9 +40,21 @@ from telegram.ext import (
     TypeHandler,
     filters,
 )
+from telegram.warnings import PTBUserWarning
 
 from bot.admin import AdminHandlers
+from bot.intake import (
+    STORAGE_DOWN,
+    Intake,
+    UnparseableUpdate,
+    chat_key,
+    fingerprint,
+    parse_update,
+    raw_text,
+    update_id_of,
+)
 from bot.outbox_render import document_message, plain_message, reply_messages
+from bot.privacy import privacy_text
 from bot.reminders import ReminderHandlers
 from bot.scheduler import Clock, Scheduler, SystemClock
 from bot.sender import Outbox, Sender
@@ -49,10 +62,13 @@ from bot.settings import Settings
 from bot.staff import install_staff
 from bot.telegram_events import event_from_update, is_private, person_from_update
 from bot.telegram_render import shorten
-from bot.writer_model import DraftWriter, OpenAICompatibleModel, writer_host
+from bot.writer_model import DraftWriter, OpenAICompatibleModel
+from conversations.i18n import LANGUAGES, N_, Words, parse_language_code
 from conversations.model import Reply
 from conversations.review_text import open_button
+from storage.contributors import language_for
 from storage.database import Database
+from storage.intake import park_update
 from storage.outbox import OutboxMessage, SendLimits, enqueue
 from storage.service import Handled, InterviewService
 
@@ -61,54 +77,34 @@ log = logging.getLogger(__name__)
 App = Application[Any, ContextTypes.DEFAULT_TYPE, Any, Any, Any, Any]
 
 COMMANDS: tuple[tuple[str, str], ...] = (
-    ("start", "Start or carry on sharing a project"),
-    ("status", "Where am I, what is left"),
-    ("review", "See your answers so far"),
-    ("back", "Go back one question"),
-    ("skip", "Skip this question (if optional)"),
-    ("cancel", "Stop this interview"),
-    ("help", "How this works"),
-    ("privacy", "What is stored and why"),
-    ("mydata", "Get a copy of everything stored about you"),
-    ("delete", "Erase everything stored about you"),
-    ("reminders", "Turn reminders on or off"),
+    ("start", N_("Start or carry on sharing a project")),
+    ("status", N_("Where am I, what is left")),
+    ("review", N_("See your answers so far")),
+    ("back", N_("Go back one question")),
+    ("skip", N_("Skip this question (if optional)")),
+    ("cancel", N_("Stop this interview")),
+    ("help", N_("How this works")),
+    ("language", N_("Choose your language")),
+    ("privacy", N_("What is stored and why")),
+    ("mydata", N_("Get a copy of everything stored about you")),
+    ("delete", N_("Erase everything stored about you")),
+    ("reminders", N_("Turn reminders on or off")),
 )
 ERASE_YES = "erase|yes"
 ERASE_NO = "erase|no"
-SORRY = (
+SORRY = N_(
     "Sorry, something went wrong on my side. Your answers so far are safe: "
     "please try again in a moment."
 )
+BUTTON_GONE = "That button no longer works. Send /start to carry on."
 
 
-def privacy_text(settings: Settings) -> str:
-    return (
-        "What I keep: your Telegram name and username, your answers (text, and references to "
-        "photos, files, voice notes, places and contacts you send), and when you sent them.\n\n"
-        "Why: to turn your story into a draft example of co-production that staff polish and "
-        "may publish, credited the way you choose (your name, your organisation, or "
-        "anonymous). Contact details are only used if you say staff may contact you.\n\n"
-        f"How long: finished stories are kept until you delete them. Interviews left "
-        f"unfinished are deleted after {settings.retention_days} days; before that I remind "
-        "you at most twice (/reminders off stops that).\n\n"
-        "Your rights: /mydata sends you a file with everything stored about you; /delete "
-        "erases it."
-    ) + _writer_model_text(settings)
-
-
-def _writer_model_text(settings: Settings) -> str:
-    host = writer_host(settings)
-    if host is None:
-        return ""
-    return (
-        "\n\nWriting help: once you send a story, its draft is tidied into readable prose by "
-        f"a writer model at {host}. It is sent the draft's sentences, never your contact "
-        "details, and never your name unless you chose to be named."
+def reference_text(reference: str, words: Words | None = None) -> str:
+    words = words or Words("en")
+    text = words._(
+        "Your reference number is %(reference)s. Quote it if you contact us about this story."
     )
-
-
-def reference_text(reference: str) -> str:
-    return f"Your reference number is {reference}. Quote it if you contact us about this story."
+    return text % {"reference": reference}
 
 
 class ContributorHandlers:
@@ -123,6 +119,19 @@ class ContributorHandlers:
         """Owe messages that change nothing else (their own transaction), and send now."""
         await enqueue(self.service.database, messages, self.service.clock())
         self.sender.wake()
+
+    async def words(self, update: Update) -> Words:
+        """The contributor's language for texts said outside an interview step; Telegram's
+        alone when the database cannot say (the apology for a failed update still goes)."""
+        user = update.effective_user
+        if user is None:
+            return Words("en")
+        try:
+            language = await language_for(self.service.database, user.id, user.language_code)
+        except Exception:
+            log.exception("could not read the language of user %s", user.id)
+            language = parse_language_code(user.language_code)
+        return Words(language)
 
     def install(self, application: App) -> None:
         private = filters.ChatType.PRIVATE
@@ -142,6 +151,12 @@ class ContributorHandlers:
     ) -> None:
         """Groups and channels get one pointer to a private chat; nothing else happens there."""
         chat = update.effective_chat
+        if chat is None and update.callback_query is not None:
+            # A button on a message Telegram no longer attaches (too old, inline): it still
+            # gets an answer, or the button's spinner turns until it times out.
+            with contextlib.suppress(TelegramError):
+                await update.callback_query.answer(BUTTON_GONE)
+            raise ApplicationHandlerStop
         if chat is None or chat.type == ChatType.PRIVATE:
             return
         if chat.id == self.settings.staff_chat_id:
@@ -152,9 +167,14 @@ class ContributorHandlers:
         if message is not None:
             username = context.bot.username
             link = f"https://t.me/{username}?start=group" if username else "a private chat"
+            words = await self.words(update)
             pointer = plain_message(
                 chat.id,
-                f"Hi! I collect stories one to one. Message me privately to share yours: {link}",
+                words._(
+                    "Hi! I collect stories one to one. Message me privately to share yours: "
+                    "%(link)s"
+                )
+                % {"link": link},
             )
             pointer.payload["reply_to_message_id"] = message.message_id
             await self.owe([pointer])
@@ -163,7 +183,8 @@ class ContributorHandlers:
     async def privacy(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         chat = update.effective_chat
         if chat is not None:
-            await self.owe(reply_messages(chat.id, [Reply(privacy_text(self.settings))]))
+            words = await self.words(update)
+            await self.owe(reply_messages(chat.id, [Reply(privacy_text(self.settings, words))]))
 
     async def my_data(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         user, chat = update.effective_user, update.effective_chat
@@ -177,7 +198,7 @@ class ContributorHandlers:
                     chat.id,
                     body,
                     "my-copro-bot-data.json",
-                    "Everything copro-bot stores about you.",
+                    (await self.words(update))._("Everything copro-bot stores about you."),
                     kind="mydata",
                 )
             ]
@@ -187,18 +208,21 @@ class ContributorHandlers:
         chat = update.effective_chat
         if chat is None:
             return
+        _ = (await self.words(update))._
         keyboard = InlineKeyboardMarkup(
             [
                 [
-                    InlineKeyboardButton("Yes, erase everything", callback_data=ERASE_YES),
-                    InlineKeyboardButton("No, keep it", callback_data=ERASE_NO),
+                    InlineKeyboardButton(_("Yes, erase everything"), callback_data=ERASE_YES),
+                    InlineKeyboardButton(_("No, keep it"), callback_data=ERASE_NO),
                 ]
             ]
         )
         question = plain_message(
             chat.id,
-            "This erases all your answers and stories, including ones already sent to staff. "
-            "It cannot be undone. Are you sure?",
+            _(
+                "This erases all your answers and stories, including ones already sent to "
+                "staff. It cannot be undone. Are you sure?"
+            ),
         )
         question.payload["reply_markup"] = keyboard.to_dict()
         await self.owe([question])
@@ -209,15 +233,16 @@ class ContributorHandlers:
             return
         with contextlib.suppress(TelegramError):
             await query.answer()
+        _ = (await self.words(update))._  # read before erasing, which forgets the choice
         if query.data == ERASE_YES:
             existed = await self.service.erase_person(user.id)
             text = (
-                "Done: everything stored about you has been erased."
+                _("Done: everything stored about you has been erased.")
                 if existed
-                else "There was nothing stored about you."
+                else _("There was nothing stored about you.")
             )
         else:
-            text = "Nothing was erased."
+            text = _("Nothing was erased.")
         messages = [plain_message(chat.id, text)]
         if query.message is not None:
             messages.insert(
@@ -240,18 +265,26 @@ class ContributorHandlers:
         def compose(handled: Handled) -> list[OutboxMessage]:
             return self.compose(person.chat_id, person.name, handled)
 
-        try:
-            handled = await self.service.handle(
-                person, event, update_id=update.update_id, compose=compose
+        handled = await self.service.handle(
+            person,
+            event,
+            update_id=update.update_id,
+            fingerprint=fingerprint(update),
+            compose=compose,
+        )
+        if handled.failed:
+            # Logged and rolled back by the service; kept for the operator, apologised for
+            # (in the contributor's language) through the outbox.
+            await park_update(
+                self.service.database,
+                update.update_id,
+                handled.failure or "handling failed",
+                raw_text(update.to_dict()),
+                self.service.clock(),
             )
-        except Exception:
-            log.exception("update %s failed", update.update_id)
-            if query is not None:
-                with contextlib.suppress(TelegramError):
-                    await query.answer()
-            await self.owe(reply_messages(person.chat_id, [Reply(SORRY)]))
-            return
-        # Everything it led to was owed in its transaction: a redelivered update (its
+            sorry = (await self.words(update))._(SORRY)
+            await self.owe(reply_messages(person.chat_id, [Reply(sorry)]))
+        # Everything else it led to was owed in its transaction: a redelivered update (its
         # replies already owed, or sent) needs nothing more.
         self.sender.wake()
         if handled.began:
@@ -268,9 +301,10 @@ class ContributorHandlers:
         pause, and news for staff."""
         replies = handled.replies
         if handled.submitted_reference:
-            replies = (*replies, Reply(reference_text(handled.submitted_reference)))
+            words = Words(handled.language)
+            replies = (*replies, Reply(reference_text(handled.submitted_reference, words)))
         messages = reply_messages(chat_id, replies)
-        notice = self.staff_notice(handled, name)
+        notice = self.staff_notice(handled)
         if notice is not None and self.settings.staff_chat_id is not None:
             messages += reply_messages(self.settings.staff_chat_id, [notice], kind="notice")
         messages += reply_messages(chat_id, handled.deliveries, follow_up_id=handled.delivering)
@@ -278,10 +312,11 @@ class ContributorHandlers:
             messages += reply_messages(news.chat_id, [news.reply], kind="notice")
         return messages
 
-    def staff_notice(self, handled: Handled, name: str) -> Reply | None:
+    def staff_notice(self, handled: Handled) -> Reply | None:
         if self.settings.staff_chat_id is None or handled.submitted_reference is None:
             return None
-        who = name or "a contributor"
+        # Staff see the name only when the contributor chose to be credited by it.
+        who = handled.credit_as or "a contributor who asked not to be named"
         title = f": “{shorten(handled.draft_title, 120)}”" if handled.draft_title else ""
         notice = Reply(f"New story {handled.submitted_reference}{title}, from {who}.")
         if handled.draft_id is not None:
@@ -341,8 +376,9 @@ ADMIN_COMMANDS: tuple[tuple[str, str], ...] = (
 )
 
 
-def _menu(*parts: tuple[tuple[str, str], ...]) -> list[BotCommand]:
-    return [BotCommand(name, text) for part in parts for name, text in part]
+def _menu(*parts: tuple[tuple[str, str], ...], language: str = "en") -> list[BotCommand]:
+    _ = Words(language)._
+    return [BotCommand(name, _(text)) for part in parts for name, text in part]
 
 
 async def set_command_menu(application: App, settings: Settings | None = None) -> None:
@@ -351,6 +387,13 @@ async def set_command_menu(application: App, settings: Settings | None = None) -
     of their own; their commands work all the same."""
     bot = application.bot
     await bot.set_my_commands(_menu(COMMANDS))
+    # Telegram shows these to users whose app is in that language.
+    for language in LANGUAGES:
+        if language != "en":
+            with contextlib.suppress(TelegramError):
+                await bot.set_my_commands(
+                    _menu(COMMANDS, language=language), language_code=language
+                )
     if settings is None:
         return
     with contextlib.suppress(TelegramError):
@@ -368,26 +411,39 @@ async def set_command_menu(application: App, settings: Settings | None = None) -
             )
 
 
-async def process_batch(application: App, updates: Sequence[Update]) -> None:
-    """Process a batch: chats run concurrently, each chat's updates strictly in order."""
+async def process_batch(intake: Intake, batch: Sequence[object]) -> None:
+    """Process a batch of raw updates: each parsed alone (one that cannot be is parked), chats
+    run concurrently, each chat's updates strictly in order."""
     by_chat: dict[int, list[Update]] = defaultdict(list)
-    for update in updates:
-        chat = update.effective_chat
-        by_chat[chat.id if chat else 0].append(update)
+    for data in batch:
+        try:
+            update = parse_update(data, intake.application)
+        except UnparseableUpdate as error:
+            await intake.park(update_id_of(data), str(error), data)
+            continue
+        by_chat[chat_key(update)].append(update)
 
-    sender = application.bot_data.get(SENDER)
+    sender = intake.application.bot_data.get(SENDER)
 
     async def run_chat(chat_updates: list[Update]) -> None:
         for update in chat_updates:
             started = time.perf_counter()
-            await application.process_update(update)
+            await intake.dispatch(update)
             if isinstance(sender, Sender):
                 sender.metrics.observe_update(update, time.perf_counter() - started)
 
-    await asyncio.gather(*(run_chat(chat_updates) for chat_updates in by_chat.values()))
+    # Every chat runs to its end before a failure is raised, so none is still running when
+    # the batch is tried again.
+    outcomes = await asyncio.gather(
+        *(run_chat(chat_updates) for chat_updates in by_chat.values()), return_exceptions=True
+    )
+    for outcome in outcomes:
+        if isinstance(outcome, BaseException):
+            raise outcome
 
 
 CONFLICT_RETRY_SECONDS = 10.0
+GET_UPDATES_READ_MARGIN = 10.0
 
 
 def conflict_line(description: str, retry_seconds: float) -> str:
@@ -409,22 +465,47 @@ async def _sleep_unless(stop: asyncio.Event, seconds: float) -> None:
         await asyncio.wait_for(stop.wait(), seconds)
 
 
-async def poll(application: App, stop: asyncio.Event, *, poll_seconds: int = 25) -> None:
+async def fetch_updates(
+    application: App, offset: int | None, wait_seconds: float, limit: int | None = None
+) -> list[object]:
+    """``getUpdates`` as raw JSON, so that each update is parsed on its own (the library's
+    ``get_updates`` parses the whole batch at once, and one bad update sinks all of it)."""
+    # do_api_request suggests Bot.get_updates, which is exactly what we must avoid here. A
+    # filter, not catch_warnings: that one is not safe around an await. Adding it again
+    # replaces the same filter.
+    warnings.filterwarnings(
+        "ignore", message=r"Please use 'Bot\.getUpdates'", category=PTBUserWarning
+    )
+    result = await application.bot.do_api_request(
+        "getUpdates",
+        api_kwargs={
+            "offset": offset,
+            "timeout": wait_seconds,
+            "limit": limit,
+            "allowed_updates": list(Update.ALL_TYPES),
+        },
+        read_timeout=wait_seconds + GET_UPDATES_READ_MARGIN,
+    )
+    return list(result) if isinstance(result, list) else []
+
+
+async def poll(intake: Intake, stop: asyncio.Event, *, poll_seconds: int = 25) -> None:
     """Long polling that acknowledges a batch only after it was processed and committed.
 
     Telegram forgets updates below the ``offset`` of the next ``getUpdates``; asking for the
     next batch only after processing means a crash redelivers instead of losing updates.
+    An update that cannot be parsed or handled is parked and acknowledged with the rest; if
+    the database cannot be reached, the batch is not acknowledged and is tried again.
     Once stopped, what was processed is acknowledged with one last short call, so the next
     start does not receive it again (it would be recognised and skipped, but need not come).
     """
+    application = intake.application
     bot = application.bot
     await bot.delete_webhook()
     offset: int | None = None
     conflicted = False
     while not stop.is_set():
-        fetch = asyncio.ensure_future(
-            bot.get_updates(offset=offset, timeout=poll_seconds, allowed_updates=Update.ALL_TYPES)
-        )
+        fetch = asyncio.ensure_future(fetch_updates(application, offset, poll_seconds))
         stopper = asyncio.ensure_future(stop.wait())
         done, _ = await asyncio.wait({fetch, stopper}, return_when=asyncio.FIRST_COMPLETED)
         if fetch not in done:
@@ -434,7 +515,7 @@ async def poll(application: App, stop: asyncio.Event, *, poll_seconds: int = 25)
             break
         stopper.cancel()
         try:
-            updates = fetch.result()
+            batch = fetch.result()
         except RetryAfter as error:
             wait = error.retry_after
             await asyncio.sleep(wait.total_seconds() if isinstance(wait, timedelta) else wait)
@@ -454,12 +535,22 @@ async def poll(application: App, stop: asyncio.Event, *, poll_seconds: int = 25)
         if conflicted:
             log.warning("polling again: the other consumer of this bot's updates is gone")
             conflicted = False
-        if updates:
-            await process_batch(application, updates)
-            offset = updates[-1].update_id + 1
+        ids = [i for i in map(update_id_of, batch) if i is not None]
+        if not batch:
+            continue
+        try:
+            await process_batch(intake, batch)
+        except STORAGE_DOWN as error:
+            log.warning(
+                "database unavailable (%s); the batch will be tried again", type(error).__name__
+            )
+            await _sleep_unless(stop, 2)
+            continue
+        if ids:
+            offset = max(ids) + 1
     if offset is not None:
         with contextlib.suppress(TelegramError):
-            await bot.get_updates(offset=offset, timeout=0, limit=1)
+            await fetch_updates(application, offset, 0, limit=1)
 
 
 def _start_draft_writer(
@@ -488,7 +579,15 @@ async def run_bot(
 
     database = await open_database(settings)
     clock = clock or SystemClock()
-    application = build_application(settings, build_service(settings, database, clock.now))
+    service = build_service(settings, database, clock.now)
+    application = build_application(settings, service)
+    contributors = ContributorHandlers(settings, service, sender_of(application))
+
+    async def apology(update: Update) -> str:
+        return (await contributors.words(update))._(SORRY)
+
+    intake = Intake(application, database, service.clock, apology, owe=contributors.owe)
+    intake.install()
     loop = asyncio.get_running_loop()
     signals: list[signal.Signals] = []
     if stop is None:
@@ -516,7 +615,7 @@ async def run_bot(
                     from bot.webhook import serve_webhook
 
                     await serve_webhook(
-                        application,
+                        intake,
                         settings,
                         stop,
                         database=database,
@@ -525,7 +624,7 @@ async def run_bot(
                     )
                 else:
                     log.info("polling %s", settings.telegram_api_base_url)
-                    await poll(application, stop)
+                    await poll(intake, stop)
             finally:
                 for task in (scheduled, writing):
                     if task is not None:

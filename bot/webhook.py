@@ -27,9 +27,9 @@ from urllib.parse import urlsplit
 from aiohttp import web
 from telegram import Update
 
-from bot.metrics import CONTENT_TYPE, Metrics
+from bot.intake import Intake, shape_problem
+from bot.metrics import CONTENT_TYPE, Metrics, kind_of
 from bot.settings import Settings
-from bot.telegram_app import App
 from storage.database import Database
 from storage.outbox import outbox_health
 
@@ -91,20 +91,20 @@ class WebhookServer:
 
     def __init__(
         self,
-        application: App,
+        intake: Intake,
         secret: str | None,
         path: str,
         *,
         metrics: Metrics | None = None,
         health: HealthCheck | None = None,
     ) -> None:
-        self.application = application
+        self.intake = intake
         self.secret = secret
         self.path = path
         self.metrics = metrics or Metrics()
         self.health = health
         self.accepting = True
-        self._in_hand: set[asyncio.Future[None]] = set()
+        self._in_hand: set[asyncio.Future[str]] = set()
         self._idle = asyncio.Event()
         self._idle.set()
 
@@ -125,23 +125,29 @@ class WebhookServer:
         if not self.accepting:
             return web.Response(status=503, text="stopping")
         try:
-            data = await request.json()
-            update = Update.de_json(data, self.application.bot)
-        except (ValueError, TypeError, KeyError):
-            return web.Response(status=400, text="not an update")
+            data = json.loads(await request.read())
+        except (ValueError, UnicodeDecodeError):
+            return web.Response(status=400, text="not JSON")
+        problem = shape_problem(data)
+        if problem is not None:
+            # Not an update at all: Telegram never sends these, so no need to keep them.
+            return web.Response(status=400, text=f"not an update: {problem}")
         started = time.perf_counter()
+        # Parsed alone; one that cannot be parsed or handled is parked and answered 200,
+        # so Telegram does not send it again. A database fault answers 500: sent again.
         # A task of its own, shielded: a caller that hangs up (a balancer's timeout) must
         # not cut an update off half-way; it runs to its commit (the repeat is skipped),
         # and a stop waits for it.
-        task = asyncio.ensure_future(self.application.process_update(update))
+        task = asyncio.ensure_future(self.intake.receive(data))
         self._in_hand.add(task)
         self._idle.clear()
         task.add_done_callback(self._finished)
-        await asyncio.shield(task)
-        self.metrics.observe_update(update, time.perf_counter() - started)
+        outcome = await asyncio.shield(task)
+        if outcome == "handled":
+            self.metrics.observe_kind(kind_of(data), time.perf_counter() - started)
         return web.Response(text="ok")
 
-    def _finished(self, task: asyncio.Future[None]) -> None:
+    def _finished(self, task: asyncio.Future[str]) -> None:
         self._in_hand.discard(task)
         if not self._in_hand:
             self._idle.set()
@@ -172,13 +178,13 @@ def _json(status: int, body: dict[str, Any]) -> web.Response:
     return web.Response(status=status, text=json.dumps(body), content_type="application/json")
 
 
-def build_webhook_app(application: App, secret: str | None, path: str) -> web.Application:
+def build_webhook_app(intake: Intake, secret: str | None, path: str) -> web.Application:
     """The server's application without health thresholds (tests of the update path)."""
-    return WebhookServer(application, secret, path).app()
+    return WebhookServer(intake, secret, path).app()
 
 
 async def serve_webhook(
-    application: App,
+    intake: Intake,
     settings: Settings,
     stop: asyncio.Event,
     *,
@@ -200,8 +206,9 @@ async def serve_webhook(
             settings.health_max_backlog,
             clock or (lambda: datetime.now(UTC)),
         )
+    application = intake.application
     server = WebhookServer(
-        application,
+        intake,
         settings.webhook_secret,
         webhook_path(settings),
         metrics=metrics,

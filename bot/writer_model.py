@@ -12,7 +12,6 @@ from __future__ import annotations
 import logging
 from datetime import datetime, timedelta
 from typing import Any
-from urllib.parse import urlsplit
 
 import httpx
 
@@ -90,13 +89,6 @@ def _first_choice(body: Any) -> str | None:
     if content is not None and not isinstance(content, str):
         raise ValueError("content is not text")
     return content
-
-
-def writer_host(settings: Settings) -> str | None:
-    """Where drafts are sent for rewriting (the host of ``LLM_BASE_URL``), if anywhere."""
-    if not settings.uses_writer_model or settings.llm_base_url is None:
-        return None
-    return urlsplit(settings.llm_base_url).hostname or settings.llm_base_url
 
 
 class DraftWriter:

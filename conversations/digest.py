@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta, tzinfo
 
 from conversations.drafting import DraftRecord
+from conversations.i18n import language_label
 from conversations.model import Button
 from conversations.render import draft_to_markdown
 from conversations.workflow import DraftStatus
@@ -50,6 +51,7 @@ class DigestDraft:
     record: DraftRecord
     created_at: datetime
     status_changed_at: datetime
+    language: str = "en"  # the interview's; named in the digest when it is not English
 
     @property
     def title(self) -> str:
@@ -155,6 +157,8 @@ def _sections(data: DigestData, zone: tzinfo) -> list[_Block]:
         for number, draft in enumerate(new[:MAX_LISTED_NEW], start=1):
             summary = one_line_summary(draft)
             line = f"{number}. <b>{_esc(draft.reference)}</b> {_esc(_clip(draft.title, 80))}"
+            if draft.language != "en":
+                line += f" <i>[{_esc(language_label(draft.language))}]</i>"
             if summary:
                 line += f" — {_esc(summary)}"
             blocks.append(

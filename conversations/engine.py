@@ -9,7 +9,8 @@ shown or asked.
 Button data (at most 64 bytes, opaque to adapters):
 ``c|q|o`` choose, ``t|q|o`` toggle, ``d|q`` done / that's all, ``k|q`` keep, ``s|q`` skip,
 ``b|q`` back, ``e|q`` edit, ``sub`` send, ``x`` cancel, ``xy``/``xn`` confirm cancel,
-``wc``/``wr`` welcome back: carry on / start over, ``h`` use the held message.
+``wc``/``wr`` welcome back: carry on / start over, ``h`` use the held message,
+``l|cy`` speak this language from now on.
 Anything unknown or out of date is answered as a stale button.
 
 Choices worth knowing:
@@ -22,6 +23,12 @@ Choices worth knowing:
   probe's follow-up). Edits of typed choices are ignored: a choice is changed by tapping.
   Edits never trigger the welcome-back prompt.
 - ``/skip`` on a media question that already has files means "that's all", not "discard".
+- Every text the contributor sees is in the interview's language (``state.language``): the
+  script's translation, falling back to its own words per text, and the bot's own words
+  from the gettext catalogues (:mod:`conversations.i18n`). ``/language`` changes it at any
+  point; the answers stay and whatever was being asked is asked again.
+- "Question 8 of about 23": questions whose conditions are not decided yet are counted as
+  coming, so the total never grows; "about" says it may still shrink.
 """
 
 from __future__ import annotations
@@ -31,6 +38,7 @@ from collections.abc import Mapping
 from dataclasses import replace
 from datetime import datetime, timedelta
 
+from conversations.i18n import LANGUAGE_NAMES, N_, NP_, Words
 from conversations.model import (
     Answer,
     AnswerSaved,
@@ -41,6 +49,7 @@ from conversations.model import (
     InterviewCancelled,
     InterviewDeclined,
     InterviewSubmitted,
+    LanguageChosen,
     MediaRef,
     MediaSent,
     MessageEdited,
@@ -54,6 +63,7 @@ from conversations.model import (
     TextSent,
     Unsupported,
 )
+from conversations.script import localise
 from conversations.state import InterviewState, Mode, Outcome, Status
 
 LONG_ANSWER_CHARS = 3500  # Telegram splits messages over 4096 characters into parts
@@ -61,18 +71,21 @@ CONTINUATION_WINDOW = timedelta(seconds=20)
 SUMMARY_CHARS = 200
 CARD_CHUNK_CHARS = 3500
 
-STALE_NOTICE = "That button is from an earlier message — here's where we are."
-FINISHED_TEXT = "This interview is finished. Send /start to share another project."
-FALLBACK_TEXT = "Sorry, something went wrong on my side. Please try that again, or send /help."
-COMMANDS_TEXT = (
+STALE_NOTICE = N_("That button is from an earlier message — here's where we are.")
+FINISHED_TEXT = N_("This interview is finished. Send /start to share another project.")
+COMMANDS_TEXT = N_(
     "Commands:\n"
     "/skip – skip an optional question\n"
     "/back – go to the previous question\n"
     "/review – see your answers so far\n"
     "/status – where you are\n"
+    "/language – choose your language\n"
     "/cancel – stop the interview\n"
     "/help – this message"
 )
+# Typed on the review screen, these send the story as the button does (and translations).
+SEND_WORDS = N_("send, send it, done")
+LANGUAGE_QUESTION = N_("Which language would you like me to use?")
 
 TEXT_KINDS = frozenset({QuestionKind.TEXT, QuestionKind.LINK, QuestionKind.CONTACT})
 CHOICE_KINDS = frozenset({QuestionKind.CHOICE, QuestionKind.YES_NO})
@@ -82,19 +95,36 @@ YES_WORDS = frozenset(
     {"yes", "y", "yeah", "yep", "yup", "ya", "yes please", "sure", "ok", "okay", "of course", "👍"}
 )
 NO_WORDS = frozenset({"no", "n", "nope", "nah", "no thanks", "no thank you", "not really", "👎"})
+# Translators add the yes and no words of their language (English ones always count).
+YES_LIST = N_("yes, yeah, sure, ok")
+NO_LIST = N_("no, nope, no thanks")
 
-MEDIA_WORDS = {
-    "photo": ("photo", "photos"),
-    "document": ("document", "documents"),
-    "voice": ("voice note", "voice notes"),
-    "video": ("video", "videos"),
-    "video_note": ("video message", "video messages"),
-    "audio": ("audio file", "audio files"),
-    "animation": ("GIF", "GIFs"),
-    "location": ("location", "locations"),
-    "contact": ("contact", "contacts"),
-    "link": ("link", "links"),
+# What a file is called ("I can't take a photo"), and how several are counted on the card.
+MEDIA_NAMES = {
+    "photo": N_("photo"),
+    "document": N_("document"),
+    "voice": N_("voice note"),
+    "video": N_("video"),
+    "video_note": N_("video message"),
+    "audio": N_("audio file"),
+    "animation": N_("GIF"),
+    "location": N_("location"),
+    "contact": N_("contact"),
+    "link": N_("link"),
 }
+MEDIA_COUNTS = {
+    "photo": NP_("%(count)d photo", "%(count)d photos"),
+    "document": NP_("%(count)d document", "%(count)d documents"),
+    "voice": NP_("%(count)d voice note", "%(count)d voice notes"),
+    "video": NP_("%(count)d video", "%(count)d videos"),
+    "video_note": NP_("%(count)d video message", "%(count)d video messages"),
+    "audio": NP_("%(count)d audio file", "%(count)d audio files"),
+    "animation": NP_("%(count)d GIF", "%(count)d GIFs"),
+    "location": NP_("%(count)d location", "%(count)d locations"),
+    "contact": NP_("%(count)d contact", "%(count)d contacts"),
+    "link": NP_("%(count)d link", "%(count)d links"),
+}
+OTHER_FILES = NP_("%(count)d file", "%(count)d files")
 
 _URL_TOKEN = re.compile(
     r"^(?:(?P<scheme>https?://)|www\.)?(?:[\w-]+\.)+[a-z]{2,}(?::\d+)?(?:[/?#]\S*)?$",
@@ -106,26 +136,25 @@ _SCHEME_URL = re.compile(r"https?://\S+\.\S+", re.IGNORECASE)
 # --- public API ----------------------------------------------------------------------------
 
 
-def begin(script: Script, now: datetime) -> Outcome:
-    """A fresh interview: the welcome message and the first question."""
+def begin(script: Script, now: datetime, language: str = "en") -> Outcome:
+    """A fresh interview in ``language``: the welcome message and the first question."""
     state = InterviewState(
         script_id=script.id,
         script_version=script.version,
         started_at=now,
         last_event_at=now,
+        language=language if language in LANGUAGE_NAMES else "en",
     )
     turn = _Turn(script, state, now)
-    turn.say(Reply(text=script.welcome, heading=script.title))
+    turn.say(Reply(text=turn.script.welcome, heading=turn.script.title))
     _next_or_review(turn)
     return turn.outcome()
 
 
 def step(script: Script, state: InterviewState, event: Event, now: datetime) -> Outcome:
-    """Apply one event. Never raises: an unexpected failure leaves the answers untouched."""
-    try:
-        return _step(script, state, event, now)
-    except Exception:  # a safety net; the property tests call _step to catch real bugs
-        return Outcome(state=replace(state, last_event_at=now), replies=(Reply(FALLBACK_TEXT),))
+    """Apply one event. An unexpected error is a bug: it is raised, not hidden, so the
+    service rolls the update back, logs it with the update id and apologises once."""
+    return _step(script, state, event, now)
 
 
 def applicable_questions(script: Script, answers: Mapping[str, Answer]) -> list[Question]:
@@ -145,6 +174,36 @@ def applicable_questions(script: Script, answers: Mapping[str, Answer]) -> list[
     return result
 
 
+def possible_questions(
+    script: Script, answers: Mapping[str, Answer]
+) -> tuple[list[Question], bool]:
+    """Questions that apply or may still apply, in script order, and whether any may not.
+
+    A question whose condition rests on a question not answered yet counts as coming, so
+    the count of questions only ever shrinks as answers come in.
+    """
+    result: list[Question] = []
+    applied: dict[str, Answer] = {}
+    undecided: set[str] = set()
+    for question in script.questions:
+        holds, unsure = True, False
+        for c in question.when:
+            listed = any(q.id == c.question for q in result)
+            if c.question in undecided or (listed and c.question not in answers):
+                unsure = True
+            elif not _condition_holds(c.question, c.any_of, c.answered, applied):
+                holds = False
+                break
+        if not holds:
+            continue
+        result.append(question)
+        if unsure:
+            undecided.add(question.id)
+        elif question.id in answers:
+            applied[question.id] = answers[question.id]
+    return result, bool(undecided)
+
+
 def progress(script: Script, state: InterviewState) -> tuple[int, int]:
     """(answered or skipped applicable questions, applicable questions)."""
     questions = applicable_questions(script, state.answers)
@@ -157,12 +216,22 @@ def progress(script: Script, state: InterviewState) -> tuple[int, int]:
 
 class _Turn:
     def __init__(self, script: Script, state: InterviewState, now: datetime) -> None:
-        self.script = script
+        self.original = script
         self.state = state
         self.now = now
         self.replies: list[Reply] = []
         self.effects: list[Effect] = []
         self.notice: str | None = None
+        self.speak(state.language)
+
+    def speak(self, language: str) -> None:
+        """Use ``language`` for every text from now on (the script's and the bot's own)."""
+        self.words = Words(language)
+        self.script = localise(self.original, self.words.language)
+        self.update(language=self.words.language)
+
+    def _(self, message: str) -> str:
+        return self.words._(message)
 
     def update(self, **changes: object) -> None:
         self.state = replace(self.state, **changes)  # type: ignore[arg-type]
@@ -198,6 +267,8 @@ def _step(script: Script, state: InterviewState, event: Event, now: datetime) ->
     previous_event_at = state.last_event_at
     continuation_until = state.continuation_until
     turn = _Turn(script, replace(state, last_event_at=now, continuation_until=None), now)
+    if _language_event(turn, event):
+        return turn.outcome()
     if state.status != Status.ACTIVE:
         if not _rest_of_album(turn, event):
             _finished(turn, event)
@@ -237,14 +308,47 @@ def _step(script: Script, state: InterviewState, event: Event, now: datetime) ->
     elif isinstance(event, Unsupported):
         what = " ".join(str(event.what).split())[:40] or "message"
         if what.lower() in {"sticker", "stickers"}:
-            hint = "Stickers are lovely, but I can only take text, photos, files, voice notes "
-            hint += "or links here."
+            hint = turn._(
+                "Stickers are lovely, but I can only take text, photos, files, voice notes "
+                "or links here."
+            )
         else:
-            hint = f"Sorry, I can't use a {what} here — I can only take text, photos, files, "
-            hint += "voice notes or links."
+            hint = turn._(
+                "Sorry, I can't use a %(thing)s here — I can only take text, photos, files, "
+                "voice notes or links."
+            ) % {"thing": what}
         turn.say(Reply(hint))
         _prompt(turn)
     return turn.outcome()
+
+
+def _language_event(turn: _Turn, event: Event) -> bool:
+    """/language shows the choice; a language button switches and asks again what was asked."""
+    if isinstance(event, CommandSent) and _command_name(event) == "language":
+        wanted = event.argument.strip().lower()
+        if wanted not in LANGUAGE_NAMES:
+            turn.say(_language_reply(turn))
+            return True
+    elif isinstance(event, Pressed) and event.data.startswith("l|"):
+        wanted = event.data[2:]
+        if wanted not in LANGUAGE_NAMES:
+            return False
+    else:
+        return False
+    turn.speak(wanted)
+    turn.effects.append(LanguageChosen(wanted))
+    turn.notice = LANGUAGE_NAMES[wanted]
+    switched = turn._("OK, from now on I'll talk with you in this language. Your answers are kept.")
+    turn.say(Reply(switched))
+    if turn.state.status == Status.ACTIVE:
+        _normalise(turn)
+        _prompt(turn)
+    return True
+
+
+def _language_reply(turn: _Turn) -> Reply:
+    buttons = [Button(name, f"l|{code}") for code, name in LANGUAGE_NAMES.items()]
+    return Reply(turn._(LANGUAGE_QUESTION), buttons=(tuple(buttons[:2]), tuple(buttons[2:])))
 
 
 def _rest_of_album(turn: _Turn, event: Event) -> bool:
@@ -375,7 +479,7 @@ def _back(turn: _Turn) -> None:
             turn.update(trail=tuple(trail))
             _ask(turn, question, return_to_review=False)
             return
-    turn.say(Reply("This is the first question — there's nothing to go back to."))
+    turn.say(Reply(turn._("This is the first question — there's nothing to go back to.")))
     _prompt(turn)
 
 
@@ -418,20 +522,42 @@ def _ids(message_id: int | None) -> tuple[int, ...]:
 def _text(turn: _Turn, text: str, message_id: int | None) -> None:
     mode = turn.state.mode
     if mode == Mode.REVIEW:
-        turn.say(Reply("Tap ✅ Send it when you're happy, or tap a question to change it."))
+        _review_text(turn, text)
         return
     question = turn.current_question()
     if question is None:
         _prompt(turn)
         return
     if not text.strip():
-        turn.say(Reply("I didn't get any words there — have another go?"))
+        turn.say(Reply(turn._("I didn't get any words there — have another go?")))
         _prompt(turn)
         return
     if mode == Mode.PROBING:
         _probe_answer(turn, question, text, message_id)
     else:
         _answer_text(turn, question, text, message_id)
+
+
+def _review_text(turn: _Turn, text: str) -> None:
+    """On the review screen a number opens that question and "send" sends; anything else
+    is told how, with the buttons again (numbered in the terminal)."""
+    word = _normal_word(text)
+    if word in turn.words.words(SEND_WORDS):
+        _submit(turn)
+        return
+    questions = turn.applicable()
+    if word.isdigit() and len(word) < 4 and 1 <= int(word) <= len(questions):
+        _ask(turn, questions[int(word) - 1], return_to_review=True)
+        return
+    turn.say(
+        Reply(
+            turn._(
+                "To change an answer, reply with its number (like 2) or tap it. "
+                "To send your story, type “send” or tap ✅ Send it."
+            ),
+            buttons=_review_buttons(turn, questions, final=True),
+        )
+    )
 
 
 def _probe_answer(turn: _Turn, question: Question, text: str, message_id: int | None) -> None:
@@ -455,7 +581,9 @@ def _answer_text(turn: _Turn, question: Question, text: str, message_id: int | N
     kind = question.kind
     existing = _existing(turn, question)
     if kind in CHOICE_KINDS:
-        option_id = _parse_choice(question, text)
+        yes = YES_WORDS | turn.words.words(YES_LIST)
+        no = NO_WORDS | turn.words.words(NO_LIST)
+        option_id = _parse_choice(question, text, yes, no)
         if option_id is None:
             turn.say(_choice_retry(turn, question, multi=False))
             return
@@ -492,8 +620,10 @@ def _answer_text(turn: _Turn, question: Question, text: str, message_id: int | N
         if link is None:
             turn.say(
                 Reply(
-                    "That doesn't look like a link. Paste a web address (like example.org), "
-                    "or tell me in a few words where you heard about it.",
+                    turn._(
+                        "That doesn't look like a link. Paste a web address (like example.org), "
+                        "or tell me in a few words where you heard about it."
+                    ),
                     buttons=_question_buttons(turn, question),
                 )
             )
@@ -518,7 +648,8 @@ def _choose(turn: _Turn, question: Question, option_id: str, message_id: int | N
     if option_id in question.stop_on:
         turn.update(status=Status.DECLINED, current=None, pending_choices=(), held_text=None)
         turn.effects.append(InterviewDeclined())
-        turn.say(Reply(question.stop_message or "OK — I won't ask anything else. Thank you."))
+        stop = question.stop_message or turn._("OK — I won't ask anything else. Thank you.")
+        turn.say(Reply(stop))
         return
     _advance(turn, question.id)
 
@@ -527,11 +658,13 @@ def _normal_word(text: str) -> str:
     return " ".join(text.strip().lower().rstrip(".!").split())
 
 
-def _parse_choice(question: Question, text: str) -> str | None:
+def _parse_choice(
+    question: Question, text: str, yes: frozenset[str] = YES_WORDS, no: frozenset[str] = NO_WORDS
+) -> str | None:
     word = _normal_word(text)
     if not word:
         return None
-    if word.isdigit() and len(word) < 4:
+    if word.isdecimal() and len(word) < 4:
         index = int(word)
         if 1 <= index <= len(question.options):
             return question.options[index - 1].id
@@ -541,9 +674,9 @@ def _parse_choice(question: Question, text: str) -> str | None:
             return option.id
     ids = {o.id for o in question.options}
     if question.kind == QuestionKind.YES_NO and {"yes", "no"} <= ids:
-        if word in YES_WORDS:
+        if word in yes:
             return "yes"
-        if word in NO_WORDS:
+        if word in no:
             return "no"
     return None
 
@@ -583,6 +716,8 @@ def _continue_long_answer(
 ) -> bool:
     """Append the next part of a message Telegram split, if one is expected now."""
     state = turn.state
+    if not event.may_continue:
+        return False
     if continuation_until is None or state.mode not in (Mode.ASKING, Mode.REVIEW):
         return False
     try:
@@ -608,7 +743,7 @@ def _continue_long_answer(
         )
     )
     turn.update(continuation_until=turn.now + CONTINUATION_WINDOW)
-    turn.say(Reply("Added that to your previous answer."))
+    turn.say(Reply(turn._("Added that to your previous answer.")))
     _prompt(turn)
     return True
 
@@ -637,7 +772,7 @@ def _media(turn: _Turn, event: MediaSent) -> None:
     turn.update(last_media_group=group)
     question = turn.current_question()
     if state.mode == Mode.REVIEW or question is None:
-        turn.say(Reply("To add a photo or file, tap the question it belongs to first."))
+        turn.say(Reply(turn._("To add a photo or file, tap the question it belongs to first.")))
         _prompt(turn)
         return
     kind = question.kind
@@ -650,15 +785,16 @@ def _media(turn: _Turn, event: MediaSent) -> None:
         answered_at=turn.now,
         skipped=False,
     )
-    done_row = (Button("Done", f"d|{question.id}"),)
+    done_row = (Button(turn._("Done"), f"d|{question.id}"),)
     if kind == QuestionKind.MEDIA:
         turn.save(attached)
         if group is not None:
             # Only the album's first item is here yet: a count would say 1 for 3 photos.
-            turn.say(Reply("Got your album. Send more or tap Done.", buttons=(done_row,)))
+            got = turn._("Got your album. Send more or tap Done.")
+            turn.say(Reply(got, buttons=(done_row,)))
             return
-        count = len(attached.media)
-        turn.say(Reply(f"Got it ({count} so far). Send more or tap Done.", buttons=(done_row,)))
+        got = turn._("Got it (%(count)d so far). Send more or tap Done.")
+        turn.say(Reply(got % {"count": len(attached.media)}, buttons=(done_row,)))
         return
     if kind == QuestionKind.LINK and media.kind == "link":
         url = str(media.meta.get("url") or media.caption or "").strip()
@@ -682,13 +818,15 @@ def _media(turn: _Turn, event: MediaSent) -> None:
                 _finish_answer(turn, question, replace(attached, text=text), caption)
             return
         turn.save(attached)
-        turn.say(Reply("Thanks, attached. Add words too, or tap Done.", buttons=(done_row,)))
+        attached_text = turn._("Thanks, attached. Add words too, or tap Done.")
+        turn.say(Reply(attached_text, buttons=(done_row,)))
         return
-    word = MEDIA_WORDS.get(media.kind, ("file", "files"))[0]
+    word = turn._(MEDIA_NAMES.get(media.kind, N_("file")))
     if kind in CHOICE_KINDS or kind == QuestionKind.MULTI:
-        hint = f"I can't take a {word} for this one — please tap a button."
+        hint = turn._("I can't take a %(thing)s for this one — please tap a button.")
     else:
-        hint = f"I can't take a {word} for this one — please answer in words."
+        hint = turn._("I can't take a %(thing)s for this one — please answer in words.")
+    hint = hint % {"thing": word}
     turn.say(Reply(hint))
     _prompt(turn)
 
@@ -719,7 +857,7 @@ def _pressed(turn: _Turn, data: str) -> None:
     if data == "wr" and mode == Mode.WELCOME_BACK:
         turn.update(status=Status.ABANDONED, held_text=None, resume_mode=None)
         turn.effects.append(RestartRequested(turn.script.id))
-        turn.notice = "Starting over"
+        turn.notice = turn._("Starting over")
         return
     if data == "xy" and mode == Mode.CONFIRM_CANCEL:
         _cancel(turn)
@@ -767,7 +905,7 @@ def _pressed(turn: _Turn, data: str) -> None:
             if action == "b" and mode in (Mode.ASKING, Mode.PROBING):
                 _back(turn)
                 return
-    turn.notice = STALE_NOTICE
+    turn.notice = turn._(STALE_NOTICE)
     _prompt(turn)
 
 
@@ -800,7 +938,7 @@ def _done(turn: _Turn, question: Question) -> None:
         elif question.optional:
             _skip(turn, question)
         else:
-            turn.say(Reply("Tap at least one option, then Done."))
+            turn.say(Reply(turn._("Tap at least one option, then Done.")))
         return
     if existing is not None and not existing.is_empty():
         _advance(turn, question.id)
@@ -809,9 +947,10 @@ def _done(turn: _Turn, question: Question) -> None:
         _skip(turn, question)
         return
     if question.kind == QuestionKind.MEDIA:
-        turn.say(Reply("Send a photo, file or voice note first, then tap Done."))
+        turn.say(Reply(turn._("Send a photo, file or voice note first, then tap Done.")))
         return
-    turn.say(_question_reply(turn, question, prefix="I still need an answer for this one."))
+    needed = turn._("I still need an answer for this one.")
+    turn.say(_question_reply(turn, question, prefix=needed))
 
 
 def _skip(turn: _Turn, question: Question) -> None:
@@ -820,7 +959,13 @@ def _skip(turn: _Turn, question: Question) -> None:
         _advance(turn, question.id)  # /skip after sending files means "that's all"
         return
     if not question.optional:
-        turn.say(Reply("This one's needed, so I can't skip it — a few words is plenty."))
+        if question.kind in CHOICE_KINDS or question.kind == QuestionKind.MULTI:
+            needed = turn._("This one's needed, so I can't skip it — just tap the one that fits.")
+        elif question.kind == QuestionKind.MEDIA:
+            needed = turn._("This one's needed, so I can't skip it — send a file, then tap Done.")
+        else:
+            needed = turn._("This one's needed, so I can't skip it — a few words is plenty.")
+        turn.say(Reply(needed, buttons=_question_buttons(turn, question)))
         return
     turn.save(Answer(question.id, skipped=True, answered_at=turn.now))
     turn.update(mode=Mode.ASKING)
@@ -840,14 +985,18 @@ def _command(turn: _Turn, name: str) -> None:
         elif mode == Mode.ASKING and question is not None:
             _skip(turn, question)
         else:
-            turn.say(Reply("Nothing to skip here — tap ✅ Send it, or a question to change it."))
+            turn.say(
+                Reply(turn._("Nothing to skip here — tap ✅ Send it, or a question to change it."))
+            )
     elif name == "back":
         _back(turn)
     elif name == "done":
         if mode in (Mode.ASKING, Mode.PROBING) and question is not None:
             _done(turn, question)
+        elif mode == Mode.REVIEW:
+            _submit(turn)
         else:
-            turn.say(Reply("Tap ✅ Send it when you're happy, or tap a question to change it."))
+            _prompt(turn)
     elif name == "review":
         _review_command(turn)
     elif name == "cancel":
@@ -856,21 +1005,26 @@ def _command(turn: _Turn, name: str) -> None:
         if mode == Mode.REVIEW:
             _submit(turn)
         else:
-            turn.say(Reply("Almost there — once the questions are done you can check and send."))
+            almost = turn._("Almost there — once the questions are done you can check and send.")
+            turn.say(Reply(almost))
             _prompt(turn)
     elif name == "help":
         _help(turn)
     elif name == "status":
-        turn.say(Reply(_status_text(turn)))
+        buttons: tuple[tuple[Button, ...], ...] = ()
+        if mode == Mode.REVIEW:  # the numbers keep working (they are the buttons' numbers)
+            buttons = _review_buttons(turn, turn.applicable(), final=True)
+        turn.say(Reply(_status_text(turn), buttons=buttons))
     else:
         shown = name[:30] or "that"
-        turn.say(Reply(f"I don't know /{shown}, sorry. Send /help to see what I can do."))
+        unknown = turn._("I don't know /%(command)s, sorry. Send /help to see what I can do.")
+        turn.say(Reply(unknown % {"command": shown}))
 
 
 def _review_command(turn: _Turn) -> None:
     applicable = turn.applicable()
     if not any(q.id in turn.state.answers for q in applicable):
-        turn.say(Reply("Nothing to review yet — let's get a first answer in."))
+        turn.say(Reply(turn._("Nothing to review yet — let's get a first answer in.")))
         _prompt(turn)
         return
     if turn.state.mode == Mode.REVIEW or all(q.id in turn.state.answers for q in applicable):
@@ -884,50 +1038,63 @@ def _review_command(turn: _Turn) -> None:
 def _help(turn: _Turn) -> None:
     question = turn.current_question()
     if turn.state.mode == Mode.REVIEW or question is None:
-        about = "You're checking your answers: tap a question to change it, or ✅ Send it."
+        about = turn._(
+            "You're checking your answers: reply with a question's number (or tap it) to "
+            "change it, or type “send” (or tap ✅ Send it)."
+        )
     else:
-        about = question.help or "Answer in your own words — there are no wrong answers."
-    turn.say(Reply(f"{about}\n\n{COMMANDS_TEXT}"))
+        about = question.help or turn._("Answer in your own words — there are no wrong answers.")
+    turn.say(Reply(f"{about}\n\n{turn._(COMMANDS_TEXT)}"))
 
 
 def _status_text(turn: _Turn) -> str:
     state = turn.state
     question = turn.current_question()
     if state.mode == Mode.REVIEW or question is None:
-        return "All questions done — you're checking your answers. Tap ✅ Send it when ready."
-    position, total = _position(turn, question)
+        return turn._(
+            "All questions done — you're checking your answers. Reply with a question's "
+            "number to change it, or type “send” (or tap ✅ Send it) when ready."
+        )
+    position, total, about = _position(turn, question)
     left = max(total - position, 0)
-    return f"Question {position} of {total} — about {question.label}; {left} left."
+    if about:
+        text = turn._("Question %(position)d of about %(total)d — about %(label)s; %(left)d left.")
+    else:
+        text = turn._("Question %(position)d of %(total)d — about %(label)s; %(left)d left.")
+    return text % {"position": position, "total": total, "label": question.label, "left": left}
 
 
 def _confirm_cancel(turn: _Turn) -> None:
     turn.update(resume_mode=turn.state.mode, mode=Mode.CONFIRM_CANCEL)
-    turn.say(_confirm_reply())
+    turn.say(_confirm_reply(turn))
 
 
-def _confirm_reply() -> Reply:
+def _confirm_reply(turn: _Turn) -> Reply:
     return Reply(
-        "Sure you want to stop? Your answers so far are kept for a while unless you send /delete.",
-        buttons=((Button("Yes, stop", "xy"), Button("No, carry on", "xn")),),
+        turn._(
+            "Sure you want to stop? Your answers so far are kept for a while unless you send "
+            "/delete."
+        ),
+        buttons=((Button(turn._("Yes, stop"), "xy"), Button(turn._("No, carry on"), "xn")),),
     )
 
 
 def _confirming(turn: _Turn, event: Event) -> None:
     if isinstance(event, TextSent):
         word = _normal_word(event.text)
-        if word in YES_WORDS:
+        if word in YES_WORDS | turn.words.words(YES_LIST):
             _cancel(turn)
             return
-        if word in NO_WORDS:
+        if word in NO_WORDS | turn.words.words(NO_LIST):
             _resume_after_confirm(turn)
             return
-    turn.say(_confirm_reply())
+    turn.say(_confirm_reply(turn))
 
 
 def _cancel(turn: _Turn) -> None:
     turn.update(status=Status.CANCELLED, resume_mode=None, held_text=None, pending_choices=())
     turn.effects.append(InterviewCancelled())
-    turn.say(Reply("OK, I've stopped. Send /start any time to begin again."))
+    turn.say(Reply(turn._("OK, I've stopped. Send /start any time to begin again.")))
 
 
 def _resume_after_confirm(turn: _Turn) -> None:
@@ -941,7 +1108,7 @@ def _resume_after_confirm(turn: _Turn) -> None:
 
 def _submit(turn: _Turn) -> None:
     if _next_unanswered(turn) is not None:
-        turn.say(Reply("A few questions are still open — let's finish those first."))
+        turn.say(Reply(turn._("A few questions are still open — let's finish those first.")))
         _next_or_review(turn)
         return
     turn.update(status=Status.SUBMITTED, current=None, held_text=None)
@@ -963,20 +1130,34 @@ def _welcome_back(turn: _Turn, held: str | None, media_dropped: bool = False) ->
         turn.update(held_text=held)
     reply = _welcome_back_reply(turn)
     if media_dropped:
-        reply = replace(reply, text=reply.text + "\n\n(Please send that file again afterwards.)")
+        again = turn._("(Please send that file again afterwards.)")
+        reply = replace(reply, text=f"{reply.text}\n\n{again}")
     turn.say(reply)
 
 
 def _welcome_back_reply(turn: _Turn) -> Reply:
     question = turn.current_question()
     if turn.state.resume_mode == Mode.REVIEW or question is None:
-        where = "You'd answered everything and were checking your answers."
+        text = turn._(
+            "Welcome back! You'd answered everything and were checking your answers. "
+            "Carry on or start over?"
+        )
     else:
-        position, total = _position(turn, question)
-        where = f"You were on question {position} of {total} ({question.label})."
+        position, total, about = _position(turn, question)
+        if about:
+            text = turn._(
+                "Welcome back! You were on question %(position)d of about %(total)d "
+                "(%(label)s). Carry on or start over?"
+            )
+        else:
+            text = turn._(
+                "Welcome back! You were on question %(position)d of %(total)d (%(label)s). "
+                "Carry on or start over?"
+            )
+        text = text % {"position": position, "total": total, "label": question.label}
     return Reply(
-        f"Welcome back! {where} Carry on or start over?",
-        buttons=((Button("Carry on", "wc"), Button("Start over", "wr")),),
+        text,
+        buttons=((Button(turn._("Carry on"), "wc"), Button(turn._("Start over"), "wr")),),
     )
 
 
@@ -987,17 +1168,18 @@ def _finished(turn: _Turn, event: Event) -> None:
             _edited(turn, event)
         return
     if isinstance(event, Pressed):
-        turn.notice = STALE_NOTICE
+        turn.notice = turn._(STALE_NOTICE)
     if isinstance(event, CommandSent) and _command_name(event) == "status":
         text = {
-            Status.SUBMITTED: "Your interview was sent — thank you!",
-            Status.CANCELLED: "You stopped this interview.",
-            Status.DECLINED: "You chose not to take part this time.",
-            Status.ABANDONED: "You started over, so this interview was set aside.",
+            Status.SUBMITTED: N_("Your interview was sent — thank you!"),
+            Status.CANCELLED: N_("You stopped this interview."),
+            Status.DECLINED: N_("You chose not to take part this time."),
+            Status.ABANDONED: N_("You started over, so this interview was set aside."),
         }.get(turn.state.status, "")
-        turn.say(Reply(f"{text} Send /start to share another project.".strip()))
+        start = turn._("Send /start to share another project.")
+        turn.say(Reply(f"{turn._(text) if text else ''} {start}".strip()))
         return
-    turn.say(Reply(FINISHED_TEXT))
+    turn.say(Reply(turn._(FINISHED_TEXT)))
 
 
 def _edited(turn: _Turn, event: MessageEdited) -> None:
@@ -1011,32 +1193,34 @@ def _edited(turn: _Turn, event: MessageEdited) -> None:
         if question.kind == QuestionKind.MULTI:
             return
         turn.save(replace(answer, text=event.text, answered_at=turn.now))
-        turn.say(Reply(f"Updated your answer about {question.label}."))
+        updated = turn._("Updated your answer about %(label)s.")
+        turn.say(Reply(updated % {"label": question.label}))
         return
 
 
 # --- rendering ---------------------------------------------------------------------------
 
 
-def _position(turn: _Turn, question: Question) -> tuple[int, int]:
-    questions = turn.applicable()
+def _position(turn: _Turn, question: Question) -> tuple[int, int, bool]:
+    """(position, total, whether the total is "about"): see :func:`possible_questions`."""
+    questions, about = possible_questions(turn.script, turn.state.answers)
     ids = [q.id for q in questions]
     position = ids.index(question.id) + 1 if question.id in ids else len(ids)
-    return position, len(ids)
+    return position, len(ids), about
 
 
 def _prompt(turn: _Turn) -> None:
     """Re-send whatever the contributor should be looking at now."""
     state = turn.state
     if state.status != Status.ACTIVE:
-        turn.say(Reply(FINISHED_TEXT))
+        turn.say(Reply(turn._(FINISHED_TEXT)))
         return
     mode = state.mode
     question = turn.current_question()
     if mode == Mode.WELCOME_BACK:
         turn.say(_welcome_back_reply(turn))
     elif mode == Mode.CONFIRM_CANCEL:
-        turn.say(_confirm_reply())
+        turn.say(_confirm_reply(turn))
     elif mode == Mode.REVIEW or question is None:
         for reply in _review_replies(turn, final=True):
             turn.say(reply)
@@ -1051,23 +1235,24 @@ def _shorten(text: str, limit: int = SUMMARY_CHARS) -> str:
     return flat if len(flat) <= limit else flat[: limit - 1].rstrip() + "…"
 
 
-def _media_summary(media: tuple[MediaRef, ...]) -> str:
+def _media_summary(media: tuple[MediaRef, ...], words: Words) -> str:
     counts: dict[str, int] = {}
     for item in media:
         counts[item.kind] = counts.get(item.kind, 0) + 1
     parts = []
     for kind, count in counts.items():
-        one, many = MEDIA_WORDS.get(kind, ("file", "files"))
-        parts.append(f"{count} {one if count == 1 else many}")
+        one, many = MEDIA_COUNTS.get(kind, OTHER_FILES)
+        parts.append(words.ngettext(one, many, count) % {"count": count})
     return ", ".join(parts)
 
 
-def summarise(question: Question, answer: Answer | None) -> str:
+def summarise(question: Question, answer: Answer | None, words: Words | None = None) -> str:
     """A one-line view of an answer for the review card."""
+    words = words or Words("en")
     if answer is None:
-        return "— not answered yet"
+        return words._("— not answered yet")
     if answer.skipped:
-        return "— skipped"
+        return words._("— skipped")
     parts: list[str] = []
     if answer.choices:
         labels = []
@@ -1078,18 +1263,18 @@ def summarise(question: Question, answer: Answer | None) -> str:
     if answer.text.strip():
         parts.append(_shorten(answer.text))
     if answer.media:
-        parts.append(_media_summary(answer.media))
+        parts.append(_media_summary(answer.media, words))
     return "; ".join(parts) if parts else "—"
 
 
 def _nav_row(turn: _Turn, question: Question) -> tuple[Button, ...]:
     row: list[Button] = []
     if _has_previous(turn):
-        row.append(Button("⬅ Back", f"b|{question.id}"))
+        row.append(Button(turn._("⬅ Back"), f"b|{question.id}"))
     if turn.state.answers.get(question.id) is not None:
-        row.append(Button("Keep", f"k|{question.id}"))
+        row.append(Button(turn._("Keep"), f"k|{question.id}"))
     if question.optional:
-        row.append(Button("Skip", f"s|{question.id}"))
+        row.append(Button(turn._("Skip"), f"s|{question.id}"))
     return tuple(row)
 
 
@@ -1115,50 +1300,69 @@ def _question_buttons(turn: _Turn, question: Question) -> tuple[tuple[Button, ..
             (Button(("✅ " if o.id in pending else "") + o.label, f"t|{question.id}|{o.id}"),)
             for o in question.options
         )
-        rows.append((Button("Done", f"d|{question.id}"),))
+        rows.append((Button(turn._("Done"), f"d|{question.id}"),))
     elif question.kind == QuestionKind.MEDIA:
-        rows.append((Button("Done", f"d|{question.id}"),))
+        rows.append((Button(turn._("Done"), f"d|{question.id}"),))
     nav = _nav_row(turn, question)
     if nav:
         rows.append(nav)
     if turn.state.held_text:
-        rows.append((Button("Use what you just sent", "h"),))
+        rows.append((Button(turn._("Use what you just sent"), "h"),))
     return tuple(rows)
 
 
+def _held(turn: _Turn) -> str:
+    sent = turn._("You just sent: “%(text)s”")
+    return sent % {"text": _shorten(turn.state.held_text or "")}
+
+
 def _question_reply(turn: _Turn, question: Question, prefix: str = "") -> Reply:
-    position, total = _position(turn, question)
+    position, total, about = _position(turn, question)
     text = question.prompt
     if question.optional:
-        text += " (optional — /skip)"
+        text += " " + turn._("(optional — /skip)")
     answer = turn.state.answers.get(question.id)
     if answer is not None:
-        text += f"\n\nYour answer now: {summarise(question, answer)}"
+        now = turn._("Your answer now: %(summary)s")
+        text += "\n\n" + now % {"summary": summarise(question, answer, turn.words)}
     if turn.state.held_text:
-        text += f"\n\nYou just sent: “{_shorten(turn.state.held_text)}”"
+        text += "\n\n" + _held(turn)
     if prefix:
         text = f"{prefix}\n\n{text}"
+    if about:
+        heading = turn._("Question %(position)d of about %(total)d")
+    else:
+        heading = turn._("Question %(position)d of %(total)d")
     return Reply(
         text=text,
-        heading=f"Question {position} of {total}",
+        heading=heading % {"position": position, "total": total},
         buttons=_question_buttons(turn, question),
     )
 
 
 def _probe_reply(turn: _Turn, question: Question) -> Reply:
-    text = question.probe or "Could you tell me a bit more?"
-    rows: list[tuple[Button, ...]] = [(Button("That's all", f"d|{question.id}"),)]
+    text = question.probe or turn._("Could you tell me a bit more?")
+    rows: list[tuple[Button, ...]] = [(Button(turn._("That's all"), f"d|{question.id}"),)]
     if turn.state.held_text:
-        rows.append((Button("Use what you just sent", "h"),))
-        text += f"\n\nYou just sent: “{_shorten(turn.state.held_text)}”"
+        rows.append((Button(turn._("Use what you just sent"), "h"),))
+        text += "\n\n" + _held(turn)
     return Reply(text=text, buttons=tuple(rows))
 
 
 def _choice_retry(turn: _Turn, question: Question, *, multi: bool) -> Reply:
-    numbered = "\n".join(f"{n}. {o.label}" for n, o in enumerate(question.options, start=1))
-    how = "numbers separated by commas, like 1,3" if multi else "a number"
+    """The choices are the buttons (numbered in the terminal): named once, not listed again."""
+    if multi:
+        text = turn._(
+            "Sorry, I didn't catch that. Tap the ones that fit, or reply with their numbers "
+            "(1 to %(count)d) separated by commas, like 1,3."
+        )
+    else:
+        text = turn._(
+            "Sorry, I didn't catch that. Tap the one that fits, or reply with its number "
+            "(1 to %(count)d)."
+        )
     return Reply(
-        text=f"Sorry, I didn't catch that. Tap a button, or reply with {how}:\n{numbered}",
+        text=text % {"count": len(question.options)},
         buttons=_question_buttons(turn, question),
     )
 
@@ -1171,17 +1375,23 @@ def _review_replies(turn: _Turn, *, final: bool) -> list[Reply]:
     if not final:  # part-way: only what has been answered so far
         still_to_go = sum(1 for q in questions if q.id not in answers)
         questions = [q for q in questions if q.id in answers]
-    lines = [f"• {q.label}: {summarise(q, answers.get(q.id))}" for q in questions]
-    edit_buttons = [Button(f"✏️ {q.label}", f"e|{q.id}") for q in questions]
-    rows: list[tuple[Button, ...]] = [
-        tuple(edit_buttons[i : i + 2]) for i in range(0, len(edit_buttons), 2)
+    words = turn.words
+    lines = [
+        f"{n}. {q.label}: {summarise(q, answers.get(q.id), words)}"
+        for n, q in enumerate(questions, start=1)
     ]
+    rows = _review_buttons(turn, questions, final=final)
     if final:
-        rows.append((Button("✅ Send it", "sub"), Button("✖ Cancel", "x")))
-        footer = "Tap a question to change it, or ✅ Send it when you're happy."
+        footer = turn._(
+            "Tap a question (or reply with its number) to change it, or ✅ Send it when "
+            "you're happy."
+        )
     else:
-        more = "1 more question" if still_to_go == 1 else f"{still_to_go} more questions"
-        footer = f"{more} to go. Tap a question to change it, or carry on below."
+        footer = words.ngettext(
+            "%(count)d more question to go. Tap a question to change it, or carry on below.",
+            "%(count)d more questions to go. Tap a question to change it, or carry on below.",
+            still_to_go,
+        ) % {"count": still_to_go}
     chunks: list[list[str]] = [[]]
     size = 0
     for line in [*lines, "", footer]:
@@ -1191,9 +1401,22 @@ def _review_replies(turn: _Turn, *, final: bool) -> list[Reply]:
         chunks[-1].append(line)
         size += len(line) + 1
     replies = [Reply(text="\n".join(chunk)) for chunk in chunks]
-    replies[0] = replace(replies[0], heading="Here's what you told me")
-    replies[-1] = replace(replies[-1], buttons=tuple(rows))
+    replies[0] = replace(replies[0], heading=turn._("Here's what you told me"))
+    replies[-1] = replace(replies[-1], buttons=rows)
     return replies
+
+
+def _review_buttons(
+    turn: _Turn, questions: list[Question], *, final: bool
+) -> tuple[tuple[Button, ...], ...]:
+    """One button per question, in the card's order (so button n is question n), then send."""
+    edit_buttons = [Button(f"✏️ {q.label}", f"e|{q.id}") for q in questions]
+    rows: list[tuple[Button, ...]] = [
+        tuple(edit_buttons[i : i + 2]) for i in range(0, len(edit_buttons), 2)
+    ]
+    if final:
+        rows.append((Button(turn._("✅ Send it"), "sub"), Button(turn._("✖ Cancel"), "x")))
+    return tuple(rows)
 
 
 def _condition_holds(

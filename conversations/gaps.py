@@ -8,18 +8,14 @@ final say on the budget?"). The wording is data in ``lens/drafting.yaml``.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Literal
+from collections.abc import Mapping, Set
+from typing import Any
 
+from conversations.drafting_records import REASONS, DraftField, Gap, GapReason
 from conversations.model import Answer, Script
 from conversations.tidy import DEFAULT_LANGUAGE, language_pack, pack_words, tokens
 
-if TYPE_CHECKING:
-    from conversations.drafting import DraftField
-
-GapReason = Literal["missing", "thin"]
-REASONS: tuple[GapReason, ...] = ("missing", "thin")
+__all__ = ["REASONS", "Gap", "GapReason", "find_gaps", "mentioned_group"]
 
 # The question whose answer a field mostly rests on, for the script's "thin" threshold.
 HOME_QUESTION = {
@@ -37,25 +33,6 @@ HOME_QUESTION = {
 }
 GROUP_SOURCES = ("who", "project", "origin", "role", "decision", "brought")
 DEFAULT_THIN_WORDS = 5
-
-
-@dataclass(frozen=True)
-class Gap:
-    """A field that is missing or thin, and the question that would fill it."""
-
-    field: str
-    question: str
-    reason: GapReason
-
-    def to_json(self) -> dict[str, Any]:
-        return {"field": self.field, "question": self.question, "reason": self.reason}
-
-    @classmethod
-    def from_json(cls, data: Mapping[str, Any]) -> Gap:
-        reason = str(data["reason"])
-        if reason not in REASONS:
-            raise ValueError(f"unknown gap reason '{reason}'")
-        return cls(str(data["field"]), str(data["question"]), reason)
 
 
 def _answer_text(answers: Mapping[str, Answer], question_id: str) -> str:
@@ -120,8 +97,14 @@ def find_gaps(
     draft_fields: Mapping[str, DraftField],
     *,
     language: str | None = None,
+    answered_elsewhere: Set[str] = frozenset(),
 ) -> tuple[Gap, ...]:
-    """Follow-up questions for the fields that are missing or thin, in field order."""
+    """Follow-up questions for the fields that are missing or thin, in field order.
+
+    ``answered_elsewhere`` names empty fields whose answer the draft holds in another field
+    (a date said with the place, what was done together told in the summary): asking
+    again would show the contributor we did not read them.
+    """
     lang = language or script.language or DEFAULT_LANGUAGE
     templates: Mapping[str, Any] = language_pack(lang).get("gaps") or {}
     group = mentioned_group(answers, lang)
@@ -132,6 +115,8 @@ def find_gaps(
         draft_field = draft_fields.get(name)
         text = draft_field.text.strip() if draft_field is not None else ""
         reason: GapReason | None = None
+        if not text and name in answered_elsewhere:
+            continue
         if not text:
             reason = "missing"
         elif _is_thin(name, draft_field, script, answers):

@@ -29,8 +29,8 @@ PHRASE_GROUP = "lens_phrase"  # the regex group holding a tag's phrases, as agai
 
 TOP_KEYS = frozenset({"version", "frameworks", "negation", "together", "tags"})
 TAG_KEYS = frozenset({"id", "label", "description", "prefer", "negatable"})
-LANGUAGE_KEYS = frozenset({"phrases", "patterns", "in_answers_to"})
-NEGATION_KEYS = frozenset({"words", "window", "clause_breaks"})
+LANGUAGE_KEYS = frozenset({"phrases", "patterns", "in_answers_to", "not_in_answers_to"})
+NEGATION_KEYS = frozenset({"words", "window", "clause_breaks", "after"})
 
 
 class LensError(Exception):
@@ -83,11 +83,12 @@ class LensSuggestion:
 
 @dataclass(frozen=True)
 class Negation:
-    """Words that undo a match shortly before it, within one clause."""
+    """Words that undo a match shortly before it, within one clause, or right after it."""
 
     words: tuple[str, ...] = ()
     window: int = 4
     clause_breaks: tuple[str, ...] = ()
+    after: tuple[str, ...] = ()  # "we decided nothing", "had a say in nowt"
 
 
 @dataclass(frozen=True)
@@ -97,6 +98,10 @@ class Wording:
     phrases: tuple[str, ...] = ()
     patterns: tuple[str, ...] = ()
     in_answers_to: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    # questions whose answers use the tag's general words for something else ("food" in
+    # what people got back is a reward, not support to take part); their own
+    # ``in_answers_to`` words still count there
+    not_in_answers_to: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -127,13 +132,18 @@ class LensMatch:
 
 
 def phrase_regex(phrase: str) -> str:
-    """A phrase as a whole-word regex: spaces match any spacing, a final "*" any ending."""
+    """A phrase as a whole-word regex: spaces match any spacing, a final "*" any ending.
+
+    A possessive ending is part of the word: "council" finds "the council's".
+    """
     stem = phrase.strip()
     wildcard = stem.endswith("*")
     stem = stem.rstrip("*")
     body = r"\s+".join(re.escape(w) for w in stem.split())
     left = r"(?<![\w'’-])" if stem[:1].isalnum() else ""
-    right = r"[\w'’-]*" if wildcard else (r"(?![\w'’-])" if stem[-1:].isalnum() else "")
+    # a possessive still matches ("the council's team", "residents' panel")
+    end = r"(?:['’]s?)?(?![\w'’-])"
+    right = r"[\w'’-]*" if wildcard else (end if stem[-1:].isalnum() else "")
     return left + body + right
 
 
@@ -170,6 +180,7 @@ class Lens:
                     phrases=_unique(old.phrases + words.phrases),
                     patterns=_unique(old.patterns + words.patterns),
                     in_answers_to=in_answers,
+                    not_in_answers_to=_unique(old.not_in_answers_to + words.not_in_answers_to),
                 )
             default_label = extra.tag.replace("_", " ").capitalize()
             rules[extra.key] = replace(
@@ -186,6 +197,7 @@ class Lens:
                 words=_unique(old_neg.words + neg.words),
                 window=max(old_neg.window, neg.window),
                 clause_breaks=_unique(old_neg.clause_breaks + neg.clause_breaks),
+                after=_unique(old_neg.after + neg.after),
             )
         together = {**self.together, **other.together}
         problems = [
@@ -208,11 +220,15 @@ class Lens:
             words = rule.wording.get(language)
             parts: list[str] = []
             if words is not None:
-                phrases = words.phrases + words.in_answers_to.get(question_id, ())
+                general = question_id not in words.not_in_answers_to
+                phrases = (words.phrases if general else ()) + words.in_answers_to.get(
+                    question_id, ()
+                )
                 if phrases:
                     ordered = sorted(phrases, key=len, reverse=True)
                     parts = [f"(?P<{PHRASE_GROUP}>" + "|".join(map(phrase_regex, ordered)) + ")"]
-                parts += [f"(?:{p})" for p in words.patterns]
+                if general:
+                    parts += [f"(?:{p})" for p in words.patterns]
             compiled = re.compile("|".join(parts), re.IGNORECASE) if parts else None
             self._compiled[cache_key] = compiled
         return self._compiled[cache_key]
@@ -251,6 +267,9 @@ class Lens:
         if hit.groupdict().get(PHRASE_GROUP) is None and any(
             is_cue(w.replace("’", "'")) for w in re.findall(r"[\w'’]+", hit.group(0).casefold())
         ):
+            return True
+        following = re.match(r"\s*(?:in |on |about )?([\w'’]+)", text[hit.end() :])
+        if following and following.group(1).casefold() in {a.casefold() for a in negation.after}:
             return True
         clause = re.split(r"[,;:.!?()]", text[: hit.start()])[-1]
         words = [w.replace("’", "'") for w in re.findall(r"[\w'’]+", clause.casefold())]
@@ -302,7 +321,10 @@ def _parse_wording(raw: object, where: str, problems: list[str]) -> Wording | No
     else:
         for qid, words in raw_in.items():
             in_answers[str(qid)] = _texts(words, f"{where}.in_answers_to.{qid}", problems)
-    return Wording(phrases=phrases, patterns=patterns, in_answers_to=in_answers)
+    not_in = _texts(raw.get("not_in_answers_to"), f"{where}.not_in_answers_to", problems)
+    return Wording(
+        phrases=phrases, patterns=patterns, in_answers_to=in_answers, not_in_answers_to=not_in
+    )
 
 
 def _parse_negation(raw_negation: object, source: str, problems: list[str]) -> dict[str, Negation]:
@@ -324,6 +346,7 @@ def _parse_negation(raw_negation: object, source: str, problems: list[str]) -> d
             words=_texts(raw.get("words"), f"{where}.words", problems),
             window=window,
             clause_breaks=_texts(raw.get("clause_breaks"), f"{where}.clause_breaks", problems),
+            after=_texts(raw.get("after"), f"{where}.after", problems),
         )
     return negation
 

@@ -69,6 +69,35 @@ class Question:
 
 
 @dataclass(frozen=True)
+class QuestionTranslation:
+    """One question's texts in another language; ``None`` falls back to the script's own.
+    ``options`` maps option ids (never translated) to labels."""
+
+    id: str
+    prompt: str | None = None
+    label: str | None = None
+    help: str | None = None
+    probe: str | None = None
+    stop_message: str | None = None
+    options: tuple[Option, ...] = ()
+
+
+@dataclass(frozen=True)
+class ScriptTranslation:
+    """A script's words in one language; ``partial`` ones may leave texts out."""
+
+    language: str
+    partial: bool = False
+    title: str | None = None
+    welcome: str | None = None
+    thanks: str | None = None
+    questions: tuple[QuestionTranslation, ...] = ()
+
+    def question(self, question_id: str) -> QuestionTranslation | None:
+        return next((q for q in self.questions if q.id == question_id), None)
+
+
+@dataclass(frozen=True)
 class Script:
     """A validated interview script: data, not code."""
 
@@ -81,9 +110,13 @@ class Script:
     questions: tuple[Question, ...]
     description: str = ""
     resume_after_hours: float = 6.0
+    translations: tuple[ScriptTranslation, ...] = ()
 
     def question(self, question_id: str) -> Question | None:
         return next((q for q in self.questions if q.id == question_id), None)
+
+    def translation(self, language: str) -> ScriptTranslation | None:
+        return next((t for t in self.translations if t.language == language), None)
 
 
 @dataclass(frozen=True)
@@ -181,8 +214,12 @@ class Started:
 
 @dataclass(frozen=True)
 class TextSent:
+    """Typed text. ``may_continue`` says it may be the next part of a long message the
+    client split (Telegram does that above 4096 characters); a terminal never splits."""
+
     text: str
     message_id: int | None = None
+    may_continue: bool = True
 
 
 @dataclass(frozen=True)
@@ -278,8 +315,20 @@ class RestartRequested:
     script_id: str
 
 
+@dataclass(frozen=True)
+class LanguageChosen:
+    """The contributor picked a language with /language: storage remembers it for them."""
+
+    language: str
+
+
 Effect = (
-    AnswerSaved | InterviewSubmitted | InterviewCancelled | InterviewDeclined | RestartRequested
+    AnswerSaved
+    | InterviewSubmitted
+    | InterviewCancelled
+    | InterviewDeclined
+    | RestartRequested
+    | LanguageChosen
 )
 
 

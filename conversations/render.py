@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from conversations.drafting import FIELD_ORDER, DraftField, DraftRecord
-from conversations.tidy import LINK_RE, language_pack
+from conversations.tidy import DEFAULT_LANGUAGE, LINK_RE, language_pack
 
 TELEGRAM_LIMIT = 4096
 # Fields shown in their own way rather than as a heading and a paragraph.
@@ -35,12 +35,25 @@ def _word(draft: DraftRecord, key: str) -> str:
     return str(render.get(key) or key)
 
 
+def language_line(draft: DraftRecord) -> str:
+    """ "Interview language: Welsh (cy)" for an interview not held in English; else ""."""
+    if draft.language == DEFAULT_LANGUAGE:
+        return ""
+    names = _labels(draft).get("language_names") or {}
+    name = str(names.get(draft.language) or draft.language)
+    return _word(draft, "language").format(name=name, code=draft.language)
+
+
 def _framework(draft: DraftRecord, framework: str) -> str:
     names = (_labels(draft).get("render") or {}).get("frameworks") or {}
     return str(names.get(framework) or framework)
 
 
 def _href(url: str) -> str:
+    """Where a listed link points; "" for an item that is not one whole link ("Ill send
+    pics later", stored by an earlier drafter among links, stays plain text)."""
+    if not LINK_RE.fullmatch(url.strip()):
+        return ""
     if re.match(r"https?://", url, re.IGNORECASE):
         return url
     if "@" in url:
@@ -80,6 +93,8 @@ def draft_to_markdown(draft: DraftRecord) -> str:
     lines = [f"# {_md(title)}", ""]
     if draft.reference:
         lines += [f"{_word(draft, 'reference')}: {_md(draft.reference)}", ""]
+    if language_line(draft):
+        lines += [_md(language_line(draft)), ""]
     if not draft.field("summary").is_empty:
         lines += [_md(draft.summary), ""]
         lines += _md_update(draft, draft.field("summary"))
@@ -206,6 +221,8 @@ def _telegram_blocks(draft: DraftRecord) -> list[_Block]:
     blocks = [_text_block(None, draft.title or _word(draft, "untitled"), "b")]
     if draft.reference:
         blocks.append(_text_block(None, f"{_word(draft, 'reference')}: {draft.reference}", "i"))
+    if language_line(draft):
+        blocks.append(_text_block(None, language_line(draft), "i"))
     if not draft.field("summary").is_empty:
         blocks.append(_text_block(None, draft.summary))
     blocks += _update_blocks(draft, draft.field("summary"))
@@ -305,6 +322,13 @@ def provenance_lines(draft: DraftRecord) -> list[tuple[str, str]]:
             continue
         for source in draft_field.sources:
             lines.append((label, f"{source.question_id}: {source.excerpt}"))
+        changes = dict.fromkeys(
+            f"{c.original} → {c.replacement}"
+            for sentence in draft_field.sentences
+            for c in sentence.changes
+        )
+        if changes and draft_field.text == (draft_field.generated_text or draft_field.text):
+            lines.append((label, f"{_word(draft, 'tidied')}: {'; '.join(changes)}"))
     return lines
 
 

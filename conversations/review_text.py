@@ -15,6 +15,7 @@ from datetime import datetime, tzinfo
 
 from conversations.drafting import FIELD_ORDER, DraftRecord
 from conversations.gaps import Gap
+from conversations.i18n import language_label
 from conversations.model import Button, Reply
 from conversations.tidy import language_pack
 from conversations.workflow import DraftStatus, allowed_moves
@@ -182,6 +183,7 @@ class DraftCard:
     follow_ups_waiting: int
     follow_ups_answered: int
     staff_edited: tuple[str, ...]
+    language: str = "en"  # the interview's: staff see in which language it was told
 
     @property
     def title(self) -> str:
@@ -314,6 +316,7 @@ def card_reply(card: DraftCard, tz: tzinfo) -> Reply:
         f"Status: {STATUS_ICONS[card.status]} {card.status.label} · "
         f"{when(card.status_changed_at, tz)}{by}",
         f"Sent in {when(card.created_at, tz)} by {who}",
+        f"Language: {language_label(card.language)}",
         f"Lens: {lens_summary(record)}",
         f"Gaps: {len(record.gaps) or 'none'}",
         f"Media: {media_summary(record)}",

@@ -10,12 +10,21 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 import yaml
 
-from conversations.model import Condition, Option, Question, QuestionKind, Script
+from conversations.model import (
+    Condition,
+    Option,
+    Question,
+    QuestionKind,
+    QuestionTranslation,
+    Script,
+    ScriptTranslation,
+)
 
 SCRIPTS_DIR = Path(__file__).parent / "scripts"
 BUILTIN_FILES = {"full-story": "full_story.yaml", "spotted": "spotted.yaml"}
@@ -56,6 +65,11 @@ QUESTION_KEYS = frozenset(
     }
 )
 OPTION_KEYS = frozenset({"id", "label"})
+TRANSLATION_KEYS = frozenset({"language", "partial", "title", "welcome", "thanks", "questions"})
+QUESTION_TRANSLATION_KEYS = frozenset(
+    {"prompt", "label", "help", "probe", "stop_message", "options"}
+)
+LANGUAGE_RE = re.compile(r"[a-z]{2,3}")
 CONDITION_KEYS = frozenset({"question", "any_of", "answered"})
 
 CHOICE_KINDS = frozenset({QuestionKind.CHOICE, QuestionKind.MULTI, QuestionKind.YES_NO})
@@ -369,22 +383,192 @@ def _parse_when(
 
 
 def load_script(path: Path) -> Script:
-    """Read and validate one YAML script file; raise ScriptError naming every problem."""
+    """Read and validate one YAML script file and the translations beside it; raise
+    ScriptError naming every problem."""
     source = path.name
+    data = _read_yaml(path)
+    script = parse_script(data, source)
+    problems: list[str] = []
+    translations: list[ScriptTranslation] = []
+    for sibling in translation_files(path):
+        try:
+            translations.append(load_translation(sibling, script))
+        except ScriptError as exc:
+            problems += exc.problems
+    if problems:
+        raise ScriptError(problems)
+    return replace(script, translations=tuple(translations))
+
+
+def translation_files(path: Path) -> list[Path]:
+    """The translations kept beside a script: ``full_story.cy.yaml`` for ``full_story.yaml``."""
+    found = []
+    for sibling in sorted(path.parent.glob(f"{path.stem}.*{path.suffix}")):
+        code = sibling.name[len(path.stem) + 1 : -len(path.suffix)]
+        if LANGUAGE_RE.fullmatch(code):
+            found.append(sibling)
+    return found
+
+
+def _read_yaml(path: Path) -> object:
     try:
         text = path.read_text(encoding="utf-8")
     except OSError as exc:
-        raise ScriptError([f"{source}: cannot read the file ({exc.strerror or exc})"]) from exc
+        raise ScriptError([f"{path.name}: cannot read the file ({exc.strerror or exc})"]) from exc
     try:
-        data = yaml.load(text, Loader=_ScriptLoader)  # a SafeLoader subclass
+        return yaml.load(text, Loader=_ScriptLoader)  # a SafeLoader subclass
     except yaml.YAMLError as exc:
         detail = " ".join(str(exc).split())
-        raise ScriptError([f"{source}: not valid YAML: {detail}"]) from exc
-    return parse_script(data, source)
+        raise ScriptError([f"{path.name}: not valid YAML: {detail}"]) from exc
+
+
+def load_translation(path: Path, script: Script) -> ScriptTranslation:
+    """Read and check one translation file against the script it translates."""
+    code = path.name.split(".")[-2]
+    return parse_translation(_read_yaml(path), script, path.name, code)
+
+
+def parse_translation(
+    data: object, script: Script, source: str, code: str | None = None
+) -> ScriptTranslation:
+    """Validate a translation: every question and option of the script is there (unless it
+    says ``partial: true``), and nothing is there that the script does not have."""
+    check = _Checker(source)
+    if not isinstance(data, dict):
+        check.fail("the file must be a mapping of keys (language, title, ... questions)")
+        raise ScriptError(check.problems)
+    check.unknown_keys(data, TRANSLATION_KEYS, None)
+    language = check.text(data, "language", None, required=True) or ""
+    if language and not LANGUAGE_RE.fullmatch(language):
+        check.fail(f"language '{language}' must be a two- or three-letter code such as cy")
+    elif code is not None and language and language != code:
+        check.fail(f"language '{language}' does not match the file name (…{code}.yaml)")
+    partial = bool(data.get("partial", False))
+    if not isinstance(data.get("partial", False), bool):
+        check.fail("'partial' must be true or false")
+    hint = " (or mark the translation 'partial: true')"
+
+    def text(raw: Mapping[str, Any], key: str, where: str | None, needed: bool) -> str | None:
+        value = check.text(raw, key, where, required=False)
+        if value is None and needed and not partial and key not in raw:
+            check.fail(f"'{key}' is missing{hint}", where)
+        return value
+
+    title = text(data, "title", None, True)
+    welcome = text(data, "welcome", None, True)
+    thanks = text(data, "thanks", None, True)
+    raw_questions = data.get("questions") or {}
+    questions: list[QuestionTranslation] = []
+    if not isinstance(raw_questions, dict):
+        check.fail("'questions' must map question ids to their texts")
+        raw_questions = {}
+    for qid in raw_questions:
+        if script.question(str(qid)) is None:
+            check.fail(f"question '{qid}' is not a question of {script.id}")
+    for question in script.questions:
+        where = f"question '{question.id}'"
+        raw = raw_questions.get(question.id)
+        if raw is None:
+            if not partial:
+                check.fail(f"the question is missing{hint}", where)
+            continue
+        if not isinstance(raw, dict):
+            check.fail("must be a mapping of texts (prompt, label, help...)", where)
+            continue
+        check.unknown_keys(raw, QUESTION_TRANSLATION_KEYS, where)
+        prompt = text(raw, "prompt", where, True)
+        label = text(raw, "label", where, True)
+        help_text = text(raw, "help", where, question.help is not None)
+        probe = text(raw, "probe", where, question.probe is not None)
+        stop = text(raw, "stop_message", where, bool(question.stop_on))
+        for key, present in (("help", question.help), ("probe", question.probe)):
+            if key in raw and present is None:
+                check.fail(f"'{key}' is not in the script's own question", where)
+        if "stop_message" in raw and not question.stop_on:
+            check.fail("'stop_message' is not in the script's own question", where)
+        options: list[Option] = []
+        raw_options = raw.get("options") or {}
+        if not isinstance(raw_options, dict):
+            check.fail("'options' must map option ids to labels", where)
+            raw_options = {}
+        for option_id in raw_options:
+            if question.option(str(option_id)) is None:
+                check.fail(f"option '{option_id}' is not an option of this question", where)
+        for option in question.options:
+            label_text = raw_options.get(option.id)
+            if label_text is None:
+                if not partial:
+                    check.fail(f"option '{option.id}' has no label{hint}", where)
+            elif not isinstance(label_text, str) or not label_text.strip():
+                check.fail(f"option '{option.id}' needs a non-empty label", where)
+            else:
+                options.append(Option(option.id, label_text.strip()))
+        questions.append(
+            QuestionTranslation(
+                id=question.id,
+                prompt=prompt,
+                label=label,
+                help=help_text,
+                probe=probe,
+                stop_message=stop,
+                options=tuple(options),
+            )
+        )
+    if check.problems:
+        raise ScriptError(check.problems)
+    return ScriptTranslation(
+        language=language,
+        partial=partial,
+        title=title,
+        welcome=welcome,
+        thanks=thanks,
+        questions=tuple(questions),
+    )
+
+
+def localise(script: Script, language: str) -> Script:
+    """The script in ``language``: each text from its translation when there is one, else
+    the script's own. Ids, kinds and conditions never change."""
+    translation = script.translation(language)
+    if translation is None or language == script.language:
+        return script
+    questions = []
+    for question in script.questions:
+        words = translation.question(question.id)
+        if words is None:
+            questions.append(question)
+            continue
+        labels = {o.id: o.label for o in words.options}
+        questions.append(
+            replace(
+                question,
+                prompt=words.prompt or question.prompt,
+                label=words.label or question.label,
+                help=words.help or question.help,
+                probe=words.probe or question.probe,
+                stop_message=(words.stop_message or question.stop_message)
+                if question.stop_on
+                else None,
+                options=tuple(Option(o.id, labels.get(o.id, o.label)) for o in question.options),
+            )
+        )
+    return replace(
+        script,
+        title=translation.title or script.title,
+        welcome=translation.welcome or script.welcome,
+        thanks=translation.thanks or script.thanks,
+        questions=tuple(questions),
+    )
 
 
 def check_script_file(path: Path) -> list[str]:
-    """Problems with a script file, one per entry; empty when it is fine."""
+    """Problems with a script file and its translations, one per entry; empty when fine.
+
+    Given a translation (``full_story.cy.yaml``), the script it translates is checked too.
+    """
+    parts = path.name.split(".")
+    if len(parts) == 3 and LANGUAGE_RE.fullmatch(parts[1]):
+        path = path.with_name(f"{parts[0]}.{parts[2]}")
     try:
         load_script(path)
     except ScriptError as exc:
@@ -407,7 +591,53 @@ def script_to_json(script: Script) -> dict[str, Any]:
         "description": script.description,
         "resume_after_hours": script.resume_after_hours,
         "questions": [_question_to_json(q) for q in script.questions],
+    } | (  # only when there are some, so a script without translations keeps its hash
+        {"translations": {t.language: _translation_to_json(t) for t in script.translations}}
+        if script.translations
+        else {}
+    )
+
+
+def _translation_to_json(t: ScriptTranslation) -> dict[str, Any]:
+    return {
+        "partial": t.partial,
+        "title": t.title,
+        "welcome": t.welcome,
+        "thanks": t.thanks,
+        "questions": {
+            q.id: {
+                "prompt": q.prompt,
+                "label": q.label,
+                "help": q.help,
+                "probe": q.probe,
+                "stop_message": q.stop_message,
+                "options": {o.id: o.label for o in q.options},
+            }
+            for q in t.questions
+        },
     }
+
+
+def _translation_from_json(language: str, data: Mapping[str, Any]) -> ScriptTranslation:
+    return ScriptTranslation(
+        language=language,
+        partial=bool(data.get("partial", False)),
+        title=data.get("title"),
+        welcome=data.get("welcome"),
+        thanks=data.get("thanks"),
+        questions=tuple(
+            QuestionTranslation(
+                id=str(qid),
+                prompt=q.get("prompt"),
+                label=q.get("label"),
+                help=q.get("help"),
+                probe=q.get("probe"),
+                stop_message=q.get("stop_message"),
+                options=tuple(Option(str(k), str(v)) for k, v in (q.get("options") or {}).items()),
+            )
+            for qid, q in (data.get("questions") or {}).items()
+        ),
+    )
 
 
 def _question_to_json(q: Question) -> dict[str, Any]:
@@ -443,6 +673,10 @@ def script_from_json(data: Mapping[str, Any]) -> Script:
         description=str(data.get("description") or ""),
         resume_after_hours=float(data.get("resume_after_hours", 6.0)),
         questions=tuple(_question_from_json(q) for q in data["questions"]),
+        translations=tuple(
+            _translation_from_json(str(lang), t)
+            for lang, t in (data.get("translations") or {}).items()
+        ),
     )
 
 

@@ -51,6 +51,7 @@ class InterviewState:
     last_event_at: datetime | None = None
     continuation_until: datetime | None = None
     last_media_group: str | None = None
+    language: str = "en"
 
     def to_json(self) -> dict[str, Any]:
         def ts(value: datetime | None) -> str | None:
@@ -73,6 +74,7 @@ class InterviewState:
             "last_event_at": ts(self.last_event_at),
             "continuation_until": ts(self.continuation_until),
             "last_media_group": self.last_media_group,
+            "language": self.language,
         }
 
     @classmethod
@@ -98,6 +100,7 @@ class InterviewState:
             last_event_at=ts(data.get("last_event_at")),
             continuation_until=ts(data.get("continuation_until")),
             last_media_group=data.get("last_media_group"),
+            language=str(data.get("language") or "en"),
         )
 
 

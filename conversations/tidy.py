@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -97,7 +98,12 @@ def pack_text(language: str, *path: str) -> str:
 def filler_words(language: str = DEFAULT_LANGUAGE) -> frozenset[str]:
     """Every word that tidying may remove (lowercase), for checks that nothing else goes."""
     words: set[str] = set()
-    for key in ("fillers_anywhere", "fillers_delimited", "fillers_sentence_start"):
+    for key in (
+        "fillers_anywhere",
+        "fillers_delimited",
+        "fillers_sentence_start",
+        "fillers_opening",
+    ):
         for phrase in pack_words(language, "tidy", key):
             words.update(w.casefold() for w in WORD_RE.findall(phrase))
     return frozenset(words)
@@ -134,14 +140,23 @@ def _filler_patterns(language: str) -> tuple[re.Pattern[str], ...]:
         ]
     if start:
         patterns.append(rf"^\s*{edge}(?:{start}){end}\s*,\s*")
+    opening = _phrase_alternation(pack_words(language, "tidy", "fillers_opening"))
+    if opening:
+        patterns.append(rf"^\s*{edge}(?:{opening}){end}[\s,]*(?=[^\W_])")
     return tuple(re.compile(p, re.IGNORECASE) for p in patterns)
+
+
+def find_links(text: str) -> list[re.Match[str]]:
+    """The links and e-mail addresses in ``text``. Every form of link holds a full stop or
+    "://", so text without either is not searched (slow on a long run of letters)."""
+    return list(LINK_RE.finditer(text)) if "." in text or "://" in text else []
 
 
 def _outside_links(text: str, change: Any) -> str:
     """Apply ``change`` to the parts of ``text`` that are not links or e-mail addresses."""
     out: list[str] = []
     last = 0
-    for match in LINK_RE.finditer(text):
+    for match in find_links(text):
         out.append(change(text[last : match.start()]))
         out.append(match.group(0))
         last = match.end()
@@ -151,9 +166,11 @@ def _outside_links(text: str, change: Any) -> str:
 
 def _space_plain(text: str) -> str:
     text = re.sub(r"[ \t\r\f\v\u00a0]+", " ", text)
-    text = re.sub(r" +([,.!?;…])", r"\1", text)
+    text = re.sub(r" +([,;]|[.!?…]+(?=[\s,.!?;…\"'’”)\]]|$))", r"\1", text)
     text = re.sub(r",{2,}", ",", text)
-    text = re.sub(r"([,;!?])(?=[^\W\d_])", r"\1 ", text)
+    # A space after , ; ! ? between words ("great!We"), but not inside a code or a name
+    # that is not prose ("!A0", "Yahoo!Mail2").
+    text = re.sub(r"([,;!?])(?=[^\W\d_]+(?!\w))", r"\1 ", text)
 
     def after_stop(match: re.Match[str]) -> str:
         before, after, rest = match.group(1), match.group(2), match.group(3)
@@ -262,8 +279,8 @@ def _capitalise(sentence: str) -> str:
     if re.search(r"\w\.\w", first.group(0)):
         return sentence  # an abbreviation such as "i.e."
     word = re.match(r"[^\W\d_][\w'’-]*", first.group(0))
-    if not word or not word.group(0).islower():
-        return sentence
+    if not word or not word.group(0).islower() or not re.search(r"[aeiouy]", word.group(0)):
+        return sentence  # a word without vowels is a name or shorthand ("ng homes")
     char = sentence[lead]
     upper = char.upper()
     if len(upper) != 1 or upper.casefold() != char.casefold():
@@ -301,12 +318,21 @@ def _drop_fillers(sentence: str, language: str) -> str:
     return sentence
 
 
+def has_own_wording(language: str) -> bool:
+    """The wording file has a block for ``language``: only then do its fillers, its capital
+    "I" and its shorthand apply. Text in any other language is only spaced, capitalised at
+    the start and ended, so nothing English is done to a Welsh or Polish answer."""
+    return language in _wording()
+
+
 def _tidy_sentence(sentence: str, language: str) -> str:
-    sentence = fix_spacing(_drop_fillers(sentence, language))
+    own = has_own_wording(language)
+    sentence = fix_spacing(_drop_fillers(sentence, language) if own else sentence)
     sentence = sentence.lstrip(",;: ")
     if not any(c.isalnum() for c in sentence):
         return ""
-    sentence = _capital_i(sentence, language)
+    if own:
+        sentence = _capital_i(sentence, language)
     sentence = _capitalise(sentence)
     return _end_sentence(sentence)
 
@@ -354,16 +380,80 @@ def strip_emoji(text: str) -> str:
     return fix_spacing(kept)
 
 
-def tidy_title(text: str, language: str = DEFAULT_LANGUAGE) -> str:
-    """A title from an answer: its first sentence, no emoji, no full stop, at most ~80 chars."""
-    limit = int(language_pack(language).get("tidy", {}).get("title_max_chars", 80))
-    sentences = tidy_sentences(strip_emoji(text), language)
-    if not sentences:
-        return ""
-    title = strip_emoji(sentences[0]).rstrip(".… ").strip()
-    if len(title) > limit:
-        cut = title[: limit - 1]
-        if " " in cut:
-            cut = cut[: cut.rfind(" ")]
-        title = cut.rstrip(",;:-–— ") + "…"
-    return _capitalise(title)
+# --- shorthand and typos, with provenance ----------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Change:
+    """One word the tidier replaced ("ppl" -> "people"), so staff can see what was typed."""
+
+    original: str
+    replacement: str
+
+    def to_json(self) -> dict[str, str]:
+        return {"original": self.original, "replacement": self.replacement}
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> Change:
+        return cls(str(data["original"]), str(data["replacement"]))
+
+
+@cache
+def _replacements(language: str) -> tuple[re.Pattern[str] | None, dict[str, str]]:
+    """Shorthand and typos as one pattern (so a sentence is read once, changes in the order
+    typed) and the table of replacements. Shorthand of one letter or a sign ("n", "+")
+    counts only between two words, so "plan B" or "14+" stay; "w/" needs a word after it."""
+    pack = language_pack(language)
+    table: dict[str, str] = {}
+    for section in ("typos", "shorthand"):  # shorthand wins over a typo of the same spelling
+        entries = pack.get(section) or {}
+        if not isinstance(entries, dict):
+            raise WordingError(f"{WORDING_FILE}: {language}.{section} must be a mapping")
+        table |= {str(k).casefold(): str(v) for k, v in entries.items()}
+    if not table:
+        return None, table
+
+    def alternation(words: list[str]) -> str:
+        return "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True)) or "(?!)"
+
+    single = [w for w in table if len(w) == 1]
+    signs = [w for w in table if len(w) > 1 and not w[-1].isalnum()]
+    words = [w for w in table if len(w) > 1 and w[-1].isalnum()]
+    pattern = (
+        rf"(?i:(?<![\w'’&/@.-])(?:{alternation(words)})(?![\w'’&/@-]|\.\w))"
+        rf"|(?i:(?<![\w'’&/-])(?:{alternation(signs)})(?=\s*[^\W_]))"
+        rf"|(?<=[^\W_] )(?:{alternation(single)})(?= [^\W_])"
+    )
+    return re.compile(pattern), table
+
+
+def expand_shorthand(text: str, language: str = DEFAULT_LANGUAGE) -> tuple[str, tuple[Change, ...]]:
+    """Text-speak expanded and obvious typos fixed from the word lists, links untouched,
+    with every replacement recorded. Nothing is done to a language without its own wording,
+    nor to a sentence holding words of another language ("mae", "yn")."""
+    if not has_own_wording(language):
+        return text, ()
+    markers = _word_set(language, "tidy", "other_language_markers")
+    if markers & {w.casefold() for w in re.findall(r"[\w'’]+", text)}:
+        return text, ()
+    pattern, table = _replacements(language)
+    if pattern is None:
+        return text, ()
+    changes: dict[Change, None] = {}
+
+    def swap(match: re.Match[str]) -> str:
+        original = match.group(0)
+        new = table[original.casefold()]
+        if original[:1].isupper():
+            new = new[:1].upper() + new[1:]
+        changes[Change(original, new)] = None
+        return new
+
+    return _outside_links(text, lambda part: pattern.sub(swap, part)), tuple(changes)
+
+
+def tidy_sentence(raw: str, language: str = DEFAULT_LANGUAGE) -> tuple[str, tuple[Change, ...]]:
+    """One answer sentence tidied (shorthand, typos, spacing, capitals, full stop), with the
+    words it replaced; empty when nothing but fillers or symbols was said."""
+    expanded, changes = expand_shorthand(raw, language)
+    return _tidy_sentence(expanded, language), changes

@@ -8,8 +8,9 @@ from datetime import datetime
 from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from conversations.i18n import parse_language_code
 from conversations.model import Person
-from storage.database import dialect_insert
+from storage.database import Database, dialect_insert
 from storage.models import Contributor
 
 
@@ -22,6 +23,7 @@ class ContributorRecord:
     username: str | None
     language: str | None
     reminders_enabled: bool
+    chosen_language: str | None
     created_at: datetime
     updated_at: datetime
     erased_at: datetime | None
@@ -40,6 +42,7 @@ def _record(row: Contributor) -> ContributorRecord:
         username=row.username,
         language=row.language,
         reminders_enabled=row.reminders_enabled,
+        chosen_language=row.chosen_language,
         created_at=row.created_at,
         updated_at=row.updated_at,
         erased_at=row.erased_at,
@@ -95,6 +98,14 @@ class SqlContributors:
         row = await self._session.get(Contributor, contributor_id)
         return _record(row) if row is not None else None
 
+    async def choose_language(self, contributor_id: int, language: str, now: datetime) -> None:
+        """Remember the language picked with /language; it wins over Telegram's."""
+        await self._session.execute(
+            update(Contributor)
+            .where(Contributor.id == contributor_id)
+            .values(chosen_language=language, updated_at=now)
+        )
+
     async def set_reminders(self, contributor_id: int, enabled: bool, now: datetime) -> None:
         await self._session.execute(
             update(Contributor)
@@ -111,7 +122,20 @@ class SqlContributors:
                 display_name="",
                 username=None,
                 language=None,
+                chosen_language=None,
                 erased_at=now,
                 updated_at=now,
             )
         )
+
+
+async def language_for(database: Database, user_id: int, telegram_code: str | None) -> str:
+    """The language to speak to someone outside an interview step: the one they chose with
+    /language, else the one their Telegram app offers (English when we do not ship it)."""
+    async with database.session() as session:
+        chosen = (
+            await session.execute(
+                select(Contributor.chosen_language).where(Contributor.telegram_user_id == user_id)
+            )
+        ).scalar_one_or_none()
+    return chosen or parse_language_code(telegram_code)

@@ -1,14 +1,23 @@
 """The async engine and session factory, built from one ``DATABASE_URL``.
 
-SQLite and PostgreSQL take the same code paths. On SQLite every transaction starts with
-``BEGIN IMMEDIATE`` so that two writers queue on the write lock (waiting up to the busy
-timeout) instead of both reading first and then deadlocking on the upgrade to a write lock;
-WAL lets readers carry on meanwhile. Nothing connects until the first statement runs.
+SQLite and PostgreSQL take the same code paths. On SQLite every transaction that may write
+starts with ``BEGIN IMMEDIATE`` so that two writers queue on the write lock (waiting up to
+the busy timeout) instead of both reading first and then deadlocking on the upgrade to a
+write lock; read-only work (:meth:`Database.read_session`) starts with a plain ``BEGIN`` and
+never waits for a writer, since WAL lets readers carry on meanwhile. ``synchronous=FULL``
+syncs the WAL at every commit: an update is acknowledged to Telegram only after its commit,
+so a power cut must not lose a committed answer Telegram will not send again. JSON columns
+are written without spaces. Nothing connects until the first statement runs.
+
+A URL's password never appears in an error or a log line: :func:`redact_url` hides it.
 """
 
 from __future__ import annotations
 
+import json
+import re
 from typing import Any
+from urllib.parse import quote
 
 from sqlalchemy import event
 from sqlalchemy.engine import URL, Connection, make_url
@@ -35,12 +44,36 @@ def normalise_url(url: str) -> URL:
         url = "postgresql://" + url.removeprefix("postgres://")
     try:
         parsed = make_url(url)
-    except Exception as error:  # SQLAlchemy raises ArgumentError for garbage
-        raise DatabaseUrlError(f"not a database URL: {url!r}") from error
+    except Exception:  # SQLAlchemy raises ArgumentError for garbage
+        raise DatabaseUrlError(f"not a database URL: {redact_url(url)!r}") from None
     backend = parsed.get_backend_name()
     if backend not in _ASYNC_DRIVERS:
         raise DatabaseUrlError(f"unsupported database {backend!r}: use sqlite or postgresql")
     return parsed.set(drivername=_ASYNC_DRIVERS[backend])
+
+
+_USERINFO_PASSWORD = re.compile(r"^([a-zA-Z][a-zA-Z0-9+.-]*://[^:/?#@]*):[^/?#]*@")
+
+
+def redact_url(url: str | URL) -> str:
+    """``url`` with any password replaced by ``***``, for errors and logs; works on strings
+    SQLAlchemy cannot parse too."""
+    if isinstance(url, URL):
+        return url.render_as_string(hide_password=True)
+    return _USERINFO_PASSWORD.sub(r"\1:***@", url)
+
+
+def scrub_password(text: str, url: str) -> str:
+    """``text`` (an error message, a log line) without the password of ``url`` in any form."""
+    text = text.replace(url, redact_url(url))
+    try:
+        password = make_url(url).password
+    except Exception:  # an unparsable URL: its password is only where the pattern finds it
+        return _USERINFO_PASSWORD.sub(r"\1:***@", text)
+    if password:
+        for form in {str(password), quote(str(password), safe="")}:
+            text = text.replace(form, "***")
+    return text
 
 
 def _on_sqlite_connect(dbapi_connection: Any, _record: ConnectionPoolEntry) -> None:
@@ -48,16 +81,28 @@ def _on_sqlite_connect(dbapi_connection: Any, _record: ConnectionPoolEntry) -> N
     dbapi_connection.isolation_level = None
     cursor = dbapi_connection.cursor()
     try:
+        # The busy timeout first: switching a new file to WAL takes a lock that several
+        # processes starting together would otherwise fail on at once.
+        cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA foreign_keys=ON")
-        cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
-        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.execute("PRAGMA synchronous=FULL")
     finally:
         cursor.close()
 
 
+_READ_ONLY = "copro_read_only"
+
+
 def _on_sqlite_begin(connection: Connection) -> None:
-    connection.exec_driver_sql("BEGIN IMMEDIATE")
+    if connection.get_execution_options().get(_READ_ONLY):
+        connection.exec_driver_sql("BEGIN")
+    else:
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+def _compact_json(value: Any) -> str:
+    return json.dumps(value, separators=(",", ":"), ensure_ascii=False)
 
 
 class Database:
@@ -67,6 +112,9 @@ class Database:
         self.engine = engine
         self.sessions: async_sessionmaker[AsyncSession] = async_sessionmaker(
             engine, expire_on_commit=False
+        )
+        self.read_sessions: async_sessionmaker[AsyncSession] = async_sessionmaker(
+            engine.execution_options(**{_READ_ONLY: True}), expire_on_commit=False
         )
 
     @classmethod
@@ -88,7 +136,11 @@ class Database:
             if max_overflow is not None:
                 sizing["max_overflow"] = max_overflow
         engine = create_async_engine(
-            parsed, echo=echo, pool_pre_ping=not _is_sqlite(parsed), **sizing
+            parsed,
+            echo=echo,
+            pool_pre_ping=not _is_sqlite(parsed),
+            json_serializer=_compact_json,
+            **sizing,
         )
         if _is_sqlite(parsed):
             event.listen(engine.sync_engine, "connect", _on_sqlite_connect)
@@ -106,6 +158,11 @@ class Database:
 
     def session(self) -> AsyncSession:
         return self.sessions()
+
+    def read_session(self) -> AsyncSession:
+        """A session for work that only reads: on SQLite it takes no write lock (a write
+        in it may fail with "database is locked" instead of waiting)."""
+        return self.read_sessions()
 
     async def dispose(self) -> None:
         await self.engine.dispose()

@@ -57,7 +57,7 @@ def _run(row: DigestRun) -> DigestRunInfo:
     )
 
 
-def _digest_draft(info: DraftInfo) -> DigestDraft:
+def _digest_draft(info: DraftInfo, languages: dict[int, str]) -> DigestDraft:
     return DigestDraft(
         id=info.id,
         reference=info.reference,
@@ -65,6 +65,7 @@ def _digest_draft(info: DraftInfo) -> DigestDraft:
         record=info.record,
         created_at=info.created_at,
         status_changed_at=info.status_changed_at,
+        language=languages.get(info.interview_id, "en"),
     )
 
 
@@ -162,6 +163,13 @@ class SqlDigests:
             .where(FollowUp.status.in_(AWAITING_ANSWER))
             .order_by(FollowUp.created_at, FollowUp.id)
         )
+        interview_ids = {d.interview_id for d in (*new, *waiting)}
+        languages = {
+            int(interview_id): str(language)
+            for interview_id, language in await self._session.execute(
+                select(Interview.id, Interview.language).where(Interview.id.in_(interview_ids))
+            )
+        }
         in_progress = (
             await self._session.execute(
                 select(func.count())
@@ -173,9 +181,9 @@ class SqlDigests:
             start=start,
             end=end,
             now=now,
-            new_drafts=tuple(_digest_draft(d) for d in new),
+            new_drafts=tuple(_digest_draft(d, languages) for d in new),
             counts=await drafts.count_by_status(),
-            waiting=tuple(_digest_draft(d) for d in waiting),
+            waiting=tuple(_digest_draft(d, languages) for d in waiting),
             follow_ups=tuple(
                 DigestFollowUp(
                     draft_id=row.draft_id,

@@ -135,6 +135,7 @@ async def _read_batch(
             Draft.updated_at,
             Interview.id,
             Interview.submitted_at,
+            Interview.language,
             Contributor.display_name,
             Contributor.erased_at,
         )
@@ -156,10 +157,10 @@ async def _read_batch(
         answers = await _answers(session, in_batch, include_raw)
         for row in await session.execute(statement):
             (draft_id, reference, status, script_id, body, created_at, updated_at) = row[:7]
-            interview_id, submitted_at, display_name, erased_at = row[7:]
+            interview_id, submitted_at, language, display_name, erased_at = row[7:]
             batch.append(
-                build_example(
-                    DraftRecord.from_json(json.loads(body)),
+                _build(
+                    _parts_of_json(json.loads(body)),
                     reference=str(reference),
                     status=str(status),
                     script_id=str(script_id),
@@ -169,6 +170,7 @@ async def _read_batch(
                     display_name=str(display_name or ""),
                     erased=erased_at is not None,
                     include_raw=include_raw,
+                    language=str(language or "en"),
                 )
             )
             after = int(draft_id)
@@ -181,17 +183,31 @@ async def _answers(
     """The answers of these interviews by question id: all of them for raw answers, else
     only the consent questions."""
     statement = (
-        select(AnswerRow.interview_id, AnswerRow.question_id, AnswerRow.value, AnswerRow.text)
+        select(
+            AnswerRow.interview_id,
+            AnswerRow.question_id,
+            # As text: only consent answers are parsed; the others are shown as their text
+            # and need only whether they were skipped (parsing every answer's JSON was most
+            # of an export's time).
+            cast(AnswerRow.value, Text),
+            AnswerRow.value["skipped"].as_boolean(),
+            AnswerRow.text,
+        )
         .where(AnswerRow.interview_id.in_(interview_ids.scalar_subquery()))
         .order_by(AnswerRow.interview_id, AnswerRow.id)
     )
     if not include_raw:
         statement = statement.where(AnswerRow.question_id.in_(CONSENT_QUESTIONS))
     found: dict[int, dict[str, StoredAnswerText]] = {}
-    for interview_id, question_id, value, text in (await session.execute(statement)).all():
-        found.setdefault(int(interview_id), {})[str(question_id)] = StoredAnswerText(
-            Answer.from_json(value), str(text or "")
+    rows = (await session.execute(statement)).all()
+    for interview_id, question_id, value, skipped, text in rows:
+        qid = str(question_id)
+        answer = (
+            Answer.from_json(json.loads(value))
+            if qid in CONSENT_QUESTIONS
+            else Answer(qid, skipped=bool(skipped))
         )
+        found.setdefault(int(interview_id), {})[qid] = StoredAnswerText(answer, str(text or ""))
     return found
 
 
@@ -244,6 +260,7 @@ def build_example(
     display_name: str = "",
     erased: bool = False,
     include_raw: bool = False,
+    language: str = "en",
 ) -> ExportExample:
     """An export example from a draft and its interview's answers, consent read from them.
 
@@ -252,18 +269,108 @@ def build_example(
     contributor withheld (a name or organisation under other credit, contact details when
     contact was not allowed).
     """
-    fields = {name: record.field(name).text for name in TEXT_FIELDS}
-    tags = tuple(Tag(s.framework, s.tag, s.label, s.status, s.evidence) for s in record.lens)
-    media = tuple(
-        MediaItem(
-            kind=m.kind,
-            file_id=m.file_id,
-            caption=m.caption or None,
-            url=str(m.meta["url"]) if m.meta.get("url") else None,
-        )
-        for m in record.media
-        if m.file_id and m.kind != "contact"
+    return _build(
+        _parts_of_record(record),
+        reference=reference,
+        status=status,
+        script_id=script_id,
+        submitted_at=submitted_at,
+        updated_at=updated_at,
+        answers=answers,
+        display_name=display_name,
+        erased=erased,
+        include_raw=include_raw,
+        language=language,
     )
+
+
+@dataclass(frozen=True)
+class DraftParts:
+    """What an export shows of a draft: field texts, quotes, tags, media and links."""
+
+    fields: dict[str, str]
+    quotes: tuple[str, ...]
+    tags: tuple[Tag, ...]
+    media: tuple[MediaItem, ...]
+    links: tuple[str, ...]
+
+
+def _parts_of_record(record: DraftRecord) -> DraftParts:
+    return DraftParts(
+        fields={name: record.field(name).text for name in TEXT_FIELDS},
+        quotes=record.quotes,
+        tags=tuple(Tag(s.framework, s.tag, s.label, s.status, s.evidence) for s in record.lens),
+        media=tuple(
+            MediaItem(
+                kind=m.kind,
+                file_id=m.file_id,
+                caption=m.caption or None,
+                url=str(m.meta["url"]) if m.meta.get("url") else None,
+            )
+            for m in record.media
+            if m.file_id and m.kind != "contact"
+        ),
+        links=record.links,
+    )
+
+
+def _parts_of_json(data: Mapping[str, Any]) -> DraftParts:
+    """:func:`_parts_of_record` of ``DraftRecord.from_json(data)``, reading only what an
+    export shows (a draft's sentences and their provenance are most of its JSON)."""
+    by_name = {str(f["name"]): f for f in data.get("fields") or ()}
+    quotes_field = by_name.get("quotes")
+    if quotes_field is None:
+        quotes: tuple[str, ...] = ()
+    elif quotes_field.get("generated_text") is not None:  # staff wrote the lines
+        lines = str(quotes_field.get("text") or "").splitlines()
+        quotes = tuple(line.strip() for line in lines if line.strip())
+    else:
+        quotes = tuple(str(s["text"]) for s in quotes_field.get("sentences") or ())
+    media = []
+    for m in data.get("media") or ():
+        meta = m.get("meta") or {}
+        if m.get("file_id") and m["kind"] != "contact":
+            media.append(
+                MediaItem(
+                    kind=str(m["kind"]),
+                    file_id=m["file_id"],
+                    caption=str(m.get("caption") or "") or None,
+                    url=str(meta["url"]) if meta.get("url") else None,
+                )
+            )
+    return DraftParts(
+        fields={name: str((by_name.get(name) or {}).get("text") or "") for name in TEXT_FIELDS},
+        quotes=quotes,
+        tags=tuple(
+            Tag(
+                str(s["framework"]),
+                str(s["tag"]),
+                str(s["label"]),
+                str(s.get("status", "suggested")),
+                str(s["evidence"]),
+            )
+            for s in data.get("lens") or ()
+        ),
+        media=tuple(media),
+        links=tuple(str(u) for u in data.get("links") or ()),
+    )
+
+
+def _build(
+    parts: DraftParts,
+    *,
+    reference: str,
+    status: str,
+    script_id: str,
+    submitted_at: datetime,
+    updated_at: datetime,
+    answers: Mapping[str, StoredAnswerText],
+    display_name: str = "",
+    erased: bool = False,
+    include_raw: bool = False,
+    language: str = "en",
+) -> ExportExample:
+    fields, media = parts.fields, parts.media
     base = ExportExample(
         reference=reference,
         status=status,
@@ -271,13 +378,14 @@ def build_example(
         submitted_at=submitted_at,
         updated_at=updated_at,
         fields=fields,
-        quotes=record.quotes,
+        quotes=parts.quotes,
         media=media,
-        links=record.links,
-        tags=tags,
+        links=parts.links,
+        tags=parts.tags,
         erased=erased,
         quotes_allowed=False,
         media_allowed=False,
+        language=language,
     )
     if erased:
         return base
@@ -315,7 +423,7 @@ def build_example(
         submitted_at=submitted_at,
         updated_at=updated_at,
         fields=fields,
-        quotes=record.quotes,
+        quotes=parts.quotes,
         credit=credit,
         contributor_name=name or None,
         organisation=organisation or None,
@@ -324,8 +432,9 @@ def build_example(
         quotes_allowed=quotes_ok if quotes_ok is not None else consented,
         media_allowed=media_ok if media_ok is not None else consented,
         media=media,
-        links=record.links,
-        tags=tags,
+        links=parts.links,
+        tags=parts.tags,
         raw_answers=raw,
         erased=False,
+        language=language,
     )

@@ -7,17 +7,24 @@ them and an edited chat message finds its answer.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any, Literal
 
-from sqlalchemy import case, delete, func, null, select, update
+from sqlalchemy import case, delete, func, insert, null, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from conversations.model import Answer
+from conversations.model import Answer, Person
 from conversations.state import InterviewState, Status
 from storage.database import dialect_insert
-from storage.models import AnswerMessage, AnswerRevision, AnswerRow, Interview
+from storage.models import (
+    AnswerMessage,
+    AnswerRevision,
+    AnswerRow,
+    Contributor,
+    Interview,
+    ReferenceCounter,
+)
 
 RevisionReason = Literal["answer", "edit", "probe", "followup"]
 
@@ -41,6 +48,7 @@ class InterviewRecord:
     lock_version: int = 0
     reminders_sent: int = 0
     last_reminded_at: datetime | None = None
+    language: str = "en"
 
 
 @dataclass(frozen=True)
@@ -62,12 +70,42 @@ class StoredRevision:
     created_at: datetime
 
 
-def make_reference(interview_id: int, when: datetime) -> str:
-    """The human reference given on submission, e.g. ``CP-2026-00042``."""
-    return f"CP-{when.year}-{interview_id:05d}"
+@dataclass(frozen=True)
+class PersonsInterview:
+    """A person's active interview, and whether their stored name and chat are current."""
+
+    contributor_id: int
+    contributor_current: bool
+    record: InterviewRecord
+
+
+def make_reference(number: int, when: datetime) -> str:
+    """The human reference given on submission, e.g. ``CP-2026-00042``: the year's
+    ``number``-th submitted story."""
+    return f"CP-{when.year}-{number:05d}"
 
 
 def _record(row: Interview) -> InterviewRecord:
+    return InterviewRecord(
+        id=row.id,
+        contributor_id=row.contributor_id,
+        script_id=row.script_id,
+        script_version_id=row.script_version_id,
+        status=Status(row.status),
+        reference=row.reference,
+        started_at=row.started_at,
+        updated_at=row.updated_at,
+        submitted_at=row.submitted_at,
+        state=InterviewState.from_json(row.state) if row.state is not None else None,
+        lock_version=row.lock_version,
+        reminders_sent=row.reminders_sent,
+        last_reminded_at=row.last_reminded_at,
+        language=row.language,
+    )
+
+
+def _record_of_row(row: Any) -> InterviewRecord:
+    """An :class:`InterviewRecord` from a Core row of the interviews table (no ORM)."""
     return InterviewRecord(
         id=row.id,
         contributor_id=row.contributor_id,
@@ -117,6 +155,45 @@ class SqlInterviews:
         if lock:
             statement = statement.with_for_update()
         return await self._one(statement)
+
+    async def active_of_person(self, person: Person) -> PersonsInterview | None:
+        """The person's active interview, row-locked until commit, in one statement.
+
+        ``None`` when they have none (or are unknown): then the caller records them and
+        looks further. Locking the interview (not the contributor) serialises a chat's
+        updates on PostgreSQL and re-reads the row a concurrent update just committed.
+        """
+        interviews = Interview.__table__
+        contributors = Contributor.__table__
+        statement = (
+            select(
+                interviews,
+                contributors.c.chat_id.label("contributor_chat_id"),
+                contributors.c.display_name,
+                contributors.c.username,
+                contributors.c.language,
+                contributors.c.erased_at,
+            )
+            .join(contributors, contributors.c.id == interviews.c.contributor_id)
+            .where(
+                contributors.c.telegram_user_id == person.user_id,
+                interviews.c.status == Status.ACTIVE.value,
+            )
+            .order_by(interviews.c.id.desc())
+            .limit(1)
+            .with_for_update(of=interviews)
+        )
+        row = (await self._session.execute(statement)).one_or_none()
+        if row is None:
+            return None
+        current = (
+            row.contributor_chat_id == person.chat_id
+            and row.display_name == person.name
+            and row.username == person.username
+            and (person.language is None or row.language == person.language)
+            and row.erased_at is None
+        )
+        return PersonsInterview(row.contributor_id, current, _record_of_row(row))
 
     async def latest_finished_for(self, contributor_id: int) -> InterviewRecord | None:
         """The most recent interview that is over and still has its state (not erased)."""
@@ -172,6 +249,7 @@ class SqlInterviews:
             script_version_id=script_version_id,
             script_id=state.script_id,
             status=state.status.value,
+            language=state.language,
             state=state.to_json(),
             lock_version=0,
             started_at=now,
@@ -196,6 +274,7 @@ class SqlInterviews:
             .values(
                 state=state.to_json(),
                 status=state.status.value,
+                language=state.language,
                 lock_version=Interview.lock_version + 1,
                 updated_at=now,
             )
@@ -203,13 +282,23 @@ class SqlInterviews:
         )
         if getattr(result, "rowcount", 0) != 1:
             raise StaleInterview(f"interview {record.id} changed since it was loaded")
-        saved = await self.get(record.id)
-        assert saved is not None
-        return saved
+        # What the row now holds, without reading it back.
+        return replace(
+            record,
+            status=state.status,
+            state=state,
+            lock_version=record.lock_version + 1,
+            updated_at=now,
+        )
 
     async def mark_submitted(self, interview_id: int, now: datetime) -> str:
-        """Give the interview its reference and submission time; returns the reference."""
-        reference = make_reference(interview_id, now)
+        """Give the interview its reference and submission time; returns the reference.
+
+        The number is the year's next from ``reference_counters``: the counter row is
+        bumped in this transaction, so concurrent submissions queue on its lock (a row lock
+        on PostgreSQL, the write lock on SQLite) and never share or skip a number.
+        """
+        reference = make_reference(await self._next_reference_number(now.year), now)
         await self._session.execute(
             update(Interview)
             .where(Interview.id == interview_id)
@@ -217,6 +306,21 @@ class SqlInterviews:
             .execution_options(synchronize_session=False)
         )
         return reference
+
+    async def _next_reference_number(self, year: int) -> int:
+        await self._session.execute(
+            dialect_insert(self._session, ReferenceCounter)
+            .values(year=year, last_number=0)
+            .on_conflict_do_nothing(index_elements=["year"])
+        )
+        bumped = await self._session.execute(
+            update(ReferenceCounter)
+            .where(ReferenceCounter.year == year)
+            .values(last_number=ReferenceCounter.last_number + 1)
+            .returning(ReferenceCounter.last_number)
+            .execution_options(synchronize_session=False)
+        )
+        return int(bumped.scalar_one())
 
     async def record_reminder(self, interview_id: int, now: datetime) -> None:
         await self._session.execute(
@@ -237,13 +341,30 @@ class SqlInterviews:
         reason: RevisionReason,
         chat_id: int | None,
         now: datetime,
+        new: bool = False,
     ) -> int:
         """Store the answer's new value and a revision; returns the revision number.
 
         A new answer's first revision is always ``"answer"``; ``reason`` labels changes.
         An unchanged value adds no revision. The answer's message ids are mapped to it.
+        ``new`` says the caller believes the question unanswered so far: the row is then
+        inserted without being looked up first (and looked up after all if it exists).
         """
         value = answer.to_json()
+        if new:
+            answer_id = await self._insert_new(interview_id, answer.question_id, value, text, now)
+            if answer_id is not None:
+                await self._session.execute(
+                    insert(AnswerRevision).values(
+                        answer_id=answer_id,
+                        revision=1,
+                        value=value,
+                        reason="answer",
+                        created_at=now,
+                    )
+                )
+                await self._map_messages(answer_id, answer, chat_id)
+                return 1
         row = (
             await self._session.execute(
                 select(AnswerRow)
@@ -283,6 +404,28 @@ class SqlInterviews:
         await self._session.flush()
         await self._map_messages(row.id, answer, chat_id)
         return row.revision
+
+    async def _insert_new(
+        self, interview_id: int, question_id: str, value: Any, text: str, now: datetime
+    ) -> int | None:
+        """Insert an answer's first value; ``None`` if the question has one already."""
+        table = AnswerRow.__table__
+        statement = (
+            dialect_insert(self._session, table)
+            .values(
+                interview_id=interview_id,
+                question_id=question_id,
+                value=value,
+                text=text,
+                revision=1,
+                created_at=now,
+                updated_at=now,
+            )
+            .on_conflict_do_nothing(index_elements=[table.c.interview_id, table.c.question_id])
+            .returning(table.c.id)
+        )
+        found = (await self._session.execute(statement)).scalar_one_or_none()
+        return int(found) if found is not None else None
 
     async def _map_messages(self, answer_id: int, answer: Answer, chat_id: int | None) -> None:
         if chat_id is None or not answer.message_ids:

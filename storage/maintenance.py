@@ -43,6 +43,7 @@ class ReminderCandidate:
     reminders_sent: int
     last_reminded_at: datetime | None
     answered: int
+    language: str = "en"
 
 
 @dataclass(frozen=True)
@@ -89,6 +90,7 @@ class SqlMaintenance:
                 reminders_sent=interview.reminders_sent,
                 last_reminded_at=interview.last_reminded_at,
                 answered=len((interview.state or {}).get("answers") or {}),
+                language=interview.language,
             )
             for interview, contributor in rows.all()
         ]
@@ -199,6 +201,7 @@ async def claim_due_reminders(
                             started_at=candidate.started_at,
                             answered=candidate.answered,
                             delete_after=candidate.last_activity + timedelta(days=retention_days),
+                            language=candidate.language,
                         ),
                     )
                 )

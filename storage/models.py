@@ -85,7 +85,8 @@ class Contributor(Base):
     chat_id: Mapped[int] = mapped_column(BigInteger)
     display_name: Mapped[str] = mapped_column(String(256), server_default="")
     username: Mapped[str | None] = mapped_column(String(64))
-    language: Mapped[str | None] = mapped_column(String(16))
+    language: Mapped[str | None] = mapped_column(String(16))  # Telegram's language_code
+    chosen_language: Mapped[str | None] = mapped_column(String(16))  # picked with /language
     reminders_enabled: Mapped[bool] = mapped_column(Boolean, server_default=true())
     created_at: Mapped[datetime]
     updated_at: Mapped[datetime]
@@ -124,6 +125,7 @@ class Interview(Base):
     script_version_id: Mapped[int] = mapped_column(ForeignKey("script_versions.id"))
     script_id: Mapped[str] = mapped_column(String(64))
     status: Mapped[str] = mapped_column(String(16))
+    language: Mapped[str] = mapped_column(String(16), server_default="en")
     state: Mapped[dict[str, Any] | None]
     lock_version: Mapped[int] = mapped_column(Integer, server_default="0")
     started_at: Mapped[datetime]
@@ -132,6 +134,16 @@ class Interview(Base):
     reference: Mapped[str | None] = mapped_column(String(32), unique=True)
     last_reminded_at: Mapped[datetime | None]
     reminders_sent: Mapped[int] = mapped_column(Integer, server_default="0")
+
+
+class ReferenceCounter(Base):
+    """The last reference number given out in a year; bumped only when a story is submitted,
+    so references run without gaps (abandoned and declined interviews take none)."""
+
+    __tablename__ = "reference_counters"
+
+    year: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    last_number: Mapped[int] = mapped_column(Integer)
 
 
 class AnswerRow(Base):
@@ -185,6 +197,25 @@ class ProcessedUpdate(Base):
     update_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
     processed_at: Mapped[datetime]
     outcome: Mapped[str | None] = mapped_column(Text)
+    fingerprint: Mapped[str | None] = mapped_column(String(64))
+    """A hash of the update's content: the same id with other content is a new update (Telegram
+    restarted its id sequence, or the database now serves another bot), not a redelivery."""
+
+
+class ParkedUpdate(Base):
+    """An update that could not be parsed or handled, kept (raw) for the operator.
+
+    It was acknowledged, so Telegram does not send it again; ``raw`` is its JSON with
+    non-ASCII escaped (lone surrogates and NULs included), exactly as it came.
+    """
+
+    __tablename__ = "parked_updates"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    update_id: Mapped[int | None] = mapped_column(BigInteger, index=True)
+    error: Mapped[str] = mapped_column(Text)
+    raw: Mapped[str] = mapped_column(Text)
+    received_at: Mapped[datetime] = mapped_column(index=True)
 
 
 class Draft(Base):
@@ -382,7 +413,9 @@ __all__ = [
     "Interview",
     "JobRun",
     "OutboxRow",
+    "ParkedUpdate",
     "ProcessedUpdate",
+    "ReferenceCounter",
     "ScriptVersion",
     "StaffMember",
     "StaffPrompt",

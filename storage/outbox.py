@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any, Literal
 
-from sqlalchemy import func, insert, select, text, update
+from sqlalchemy import delete, func, insert, select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
@@ -77,9 +77,11 @@ class ClaimedMessage:
 class SendLimits:
     """Telegram's limits as the sender keeps them, counted over every process's sends.
 
-    A private chat may take ``chat_burst`` new messages in ``chat_window`` (one a second,
-    Telegram's limit); a group ``group_per_minute`` a minute; the whole bot ``per_second``,
-    edits included (a menu changed in place is not held back by the chat's limits).
+    A private chat has a token bucket of ``chat_burst`` messages refilled at
+    ``chat_per_second``: by default a bucket of one, so one message a second, Telegram's
+    limit for a chat (a reply and the next question go out as one message); a group
+    ``group_per_minute`` a minute; the whole bot ``per_second``, edits included (a menu
+    changed in place is not held back by the chat's limits).
 
     A try counts from its claim until the window has passed since Telegram *answered* it
     (``attempted_at`` is moved to the answer): two calls claimed a second apart can reach
@@ -89,8 +91,24 @@ class SendLimits:
 
     per_second: float = 30.0
     chat_burst: int = 1
-    chat_window: timedelta = timedelta(seconds=1)
+    chat_per_second: float = 1.0
     group_per_minute: int = 20
+
+    def chat_allows(self, attempts: list[datetime], now: datetime) -> bool:
+        """Whether a private chat whose recent tries were at ``attempts`` may take one more
+        at ``now``: the bucket is replayed over those tries, full before the first."""
+        tokens = float(self.chat_burst)
+        last: datetime | None = None
+        for moment in sorted(attempts):
+            if last is not None:
+                elapsed = (moment - last).total_seconds()
+                tokens = min(self.chat_burst, tokens + elapsed * self.chat_per_second)
+            tokens -= 1
+            last = moment
+        if last is not None:
+            elapsed = (now - last).total_seconds()
+            tokens = min(self.chat_burst, tokens + elapsed * self.chat_per_second)
+        return tokens >= 1 - 1e-9
 
 
 @dataclass(frozen=True)
@@ -200,7 +218,7 @@ async def claim_due(
     """Claim the due head rows of as many chats as the rate limits allow right now.
 
     The limits count the tries in flight and those claimed or answered in the last second
-    (the bot), the last ``chat_window`` (a private chat) and the last minute (a group) by
+    (the bot), the chat's bucket (a private chat) and the last minute (a group) by
     every process. With ``clock``, the time is read once the claim lock is held: a time read
     before waiting for it would stamp these claims older than they are, and the next
     sender's window would open too early.
@@ -271,7 +289,7 @@ async def claim_due(
             elif row.chat_id < 0:
                 if len(times) >= limits.group_per_minute:
                     continue
-            elif sum(1 for t in times if t > now - limits.chat_window) >= limits.chat_burst:
+            elif not limits.chat_allows(times, now):
                 continue
             chosen.append(row)
         if not chosen:
@@ -455,6 +473,20 @@ async def release_claims(database: Database, dead: Callable[[str], bool] | None 
             .where(claimed)
             .values(claimed_until=None)
             .execution_options(synchronize_session=False)
+        )
+        await uow.commit()
+    return int(getattr(result, "rowcount", 0) or 0)
+
+
+SENT_KEPT = timedelta(days=7)
+
+
+async def prune_sent(database: Database, before: datetime) -> int:
+    """Forget rows sent before ``before`` (their message ids are no use to an edit by then,
+    and documents are kept in full); rows given up stay, for ``copro-bot stats``."""
+    async with UnitOfWork(database) as uow:
+        result = await uow.session.execute(
+            delete(OutboxRow).where(OutboxRow.state == "sent", OutboxRow.sent_at < before)
         )
         await uow.commit()
     return int(getattr(result, "rowcount", 0) or 0)

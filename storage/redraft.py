@@ -7,18 +7,28 @@ answer, a follow-up reply. Fields staff edited are kept, with new material besid
 from __future__ import annotations
 
 from datetime import datetime
+from weakref import WeakKeyDictionary
 
 from conversations.drafting import build_draft, merge_regenerated
 from conversations.model import Script
 from conversations.script import script_from_json
+from storage.database import Database
 from storage.drafts import DraftInfo
+from storage.scripts import UNCOMMITTED
 from storage.uow import UnitOfWork
 
-_parsed: dict[str, Script] = {}  # snapshot sha256 -> script; snapshots never change
+# Snapshots never change once stored, so each is read and parsed once per process: by
+# database (ids are per database) and id, and by content hash across databases.
+_by_id: WeakKeyDictionary[Database, dict[int, Script]] = WeakKeyDictionary()
+_parsed: dict[str, Script] = {}  # snapshot sha256 -> script
 
 
 async def script_of_snapshot(uow: UnitOfWork, snapshot_id: int) -> Script:
-    """The script an interview was begun with (its stored snapshot, parsed once)."""
+    """The script an interview was begun with (its stored snapshot, read and parsed once)."""
+    known = _by_id.setdefault(uow.database, {})
+    script = known.get(snapshot_id)
+    if script is not None:
+        return script
     snapshot = await uow.scripts.get(snapshot_id)
     if snapshot is None:
         raise LookupError(f"script snapshot {snapshot_id} is missing")
@@ -26,6 +36,8 @@ async def script_of_snapshot(uow: UnitOfWork, snapshot_id: int) -> Script:
     if script is None:
         script = script_from_json(snapshot.body)
         _parsed[snapshot.sha256] = script
+    if snapshot_id not in uow.session.info.get(UNCOMMITTED, ()):
+        known[snapshot_id] = script
     return script
 
 
@@ -50,6 +62,7 @@ async def redraft(uow: UnitOfWork, interview_id: int, now: datetime) -> DraftInf
         answers,
         reference=interview.reference,
         contributor_name=contributor.display_name or None,
+        language=interview.language,
     )
     existing = await uow.drafts.by_interview(interview_id, lock=True)
     if existing is None:

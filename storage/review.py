@@ -212,16 +212,23 @@ class ReviewService:
 
     async def pending_prompt(self, user_id: int, chat_id: int) -> PromptRecord | None:
         """The prompt waiting for ``user_id``'s next message in ``chat_id``, if any and fresh."""
+        prompt, _ = await self.waiting_prompt(user_id, chat_id)
+        return prompt
+
+    async def waiting_prompt(self, user_id: int, chat_id: int) -> tuple[PromptRecord | None, bool]:
+        """The fresh prompt waiting for ``user_id``'s next message in ``chat_id``, and whether
+        one had expired (it is forgotten now): that message was meant for it all the same."""
         now = self._clock()
-        async with UnitOfWork(self._database) as uow:
+        async with UnitOfWork(self._database, read_only=True) as uow:
             prompt = await uow.prompts.get(user_id)
-            if prompt is None or prompt.chat_id != chat_id:
-                return None
-            if now - prompt.created_at > PROMPT_TTL:
+        if prompt is None or prompt.chat_id != chat_id:
+            return None, False
+        if now - prompt.created_at > PROMPT_TTL:
+            async with UnitOfWork(self._database) as uow:
                 await uow.prompts.clear(user_id)
                 await uow.commit()
-                return None
-        return prompt
+            return None, True
+        return prompt, False
 
     async def cancel_prompt(self, user_id: int) -> PromptRecord | None:
         async with UnitOfWork(self._database) as uow:
@@ -499,6 +506,7 @@ async def _card(uow: UnitOfWork, draft: DraftInfo) -> DraftCard:
         follow_ups_answered=sum(f.status == "answered" for f in follow_ups),
         staff_edited=tuple(n for n in FIELD_ORDER if n in draft.staff_edited)
         + tuple(n for n in draft.staff_edited if n not in FIELD_ORDER),
+        language=interview.language if interview is not None else "en",
     )
 
 

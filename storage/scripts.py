@@ -14,6 +14,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from storage.database import dialect_insert
 from storage.models import ScriptVersion
 
+UNCOMMITTED = "copro_uncommitted_snapshots"
+"""``session.info`` key: ids of snapshots this session stored, not to be cached."""
+
 
 def canonical_json(body: dict[str, Any]) -> str:
     """Key order and spacing fixed, so equal scripts hash equal."""
@@ -49,7 +52,7 @@ class SqlScriptVersions:
         """
         sha = script_sha256(body)
         table = ScriptVersion.__table__
-        await self._session.execute(
+        inserted = await self._session.execute(
             dialect_insert(self._session, table)
             .values(
                 script_id=script_id,
@@ -67,6 +70,9 @@ class SqlScriptVersions:
                 )
             )
         ).scalar_one()
+        if getattr(inserted, "rowcount", 0):
+            # Not committed yet: its id may be reused if this transaction rolls back.
+            self._session.info.setdefault(UNCOMMITTED, set()).add(row.id)
         return _snapshot(row)
 
     async def get(self, snapshot_id: int) -> ScriptSnapshot | None:

@@ -24,12 +24,14 @@ interview with provenance, the draft redrafted, the staff member told; /skip dec
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
 from conversations import engine
+from conversations.i18n import parse_language_code
 from conversations.model import (
     Answer,
     AnswerSaved,
@@ -39,6 +41,7 @@ from conversations.model import (
     InterviewCancelled,
     InterviewDeclined,
     InterviewSubmitted,
+    LanguageChosen,
     MediaSent,
     MessageEdited,
     Person,
@@ -58,13 +61,15 @@ from conversations.script import ScriptCatalog, script_to_json
 from conversations.state import InterviewState, Mode, Outcome, Status
 from storage.contributors import ContributorRecord
 from storage.database import Database
-from storage.drafts import Actor
+from storage.drafts import Actor, DraftEventInfo, DraftInfo
 from storage.followups import FollowUpRecord
 from storage.interviews import InterviewRecord, RevisionReason
 from storage.outbox import OutboxMessage
 from storage.redraft import redraft, script_of_snapshot
 from storage.review import follow_up_reply
 from storage.uow import UnitOfWork
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -90,6 +95,14 @@ class Handled:
     deliveries: tuple[Reply, ...] = ()
     """Follow-up questions for the contributor, to send after everything else."""
     notices: tuple[ChatNotice, ...] = ()
+    failed: bool = False
+    """Handling failed and was rolled back; ``replies`` holds the one apology."""
+    failure: str | None = None
+    """What failed (the exception's type and message), for the operator."""
+    credit_as: str | None = None
+    """How a just-submitted story may name its contributor to staff; ``None``: anonymous."""
+    language: str = "en"
+    """The interview's language after this event, for the adapter's own words."""
     delivering: int | None = None
     """The follow-up that ``deliveries`` puts for the first time: it counts as delivered once
     Telegram accepts the message (see ``storage.outbox``)."""
@@ -103,6 +116,19 @@ Compose = Callable[[Handled], Sequence[OutboxMessage]]
 
 DUPLICATE = Handled(
     replies=(), notice=None, effects=(), interview_id=None, submitted_reference=None, duplicate=True
+)
+# The Telegram adapter sends this text in the contributor's language (its ``SORRY``).
+APOLOGY = (
+    "Sorry, something went wrong on my side. Your answers so far are safe: "
+    "please try again in a moment."
+)
+FAILED = Handled(
+    replies=(Reply(APOLOGY),),
+    notice=None,
+    effects=(),
+    interview_id=None,
+    submitted_reference=None,
+    failed=True,
 )
 
 
@@ -169,18 +195,59 @@ class InterviewService:
         event: Event,
         *,
         update_id: int | None = None,
+        fingerprint: str | None = None,
         compose: Compose | None = None,
     ) -> Handled:
-        """Handle one event in one transaction. With ``compose`` (the Telegram adapter),
-        every message it leads to is owed in the outbox in that same transaction, so a
-        crash after the commit loses no reply and a redelivered update needs none; without
-        it (the terminal chat), the caller shows ``Handled`` itself."""
+        """Apply one event in one transaction; a redelivered update is a ``DUPLICATE``.
+
+        An unexpected error (a bug in the engine, a database fault) rolls everything back, is
+        logged with the update id (exception and stack, never what was said), recorded as
+        that update's outcome so a redelivery does not fail again, and answered with one
+        apology: the contributor's earlier answers are untouched.
+
+        With ``compose`` (the Telegram adapter), every message the update leads to is owed in
+        the outbox in that same transaction, so a crash after the commit loses no reply and a
+        redelivered update needs none; without it (the terminal chat), the caller shows
+        ``Handled`` itself.
+        """
+        try:
+            return await self._handle(person, event, update_id, fingerprint, compose)
+        except Exception as error:
+            log.exception("update %s failed (%s)", update_id, type(error).__name__)
+            if update_id is not None:
+                await self._record_failure(update_id, fingerprint, error)
+            return replace(FAILED, failure=f"{type(error).__name__}: {error}"[:500])
+
+    async def _record_failure(
+        self, update_id: int, fingerprint: str | None, error: Exception
+    ) -> None:
+        try:
+            async with UnitOfWork(self._database) as uow:
+                if await uow.updates.claim(update_id, self._clock(), fingerprint):
+                    await uow.updates.record_outcome(update_id, f"failed: {type(error).__name__}")
+                await uow.commit()
+        except Exception:  # the database itself is down: Telegram will deliver it again
+            log.exception("could not record the failure of update %s", update_id)
+
+    async def _handle(
+        self,
+        person: Person,
+        event: Event,
+        update_id: int | None,
+        fingerprint: str | None,
+        compose: Compose | None,
+    ) -> Handled:
         now = self._clock()
         async with UnitOfWork(self._database) as uow:
-            if update_id is not None and not await uow.updates.claim(update_id, now):
+            if update_id is not None and not await uow.updates.claim(update_id, now, fingerprint):
                 return DUPLICATE
-            contributor_id = await uow.contributors.upsert(person, now)
-            active = await uow.interviews.active_for(contributor_id, lock=True)
+            found = await uow.interviews.active_of_person(person)
+            active: InterviewRecord | None
+            if found is not None and found.contributor_current:
+                contributor_id, active = found.contributor_id, found.record
+            else:
+                contributor_id = await uow.contributors.upsert(person, now)
+                active = await uow.interviews.active_for(contributor_id, lock=True)
             # Read the time again now that this person's earlier events are committed, so
             # the engine never sees time run backwards between two of their events.
             now = self._clock()
@@ -209,10 +276,27 @@ class InterviewService:
                     handled = await self._begin(uow, person, contributor_id, script_id, now)
                     if _asks_for_help(event):
                         handled = await self._then(uow, person, handled, event, now)
-            handled = await self._at_pause(
-                uow, contributor_id, handled, active is not None, now, outbox=compose is not None
-            )
-            if update_id is not None:
+            language = active.state.language if active and active.state else None
+            for effect in handled.effects:
+                if isinstance(effect, LanguageChosen):
+                    await uow.contributors.choose_language(contributor_id, effect.language, now)
+                    language = effect.language
+            if language is None:
+                contributor = await uow.contributors.get(contributor_id)
+                chosen = contributor.chosen_language if contributor else None
+                language = chosen or parse_language_code(person.language)
+            handled = replace(handled, language=language)
+            if not _still_active(active, edited, handled):
+                handled = await self._at_pause(
+                    uow,
+                    contributor_id,
+                    handled,
+                    active is not None,
+                    now,
+                    outbox=compose is not None,
+                )
+            if update_id is not None and handled.submitted_reference:
+                # An ordinary step needs no note: the claim above says it was processed.
                 await uow.updates.record_outcome(update_id, _describe(handled))
             if compose is not None:
                 await uow.outbox.add_all(compose(handled), now)
@@ -264,7 +348,9 @@ class InterviewService:
         snapshot = await uow.scripts.snapshot(
             script.id, script.version, script_to_json(script), now
         )
-        outcome = engine.begin(script, now)
+        contributor = await uow.contributors.get(contributor_id)
+        chosen = contributor.chosen_language if contributor is not None else None
+        outcome = engine.begin(script, now, chosen or parse_language_code(person.language))
         record = await uow.interviews.create(contributor_id, snapshot.id, outcome.state, now)
         for effect in outcome.effects:
             if isinstance(effect, AnswerSaved):
@@ -301,6 +387,7 @@ class InterviewService:
                     revision_reason(before, event, effect.answer),
                     person,
                     now,
+                    new=effect.answer.question_id not in before.answers,
                 )
             else:
                 status = _FINISHED_STATUS.get(type(effect), status)
@@ -328,6 +415,7 @@ class InterviewService:
             submitted_reference=reference,
             draft_title=draft_title,
             draft_id=draft_id,
+            credit_as=credit_as(state, person.name) if reference is not None else None,
         )
         if restart is not None:
             handled = await self._restart(uow, person, record.contributor_id, restart, now, handled)
@@ -523,7 +611,7 @@ class InterviewService:
 
     async def export_person_data(self, user_id: int) -> dict[str, Any]:
         """Everything stored about a contributor, as JSON-able data (for /mydata)."""
-        async with UnitOfWork(self._database) as uow:
+        async with UnitOfWork(self._database, read_only=True) as uow:
             contributor = await uow.contributors.by_user_id(user_id)
             if contributor is None:
                 return {"contributor": None, "interviews": []}
@@ -551,7 +639,15 @@ class InterviewService:
                             ],
                         }
                     )
-                interviews.append(_interview_json(record, answers))
+                interview = _interview_json(record, answers)
+                draft = await uow.drafts.by_interview(record.id)
+                if draft is not None:
+                    history = await uow.drafts.history(draft.id, limit=HISTORY_LIMIT)
+                    follow_ups = await uow.followups.for_draft(draft.id)
+                    interview["draft"] = _draft_json(draft, history, follow_ups, user_id)
+                else:
+                    interview["draft"] = None
+                interviews.append(interview)
         return {"contributor": _contributor_json(contributor), "interviews": interviews}
 
     async def erase_person(self, user_id: int) -> bool:
@@ -576,7 +672,7 @@ class InterviewService:
     async def status_of(self, user_id: int) -> str | None:
         """A line for /status when no interview is active; ``None`` if there is nothing to say
         (no finished interview, or one is active: the engine answers then)."""
-        async with UnitOfWork(self._database) as uow:
+        async with UnitOfWork(self._database, read_only=True) as uow:
             contributor = await uow.contributors.by_user_id(user_id)
             if contributor is None:
                 return None
@@ -631,6 +727,8 @@ async def _store(
     reason: RevisionReason,
     person: Person,
     now: datetime,
+    *,
+    new: bool = False,
 ) -> None:
     """Store an answer the engine saved, mapped to the chat message(s) it came from."""
     await uow.interviews.save_answer(
@@ -640,13 +738,46 @@ async def _store(
         reason=reason,
         chat_id=person.chat_id,
         now=now,
+        new=new,
     )
+
+
+def _still_active(
+    active: InterviewRecord | None, edited: InterviewRecord | None, handled: Handled
+) -> bool:
+    """Whether the active interview was stepped and is still going (or a restart began
+    another): then no staff question can be put now, so none is looked up."""
+    if active is None or edited is not None:
+        return False
+    return not any(type(effect) in _FINISHED_STATUS for effect in handled.effects) or any(
+        isinstance(effect, RestartRequested) for effect in handled.effects
+    )
+
+
+def credit_as(state: InterviewState, name: str) -> str | None:
+    """The name a story's credit choice lets staff see: the contributor's (or the name they
+    gave) when they chose to be named, their organisation's when they chose that; ``None``
+    when they chose to stay anonymous or did not say."""
+    credit = state.answers.get("credit")
+    choice = credit.choices[0] if credit is not None and credit.choices else "anonymous"
+
+    def said(question_id: str) -> str:
+        answer = state.answers.get(question_id)
+        return " ".join(answer.text.split()) if answer is not None and not answer.skipped else ""
+
+    if choice == "named":
+        return said("credit_name") or name or None
+    if choice == "organisation":
+        org = said("credit_org")
+        return f"someone from {org}" if org else None
+    return None
 
 
 def _asks_for_help(event: Event) -> bool:
     return isinstance(event, CommandSent) and event.name.strip().lstrip("/").lower() in {
         "help",
         "status",
+        "language",
     }
 
 
@@ -667,6 +798,7 @@ def _contributor_json(contributor: ContributorRecord) -> dict[str, Any]:
         "display_name": contributor.display_name,
         "username": contributor.username,
         "language": contributor.language,
+        "chosen_language": contributor.chosen_language,
         "reminders_enabled": contributor.reminders_enabled,
         "created_at": _iso(contributor.created_at),
         "updated_at": _iso(contributor.updated_at),
@@ -674,9 +806,67 @@ def _contributor_json(contributor: ContributorRecord) -> dict[str, Any]:
     }
 
 
+HISTORY_LIMIT = 100_000
+
+
+def _draft_json(
+    draft: DraftInfo,
+    history: list[DraftEventInfo],
+    follow_ups: list[FollowUpRecord],
+    user_id: int,
+) -> dict[str, Any]:
+    """A story's draft as /mydata shows it: the text, its history (staff notes included)
+    and staff's follow-up questions; who on the staff did what is not the contributor's
+    data, so an event says only whether it was them or staff."""
+
+    def by(actor_user_id: int | None) -> str:
+        if actor_user_id is None:
+            return "copro-bot"
+        return "you" if actor_user_id == user_id else "staff"
+
+    events = [
+        {
+            "kind": event.kind,
+            "field": event.field,
+            "before": event.before,
+            "after": event.after,
+            "by": by(event.actor_user_id),
+            "version": event.version,
+            "created_at": _iso(event.created_at),
+        }
+        for event in history
+    ]
+    return {
+        "reference": draft.reference,
+        "status": draft.status.value,
+        "version": draft.version,
+        "created_at": _iso(draft.created_at),
+        "updated_at": _iso(draft.updated_at),
+        "body": draft.record.to_json(),
+        "staff_notes": [
+            {"text": e["after"], "created_at": e["created_at"]}
+            for e in events
+            if e["kind"] == "note"
+        ],
+        "history": events,
+        "follow_ups": [
+            {
+                "question": f.question,
+                "status": f.status,
+                "answer": f.answer.to_json() if f.answer is not None else None,
+                "created_at": _iso(f.created_at),
+                "delivered_at": _iso(f.delivered_at),
+                "answered_at": _iso(f.answered_at),
+            }
+            for f in follow_ups
+        ],
+    }
+
+
 def _interview_json(record: InterviewRecord, answers: list[dict[str, Any]]) -> dict[str, Any]:
     return {
         "id": record.id,
+        "language": record.language,
         "script_id": record.script_id,
         "status": record.status.value,
         "reference": record.reference,

@@ -23,7 +23,8 @@ class UnitOfWork:
     """``async with UnitOfWork(db) as uow: ...; await uow.commit()``.
 
     Repositories share the session and never commit; leaving the block without
-    :meth:`commit` (an exception, an early return) rolls everything back.
+    :meth:`commit` (an exception, an early return) rolls everything back. Work that only
+    reads passes ``read_only=True``, so that on SQLite it does not queue for the write lock.
     """
 
     session: AsyncSession
@@ -37,12 +38,19 @@ class UnitOfWork:
     staff: SqlStaff
     updates: SqlUpdates
 
-    def __init__(self, database: Database) -> None:
+    def __init__(self, database: Database, *, read_only: bool = False) -> None:
         self._database = database
+        self._read_only = read_only
         self._committed = False
 
+    @property
+    def database(self) -> Database:
+        return self._database
+
     async def __aenter__(self) -> Self:
-        self.session = self._database.session()
+        self.session = (
+            self._database.read_session() if self._read_only else self._database.session()
+        )
         self.contributors = SqlContributors(self.session)
         self.drafts = SqlDrafts(self.session)
         self.followups = SqlFollowUps(self.session)

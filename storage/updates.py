@@ -1,41 +1,81 @@
-"""Processed Telegram updates: claim an ``update_id`` first, so a redelivery applies once."""
+"""Telegram updates on their way in: claim an ``update_id`` first, so a redelivery applies
+once; park what cannot be parsed or handled, so it never blocks what comes after it.
+
+Update ids are not trusted as unique for ever: Telegram starts a new sequence after a week
+without updates, and a database may be moved to another bot. An id counts as seen only
+with the same content (its fingerprint) and within :data:`DEDUPE_WINDOW`, far longer than
+Telegram's 24 hours of redelivery; older ids are pruned on a schedule.
+"""
 
 from __future__ import annotations
 
-from datetime import datetime
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import ColumnElement, and_, delete, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.database import dialect_insert
-from storage.models import ProcessedUpdate
+from storage.models import ParkedUpdate, ProcessedUpdate
+
+DEDUPE_WINDOW = timedelta(days=7)
+ERROR_LIMIT = 500
+
+
+@dataclass(frozen=True)
+class ParkedRecord:
+    """An update kept for the operator: its id (if it had one), why, and its raw JSON."""
+
+    id: int
+    update_id: int | None
+    error: str
+    raw: str
+    received_at: datetime
 
 
 class SqlUpdates:
-    """Processed update ids; never commits."""
+    """Processed update ids and parked updates; never commits."""
 
     def __init__(self, session: AsyncSession) -> None:
         self._session = session
 
-    async def claim(self, update_id: int, now: datetime) -> bool:
-        """Record ``update_id``; ``False`` when it was already recorded.
+    async def claim(self, update_id: int, now: datetime, fingerprint: str | None = None) -> bool:
+        """Record ``update_id``; ``False`` when it was already recorded (a redelivery).
 
         Done first in the update's transaction: a concurrent delivery of the same id waits
         on the primary key until this transaction ends, then finds it taken (or, if this
-        one rolled back, claims it itself).
+        one rolled back, claims it itself). A recorded id with other content, or recorded
+        before the window, is another update that happens to reuse the id: it is claimed anew.
         """
         table = ProcessedUpdate.__table__
-        statement = (
-            dialect_insert(self._session, table)
-            .values(update_id=update_id, processed_at=now)
-            .on_conflict_do_nothing(index_elements=[table.c.update_id])
-            .returning(table.c.update_id)
+        insert = dialect_insert(self._session, table).values(
+            update_id=update_id, processed_at=now, fingerprint=fingerprint, outcome=None
         )
+        statement = insert.on_conflict_do_update(
+            index_elements=[table.c.update_id],
+            set_={
+                "processed_at": insert.excluded.processed_at,
+                "fingerprint": insert.excluded.fingerprint,
+                "outcome": None,
+            },
+            where=_reused(now, fingerprint),
+        ).returning(table.c.update_id)
         return (await self._session.execute(statement)).scalar_one_or_none() is not None
 
-    async def seen(self, update_id: int) -> bool:
-        statement = select(ProcessedUpdate.update_id).where(ProcessedUpdate.update_id == update_id)
-        return (await self._session.execute(statement)).scalar_one_or_none() is not None
+    async def seen(
+        self, update_id: int, fingerprint: str | None = None, *, now: datetime | None = None
+    ) -> bool:
+        """Whether this update (same id, same content, within the window) was processed."""
+        statement = select(ProcessedUpdate.processed_at, ProcessedUpdate.fingerprint).where(
+            ProcessedUpdate.update_id == update_id
+        )
+        row = (await self._session.execute(statement)).one_or_none()
+        if row is None:
+            return False
+        processed_at, known = row
+        if now is not None and processed_at < now - DEDUPE_WINDOW:
+            return False
+        return fingerprint is None or known is None or known == fingerprint
 
     async def record_outcome(self, update_id: int, outcome: str) -> None:
         await self._session.execute(
@@ -50,3 +90,32 @@ class SqlUpdates:
             delete(ProcessedUpdate).where(ProcessedUpdate.processed_at < before)
         )
         return int(getattr(result, "rowcount", 0) or 0)
+
+    async def park(self, update_id: int | None, error: str, raw: str, now: datetime) -> None:
+        self._session.add(
+            ParkedUpdate(update_id=update_id, error=error[:ERROR_LIMIT], raw=raw, received_at=now)
+        )
+
+    async def parked(self, limit: int = 100) -> list[ParkedRecord]:
+        """The newest parked updates first."""
+        statement = select(ParkedUpdate).order_by(ParkedUpdate.id.desc()).limit(limit)
+        rows = (await self._session.execute(statement)).scalars().all()
+        return [
+            ParkedRecord(row.id, row.update_id, row.error, row.raw, row.received_at) for row in rows
+        ]
+
+    async def parked_count(self) -> int:
+        return int(
+            (await self._session.execute(select(func.count()).select_from(ParkedUpdate))).scalar()
+            or 0
+        )
+
+
+def _reused(now: datetime, fingerprint: str | None) -> ColumnElement[bool]:
+    """SQL: the stored row belongs to an earlier update that used the same id."""
+    columns = ProcessedUpdate.__table__.c
+    too_old = columns.processed_at < now - DEDUPE_WINDOW
+    if fingerprint is None:
+        return too_old
+    other_content = and_(columns.fingerprint.is_not(None), columns.fingerprint != fingerprint)
+    return or_(too_old, other_content)

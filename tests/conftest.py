@@ -1,5 +1,6 @@
 """Shared database fixtures: every test that asks for one runs on SQLite and, when
-``TEST_DATABASE_URL`` names a PostgreSQL server, on PostgreSQL too.
+``TEST_DATABASE_URL`` names a PostgreSQL server, on PostgreSQL too (else those variants are
+reported as skipped, with the reason).
 
 Each PostgreSQL test gets a database of its own, created through the server named by
 ``TEST_DATABASE_URL`` and dropped afterwards, so tests (and concurrent test runs) never see
@@ -20,12 +21,17 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import create_async_engine
 from sqlalchemy.pool import NullPool
 
+from bot.cli import adopt_new_duration_types
 from storage.database import Database, normalise_url
 from storage.migrate import upgrade
 
+adopt_new_duration_types(os.environ)  # as the command does, for bots built in-process
+
 TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL", "").strip()
 
-BACKENDS = ["sqlite", "postgresql"] if TEST_DATABASE_URL else ["sqlite"]
+# Both are always collected, so a run without PostgreSQL says so in its skipped count.
+BACKENDS = ["sqlite", "postgresql"]
+NO_POSTGRES = "PostgreSQL variant: set TEST_DATABASE_URL=postgresql://... to run it"
 
 _unreachable: list[str] = []  # the reason, once a connection attempt has failed
 
@@ -60,6 +66,8 @@ async def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncI
     if request.param == "sqlite":
         yield f"sqlite:///{tmp_path / 'test.db'}"
         return
+    if not TEST_DATABASE_URL:
+        pytest.skip(NO_POSTGRES)
     name = f"copro_test_{os.getpid()}_{uuid.uuid4().hex[:10]}"
     await _on_server(f'CREATE DATABASE "{name}"')
     try:

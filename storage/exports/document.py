@@ -10,11 +10,7 @@ import re
 from datetime import datetime
 from typing import Any
 
-from docx import Document
-from docx.enum.text import WD_BREAK
-from docx.oxml import OxmlElement
-from docx.text.paragraph import Paragraph
-
+from conversations.i18n import language_label
 from storage.exports.columns import FIELD_HEADINGS, tag_names
 from storage.exports.consent import credit_line
 from storage.exports.markdown import title_of
@@ -38,6 +34,13 @@ class Report:
     """
 
     def __init__(self, exported_at: datetime, title: str = DOCUMENT_TITLE) -> None:
+        # python-docx loads in a few hundred ms: only when a document is written.
+        from docx import Document
+        from docx.oxml import OxmlElement
+        from docx.text.paragraph import Paragraph
+
+        self._element: Any = OxmlElement
+        self._paragraph: Any = Paragraph
         self.document: Any = Document()
         self.document.core_properties.title = title
         self._style_ids = {name: self.document.styles[name].style_id for name in _STYLES}
@@ -48,11 +51,11 @@ class Report:
 
     def paragraph(self, text: str, style: str | None = None) -> Any:
         """Append a paragraph of ``text`` (made XML-safe) in the named style."""
-        element = OxmlElement("w:p")
+        element = self._element("w:p")
         self._append(element)
         if style is not None:
             element.style = self._style_ids[style]
-        paragraph = Paragraph(element, self.document)
+        paragraph = self._paragraph(element, self.document)
         if text:
             paragraph.add_run(xml_safe(text))
         return paragraph
@@ -71,6 +74,8 @@ class Report:
                 body.remove(child)
 
     def page_break(self) -> None:
+        from docx.enum.text import WD_BREAK
+
         self.paragraph("").add_run().add_break(WD_BREAK.PAGE)
 
     def save(self, target: Any) -> None:
@@ -82,7 +87,7 @@ def add_example(report: Report, example: ExportExample) -> None:
     report.paragraph(title_of(example), "Heading 1")
     report.paragraph(
         f"{example.reference} · {example.status} · {example.script_id} · "
-        f"submitted {iso_utc(example.submitted_at)}"
+        f"{language_label(example.language)} · submitted {iso_utc(example.submitted_at)}"
     )
     for name, heading in FIELD_HEADINGS:
         text = example.fields.get(name, "")

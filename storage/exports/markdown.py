@@ -55,6 +55,7 @@ def front_matter(example: ExportExample) -> dict[str, object]:
         "title": title_of(example),
         "status": example.status,
         "script": example.script_id,
+        "language": example.language,
         "submitted_at": iso_utc(example.submitted_at),
         "credit": credit_line(example),
         "tags": tag_names(example, "confirmed"),

@@ -60,6 +60,7 @@ class ExportExample:
     tags: tuple[Tag, ...] = ()
     raw_answers: Mapping[str, str] | None = None
     erased: bool = False
+    language: str = "en"  # the interview's; the texts are as the contributor gave them
 
 
 @dataclass(frozen=True)

@@ -30,6 +30,7 @@ def to_record(example: ExportExample) -> dict[str, Any]:
         "reference": example.reference,
         "status": example.status,
         "script": example.script_id,
+        "language": example.language,
         "submitted_at": iso_utc(example.submitted_at),
         "updated_at": iso_utc(example.updated_at),
         "fields": {name: example.fields.get(name, "") for name in TEXT_FIELDS},

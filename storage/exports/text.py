@@ -27,9 +27,15 @@ def xml_safe(value: str) -> str:
     return _XML_ILLEGAL.sub("", value)
 
 
-def spreadsheet_cell(value: str, limit: int | None = None) -> str:
-    """A cell value that is XML-safe, not a formula and (with ``limit``) short enough."""
-    value = neutralise_formula(xml_safe(value))
+def spreadsheet_cell(value: str, limit: int | None = None, *, quote: bool = True) -> str:
+    """A cell value that is XML-safe, not a formula and (with ``limit``) short enough.
+
+    ``quote=False`` leaves the leading quote out: XLSX marks such a cell as text instead
+    (the quote is the defence of CSV, which has no cell types).
+    """
+    value = xml_safe(value)
+    if quote:
+        value = neutralise_formula(value)
     if limit is not None and len(value) > limit:
         value = value[: limit - len(TRUNCATED)] + TRUNCATED
     return value

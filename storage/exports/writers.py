@@ -13,11 +13,6 @@ from datetime import datetime
 from pathlib import Path
 from typing import IO, Any, Protocol
 
-from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.styles import Font
-from openpyxl.utils import get_column_letter
-
 from storage.exports.columns import COLUMN_WIDTHS, COLUMNS, row
 from storage.exports.document import Report, add_example
 from storage.exports.markdown import markdown_file_name, render_markdown
@@ -111,6 +106,12 @@ class XlsxWriter:
     """A write-only (streamed) workbook: bold, frozen header row and set column widths."""
 
     def __init__(self, path: Path, exported_at: datetime) -> None:
+        # openpyxl loads in a few hundred ms: only when a workbook is written.
+        from openpyxl import Workbook
+        from openpyxl.cell import WriteOnlyCell
+        from openpyxl.styles import Font
+        from openpyxl.utils import get_column_letter
+
         self._path = path
         self._book = Workbook(write_only=True)
         self._book.properties.title = "Co-production examples"
@@ -128,9 +129,22 @@ class XlsxWriter:
         self._media_count = COLUMNS.index("media_count")
 
     def write(self, example: ExportExample) -> None:
-        cells: list[Any] = [spreadsheet_cell(cell, XLSX_CELL_LIMIT) for cell in row(example)]
+        cells: list[Any] = [self._text_cell(cell) for cell in row(example)]
         cells[self._media_count] = len(example.media)
         self._sheet.append(cells)
+
+    def _text_cell(self, text: str) -> Any:
+        """The text as a string cell; one openpyxl would store as a formula (a leading ``=``)
+        is typed as text explicitly and quote-prefixed, so Excel shows and keeps it as typed."""
+        value = spreadsheet_cell(text, XLSX_CELL_LIMIT, quote=False)
+        if not value.startswith("="):
+            return value
+        from openpyxl.cell import WriteOnlyCell
+
+        cell = WriteOnlyCell(self._sheet, value=value)
+        cell.data_type = "s"
+        cell.quotePrefix = True
+        return cell
 
     def finish(self) -> None:
         self._book.save(self._path)

@@ -10,13 +10,16 @@ import os
 import pty
 import subprocess
 import sys
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 
 from bot.cli import main
 from bot.export_cli import FORMATS
+from storage.database import Database
 from storage.exports import COLUMNS, EXPORT_FORMATS
+from storage.intake import park_update
 from tests.storage.seed_examples import Seeded, seeded_sqlite_file
 
 ROOT = Path(__file__).parents[2]
@@ -33,8 +36,9 @@ def environment(tmp_path: Path, **extra: str) -> dict[str, str]:
 
 
 def copro_bot(tmp_path: Path, *args: str, **extra: str) -> int:
+    (tmp_path / "empty.env").touch()
     return main(
-        ["--env-file", str(tmp_path / "none.env"), *args], environ=environment(tmp_path, **extra)
+        ["--env-file", str(tmp_path / "empty.env"), *args], environ=environment(tmp_path, **extra)
     )
 
 
@@ -138,9 +142,31 @@ def test_without_output_the_file_gets_the_default_name_here(
 ) -> None:
     monkeypatch.chdir(tmp_path)
     assert copro_bot(tmp_path, "export", "--format", "md") == 0
-    written = sorted(p.name for p in tmp_path.glob("copro-examples-*"))
+    written = sorted(p.name for p in (tmp_path / "exports").glob("copro-examples-*"))
     assert len(written) == 1 and written[0].endswith("Z.md.zip")
-    assert capsys.readouterr().out == f"exported 5 examples to {written[0]}\n"
+    assert capsys.readouterr().out == (
+        f"exported 5 examples to exports/{written[0]}\n"
+        "(exports/ is git-ignored: exports hold personal data)\n"
+    )
+
+
+def test_a_default_export_inside_a_git_repository_is_ignored_by_git(
+    tmp_path: Path, seeded: Seeded, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    subprocess.run(["git", "init", "-q", str(tmp_path)], check=True)
+    (tmp_path / ".gitignore").write_text("*.db\n*.env\n.gitignore\n")
+    monkeypatch.chdir(tmp_path)
+    assert copro_bot(tmp_path, "export", "--format", "xlsx") == 0
+    assert copro_bot(tmp_path, "export", "--format", "csv") == 0
+    untracked = subprocess.run(
+        ["git", "status", "--porcelain", "--untracked-files=all"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    assert len(list((tmp_path / "exports").glob("copro-examples-*"))) == 2
+    assert untracked == ""
 
 
 @pytest.mark.parametrize(
@@ -160,8 +186,6 @@ def test_bad_arguments_exit_2_with_one_line(tmp_path: Path, args: list[str], mes
             sys.executable,
             "-m",
             "bot.cli",
-            "--env-file",
-            str(tmp_path / "none.env"),
             "export",
             *args,
         ],
@@ -188,8 +212,6 @@ def test_a_terminal_sees_a_progress_bar_and_the_summary(tmp_path: Path, seeded: 
                 sys.executable,
                 "-m",
                 "bot.cli",
-                "--env-file",
-                str(tmp_path / "none.env"),
                 "export",
                 "--format",
                 "xlsx",
@@ -229,6 +251,26 @@ def test_stats_prints_what_staff_see_in_telegram(
     assert lines[0] == "Examples: 5"
     assert "  ready: 2" in lines
     assert "Interviews: 5 started, 5 submitted, completion 100%" in lines
+
+
+def test_stats_tells_the_operator_about_parked_updates(
+    tmp_path: Path, seeded: Seeded, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert copro_bot(tmp_path, "stats") == 0
+    assert "Parked" not in capsys.readouterr().out
+
+    async def park_two() -> None:
+        database = Database.from_url(f"sqlite:///{tmp_path / 'bot.db'}")
+        try:
+            for update_id in (5, 6):
+                await park_update(database, update_id, "TypeError", "{}", datetime.now(UTC))
+        finally:
+            await database.dispose()
+
+    asyncio.run(park_two())
+    assert copro_bot(tmp_path, "stats") == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[-1] == "Parked updates (see the parked_updates table): 2"
 
 
 def test_help_lists_every_export_format() -> None:

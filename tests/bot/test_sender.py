@@ -15,6 +15,8 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from sqlalchemy import select
 from telegram import Bot
 from telegram.request import HTTPXRequest
@@ -336,6 +338,22 @@ async def test_a_chats_second_counts_from_telegrams_answer_not_the_claim(
     clock.advance(0.51)
     [second] = await claim_due(database, "process-2", clock(), limits)
     assert second.payload["text"] == "next"
+
+
+@given(gaps=st.lists(st.floats(min_value=0, max_value=3), min_size=1, max_size=30))
+def test_a_private_chat_never_gets_more_than_its_bucket_allows(gaps: list[float]) -> None:
+    """Whatever the timing of the tries it allows, no window of ``w`` seconds holds more
+    than ``burst + w`` of them."""
+    limits = SendLimits(chat_burst=5, chat_per_second=1.0)
+    now, allowed = START, []
+    for gap in gaps:
+        now += timedelta(seconds=gap)
+        if limits.chat_allows(allowed, now):
+            allowed.append(now)
+    for i, first in enumerate(allowed):
+        for j in range(i, len(allowed)):
+            window = (allowed[j] - first).total_seconds()
+            assert j - i + 1 <= limits.chat_burst + window * limits.chat_per_second + 1e-6
 
 
 async def test_a_group_gets_at_most_twenty_messages_a_minute(

@@ -118,3 +118,11 @@ def test_bad_writer_model_settings_name_the_variable(env: dict[str, str], name: 
     with pytest.raises(SettingsError) as caught:
         load_settings(env)
     assert caught.value.name == name
+
+
+def test_send_rate_limit_defaults_to_telegrams_30_a_second_and_can_be_raised() -> None:
+    assert load_settings({}).send_rate_limit == 30
+    assert load_settings({"SEND_RATE_LIMIT": "1000"}).send_rate_limit == 1000
+    with pytest.raises(SettingsError) as raised:
+        load_settings({"SEND_RATE_LIMIT": "0"})
+    assert raised.value.name == "SEND_RATE_LIMIT"

@@ -9,9 +9,9 @@ from datetime import datetime, timedelta
 
 import pytest
 
+from bot.privacy import privacy_text, writer_host
 from bot.settings import load_settings
-from bot.telegram_app import privacy_text
-from bot.writer_model import DraftWriter, OpenAICompatibleModel, writer_host
+from bot.writer_model import DraftWriter, OpenAICompatibleModel
 from storage.database import Database
 from tests.fake_llm_api import FakeLlmApi
 from tests.storage.test_drafts import spotted_service

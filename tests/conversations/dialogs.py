@@ -75,8 +75,8 @@ class Dialog:
     next_message_id: int = 1
 
     @classmethod
-    def start(cls, script: Script, now: datetime = T0) -> Dialog:
-        outcome = begin(script, now)
+    def start(cls, script: Script, now: datetime = T0, language: str = "en") -> Dialog:
+        outcome = begin(script, now, language)
         dialog = cls(script, outcome.state, now, [outcome])
         dialog.check_round_trip()
         return dialog

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -153,3 +154,13 @@ def test_every_message_fits_telegram_and_every_listed_draft_keeps_its_button(
         # every tag is one of ours: contributor and staff text cannot inject markup
         assert "<" not in re.sub(r"</?[bi]>", "", message.html)
     assert callback_data(messages) == [f"st|o|{n}" for n in range(min(len(new), 30))]
+
+
+def test_a_draft_told_in_another_language_says_which_in_english() -> None:
+    welsh = replace(draft(9, title="Caffi trwsio"), language="cy")
+    data = DigestData(start=START, end=END, now=END, new_drafts=(draft(7), welsh))
+    text = as_plain_text(build_digest(data, LONDON))
+    seventh = next(line for line in text.splitlines() if line.startswith("1. CP-2026-00007"))
+    ninth = next(line for line in text.splitlines() if line.startswith("2. CP-2026-00009"))
+    assert "Welsh" not in seventh and "English" not in seventh
+    assert ninth.startswith("2. CP-2026-00009 Caffi trwsio [Welsh (cy)]")

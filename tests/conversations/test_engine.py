@@ -43,9 +43,9 @@ def spotted_at_together() -> Dialog:
     return run_dialog(
         SPOTTED,
         [
-            (press("c|consent|yes"), "Question 2 of 6"),
-            ("Parents and the school redesigned the playground", "Question 3 of 6"),
-            ("Leeds, last spring", "Question 4 of 6"),
+            (press("c|consent|yes"), "Question 2 of about 7"),
+            ("Parents and the school redesigned the playground", "Question 3 of about 7"),
+            ("Leeds, last spring", "Question 4 of about 7"),
         ],
     )
 
@@ -69,7 +69,7 @@ def full_story_at(question_id: str, **answers: Answer) -> Dialog:
 
 def test_begin_sends_welcome_then_first_question() -> None:
     outcome = begin(SPOTTED, T0)
-    assert [r.heading for r in outcome.replies] == ["Spotted a project?", "Question 1 of 6"]
+    assert [r.heading for r in outcome.replies] == ["Spotted a project?", "Question 1 of about 7"]
     assert button_data(outcome) == ["c|consent|yes", "c|consent|no"]
     assert (outcome.state.current, outcome.state.mode) == ("consent", Mode.ASKING)
     assert (outcome.state.started_at, outcome.state.last_event_at) == (T0, T0)
@@ -79,7 +79,7 @@ def test_a_whole_spotted_interview_ends_in_submission() -> None:
     dialog = run_dialog(
         SPOTTED,
         [
-            ("yeah", "Question 2 of 6"),
+            ("yeah", "Question 2 of about 7"),
             ("Parents and the school redesigned the playground", "Where and when"),
             (press("s|place_when"), "Which parts did people seem to do together?"),
             (press("t|together|design"), "✅ Designing it"),
@@ -147,10 +147,10 @@ def test_a_whole_full_story_interview_with_buttons_probe_and_media() -> None:
     assert state.answers["contact_how"].text == "sam@example.org"
     assert progress(FULL, state) == (23, 23)
     card = transcript(dialog.outcomes[-2])
-    assert "• Photos and files: 2 photos" in card
-    assert "• What changed: Far more people use the park every single week now; 1 photo" in card
-    assert "• Final say: — skipped" in card
-    assert "• Done together: Working out what was needed, Designing it" in card
+    assert "15. Photos and files: 2 photos" in card
+    assert "14. What changed: Far more people use the park every single week now; 1 photo" in card
+    assert "10. Final say: — skipped" in card
+    assert "8. Done together: Working out what was needed, Designing it" in card
 
 
 def test_album_gets_one_acknowledgement() -> None:
@@ -215,9 +215,9 @@ def test_edit_from_review_returns_to_review() -> None:
             (cmd("skip"), ""),
             (cmd("skip"), ""),
             (cmd("skip"), ""),
-            ("1", "Here's what you told me"),
+            ("2", "Here's what you told me"),
             (press("e|place_when"), "Where and when"),
-            ("Bradford, 2022", "• Where and when: Bradford, 2022"),
+            ("Bradford, 2022", "3. Where and when: Bradford, 2022"),
         ],
     )
     assert dialog.state.mode == Mode.REVIEW
@@ -277,21 +277,24 @@ def test_review_midway_shows_answers_then_the_current_question() -> None:
     dialog = spotted_at_together()
     outcome = dialog.send(cmd("review"))
     text = transcript(outcome)
-    assert "• Where and when: Leeds, last spring" in text
+    assert "3. Where and when: Leeds, last spring" in text
     assert "Credit" not in text
     assert "3 more questions to go." in text
     assert "sub" not in button_data(outcome)
-    assert outcome.replies[-1].heading == "Question 4 of 6"
+    assert outcome.replies[-1].heading == "Question 4 of about 7"
     assert dialog.state.mode == Mode.ASKING
 
 
-def test_text_in_review_points_to_the_buttons() -> None:
+def test_text_in_review_says_how_to_pick_and_shows_the_buttons_again() -> None:
     dialog = spotted_at_together()
     dialog.state = replace(dialog.state, mode=Mode.REVIEW, current=None)
     outcome = dialog.send("is that it?")
-    assert (
-        transcript(outcome) == "Tap ✅ Send it when you're happy, or tap a question to change it."
+    assert outcome.replies[0].text == (
+        "To change an answer, reply with its number (like 2) or tap it. "
+        "To send your story, type “send” or tap ✅ Send it."
     )
+    assert button_data(outcome)[:3] == ["e|consent", "e|project", "e|place_when"]
+    assert button_data(outcome)[-2:] == ["sub", "x"]
 
 
 def test_submit_is_only_offered_from_review() -> None:
@@ -324,7 +327,7 @@ def test_probe_is_asked_once_only() -> None:
             "project": Answer("project", text="A garden\nIt grows food"),
         },
     )
-    assert "• The project: A garden / It grows food" in transcript(dialog.send(cmd("review")))
+    assert "2. The project: A garden / It grows food" in transcript(dialog.send(cmd("review")))
     probe_saves = [s.answer.text for s in dialog.saved() if s.answer.question_id == "project"]
     assert probe_saves == ["A garden", "A garden\nIt grows food", "Still a garden"]
 
@@ -349,8 +352,8 @@ def test_choice_accepts_number_label_or_id_and_retries_otherwise() -> None:
             (press("c|consent|yes"), ""),
             ("A community garden run by residents and the council together", ""),
             (cmd("skip"), "Where's it at right now?"),
-            ("sometimes", "Sorry, I didn't catch that. Tap a button, or reply with a number:"),
-            ("9", "1. Still an idea\n2. Just getting started\n3. Up and running"),
+            ("sometimes", "Tap the one that fits, or reply with its number (1 to 5)."),
+            ("9", "Sorry, I didn't catch that."),
             ("Up and Running!", "What's your part in it?"),
             (cmd("back"), "Your answer now: Up and running"),
             ("paused", "What's your part in it?"),
@@ -364,7 +367,7 @@ def test_multi_accepts_typed_numbers_and_labels() -> None:
     run_dialog(
         SPOTTED,
         [
-            ("1, 3, 9", "reply with numbers separated by commas, like 1,3"),
+            ("1, 3, 9", "reply with their numbers (1 to 6) separated by commas, like 1,3"),
             ("1,3", "Got a link?"),
             (cmd("back"), "Your answer now: Working out what was needed, Deciding where"),
             ("designing it; running it", "Got a link?"),
@@ -426,7 +429,7 @@ def test_media_is_refused_where_a_question_takes_words_only() -> None:
         outcome.replies[0].text
         == "I can't take a voice note for this one — please answer in words."
     )
-    assert outcome.replies[1].heading == "Question 2 of 6"
+    assert outcome.replies[1].heading == "Question 2 of about 7"
     assert (outcome.effects, set(dialog.state.answers)) == ((), {"consent"})
 
 
@@ -453,7 +456,7 @@ def test_unsupported_content_gets_a_hint_and_changes_nothing() -> None:
     assert outcome.replies[0].text == (
         "Stickers are lovely, but I can only take text, photos, files, voice notes or links here."
     )
-    assert outcome.replies[1].heading == "Question 4 of 6"
+    assert outcome.replies[1].heading == "Question 4 of about 7"
     assert outcome.effects == ()
     assert dialog.state == replace(before, last_event_at=dialog.now)
 
@@ -516,7 +519,7 @@ def test_resume_after_a_break_offers_to_use_the_held_text() -> None:
         [
             (
                 "design and delivery",
-                "Welcome back! You were on question 4 of 6 (Done together). "
+                "Welcome back! You were on question 4 of about 7 (Done together). "
                 "Carry on or start over?",
                 timedelta(hours=7),
             ),
@@ -550,7 +553,7 @@ def test_carry_on_then_typing_answers_normally() -> None:
 def test_buttons_after_a_break_work_without_welcome_back() -> None:
     dialog = spotted_at_together()
     outcome = dialog.send(press("t|together|needs"), timedelta(hours=7))
-    assert outcome.replies[0].heading == "Question 4 of 6"
+    assert outcome.replies[0].heading == "Question 4 of about 7"
 
 
 def test_start_while_active_offers_welcome_back_and_start_over_restarts() -> None:
@@ -558,7 +561,7 @@ def test_start_while_active_offers_welcome_back_and_start_over_restarts() -> Non
     run_dialog(
         SPOTTED,
         [
-            (Started(), "Welcome back! You were on question 4 of 6"),
+            (Started(), "Welcome back! You were on question 4 of about 7"),
             (press("wr"), "Starting over"),
         ],
         dialog,
@@ -573,7 +576,7 @@ def test_a_stale_button_resends_the_current_question_and_changes_nothing() -> No
     for data in ["c|consent|no", "c|place_when|x", "sub", "xy", "wc", "e|nowhere", "zz|top"]:
         outcome = dialog.send(press(data))
         assert outcome.notice == STALE, data
-        assert outcome.replies[-1].heading == "Question 4 of 6", data
+        assert outcome.replies[-1].heading == "Question 4 of about 7", data
         assert outcome.effects == (), data
     assert dialog.state.answers == before
 
@@ -605,11 +608,21 @@ def test_a_long_answer_split_by_telegram_is_joined_back() -> None:
     assert dialog.state.current == "place_when"
     outcome = dialog.send("and the rest of it", timedelta(seconds=3))
     assert outcome.replies[0].text == "Added that to your previous answer."
-    assert outcome.replies[1].heading == "Question 3 of 6"
+    assert outcome.replies[1].heading == "Question 3 of about 7"
     assert dialog.state.answers["project"].text == first + "\nand the rest of it"
     assert dialog.state.answers["project"].message_ids == (1, 2)
     later = dialog.send("Leeds", timedelta(seconds=30))
     assert later.effects[0].answer.question_id == "place_when"  # type: ignore[union-attr]
+
+
+def test_text_that_cannot_be_a_split_part_answers_the_next_question_at_once() -> None:
+    dialog = Dialog.start(SPOTTED)
+    dialog.send(press("c|consent|yes"))
+    dialog.send(TextSent("word " * 800, message_id=1, may_continue=False))
+    outcome = dialog.send(TextSent("Leeds", message_id=2, may_continue=False))
+    assert "Added that to your previous answer." not in [r.text for r in outcome.replies]
+    assert dialog.state.answers["place_when"].text == "Leeds"
+    assert dialog.state.answers["project"].text == "word " * 800
 
 
 def test_text_after_the_continuation_window_answers_the_next_question() -> None:
@@ -631,7 +644,7 @@ def test_status_help_and_unknown_commands() -> None:
             ("A community garden run by residents and the council together", ""),
             ("Leeds", ""),
             (press("c|stage|idea"), ""),
-            (cmd("status"), "Question 5 of 19 — about Your part; 14 left."),
+            (cmd("status"), "Question 5 of about 23 — about Your part; 18 left."),
             (cmd("help"), 'e.g. "I\'m a resident who helped organise it"'),
             (cmd("frobnicate"), "I don't know /frobnicate, sorry. Send /help"),
         ],
@@ -649,7 +662,7 @@ def test_a_state_naming_a_removed_question_recovers() -> None:
     )
     outcome = dialog.send("1")
     assert dialog.state.answers["together"].choices == ("needs",)
-    assert outcome.replies[0].heading == "Question 5 of 6"
+    assert outcome.replies[0].heading == "Question 5 of about 7"
 
 
 def test_step_records_the_event_time_and_never_raises_on_naive_times() -> None:

@@ -1,8 +1,7 @@
 """Properties of the engine under random event sequences, for both shipped scripts.
 
 For every step of every sequence:
-(a) the engine does not raise (``_step`` is called, not ``step``, so its safety net cannot
-    hide a bug);
+(a) the engine does not raise (``step`` lets a bug raise, for the service to log);
 (b) every button's data is at most 64 bytes of UTF-8;
 (c) no answer is lost: an answer in the state only changes together with an AnswerSaved
     effect carrying exactly the new answer, and no answer is ever removed. So at the end,

@@ -3,6 +3,7 @@ and parses back to what it means; data no staff button ever had is recognised as
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime
 
 import pytest
@@ -150,3 +151,10 @@ def test_data_no_staff_button_had_is_refused(data: str) -> None:
 def test_callback_data_over_64_bytes_is_a_bug_caught_early() -> None:
     with pytest.raises(ValueError, match="64 bytes"):
         callback("e", 1, "x" * 60)
+
+
+def test_the_card_names_the_interviews_language_in_english() -> None:
+    english = card_reply(a_card(), UTC).text
+    welsh = card_reply(replace(a_card(), language="gd"), UTC).text
+    assert "Language: English (en)" in english
+    assert "Language: Scottish Gaelic (gd)" in welsh

@@ -91,7 +91,7 @@ def test_both_shipped_scripts_load_with_their_ids() -> None:
     scripts = builtin_scripts()
     assert sorted(scripts) == ["full-story", "spotted"]
     assert [s.id for s in scripts.values()] == list(scripts)
-    assert all(s.version == 1 for s in scripts.values())
+    assert {s.id: s.version for s in scripts.values()} == {"full-story": 1, "spotted": 2}
 
 
 def test_full_story_has_the_question_ids_the_drafter_reads() -> None:
@@ -118,7 +118,7 @@ def test_full_story_conditions_follow_earlier_answers() -> None:
     }
 
 
-def test_spotted_has_six_questions() -> None:
+def test_spotted_has_six_questions_and_asks_the_name_to_credit() -> None:
     script = builtin_scripts()["spotted"]
     assert [q.id for q in script.questions] == [
         "consent",
@@ -127,6 +127,7 @@ def test_spotted_has_six_questions() -> None:
         "together",
         "source",
         "credit",
+        "credit_name",
     ]
     credit = script.question("credit")
     assert credit is not None
@@ -373,7 +374,7 @@ def test_catalog_finds_scripts_by_id_and_snapshots_by_version() -> None:
     assert catalog.get_version("spotted", 0) is None
     catalog.remember(old)
     assert catalog.get_version("spotted", 0) == old
-    assert catalog.get_version("spotted", 1) == scripts["spotted"]
+    assert catalog.get_version("spotted", 2) == scripts["spotted"]
 
 
 def test_catalog_rejects_an_unknown_default() -> None:

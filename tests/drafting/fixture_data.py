@@ -13,6 +13,8 @@ from conversations.script import builtin_scripts
 from conversations.tidy import WordsLoader
 
 FIXTURES = Path(__file__).parent / "fixtures"
+# Written before the drafter they measure and never tuned on: the honest figures.
+HELD_OUT = FIXTURES / "held_out"
 
 
 @dataclass(frozen=True)
@@ -22,6 +24,12 @@ class Interview:
     answers: dict[str, Answer]
     contributor_name: str | None
     expect: dict[str, Any]
+    language: str = "en"
+    held_out: bool = False
+    # Facts the draft's own fields must hold, and the title rule: ``name`` (the project's
+    # own name, when the contributor gave one) or ``any_of`` (words a usable title holds).
+    must_keep: tuple[str, ...] = ()
+    title: dict[str, Any] | None = None
 
 
 def _script(raw: Any) -> Script:
@@ -60,8 +68,18 @@ def load_interview(path: Path) -> Interview:
         answers={qid: _answer(qid, raw) for qid, raw in data["answers"].items()},
         contributor_name=data.get("contributor_name"),
         expect=data.get("expect") or {},
+        language=str(data.get("language") or "en"),
+        held_out=bool(data.get("held_out", False)),
+        must_keep=tuple(str(f) for f in data.get("must_keep") or ()),
+        title=data.get("title"),
     )
 
 
 def all_interviews() -> list[Interview]:
+    """The tuning set: interviews the drafter may be adjusted against."""
     return [load_interview(p) for p in sorted(FIXTURES.glob("*.yaml"))]
+
+
+def held_out_interviews() -> list[Interview]:
+    """The held-out set, reported apart and never tuned on."""
+    return [load_interview(p) for p in sorted(HELD_OUT.glob("*.yaml"))]

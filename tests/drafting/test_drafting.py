@@ -32,31 +32,35 @@ def field_qids(draft: DraftRecord, name: str) -> list[tuple[str, tuple[str, ...]
     return [(s.text, s.question_ids) for s in draft.field(name).sentences]
 
 
-def test_summary_is_first_sentences_of_project_place_decision_and_change_with_provenance() -> None:
-    draft = build_draft(
-        FULL,
-        texts(
-            project="A tool library. Run by neighbours.",
-            place_when="Hove, 2021. Still going.",
-            decision="we chose the tools together at a meeting. It took ages.",
-            changed="people borrow instead of buying. Less waste.",
-        ),
+def test_summary_is_the_projects_own_sentences_then_where_when_and_who_together() -> None:
+    given = texts(
+        project="A tool library. Run by neighbours.",
+        place_when="Hove, 2021. Still going.",
+        who="neighbours and the Hove Tool Trust",
+        decision="we chose the tools together at a meeting. It took ages.",
     )
+    given["together"] = Answer("together", choices=("design", "delivery"))
+    draft = build_draft(FULL, given)
     assert field_qids(draft, "summary") == [
         ("A tool library.", ("project",)),
         ("Run by neighbours.", ("project",)),
-        ("Hove, 2021.", ("place_when",)),
-        ("We chose the tools together at a meeting.", ("decision",)),
-        ("People borrow instead of buying.", ("changed",)),
+        ("It took place in Hove, 2021.", ("place_when",)),
+        (
+            "Neighbours and the Hove Tool Trust took part, working together on designing it "
+            "and running it.",
+            ("who", "together"),
+        ),
     ]
+    # The where-and-when sentence is composed, so the answer's own sentence stays in Place.
+    assert draft.field("place").text == "Hove, 2021. Still going."
 
 
-def test_summary_falls_back_to_the_ticked_together_options_without_a_decision() -> None:
+def test_summary_falls_back_to_the_ticked_together_options_without_people() -> None:
     given = texts(project="A tool library")
     given["together"] = Answer("together", choices=("design", "delivery"))
     draft = build_draft(FULL, given)
     assert field_qids(draft, "summary")[-1] == (
-        "Ticked as done together: Designing it; Running it.",
+        "People worked together on designing it and running it.",
         ("together",),
     )
 
@@ -89,24 +93,27 @@ def test_unrouted_extra_project_sentences_are_kept_in_other_notes() -> None:
     draft = build_draft(
         FULL, texts(project="A choir. For carers. Meets on Mondays. Sings at the hospital.")
     )
-    assert draft.summary == "A choir."
-    assert draft.field("other_notes").text == (
-        "For carers. Meets on Mondays. Sings at the hospital."
-    )
+    assert draft.summary == "A choir. For carers."
+    assert draft.field("other_notes").text == "Meets on Mondays. Sings at the hospital."
 
 
 def test_final_say_short_answer_uses_the_recorded_template() -> None:
     draft = build_draft(FULL, texts(final_say="the residents' panel"))
     assert draft.field("power_sharing").sentences == (
-        DraftSentence("Final say: the residents' panel.", ("final_say",), "final_say"),
+        DraftSentence(
+            "Final say: the residents' panel.", ("final_say",), "final_say", ("final_say#0",)
+        ),
     )
 
 
 def test_stage_and_dates() -> None:
-    given = texts(place_when="Hull, since March 2022")
+    given = texts(place_when="Hull, since March 2022. Started in the spring of 2021")
     given["stage"] = Answer("stage", choices=("finished",))
     draft = build_draft(FULL, given)
-    assert draft.field("dates_and_stage").text == "Hull, since March 2022. Stage: Finished."
+    assert (draft.field("place").text, draft.field("dates_and_stage").text) == (
+        "Hull, since March 2022.",
+        "Started in the spring of 2021. Stage: Finished.",
+    )
 
 
 def test_contact_details_never_enter_the_draft() -> None:
@@ -252,7 +259,7 @@ def test_regeneration_keeps_staff_edits_and_offers_new_material_beside_them() ->
         "The estate bloomed.",
         "More flowers and more bees.",
     )
-    assert merged.field("title").text == "A community garden"
+    assert merged.field("title").text == "Community garden"
 
 
 def test_regeneration_without_new_material_leaves_edited_fields_alone() -> None:

@@ -70,7 +70,9 @@ def sample_draft() -> DraftRecord:
 
 def test_markdown_has_headings_quotes_links_credit_lens_and_gaps() -> None:
     md = draft_to_markdown(sample_draft())
-    assert md.startswith("# A \\<script\\>alert(1)\\</script\\> garden & café for all\n")
+    assert md.startswith(
+        "# \\<script\\>alert(1)\\</script\\> garden & café for all, Leeds & Bradford\n"
+    )
     assert [
         "## Place" in md,
         "\n> People \\<b\\>now\\</b\\> talk to each other every single day" in md,

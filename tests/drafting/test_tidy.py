@@ -7,11 +7,12 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from conversations.tidy import (
+    Change,
     filler_words,
     fix_spacing,
     split_sentences,
+    tidy_sentence,
     tidy_text,
-    tidy_title,
     tokens,
 )
 
@@ -76,26 +77,56 @@ def test_split_sentences_splits_where_a_reader_would(text: str, sentences: list[
     assert split_sentences(text) == sentences
 
 
-TITLE_CASES = [
-    ("a community garden. run by residents", "A community garden"),
-    ("🌻 sunflower street 🌻", "Sunflower street"),
-    ("Is it working?", "Is it working?"),
-    (
-        "a very long description of a project that goes on and on about the residents and "
-        "the council and everything else",
-        "A very long description of a project that goes on and on about the residents…",
-    ),
-    ("", ""),
+SHORTHAND_CASES = [
+    ("me n my pals + the youth workers", "Me and my pals and the youth workers."),
+    ("w/ ppl from ng homes", "With people from ng homes."),
+    ("Ppl came w/o kids", "People came without kids."),
+    ("we recieved alot of help", "We received a lot of help."),
+    ("im on the comittee, cant wait", "I'm on the committee, can't wait."),
+    ("Rock & Roll Club n friends", "Rock & Roll Club and friends."),
+    ("14+ year olds, plan B n C", "14+ year olds, plan B and C."),
+    ("see www.x.org/a+b or ppl.org", "See www.x.org/a+b or ppl.org."),
+    ("Ill send pics later", "Ill send pics later."),
 ]
 
 
-@pytest.mark.parametrize(("text", "title"), TITLE_CASES)
-def test_tidy_title_is_short_clean_and_without_full_stop(text: str, title: str) -> None:
-    assert tidy_title(text) == title
+@pytest.mark.parametrize(("text", "tidied"), SHORTHAND_CASES)
+def test_text_speak_and_typos_are_expanded_but_names_links_and_signs_kept(
+    text: str, tidied: str
+) -> None:
+    assert tidy_sentence(text)[0] == tidied
 
 
-def test_tidy_title_never_exceeds_eighty_characters() -> None:
-    assert len(tidy_title("word " * 60)) <= 80
+def test_each_replacement_is_recorded_with_what_was_typed() -> None:
+    assert tidy_sentence("ppl n kids w/ recieved") == (
+        "People and kids with received.",
+        (
+            Change("ppl", "people"),
+            Change("n", "and"),
+            Change("w/", "with"),
+            Change("recieved", "received"),
+        ),
+    )
+
+
+@pytest.mark.parametrize(
+    ("text", "language"),
+    [
+        ("Mieszkańcy i go zbudowali n ppl", "pl"),
+        ("mae pobl n ppl yn dod i'r caffi", "en"),
+        ("Ceòl Còmhla w/ na daoine", "gd"),
+    ],
+)
+def test_text_in_another_language_gets_no_english_fixes(text: str, language: str) -> None:
+    tidied, changes = tidy_sentence(text, language)
+    assert (tidied.rstrip("."), changes) == (text[:1].upper() + text[1:], ())
+
+
+def test_a_spacing_fix_is_not_applied_inside_a_code() -> None:
+    assert (fix_spacing("the room !A0 and flat 2!B3"), fix_spacing("great!We met")) == (
+        "the room !A0 and flat 2!B3",
+        "great! We met",
+    )
 
 
 def test_fix_spacing_leaves_links_alone() -> None:
@@ -128,8 +159,11 @@ def test_tidy_text_never_drops_a_word_that_is_not_a_filler(text: str) -> None:
 
 @settings(max_examples=300, deadline=None)
 @given(INFORMAL)
-def test_tidy_title_is_short_and_never_raises(text: str) -> None:
-    assert len(tidy_title(text)) <= 80
+def test_tidy_sentence_changes_no_word_it_does_not_record(text: str) -> None:
+    tidied, changes = tidy_sentence(text)
+    written = set(tokens(text)) | {t for c in changes for t in tokens(c.replacement)}
+    assert set(tokens(tidied)) - written == set()
+    assert [c for c in changes if c.original.casefold() not in text.casefold()] == []
 
 
 @settings(max_examples=400, deadline=None)

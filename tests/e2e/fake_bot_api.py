@@ -268,6 +268,12 @@ class FakeBotApi:
         self._closing = False
         self._runner: web.AppRunner | None = None
         self._last_call_at = time.monotonic()
+        self.latency = 0.0
+        """Seconds every call waits before it is answered, as over a slow network."""
+        self.message_listeners: list[Callable[[JSON], None]] = []
+        """Called with each message the bot sends, as it arrives (benchmarks time replies)."""
+        self.offset_listeners: list[Callable[[int], None]] = []
+        """Called with each ``getUpdates`` offset: every update below it is acknowledged."""
         self._pushing: set[int] = set()  # update ids on their way to a webhook worker
         self._push_tasks: set[asyncio.Task[None]] = set()
         self._chat_gates: dict[int, asyncio.Lock] = {}
@@ -550,6 +556,8 @@ class FakeBotApi:
             )
         method = match.group(2)
         params, files = await self._read_params(request)
+        if self.latency > 0:
+            await asyncio.sleep(self.latency)
         call = RecordedCall(method=method, params=params, files=files, at=time.monotonic())
         if method.lower() != "getupdates":
             self._record(call)
@@ -691,6 +699,8 @@ class FakeBotApi:
             )
         offset = params.get("offset")
         if isinstance(offset, int):
+            for listener in self.offset_listeners:
+                listener(offset)
             if offset < 0:
                 self._updates = self._updates[offset:]
             else:
@@ -812,6 +822,8 @@ class FakeBotApi:
             message["reply_markup"] = markup
         self.messages[(chat_id, message["message_id"])] = message
         self._sent.append(message)
+        for listener in self.message_listeners:
+            listener(message)
         return dict(message)
 
     def _send_message(self, params: JSON) -> JSON:

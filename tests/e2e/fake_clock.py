@@ -2,21 +2,28 @@
 
 ``now()`` only changes when the test says so. ``sleep()`` waits until the clock has been
 moved past the sleeper's wake-up time; :meth:`FakeClock.advance` moves it and returns once
-every scheduler it woke has finished its tick and gone back to sleep, so a test can assert
-what was (or was not) sent at that moment.
+every scheduler it woke has finished its tick and gone back to sleep, and (given the fake
+Bot API) what the tick owed has left the outbox, so a test can assert what was (or was not)
+sent at that moment.
 """
 
 from __future__ import annotations
 
 import asyncio
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from tests.e2e.fake_bot_api import FakeBotApi
 
 SETTLE_SECONDS = 10.0
+OUTBOX_SECONDS = 0.25
 
 
 class FakeClock:
-    def __init__(self, start: datetime) -> None:
+    def __init__(self, start: datetime, fake: FakeBotApi | None = None) -> None:
         self._now = start
+        self._fake = fake
         self._sleepers: list[tuple[datetime, asyncio.Future[None]]] = []
         self._fell_asleep = asyncio.Event()
 
@@ -46,6 +53,10 @@ class FakeClock:
             while self.sleeping < sleepers:
                 self._fell_asleep.clear()
                 await self._fell_asleep.wait()
+        if self._fake is not None:
+            # The outbox's sender, woken by the tick, sends what it owed within moments.
+            await asyncio.sleep(OUTBOX_SECONDS)
+            await self._fake.wait_idle()
 
     async def advance(self, delta: timedelta, *, sleepers: int = 1) -> None:
         """Move time on by ``delta``, wake whoever is due, and wait for them to settle."""

@@ -144,12 +144,12 @@ async def test_a_shared_contact_and_a_link_answer_the_questions_that_ask_for_the
         eve,
         first,
         [
-            (taps("Yes"), "Question 2 of 6"),
+            (taps("Yes"), "Question 2 of about 7"),
             (says("Tenants and the council run the estate budget together"), "Question 3"),
-            (sends("skip"), "Question 4 of 6"),
-            (sends("skip"), "Question 5 of 6\nGot a link?"),
+            (sends("skip"), "Question 4 of about 7"),
+            (sends("skip"), "Question 5 of about 7\nGot a link?"),
             (says("hi"), "That doesn't look like a link."),
-            (says("https://example.org/estate-budget"), "Question 6 of 6"),
+            (says("https://example.org/estate-budget"), "Question 6 of about 7"),
         ],
     )
     assert (await stored_answers(service, eve))["source"]["text"] == (
@@ -163,7 +163,7 @@ async def test_stickers_polls_and_dice_get_a_hint_and_the_question_again(
     fay = fake.user(2006, "Fay")
     fay.send_command("start", "spotted")
     _, first = await fay.replies(2)
-    asked = await converse(fay, first, [(taps("Yes"), "Question 2 of 6\nWhat did you spot?")])
+    asked = await converse(fay, first, [(taps("Yes"), "Question 2 of about 7\nWhat did you spot?")])
 
     fay.send_sticker()
     hint, again = await fay.replies(2)
@@ -181,7 +181,7 @@ async def test_stickers_polls_and_dice_get_a_hint_and_the_question_again(
     assert again["text"] == asked["text"]
 
     assert "project" not in await stored_answers(service, fay)
-    await converse(fay, again, [(says("A street that runs its own bus"), "Question 3 of 6")])
+    await converse(fay, again, [(says("A street that runs its own bus"), "Question 3 of about 7")])
 
 
 async def test_an_edited_answer_is_updated_and_the_previous_text_kept_as_a_revision(
@@ -190,7 +190,7 @@ async def test_an_edited_answer_is_updated_and_the_previous_text_kept_as_a_revis
     gus = fake.user(2007, "Gus")
     gus.send_command("start", "spotted")
     _, first = await gus.replies(2)
-    await converse(gus, first, [(taps("Yes"), "Question 2 of 6")])
+    await converse(gus, first, [(taps("Yes"), "Question 2 of about 7")])
     answer_id = gus.send_text("A youth panel decides the park budget with the council")
     await gus.reply()
 
@@ -205,7 +205,7 @@ async def test_an_edited_answer_is_updated_and_the_previous_text_kept_as_a_revis
         (2, "edit", "A youth panel in Leeds decides the park budget with the council"),
     ]
     # The interview carries on where it was.
-    await converse(gus, notice, [(says("Leeds, 2024"), "Question 4 of 6")])
+    await converse(gus, notice, [(says("Leeds, 2024"), "Question 4 of about 7")])
 
 
 async def test_a_5000_character_answer_is_stored_whole_and_no_bot_message_is_too_long(
@@ -214,7 +214,7 @@ async def test_a_5000_character_answer_is_stored_whole_and_no_bot_message_is_too
     hal = fake.user(2008, "Hal")
     hal.send_command("start", "spotted")
     _, first = await hal.replies(2)
-    await converse(hal, first, [(taps("Yes"), "Question 2 of 6")])
+    await converse(hal, first, [(taps("Yes"), "Question 2 of about 7")])
     sentence = "Residents & officers <met> weekly to plan the garden together. "
     long_answer = (sentence * 80)[:5000].strip()
     assert len(long_answer) >= 4990
@@ -223,10 +223,10 @@ async def test_a_5000_character_answer_is_stored_whole_and_no_bot_message_is_too
         hal,
         first,
         [
-            (says(long_answer), "Question 3 of 6"),
-            (sends("skip"), "Question 4 of 6"),
-            (sends("skip"), "Question 5 of 6"),
-            (sends("skip"), "Question 6 of 6"),
+            (says(long_answer), "Question 3 of about 7"),
+            (sends("skip"), "Question 4 of about 7"),
+            (sends("skip"), "Question 5 of about 7"),
+            (sends("skip"), "Question 6 of about 7"),
             (taps("Keep it anonymous"), "Here's what you told me"),
             (taps("✏️ What you spotted"), "Question 2 of 6"),
         ],
@@ -248,7 +248,7 @@ async def test_an_answer_telegram_split_in_two_messages_is_joined_into_one(
     ivy = fake.user(2009, "Ivy")
     ivy.send_command("start", "spotted")
     _, first = await ivy.replies(2)
-    await converse(ivy, first, [(taps("Yes"), "Question 2 of 6")])
+    await converse(ivy, first, [(taps("Yes"), "Question 2 of about 7")])
     words = " ".join(f"word{n}" for n in range(900))
     part_one, part_two = words[:4096].rsplit(" ", 1)[0], None
     part_two = words[len(part_one) + 1 :]
@@ -258,8 +258,8 @@ async def test_an_answer_telegram_split_in_two_messages_is_joined_into_one(
         ivy,
         first,
         [
-            (says(part_one), "Question 3 of 6"),
-            (says(part_two), ("Added that to your previous answer.", "Question 3 of 6")),
+            (says(part_one), "Question 3 of about 7"),
+            (says(part_two), ("Added that to your previous answer.", "Question 3 of about 7")),
         ],
     )
     stored = (await stored_answers(service, ivy))["project"]
@@ -286,8 +286,8 @@ async def test_a_review_card_of_long_answers_fits_and_shows_them_shortened(
     card = asking["text"]
     assert card.startswith("Here's what you told me")
     assert utf16_len(card) <= MESSAGE_LIMIT
-    lines = [line for line in card.splitlines() if line.startswith("• What was hard: ")]
-    assert lines[0].startswith("• What was hard: We <b>all</b> met & talked")
+    lines = [line for line in card.splitlines() if ". What was hard: " in line]
+    assert lines[0].startswith("15. What was hard: We <b>all</b> met & talked")
     assert lines[0].endswith("…")
     answers = await stored_answers(service, joe)
     assert answers["tip"]["text"] == filler.strip()
@@ -304,22 +304,23 @@ async def test_text_the_contributor_typed_comes_back_exactly_as_typed(
         kit,
         first,
         [
-            (taps("Yes"), "Question 2 of 6"),
-            (says(typed), "Question 3 of 6"),
-            (sends("review"), ("Here's what you told me", "Question 3 of 6")),
+            (taps("Yes"), "Question 2 of about 7"),
+            (says(typed), "Question 3 of about 7"),
+            (sends("review"), ("Here's what you told me", "Question 3 of about 7")),
         ],
     )
     review = kit.bot_messages()[-2]
-    assert f"• What you spotted: {typed}" in review["text"]
+    assert f"2. What you spotted: {typed}" in review["text"]
     assert "entities" not in review or all(e["type"] == "bold" for e in review["entities"])
     card = await converse(
         kit,
         card,
         [
-            (sends("skip"), "Question 4 of 6"),
-            (sends("skip"), "Question 5 of 6"),
-            (sends("skip"), "Question 6 of 6"),
-            (taps("Use my name"), "Here's what you told me"),
+            (sends("skip"), "Question 4 of about 7"),
+            (sends("skip"), "Question 5 of about 7"),
+            (sends("skip"), "Question 6 of about 7"),
+            (taps("Use my name"), "Question 7 of 7\nWhat name should we use?"),
+            (sends("skip"), "Here's what you told me"),
         ],
     )
     await converse(kit, card, [(taps("✅ Send it"), ("Thanks for the tip!", "Your reference"))])

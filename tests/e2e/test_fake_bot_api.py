@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import AsyncIterator
+from datetime import timedelta
 
 import pytest
 from aiohttp import web
@@ -219,7 +220,7 @@ async def test_fail_next_429_raises_retry_after_once(fake: FakeBotApi, bot: Bot)
     fake.fail_next("sendMessage", 429, "Too Many Requests: retry after 3", retry_after=3)
     with pytest.raises(RetryAfter) as caught:
         await bot.send_message(1001, "hi")
-    assert str(caught.value) == "Flood control exceeded. Retry in 3 seconds"
+    assert caught.value.retry_after == timedelta(seconds=3)
     assert (await bot.send_message(1001, "again")).text == "again"
     assert [c.status for c in fake.calls_to("sendMessage")] == [429, 200]
 
@@ -342,3 +343,16 @@ async def test_more_media_and_replies_parse(fake: FakeBotApi, bot: Bot) -> None:
     assert (video.video is not None, video.caption) == (True, "clip")
     assert audio.audio is not None and audio.audio.title == "Song"
     assert animation.animation is not None
+
+
+async def test_latency_delays_every_answer_and_listeners_see_each_sent_message(
+    fake: FakeBotApi, bot: Bot
+) -> None:
+    heard: list[tuple[int, str]] = []
+    fake.message_listeners.append(lambda m: heard.append((m["chat"]["id"], m["text"])))
+    fake.register_chat({"id": 42, "type": "private", "first_name": "Ana"})
+    fake.latency = 0.2
+    started = time.monotonic()
+    await bot.send_message(42, "hello")
+    assert time.monotonic() - started >= 0.2
+    assert heard == [(42, "hello")]

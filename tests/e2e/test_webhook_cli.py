@@ -15,7 +15,8 @@ from tests.e2e.fake_bot_api import FakeBotApi
 async def webhook(fake: FakeBotApi, tmp_path: Path, *action: str, **extra: str) -> int:
     """The command's exit status (it runs its own event loop, so in a thread)."""
     env = bot_environment(fake, f"sqlite:///{tmp_path / 'bot.db'}", **extra)
-    argv = ["--env-file", str(tmp_path / "none.env"), "webhook", *action]
+    (tmp_path / "empty.env").touch()
+    argv = ["--env-file", str(tmp_path / "empty.env"), "webhook", *action]
     return await asyncio.to_thread(main, argv, env)
 
 

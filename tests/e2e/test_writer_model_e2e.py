@@ -94,12 +94,12 @@ async def tell_story(user: FakeUser) -> None:
         user,
         first,
         [
-            (taps("Yes"), "Question 2 of 6"),
-            (says(STORY), "Question 3 of 6"),
-            (says("Bramley, Leeds, since spring 2023"), "Question 4 of 6"),
-            (taps("Running it"), "Question 4 of 6"),
-            (taps("Done"), "Question 5 of 6"),
-            (says("https://bramley-library.org.uk"), "Question 6 of 6"),
+            (taps("Yes"), "Question 2 of about 7"),
+            (says(STORY), "Question 3 of about 7"),
+            (says("Bramley, Leeds, since spring 2023"), "Question 4 of about 7"),
+            (taps("Running it"), "Question 4 of about 7"),
+            (taps("Done"), "Question 5 of about 7"),
+            (says("https://bramley-library.org.uk"), "Question 6 of about 7"),
             (taps("Keep it anonymous"), "Here's what you told me"),
         ],
     )

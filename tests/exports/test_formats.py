@@ -277,14 +277,16 @@ async def test_csv_neutralises_formulas(tmp_path: Path) -> None:
     }
 
 
-async def test_xlsx_neutralises_formulas_as_plain_strings(tmp_path: Path) -> None:
-    rows = xlsx_rows(await run(tmp_path, "xlsx", [formula_example()]))
+async def test_xlsx_keeps_formula_like_text_as_text_cells_without_a_quote(
+    tmp_path: Path,
+) -> None:
+    path = await run(tmp_path, "xlsx", [formula_example()])
 
-    header, values = rows[0], rows[1]
-    cells = dict(zip(header, values, strict=True))
-    assert {name: cells[name] for name in FORMULAS} == {
-        name: "'" + value for name, value in FORMULAS.items()
-    }
+    sheet = load_workbook(path)["Examples"]
+    cells = {name.value: cell for name, cell in zip(sheet[1], sheet[2], strict=True)}
+    assert {name: cells[name].value for name in FORMULAS} == FORMULAS
+    assert {name: cells[name].data_type for name in FORMULAS} == dict.fromkeys(FORMULAS, "s")
+    assert cells["title"].quotePrefix is True
 
 
 async def test_xlsx_header_is_bold_frozen_and_columns_sized(tmp_path: Path) -> None:
@@ -295,7 +297,7 @@ async def test_xlsx_header_is_bold_frozen_and_columns_sized(tmp_path: Path) -> N
     assert [cell.value for cell in sheet[1]] == list(COLUMNS)
     assert all(cell.font.bold for cell in sheet[1])
     assert sheet.freeze_panes == "A2"
-    assert (sheet.column_dimensions["A"].width, sheet.column_dimensions["G"].width) == (16, 50)
+    assert (sheet.column_dimensions["A"].width, sheet.column_dimensions["H"].width) == (16, 50)
     assert [sheet.cell(row=r, column=1).value for r in (2, 3)] == ["CP-2026-00001", "CP-2026-00002"]
     assert sheet.cell(row=2, column=COLUMNS.index("media_count") + 1).value == 1
 
@@ -385,6 +387,7 @@ async def test_markdown_zip_has_one_page_per_example_with_safe_front_matter(
         "title": "Ça: 'quoted' #1 / ../etc",
         "status": "ready",
         "script": "full_story",
+        "language": "en",
         "submitted_at": "2026-03-01T18:30:00Z",
         "credit": "Person 9, Trust 9",
         "tags": ["ladder:co_design"],

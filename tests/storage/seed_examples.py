@@ -142,7 +142,7 @@ BOB = Contributor(
     },
 )
 CAT = Contributor(
-    Person(103, 103, "Cat Telegram"),
+    Person(103, 103, "Cat Telegram", language="pl-PL"),  # Telegram in Polish
     "spotted",
     {
         "consent": choose("consent", "yes"),

@@ -9,7 +9,13 @@ from pathlib import Path
 import pytest
 from sqlalchemy import text
 
-from storage.database import Database, DatabaseUrlError, normalise_url
+from storage.database import (
+    Database,
+    DatabaseUrlError,
+    normalise_url,
+    redact_url,
+    scrub_password,
+)
 from storage.migrate import upgrade
 from storage.uow import UnitOfWork
 
@@ -37,6 +43,32 @@ def test_unsupported_urls_are_refused(url: str) -> None:
         normalise_url(url)
 
 
+@pytest.mark.parametrize(
+    "url",
+    [
+        "postgresql://copro:s3cr%40t-pw@db.example.org:5432/copro",
+        "postgres://copro:s3cr@t-pw@db.example.org/copro",
+        "mysql://copro:s3cr@t-pw@db.example.org/copro",
+        "postgresql://copro:s3cr@t-pw@[not a host/copro",
+    ],
+)
+def test_a_password_never_shows_in_redacted_text(url: str) -> None:
+    message = f"could not connect to {url}: password of {url} refused"
+
+    assert "s3cr" not in scrub_password(message, url)
+    assert "s3cr" not in redact_url(url)
+    assert "copro" in redact_url(url)  # the rest stays, to tell which database
+
+
+def test_a_refused_url_does_not_repeat_its_password() -> None:
+    with pytest.raises(DatabaseUrlError) as refused:
+        normalise_url("mysql://copro:s3cr@t-pw@db/copro")
+    with pytest.raises(DatabaseUrlError) as garbage:
+        normalise_url("postgresql://copro:s3cr@t-pw@db:notaport/copro")
+
+    assert "s3cr" not in str(refused.value) and "s3cr" not in str(garbage.value)
+
+
 def test_creating_a_database_does_not_connect(tmp_path: Path) -> None:
     Database.from_url(f"sqlite:///{tmp_path / 'never.db'}")
 
@@ -49,12 +81,13 @@ async def test_sqlite_connections_use_wal_foreign_keys_and_busy_timeout(tmp_path
         async with database.engine.connect() as connection:
             pragmas = [
                 (await connection.exec_driver_sql(f"PRAGMA {name}")).scalar_one()
-                for name in ("journal_mode", "foreign_keys", "busy_timeout")
+                for name in ("journal_mode", "foreign_keys", "busy_timeout", "synchronous")
             ]
     finally:
         await database.dispose()
 
-    assert pragmas == ["wal", 1, 30000]
+    # synchronous=FULL (2): a commit acknowledged to Telegram survives a power cut.
+    assert pragmas == ["wal", 1, 30000, 2]
 
 
 async def test_sqlite_refuses_a_row_that_breaks_a_foreign_key(tmp_path: Path) -> None:

@@ -323,3 +323,54 @@ def test_shared_contact_card_is_the_contact_when_contact_is_allowed() -> None:
         contact_how=Answer("contact_how", media=(card,)),
     )
     assert apply_consent(example_from(answers), False).contact == "Ann +44 113 496 0000"
+
+
+async def test_exports_say_which_language_each_interview_was_in(
+    database: Database, seeded: Seeded, tmp_path: Path
+) -> None:
+    languages = {e.reference: e.language async for e in stream_examples(database, ExportFilters())}
+    assert languages.pop(seeded.references["cat"]) == "pl"  # her Telegram speaks Polish
+    assert set(languages.values()) == {"en"}
+    records = await exported_records(database, tmp_path, ExportFilters())
+    assert records[seeded.references["cat"]]["language"] == "pl"
+    assert records[seeded.references["ann"]]["language"] == "en"
+
+
+@pytest.mark.parametrize("staff_edited_quotes", [False, True])
+def test_reading_a_stored_draft_for_export_shows_what_the_full_draft_shows(
+    staff_edited_quotes: bool,
+) -> None:
+    """Exports read only part of a draft's JSON; they must show exactly what it says."""
+    from conversations.lens import LensSuggestion
+    from storage.export_source import _parts_of_json, _parts_of_record
+
+    quotes = DraftField(
+        "quotes",
+        "We did it together\nEveryone had a say" if staff_edited_quotes else "“We did it”",
+        sentences=(DraftSentence("“We did it”", ("decision",)),),
+        generated_text="“We did it”" if staff_edited_quotes else None,
+    )
+    record = DraftRecord(
+        script_id="full-story",
+        reference="CP-2026-00001",
+        fields={
+            "title": DraftField("title", "A garden"),
+            "summary": DraftField("summary", "Residents and the council."),
+            "quotes": quotes,
+        },
+        lens=(
+            LensSuggestion("ladder", "co_design", "Co-design", "together", "origin", "confirmed"),
+        ),
+        media=(
+            MediaRef(kind="photo", file_id="PHOTO1", caption="The garden"),
+            MediaRef(kind="document", file_id="DOC1", meta={"url": "https://example.org/a"}),
+            MediaRef(kind="contact", file_id="C1", meta={"phone_number": "+44"}),
+            MediaRef(kind="location", meta={"latitude": 53.8}),
+        ),
+        links=("https://example.org/garden",),
+    )
+    stored = json.loads(json.dumps(record.to_json()))
+    assert _parts_of_json(stored) == _parts_of_record(record)
+    assert _parts_of_json(stored).quotes == (
+        ("We did it together", "Everyone had a say") if staff_edited_quotes else ("“We did it”",)
+    )

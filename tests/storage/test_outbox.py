@@ -12,14 +12,14 @@ from contextlib import contextmanager
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import event, select
+from sqlalchemy import event, select, update
 
 from conversations.digest import DigestData
 from conversations.model import Started, TextSent
 from storage.database import Database
 from storage.digests import claim_and_owe_digest, digest_run
 from storage.models import OutboxRow
-from storage.outbox import OutboxMessage
+from storage.outbox import OutboxMessage, prune_sent
 from storage.service import Handled
 from storage.uow import UnitOfWork
 from tests.storage.test_digests import MONDAY, period
@@ -131,3 +131,28 @@ async def test_a_digest_whose_messages_fail_is_not_claimed_and_goes_next_time(
 
     assert await claim_and_owe_digest(database, period(MONDAY), MONDAY, fine) is not None
     assert [text for _, text, _ in await outbox_texts(database)] == ["digest"]
+
+
+async def test_sent_rows_are_pruned_after_a_while_and_given_up_ones_kept(
+    database: Database,
+) -> None:
+    ids = []
+    async with UnitOfWork(database) as uow:
+        ids = await uow.outbox.add_all(
+            [OutboxMessage(ADA.chat_id, "sendMessage", {"text": t}) for t in ("a", "b", "c")],
+            MONDAY,
+        )
+        await uow.session.execute(
+            update(OutboxRow).where(OutboxRow.id == ids[0]).values(state="sent", sent_at=MONDAY)
+        )
+        await uow.session.execute(
+            update(OutboxRow)
+            .where(OutboxRow.id == ids[1])
+            .values(state="sent", sent_at=MONDAY + timedelta(days=3))
+        )
+        await uow.session.execute(
+            update(OutboxRow).where(OutboxRow.id == ids[2]).values(state="failed")
+        )
+        await uow.commit()
+    assert await prune_sent(database, MONDAY + timedelta(days=1)) == 1
+    assert [text for _, text, _ in await outbox_texts(database)] == ["b", "c"]

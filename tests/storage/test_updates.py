@@ -1,12 +1,16 @@
-"""Processed update ids: a redelivered update is claimed once."""
+"""Processed update ids: a redelivered update is claimed once, an id reused by another
+update (a restarted sequence) is claimed anew; unusable updates are parked."""
 
 from __future__ import annotations
 
 import asyncio
+import json
 from datetime import UTC, datetime, timedelta
 
 from storage.database import Database
+from storage.intake import forget_old_updates, park_update, parked_updates
 from storage.uow import UnitOfWork
+from storage.updates import DEDUPE_WINDOW
 
 NOW = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
 
@@ -53,3 +57,68 @@ async def test_prune_forgets_old_update_ids_only(database: Database) -> None:
         seen = (await uow.updates.seen(1), await uow.updates.seen(2))
 
     assert (pruned, seen) == (1, (False, True))
+
+
+async def test_an_id_reused_with_other_content_is_a_new_update(database: Database) -> None:
+    """Telegram restarted its id sequence (or the database serves another bot)."""
+    async with UnitOfWork(database) as uow:
+        first = await uow.updates.claim(10, NOW, "content-a")
+        again = await uow.updates.claim(10, NOW, "content-a")
+        reused = await uow.updates.claim(10, NOW + timedelta(minutes=1), "content-b")
+        reused_again = await uow.updates.claim(10, NOW + timedelta(minutes=2), "content-b")
+        await uow.commit()
+
+    assert (first, again, reused, reused_again) == (True, False, True, False)
+
+
+async def test_an_id_seen_before_the_window_is_a_new_update(database: Database) -> None:
+    async with UnitOfWork(database) as uow:
+        await uow.updates.claim(11, NOW, "same")
+        within = await uow.updates.claim(11, NOW + DEDUPE_WINDOW - timedelta(hours=1), "same")
+        after = await uow.updates.claim(11, NOW + DEDUPE_WINDOW + timedelta(hours=1), "same")
+        await uow.commit()
+
+    assert (within, after) == (False, True)
+
+
+async def test_seen_matches_id_content_and_window(database: Database) -> None:
+    async with UnitOfWork(database) as uow:
+        await uow.updates.claim(12, NOW, "content-a")
+        await uow.commit()
+    async with UnitOfWork(database) as uow:
+        seen = [
+            await uow.updates.seen(12, "content-a", now=NOW),
+            await uow.updates.seen(12, "content-b", now=NOW),
+            await uow.updates.seen(12, "content-a", now=NOW + DEDUPE_WINDOW * 2),
+            await uow.updates.seen(13, "content-a", now=NOW),
+        ]
+
+    assert seen == [True, False, False, False]
+
+
+async def test_forget_old_updates_prunes_beyond_the_window(database: Database) -> None:
+    async with UnitOfWork(database) as uow:
+        await uow.updates.claim(20, NOW - DEDUPE_WINDOW - timedelta(hours=1), "old")
+        await uow.updates.claim(21, NOW - timedelta(days=1), "recent")
+        await uow.commit()
+
+    pruned = await forget_old_updates(database, NOW)
+
+    async with UnitOfWork(database) as uow:
+        kept = (await uow.updates.seen(20), await uow.updates.seen(21))
+    assert (pruned, kept) == (1, (False, True))
+
+
+async def test_a_parked_update_keeps_its_raw_json_whatever_it_holds(database: Database) -> None:
+    raw = json.dumps({"update_id": 5, "message": {"text": "\ud800 and \x00"}}, ensure_ascii=True)
+
+    await park_update(database, 5, "TypeError: missing date", raw, NOW)
+    await park_update(database, None, "not an update", "null", NOW)
+
+    [unnamed, parked] = await parked_updates(database)
+    assert (parked.update_id, parked.error, json.loads(parked.raw)) == (
+        5,
+        "TypeError: missing date",
+        {"update_id": 5, "message": {"text": "\ud800 and \x00"}},
+    )
+    assert (unnamed.update_id, unnamed.raw) == (None, "null")

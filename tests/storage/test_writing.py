@@ -36,6 +36,8 @@ async def submit(service: InterviewService, credit: str = "anonymous") -> Handle
     handled = await service.handle(ADA, press(handled, "done"))
     handled = await service.handle(ADA, TextSent("https://example.org/playground"))
     handled = await service.handle(ADA, press(handled, credit))
+    if credit != "anonymous":  # the name to use, asked since the spotted script's version 2
+        await service.handle(ADA, TextSent("Ada Lovelace", message_id=13))
     submitted = await service.handle(ADA, CommandSent("submit"))
     assert submitted.submitted_reference is not None, submitted.replies
     return submitted
@@ -203,7 +205,11 @@ async def test_a_draft_the_model_did_not_answer_for_is_asked_again_later(
 
     llm.mode = "good"
     second = await write_pending(database, model, START)
-    assert (second.unanswered, second.fields_rewritten) == ([], 5)
+    # Every field holding the contributor's prose: summary, place and power_sharing.
+    assert (second.unanswered, second.fields_rewritten) == ([], 3)
+    rewritten = await draft_of(database, submitted)
+    for name in ("summary", "place", "power_sharing"):
+        assert {s.template for s in rewritten.record.field(name).sentences} == {WRITER_TEMPLATE}
     assert await writing.pending_drafts(database) == []
 
 

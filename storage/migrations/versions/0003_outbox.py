@@ -1,7 +1,7 @@
 """The outbox: every message the bot owes, written in the transaction that caused it.
 
 Revision ID: 0003_outbox
-Revises: 0003_writer
+Revises: 0003_language
 Create Date: 2026-11-30
 """
 
@@ -14,7 +14,7 @@ from alembic import op
 from sqlalchemy.dialects import postgresql
 
 revision: str = "0003_outbox"
-down_revision: str | None = "0003_writer"
+down_revision: str | None = "0003_language"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

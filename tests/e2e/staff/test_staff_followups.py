@@ -33,11 +33,11 @@ async def test_a_question_waits_for_the_pause_then_the_reply_reaches_the_draft_a
         ana,
         consent,
         [
-            (taps("Yes"), "Question 2 of 6"),
-            (says(PROJECT), "Question 3 of 6"),
-            (sends("skip"), "Question 4 of 6"),
-            (sends("skip"), "Question 5 of 6"),
-            (sends("skip"), "Question 6 of 6"),
+            (taps("Yes"), "Question 2 of about 7"),
+            (says(PROJECT), "Question 3 of about 7"),
+            (sends("skip"), "Question 4 of about 7"),
+            (sends("skip"), "Question 5 of about 7"),
+            (sends("skip"), "Question 6 of about 7"),
             (taps("Keep it anonymous"), "Here's what you told me"),
             (taps("✅ Send it"), ("Thanks for the tip!", "Your reference number is")),
         ],
@@ -72,14 +72,15 @@ async def test_a_question_waits_for_the_pause_then_the_reply_reaches_the_draft_a
     last = await converse(
         ana,
         consent,
-        [(taps("Yes"), "Question 2 of 6"), (sends("cancel"), "Sure you want to stop?")],
+        [(taps("Yes"), "Question 2 of about 7"), (sends("cancel"), "Sure you want to stop?")],
     )
     ana.press_button(last, buttons(last)[0])
     stopped, asked = await ana.replies(2)
     assert "cancelled" in stopped["text"].lower() or "stopped" in stopped["text"].lower()
     assert asked["text"].splitlines() == [
         "💬 A question from the team",
-        f"About your story “{PROJECT}” ({reference}):",
+        # The title is the project's description up to its first clause.
+        f"About your story “{PROJECT.split(',')[0]}” ({reference}):",
         "",
         question,
         "",

@@ -70,9 +70,10 @@ async def test_a_monday_review_from_the_queue_on_a_phone(
     assert f"Reference: {reference}" in draft_text["text"]
     assert "Co-production lens" in draft_text["text"]
     assert card["text"].splitlines() == [
-        f"{reference} · Parents and the school redesigned the playground together, the kids voted",
+        f"{reference} · Parents and the school redesigned the playground together, Leeds",
         "Status: 🆕 new · 2 Mar 09:00",
         "Sent in 2 Mar 09:00 by Person 6",
+        "Language: English (en)",
         "Lens: 3 suggested",
         "Gaps: 10",
         "Media: 1 link",

@@ -1,0 +1,220 @@
+"""Updates on their way in, one at a time: check the shape, parse, skip a redelivery, hand to
+the ``Application``, record it; park what cannot be parsed or handled.
+
+python-telegram-bot parses a ``getUpdates`` batch in one go, so one update it cannot parse
+(a poll without ``persistent_id``, a message without ``date``) would stop every chat, on
+every restart. Here each update is parsed alone; one that fails is parked (stored with its
+error and raw JSON for the operator, see :mod:`storage.updates`), logged once with its id and
+the error's type only (never anybody's words) and acknowledged like the rest. A handler that
+raises is treated the same way by :meth:`Intake.on_error`, which also stops the update there
+so no later handler group (the interview) sees it half-handled.
+
+Every kind of update is applied once per ``update_id``: one already processed (same id,
+same content, recently) is skipped before any handler runs, and each one handled is
+recorded afterwards. The interview service records its own in the update's transaction.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import logging
+import re
+from collections.abc import Awaitable, Callable, Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy.exc import SQLAlchemyError
+from telegram import Update
+from telegram.constants import ChatType
+from telegram.error import TelegramError
+from telegram.ext import Application, ApplicationHandlerStop, ContextTypes
+
+from bot.outbox_render import plain_message
+from storage.database import Database
+from storage.intake import already_processed, mark_processed, park_update
+from storage.outbox import OutboxMessage
+
+log = logging.getLogger(__name__)
+
+App = Application[Any, ContextTypes.DEFAULT_TYPE, Any, Any, Any, Any]
+JSON = dict[str, Any]
+
+STORAGE_DOWN = (SQLAlchemyError, OSError)
+"""The database cannot be reached: nothing is acknowledged, Telegram delivers again."""
+UPDATE_KINDS = frozenset(Update.ALL_TYPES)
+RAW_LIMIT = 1_000_000
+"""Characters of raw JSON kept for a parked update (a webhook body is at most 2 MB)."""
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+class UnparseableUpdate(ValueError):
+    """python-telegram-bot could not make an ``Update`` of this JSON."""
+
+
+def shape_problem(data: object) -> str | None:
+    """Why ``data`` is not an update at all (a short reason for a 400), or ``None``."""
+    if not isinstance(data, dict):
+        return "expected a JSON object"
+    update_id = data.get("update_id")
+    if type(update_id) is not int:  # bool is an int to isinstance
+        return "update_id must be an integer"
+    if not UPDATE_KINDS.intersection(data):
+        return "no known kind of update"
+    return None
+
+
+def update_id_of(data: object) -> int | None:
+    """The update's id if it has a usable one (to park it under, and to acknowledge it)."""
+    if isinstance(data, dict):
+        value = data.get("update_id")
+        if type(value) is int:
+            return value
+    return None
+
+
+def clean(value: Any) -> Any:
+    """``value`` with lone surrogates (which no database or log can encode) replaced by U+FFFD.
+
+    JSON may carry them (``"\\ud800"``); Telegram does in names cut in the middle of an emoji.
+    """
+    if isinstance(value, str):
+        return _LONE_SURROGATE.sub("\ufffd", value) if _LONE_SURROGATE.search(value) else value
+    if isinstance(value, dict):
+        return {clean(key): clean(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [clean(item) for item in value]
+    return value
+
+
+def raw_text(data: object) -> str:
+    """JSON as stored for the operator: ASCII only, so surrogates and NULs survive any database."""
+    text = json.dumps(data, ensure_ascii=True, default=repr)
+    return text if len(text) <= RAW_LIMIT else text[:RAW_LIMIT] + "...(cut)"
+
+
+def parse_update(data: object, application: App) -> Update:
+    """One update from its JSON; :class:`UnparseableUpdate` for anything that is not one.
+
+    Never raises anything else, whatever the JSON (a property test holds it to that).
+    """
+    problem = shape_problem(data)
+    if problem is not None:
+        raise UnparseableUpdate(problem)
+    try:
+        update = Update.de_json(clean(data), application.bot)
+        # Touch what every handler reads first, so a malformed chat or sender fails here.
+        _ = (update.effective_chat, update.effective_user, update.effective_message)
+    except Exception as error:
+        raise UnparseableUpdate(f"{type(error).__name__}: {error}") from None
+    if update is None:
+        raise UnparseableUpdate("empty update")
+    return update
+
+
+def fingerprint(update: Update) -> str:
+    """A hash of the update's content: a redelivery has the same one, another update that
+    reuses the id (a restarted sequence, another bot) has not."""
+    body = json.dumps(update.to_dict(), sort_keys=True, ensure_ascii=True, default=str)
+    return hashlib.sha256(body.encode("ascii")).hexdigest()
+
+
+def chat_key(update: Update) -> int:
+    """The chat an update belongs to (0 for none), for keeping each chat's updates in order."""
+    with contextlib.suppress(Exception):
+        chat = update.effective_chat
+        if chat is not None:
+            return chat.id
+    return 0
+
+
+class Intake:
+    """Parses, deduplicates, dispatches and records updates for one ``Application``."""
+
+    def __init__(
+        self,
+        application: App,
+        database: Database,
+        clock: Callable[[], datetime],
+        apology: Callable[[Update], Awaitable[str]],
+        *,
+        owe: Callable[[Sequence[OutboxMessage]], Awaitable[None]],
+    ) -> None:
+        self.application = application
+        self.database = database
+        self.clock = clock
+        self.apology = apology
+        self.owe = owe
+
+    def install(self) -> None:
+        self.application.add_error_handler(self.on_error)
+
+    async def park(
+        self, update_id: int | None, error: str, data: object, *, logged: bool = False
+    ) -> None:
+        """Keep an update that cannot be used, with why; logged once, without its content."""
+        if not logged:
+            log.warning("update %s parked: %s", update_id, error.split(":", 1)[0])
+        raw = raw_text(data)
+        await park_update(self.database, update_id, error, raw, self.clock())
+        if update_id is not None:
+            key = hashlib.sha256(raw.encode("ascii")).hexdigest()
+            await mark_processed(self.database, update_id, key, self.clock(), "parked")
+
+    async def receive(self, data: object) -> str:
+        """Handle one update's JSON: ``"handled"``, ``"duplicate"`` or ``"parked"``.
+
+        Raises only when the database cannot be reached, so the caller does not
+        acknowledge and Telegram delivers the update again.
+        """
+        try:
+            update = parse_update(data, self.application)
+        except UnparseableUpdate as error:
+            await self.park(update_id_of(data), str(error), data)
+            return "parked"
+        return await self.dispatch(update)
+
+    async def dispatch(self, update: Update) -> str:
+        """Skip a redelivery, else hand the update to the handlers and record it."""
+        try:
+            key = fingerprint(update)
+            if await already_processed(self.database, update.update_id, key, self.clock()):
+                log.info("update %s was processed already; skipped", update.update_id)
+                return "duplicate"
+            await self.application.process_update(update)
+            await mark_processed(self.database, update.update_id, key, self.clock(), "handled")
+        except STORAGE_DOWN:
+            raise
+        except Exception as error:  # our own bug around the handlers: loud, never fatal
+            name = type(error).__name__
+            log.exception("update %s failed (%s); parked", update.update_id, name)
+            await self.park(update.update_id, f"{name}: {error}", update.to_dict(), logged=True)
+            return "parked"
+        return "handled"
+
+    async def on_error(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """A handler raised: log it with the update id (stack, no message text), park the
+        update, apologise once in a private chat, and stop the update there."""
+        error = context.error
+        if not isinstance(update, Update):
+            log.error("error outside an update", exc_info=error)
+            return
+        name = type(error).__name__
+        log.error("update %s failed (%s); parked", update.update_id, name, exc_info=error)
+        await park_update(
+            self.database,
+            update.update_id,
+            f"{name}: {error}",
+            raw_text(update.to_dict()),
+            self.clock(),
+        )
+        query = update.callback_query
+        if query is not None:
+            with contextlib.suppress(TelegramError):
+                await query.answer()
+        chat = update.effective_chat
+        if chat is not None and chat.type == ChatType.PRIVATE:
+            # Owed through the outbox like every other message, so it survives a failed send.
+            await self.owe([plain_message(chat.id, await self.apology(update))])
+        raise ApplicationHandlerStop

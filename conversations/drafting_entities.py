@@ -1,0 +1,158 @@
+"""Names and figures across all answers: organisations, places, dates and numbers.
+
+Each is kept exactly as the contributor wrote it ("ng homes" stays lowercase, "LEICESTER
+CITY COUNCIL" stays in capitals); the words that mark them are data in
+``lens/drafting.yaml``.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+from conversations.lens import phrase_regex
+from conversations.tidy import DEFAULT_LANGUAGE, LINK_RE, pack_words, strip_emoji
+
+_CAPITAL = r"(?:[A-Z][\w'’.-]*|[A-Z]{2,})"
+_ALL_CAPS_WORD = re.compile(r"[A-Z][A-Z'’&-]*[A-Z]")
+
+
+def organisation_names(text: str, language: str = DEFAULT_LANGUAGE) -> list[str]:
+    """Names of organisations in a text: capitalised names with an organisation word or
+    acronym ("Leeds City Council", "Bramley Food CIC"), names written in capitals
+    ("ARRIVA", "LEICESTER CITY COUNCIL"), and lowercase mentions such as "the local council"
+    or "from ng homes" (without the leading word)."""
+    words = {w.casefold() for w in pack_words(language, "organisations", "words")}
+    acronyms = set(pack_words(language, "organisations", "acronyms"))
+    drop = {w.casefold() for w in pack_words(language, "organisations", "leading_words_to_drop")}
+    joiners = pack_words(language, "organisations", "joining_words")
+    joining = "|".join(re.escape(w) for w in joiners)
+    run_re = re.compile(
+        rf"(?<![\w'’-]){_CAPITAL}(?:\s+(?:(?:{joining})\s+)*{_CAPITAL})*" if joining else _CAPITAL
+    )
+    text = LINK_RE.sub(" ", text)
+    found: list[str] = []
+    for match in run_re.finditer(text):
+        parts = match.group(0).rstrip(".").split()
+        while parts and parts[0].casefold() in drop:
+            parts = parts[1:]
+        while parts and parts[-1].casefold() in {j.casefold() for j in joiners}:
+            parts = parts[:-1]
+        if not parts:
+            continue
+        has_acronym = any(p.rstrip("’'s") in acronyms or p in acronyms for p in parts)
+        has_word = any(p.casefold().strip("'’") in words for p in parts)
+        capitals = [p for p in parts if _ALL_CAPS_WORD.fullmatch(p)]
+        shouted = len(capitals) == len(parts) and (len(parts) > 1 or len(parts[0]) >= 4)
+        if has_acronym or shouted or (len(parts) > 1 and has_word):
+            found.append(" ".join(parts))
+    found += _lowercase_names(text, language)
+    unique: dict[str, str] = {}
+    for name in found:
+        unique.setdefault(name.casefold(), name)
+    return list(unique.values())
+
+
+def _lowercase_names(text: str, language: str) -> list[str]:
+    lowercase = sorted(
+        pack_words(language, "organisations", "lowercase_words"), key=len, reverse=True
+    )
+    found: list[str] = []
+    if lowercase:
+        nouns = "|".join(phrase_regex(w) for w in lowercase)
+        low_re = re.compile(
+            rf"\b(?:the|a|an|our|their|two|three|local)\s+((?:[a-z][\w'’-]*\s+){{0,2}}?(?:{nouns}))"
+        )
+        found += [m.group(1) for m in low_re.finditer(text)]
+    # A lowercase name after "from", "with" or "&": "people from ng homes".
+    named = pack_words(language, "organisations", "lowercase_name_words")
+    pronouns = {w.casefold() for w in pack_words(language, "organisations", "not_a_name")}
+    if named:
+        tail = "|".join(phrase_regex(w) for w in named)
+        after_re = re.compile(rf"(?:\bfrom|\bwith|&)\s+((?:[a-z][\w'’-]*\s+){{1,2}}?(?:{tail}))\b")
+        for match in after_re.finditer(text):
+            name = match.group(1)
+            if name.split()[0].casefold() not in pronouns:
+                found.append(name)
+    return found
+
+
+def names_in(texts: Iterable[tuple[str, str]], language: str) -> list[tuple[str, list[str]]]:
+    """Organisation names across (question id, text) pairs, merged case-insensitively, with
+    the questions each was found in; a name inside a longer one is left out."""
+    merged: dict[str, tuple[str, list[str]]] = {}
+    for qid, text in texts:
+        for name in organisation_names(text, language):
+            key = name.casefold()
+            if key in merged:
+                merged[key][1].append(qid)
+            else:
+                merged[key] = (name, [qid])
+    keys = list(merged)
+    return [
+        (merged[key][0], list(dict.fromkeys(merged[key][1])))
+        for key in keys
+        if not any(key != other and re.search(rf"\b{re.escape(key)}\b", other) for other in keys)
+    ]
+
+
+def _date_regex(language: str) -> re.Pattern[str]:
+    words = sorted(pack_words(language, "dates", "named"), key=len, reverse=True)
+    named = "|".join(re.escape(w) for w in words) or "(?!)"
+    lead = "|".join(re.escape(w) for w in pack_words(language, "dates", "leading")) or "(?!)"
+    year = r"(?:19|20)\d{2}s?"
+    return re.compile(
+        rf"(?<![\w'’-])(?:(?:{lead})\s+)?(?:(?:early|late|mid)[\s-]+)?"
+        rf"(?:(?:{named})(?:\s+(?:of\s+)?{year})?|{year})(?![\w'’-])",
+        re.IGNORECASE,
+    )
+
+
+def dates_in(text: str, language: str = DEFAULT_LANGUAGE) -> list[str]:
+    """Dates as written: years, and months or seasons with or without a year ("spring
+    2019", "since jan 2023", "summer of 2020")."""
+    return [m.group(0) for m in _date_regex(language).finditer(LINK_RE.sub(" ", text))]
+
+
+_NUMBER_RE = re.compile(
+    r"(?<![\w'’.-])(?:[£$€]\s?)?\d+(?:[.,]\d+)*(?:k|m)?\+?(?:\s*%)?(?:\s+[^\W\d_][\w'’-]*)?",
+    re.IGNORECASE,
+)
+_YEAR_RE = re.compile(r"(?:19|20)\d{2}s?")
+
+
+def numbers_in(text: str) -> list[str]:
+    """Numbers with the word that follows them ("40 young", "£30k"), years left to dates."""
+    found = []
+    for match in _NUMBER_RE.finditer(LINK_RE.sub(" ", text)):
+        value = match.group(0).rstrip(".,")
+        if _YEAR_RE.fullmatch(value.split()[0]):
+            continue
+        found.append(value)
+    return found
+
+
+def places_in(text: str, language: str = DEFAULT_LANGUAGE) -> list[str]:
+    """Places in a where-and-when answer: its comma-separated parts that hold no date, no
+    number and no word of the date list, as written ("possilpark", "north glasgow")."""
+    date_re = _date_regex(language)
+    stop = {w.casefold() for w in pack_words(language, "dates", "leading")}
+    not_places = {w.casefold() for w in pack_words(language, "dates", "starts")}
+    not_places |= {w.casefold() for w in pack_words(language, "organisations", "not_a_name")}
+    not_places |= {"we", "i", "it", "they", "us", "me"}
+    found: list[str] = []
+    for part in re.split(r"[,;/\n]|\s+[-–—]\s+|\.\s", LINK_RE.sub(" ", text)):
+        part = strip_emoji(part)
+        dated = date_re.search(part)
+        if dated:  # "Cardiff in 2018": only the capitalised words before the date
+            lead = part[: dated.start()].split()
+            part = " ".join(w for w in lead if w[:1].isupper() or not lead[0][:1].isupper())
+            if lead and not lead[0][:1].isupper():
+                part = ""
+        words = [w for w in part.split() if w.casefold().strip(".") not in stop]
+        phrase = " ".join(words).strip(" .()")
+        if not phrase or words[0].casefold() in not_places:
+            continue
+        if re.search(r"[^\W\d_]", phrase) and not re.search(r"\d", phrase) and len(words) <= 5:
+            found.append(phrase)
+    return list(dict.fromkeys(found))

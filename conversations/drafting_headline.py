@@ -1,0 +1,370 @@
+"""The title and the summary: written from the placed sentences, not copied from the top.
+
+The title is the project's own name when the contributor gives one ("called X", "this is
+X, a ...", a quoted name, a capitalised name repeated across answers), else a short
+description from what the project is and where, at most about 70 characters and never cut
+mid-word. The summary is the project's own opening sentence(s) plus composed sentences on
+where and when, and on who did what together, each citing the answers it drew on.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+from conversations.drafting_entities import dates_in, places_in
+from conversations.drafting_placement import Unit, answered, corrected_values
+from conversations.drafting_records import DraftSentence
+from conversations.model import Answer, Script
+from conversations.tidy import (
+    OPENERS,
+    Change,
+    language_pack,
+    pack_text,
+    pack_words,
+    split_sentences,
+    strip_emoji,
+    tidy_sentence,
+    tokens,
+)
+
+QUOTES = "\"“”„«»‘’'"
+_WORD_EDGE = "\"“”„«»‘’'()[]"
+
+
+@dataclass(frozen=True)
+class _Word:
+    text: str  # without the punctuation around it
+    initial: bool  # opens its sentence
+    ends_run: bool  # punctuation after it ends a name
+
+
+def _words(sentence: str) -> list[_Word]:
+    out: list[_Word] = []
+    for index, raw in enumerate(sentence.split()):
+        core = raw.strip(_WORD_EDGE + ".,;:!?…")
+        if not core:
+            continue
+        tail = raw[len(raw.rstrip(_WORD_EDGE + ".,;:!?…")) :]
+        out.append(_Word(core, index == 0, bool(tail.strip("'’"))))
+    return out
+
+
+def _capitalised(word: str) -> bool:
+    return word[:1].isupper()
+
+
+class Headline:
+    """Writes a draft's title and summary from its placed sentences."""
+
+    def __init__(
+        self,
+        script: Script,
+        answers: Mapping[str, Answer],
+        units: Sequence[Unit],
+        language: str,
+        organisations: Sequence[str],
+    ) -> None:
+        self.script = script
+        self.answers = answers
+        self.units = units
+        self.language = language
+        self.organisations = [o.casefold() for o in organisations]
+        self.limit = int(language_pack(language).get("tidy", {}).get("title_max_chars", 70))
+        self.joining = {
+            w.casefold() for w in pack_words(language, "organisations", "joining_words")
+        }
+        self.joining |= {"nan", "na", "yr", "and", "a"}
+        self.stop = {
+            w.casefold() for w in pack_words(language, "organisations", "leading_words_to_drop")
+        }
+        self.org_words = {w.casefold() for w in pack_words(language, "organisations", "words")}
+        self.acronyms = set(pack_words(language, "organisations", "acronyms"))
+        self.date_words = {w.casefold() for w in pack_words(language, "dates", "named")}
+        self.date_words |= {w.casefold() for w in pack_words(language, "titles", "weekdays")}
+        place = answered(answers, "place_when")
+        first = split_sentences(place.text, language)[:1] if place is not None else []
+        self.places = places_in(first[0], language) if first else []
+        self.wrong = corrected_values(units, language)
+
+    # -- title --
+
+    def title(self, summary: Sequence[Unit]) -> DraftSentence | None:
+        project = [u for u in self.units if u.home in {"project", "origin"}]
+        named = (
+            self.called(project) or self.quoted(project) or self.repeated() or self.named(project)
+        )
+        if named is not None:
+            name, unit = named
+            return DraftSentence(name, unit.question_ids if unit else ("project",))
+        # Only the project's own description: never a greeting or an aside ("Halò!").
+        source = summary[0] if summary else None
+        if source is None:
+            return None
+        return self.described(source)
+
+    def _run_from(self, words: list[_Word], start: int) -> str:
+        """The capitalised name starting at ``words[start]`` ("Ceòl Còmhla", "Friends of the
+        Park"), or "" when that word is not capitalised."""
+        if start >= len(words) or not _capitalised(words[start].text):
+            return ""
+        taken = [words[start]]
+        index = start + 1
+        while index < len(words) and not taken[-1].ends_run:
+            word = words[index]
+            if _capitalised(word.text):
+                taken.append(word)
+                index += 1
+                continue
+            following = words[index + 1] if index + 1 < len(words) else None
+            if (
+                word.text.casefold() in self.joining
+                and following is not None
+                and _capitalised(following.text)
+                and not word.ends_run
+            ):
+                taken += [word, following]
+                index += 2
+                continue
+            break
+        return " ".join(w.text for w in taken)
+
+    def _usable_name(self, name: str) -> bool:
+        words = name.split()
+        if not words or len(name) > self.limit or len(words) > 6:
+            return False
+        if name.casefold() in {p.casefold() for p in self.places}:
+            return False
+        return not (words[0].casefold() in self.stop and len(words) == 1)
+
+    def called(self, units: Sequence[Unit]) -> tuple[str, Unit] | None:
+        cues = sorted(pack_words(self.language, "titles", "name_cues"), key=len, reverse=True)
+        this_is = sorted(pack_words(self.language, "titles", "this_is"), key=len, reverse=True)
+        cue_re = re.compile(
+            rf"(?<![\w'’])(?:{'|'.join(re.escape(c) for c in cues)})\s+(?=\S)", re.IGNORECASE
+        )
+        this_re = re.compile(
+            rf"(?<![\w'’])(?:{'|'.join(re.escape(c) for c in this_is)})\s+(?=[^\W\d_])",
+            re.IGNORECASE,
+        )
+        for unit in units:
+            for regex, needs_apposition in ((cue_re, False), (this_re, True)):
+                for match in regex.finditer(unit.text):
+                    rest = unit.text[match.end() :]
+                    quoted = re.match(rf"[{QUOTES}]([^{QUOTES}]{{2,60}})[{QUOTES}]", rest)
+                    if quoted and not needs_apposition:
+                        name = quoted.group(1).strip()
+                    else:
+                        words = _words(rest)
+                        name = self._run_from(words, 0)
+                        if needs_apposition and name:
+                            after = rest[rest.find(name) + len(name) :].lstrip()
+                            if not re.match(r"(?:,|[-–—]|is\b)", after):
+                                continue
+                    if name and self._usable_name(name):
+                        return name, unit
+        return None
+
+    def named(self, units: Sequence[Unit]) -> tuple[str, Unit] | None:
+        """A capitalised name of two words or more after the word "name" in the same
+        sentence: "they picked the name, Brain Gym Club"."""
+        for unit in units:
+            match = re.search(r"\bname\b", unit.text, re.IGNORECASE)
+            if match is None:
+                continue
+            words = _words(unit.text[match.end() :])
+            for start in range(len(words)):
+                run = self._run_from(words, start).split()
+                if len(run) >= 2 and self._could_be_project(run):
+                    return " ".join(run), unit
+        return None
+
+    def quoted(self, units: Sequence[Unit]) -> tuple[str, Unit] | None:
+        pattern = re.compile(r"[\"“„«]([^\"“”„«»]{2,60})[\"”»“]")
+        for unit in units:
+            for match in pattern.finditer(unit.text):
+                name = match.group(1).strip(" .,")
+                if _capitalised(name) and len(name.split()) <= 6 and self._usable_name(name):
+                    return name, unit
+        return None
+
+    def repeated(self) -> tuple[str, Unit | None] | None:
+        """A capitalised name of two words or more (or one such as "Re-Connect") said in the
+        project answer and in another answer, that is not an organisation or a place."""
+        seen: dict[str, dict[str, int]] = defaultdict(dict)  # name -> question -> mid-sentence
+        spelled: dict[str, str] = {}
+        first_unit: dict[str, Unit] = {}
+        for unit in self.units:
+            words = _words(unit.text)
+            for start in range(len(words)):
+                run = self._run_from(words, start).split()
+                if any(w.casefold().strip("'’") in self.org_words for w in run):
+                    continue  # part of an organisation's name ("Al-Noor Mosque")
+                for end in range(1, len(run) + 1):
+                    name = " ".join(run[:end])
+                    if not self._could_be_project(run[:end]):
+                        continue
+                    key = name.casefold()
+                    mid = 0 if words[start].initial else 1
+                    seen[key][unit.home] = max(seen[key].get(unit.home, 0), mid)
+                    spelled.setdefault(key, name)
+                    first_unit.setdefault(key, unit)
+        candidates = [
+            (len(questions), sum(questions.values()), len(key), key)
+            for key, questions in seen.items()
+            if len(questions) >= 2 and "project" in questions
+        ]
+        if not candidates:
+            return None
+        best = max(candidates)
+        return spelled[best[3]], first_unit[best[3]]
+
+    def _could_be_project(self, parts: list[str]) -> bool:
+        if not parts:
+            return False
+        folded = [p.casefold() for p in parts]
+        if folded[0] in self.stop | self.joining or folded[-1] in self.stop | self.joining:
+            return False
+        if len(parts) == 1 and not re.search(r".[A-Z-]", parts[0]):
+            return False
+        if any(p in self.date_words for p in folded) or any(p in self.acronyms for p in parts):
+            return False
+        if any(p.strip("'’") in self.org_words for p in folded):
+            return False
+        if all(p.isupper() for p in parts):
+            return False
+        name = " ".join(folded)
+        if any(name in p.casefold() for p in self.places):
+            return False
+        return self._usable_name(" ".join(parts))
+
+    def described(self, unit: Unit) -> DraftSentence | None:
+        """A short description from what the project is, and where when it fits."""
+        text = strip_emoji(unit.text).strip().rstrip(".!?… ")
+        openings = sorted(pack_words(self.language, "titles", "openings"), key=len, reverse=True)
+        opening_re = re.compile(
+            rf"^(?:{'|'.join(re.escape(o) for o in openings)})(?:\s*,)?\s+", re.IGNORECASE
+        )
+        previous = None
+        while previous != text:
+            previous = text
+            stripped = opening_re.sub("", text, count=1)
+            if len(tokens(stripped)) >= 2:
+                text = stripped
+        breaks = pack_words(self.language, "titles", "clause_breaks")
+        cut = len(text)
+        for mark in breaks:
+            at = text.find(mark)
+            if at > 0 and len(tokens(text[:at])) >= 3:
+                cut = min(cut, at)
+        vague = {w.casefold() for w in pack_words(self.language, "titles", "vague_words")}
+        rest = text[cut:].lstrip(" ,;:-–—")
+        if tokens(text[:cut])[-1:] and tokens(text[:cut])[-1] in vague and len(tokens(rest)) >= 3:
+            text = rest  # "the Hillside one, re-designing support for carers": the second says
+            cut = len(text)
+            for mark in breaks:
+                at = text.find(mark)
+                if at > 0 and len(tokens(text[:at])) >= 3:
+                    cut = min(cut, at)
+        text = text[:cut].strip(" ,;:-–—")
+        text = self._fit(text, self.limit)
+        if not text:
+            return None
+        cited = list(unit.question_ids)
+        if self.places and not any(p.casefold() in text.casefold() for p in self.places):
+            place = self.places[0]
+            if len(text) + 2 + len(place) <= self.limit:
+                text = f"{text}, {place}"
+                cited.append("place_when")
+        first = re.match(r"[^\W\d_][\w'’-]*", text)
+        if first and first.group(0).islower() and re.search(r"[aeiouy]", first.group(0)):
+            text = text[:1].upper() + text[1:]
+        return DraftSentence(text, tuple(dict.fromkeys(cited)), "", (), unit.changes)
+
+    def _fit(self, text: str, limit: int) -> str:
+        """At most ``limit`` characters, cut between words, never ending on "the" or "with"."""
+        dangling = self.stop | self.joining | {"to", "for", "with", "in", "on", "at", "by", "of"}
+        words = text.split()
+        if len(text) <= limit:
+            return text.strip(" ,;:-–—" + OPENERS)  # a whole clause as written ("drop in")
+        while words and (len(" ".join(words)) > limit or words[-1].casefold() in dangling):
+            words.pop()
+        return " ".join(words).strip(" ,;:-–—" + OPENERS)
+
+    # -- summary --
+
+    def summary(self, own: Sequence[Unit], together: Sequence[str]) -> list[DraftSentence]:
+        """The project's own sentences, then where and when, then who did what together."""
+        sentences = [u.sentence() for u in own]
+        where_when = self.where_and_when()
+        if where_when is not None:
+            sentences.append(where_when)
+        who = self.who_together(together)
+        if who is not None:
+            sentences.append(who)
+        return sentences
+
+    def where_and_when(self) -> DraftSentence | None:
+        place = ", ".join(self.places[:2])
+        when, cited = "", ["place_when"] if place else []
+        for qid in ("place_when", "project", "origin"):
+            units = [u for u in self.units if u.home == qid]  # corrections applied
+            found = [
+                (d, u)
+                for u in units
+                for d in dates_in(u.text, self.language)
+                if not set(d.split()) & self.wrong
+            ]
+            if found:
+                when = found[0][0]
+                cited += found[0][1].question_ids
+                break
+        leads = sorted(pack_words(self.language, "dates", "leading"), key=len, reverse=True)
+        lead_re = re.compile(rf"^(?:{'|'.join(re.escape(w) for w in leads)})\s+", re.IGNORECASE)
+        if leads and (not place or when.casefold().startswith("in ")):
+            when = lead_re.sub("", when)
+        elif leads and lead_re.match(when):
+            when = when[:1].lower() + when[1:]  # "Since 2021." opened its sentence
+        if place and when:
+            key, values = "summary_where_when", {"place": place, "when": when}
+        elif place:
+            key, values = "summary_where", {"place": place}
+        elif when:
+            key, values = "summary_when", {"when": when}
+        else:
+            return None
+        text = pack_text(self.language, "templates", key).format(**values)
+        return DraftSentence(text, tuple(dict.fromkeys(cited)), key)
+
+    def who_together(self, together: Sequence[str]) -> DraftSentence | None:
+        who_answer = answered(self.answers, "who")
+        who, changes = "", tuple[Change, ...]()
+        if who_answer is not None:
+            first = split_sentences(who_answer.text, self.language)[:1]
+            if first:
+                tidied, changes = tidy_sentence(first[0], self.language)
+                tidied = tidied.rstrip(".!?… ")
+                who = tidied if 0 < len(tokens(tidied)) <= 15 else ""
+        items = [t[:1].lower() + t[1:] if t[1:2].islower() else t for t in together]
+        also = pack_text(self.language, "templates", "list_and")
+        listed = also.join(items) if len(items) <= 2 else ", ".join(items[:-1])
+        if len(items) > 2:
+            listed += also + items[-1]
+        cited = (["who"] if who else []) + (["together"] if items else [])
+        if who and items:
+            key, values = "summary_who_together", {"who": who, "items": listed}
+        elif who:
+            key, values = "summary_who", {"who": who}
+        elif items:
+            key, values = "summary_together", {"items": listed}
+        else:
+            return None
+        text = pack_text(self.language, "templates", key).format(**values)
+        return DraftSentence(text, tuple(cited), key, (), tuple(changes) if who else ())
+
+
+def change_words(changes: Sequence[Change]) -> set[str]:
+    """Words a draft may hold because the tidier wrote them in place of the contributor's."""
+    return set(tokens(" ".join(c.replacement for c in changes)))

@@ -1,0 +1,119 @@
+"""Measures of a draft against its fixture interview, shared by the invariant tests and
+``bench/draft_quality.py``: which answer sentences each field holds, which must-keep facts
+the draft's own fields hold, and whether the title is usable."""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from typing import Any
+
+from conversations.drafting import DraftRecord, without_contact_details
+from conversations.drafting_placement import answer_pieces
+from conversations.model import QuestionKind
+from conversations.tidy import filler_words, tokens
+from tests.drafting.fixture_data import Interview
+
+# Answers that never become draft sentences of their own (consent, contact details, the
+# credit questions, which make the credit line).
+NOT_PLACED = frozenset(
+    {"consent", "contact_ok", "contact_how", "credit", "credit_name", "credit_org"}
+)
+PLACED_KINDS = frozenset({QuestionKind.TEXT, QuestionKind.LINK, QuestionKind.MEDIA})
+# Derived selections: they repeat what a field holds on purpose.
+DERIVED_FIELDS = frozenset({"title", "quotes"})
+TITLE_MAX = 75  # "about 70 characters"
+DANGLING = frozenset({"the", "a", "an", "of", "and", "to", "in", "for", "with", "on", "at", "by"})
+SHORTHAND = {"n": "and", "ppl": "people", "w": "with"}
+
+
+def answer_units(interview: Interview) -> list[tuple[str, str]]:
+    """Every answer sentence a draft must place, as ("question#index", text)."""
+    units: list[tuple[str, str]] = []
+    for qid, answer in interview.answers.items():
+        question = interview.script.question(qid)
+        if qid in NOT_PLACED or answer.skipped:
+            continue
+        if question is not None and question.kind not in PLACED_KINDS:
+            continue
+        # Sentences of nothing but fillers ("um.") are tidied away, not placed.
+        pieces = answer_pieces(without_contact_details(answer).text, interview.language)
+        units += [(f"{qid}#{index}", piece) for index, piece in enumerate(pieces)]
+    return units
+
+
+def placement_counts(draft: DraftRecord) -> Counter[str]:
+    """How many times each answer sentence was placed, by the sentences' references."""
+    counts: Counter[str] = Counter()
+    for name, sentence in draft.sentences():
+        if name in DERIVED_FIELDS:
+            continue
+        counts.update(sentence.refs)
+    return counts
+
+
+def _key(text: str, fillers: frozenset[str]) -> list[str]:
+    return [SHORTHAND.get(t, t) for t in tokens(text) if t not in fillers]
+
+
+def _holds(whole: list[str], part: list[str]) -> bool:
+    if not part:
+        return False
+    return any(whole[i : i + len(part)] == part for i in range(len(whole) - len(part) + 1))
+
+
+def text_placement_counts(
+    draft: DraftRecord, interview: Interview, units: list[tuple[str, str]]
+) -> Counter[str]:
+    """Placements found by text: fields holding each answer sentence's words in order."""
+    fillers = filler_words(interview.language)
+    counts: Counter[str] = Counter()
+    for ref, text in units:
+        part = _key(text, fillers)
+        for name, draft_field in draft.fields.items():
+            if name in DERIVED_FIELDS or name == "credit_line":
+                continue
+            if any(
+                _holds(_key(s.text, fillers), part)
+                for s in draft_field.sentences
+                if s.template in {"", "final_say"}
+            ):
+                counts[ref] += 1
+    return counts
+
+
+def own_fields_text(draft: DraftRecord) -> str:
+    return " ".join(
+        " ".join(f.text.split()) for n, f in draft.fields.items() if n not in DERIVED_FIELDS
+    )
+
+
+def facts_missing(draft: DraftRecord, interview: Interview) -> list[str]:
+    """Must-keep facts that none of the draft's own fields holds (case-insensitive)."""
+    text = own_fields_text(draft).casefold()
+    return [f for f in interview.must_keep if " ".join(f.split()).casefold() not in text]
+
+
+def title_verdict(interview: Interview, title: str) -> tuple[bool, bool]:
+    """(the title is the project's own name, the title is usable).
+
+    Usable: not empty, at most about 70 characters, no ellipsis, not ending on a word such
+    as "the" or "with", and the project's name when one was given, else holding one of the
+    fixture's words; never opening as the fixture says it must not.
+    """
+    rule: dict[str, Any] = interview.title or {}
+    folded = title.casefold()
+    name = str(rule.get("name") or "")
+    is_name = bool(name) and folded.strip(" .!?\"'“”„«»") == name.casefold()
+    last = re.findall(r"[^\W_]+", folded)[-1:] or [""]
+    shaped = (
+        0 < len(title) <= TITLE_MAX
+        and "…" not in title
+        and not title.endswith("...")
+        and last[0] not in DANGLING
+        and not any(folded.startswith(s.casefold()) for s in rule.get("not_starting", ()))
+    )
+    if name:
+        return is_name, shaped and is_name
+    words = [str(w).casefold() for w in rule.get("any_of", ())]
+    return False, shaped and (not words or any(w in folded for w in words))

@@ -1,0 +1,143 @@
+"""What every draft promises, on every fixture interview (tuning and held-out) and on any
+answers at all: each answer sentence placed in exactly one field, nothing dropped, nothing
+repeated, the must-keep facts in the draft's own fields, and a usable title."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+import hypothesis
+import pytest
+from hypothesis import strategies as st
+
+from conversations.drafting import DraftRecord, build_draft, untraceable_sentences
+from conversations.model import Answer
+from conversations.script import builtin_scripts
+from conversations.tidy import sentence_key
+from tests.drafting.fixture_data import Interview, all_interviews, held_out_interviews
+from tests.drafting.quality import (
+    DERIVED_FIELDS,
+    answer_units,
+    facts_missing,
+    placement_counts,
+    title_verdict,
+)
+
+TUNING = all_interviews()
+HELD_OUT = held_out_interviews()
+EVERY = TUNING + HELD_OUT
+FULL = builtin_scripts()["full-story"]
+
+
+def draft_of(interview: Interview) -> DraftRecord:
+    return build_draft(
+        interview.script,
+        interview.answers,
+        contributor_name=interview.contributor_name,
+        language=interview.language,
+    )
+
+
+def by_name(interview: Interview) -> str:
+    return interview.name
+
+
+def misplaced(draft: DraftRecord, expected: list[str]) -> dict[str, int]:
+    """Answer sentences placed other than exactly once (0: dropped, 2+: repeated)."""
+    counts = placement_counts(draft)
+    wrong = {ref: counts.get(ref, 0) for ref in expected if counts.get(ref, 0) != 1}
+    wrong |= {ref: n for ref, n in counts.items() if ref not in expected}
+    return wrong
+
+
+def test_there_are_twenty_fixture_interviews_six_of_them_held_out() -> None:
+    assert (len(EVERY) >= 20, len(HELD_OUT) >= 6) == (True, True)
+    assert all(i.held_out for i in HELD_OUT) and not any(i.held_out for i in TUNING)
+    assert all(i.must_keep and i.title for i in EVERY)
+
+
+@pytest.mark.parametrize("interview", EVERY, ids=by_name)
+def test_every_answer_sentence_is_placed_exactly_once(interview: Interview) -> None:
+    draft = draft_of(interview)
+    assert misplaced(draft, [ref for ref, _ in answer_units(interview)]) == {}
+
+
+@pytest.mark.parametrize("interview", EVERY, ids=by_name)
+def test_no_sentence_stands_in_two_fields(interview: Interview) -> None:
+    draft = draft_of(interview)
+    fields_of: dict[str, set[str]] = {}
+    for name, sentence in draft.sentences():
+        if name not in DERIVED_FIELDS and not sentence.template:
+            fields_of.setdefault(sentence_key(sentence.text), set()).add(name)
+    assert {key: names for key, names in fields_of.items() if len(names) > 1} == {}
+
+
+@pytest.mark.parametrize("interview", EVERY, ids=by_name)
+def test_must_keep_facts_are_in_the_drafts_own_fields(interview: Interview) -> None:
+    assert facts_missing(draft_of(interview), interview) == []
+
+
+@pytest.mark.parametrize("interview", EVERY, ids=by_name)
+def test_title_is_usable(interview: Interview) -> None:
+    title = draft_of(interview).title
+    assert (title, title_verdict(interview, title)[1]) == (title, True)
+
+
+@pytest.mark.parametrize("interview", EVERY, ids=by_name)
+def test_every_sentence_traces_back_to_the_answers_in_any_language(interview: Interview) -> None:
+    draft = draft_of(interview)
+    assert (
+        untraceable_sentences(
+            draft, interview.script, interview.answers, contributor_name=interview.contributor_name
+        )
+        == []
+    )
+
+
+# --- any answers -----------------------------------------------------------------------------
+
+WORDS = st.sampled_from(
+    [
+        *("we", "voted", "sorry,", "it", "was", "2019", "not", "2018", "Leeds", "City"),
+        *("Council", "the", "youth panel", "um", "i", "final say", "hard", "now", "tip"),
+        *("started", "😀", "https://x.org/a", "Halò!", "called", "Re-Connect", ".", ",", "\n"),
+        *("ppl", "n", "w/", "+", "&", "ng homes", "got back", "feedback", "!A0", "王", "Łódź"),
+    ]
+)
+ANSWER_TEXT = st.lists(WORDS, max_size=30).map(" ".join) | st.text(max_size=120)
+QUESTION_IDS = st.sampled_from(
+    [
+        *("project", "place_when", "who", "origin", "decision", "final_say", "changed"),
+        *("hard", "tip", "got_back", "media", "role", "not_in_the_script"),
+    ]
+)
+
+
+@hypothesis.settings(max_examples=150, deadline=None)
+@hypothesis.given(
+    st.dictionaries(QUESTION_IDS, ANSWER_TEXT, max_size=8),
+    st.sampled_from(["en", "cy", "pl"]),
+)
+def test_any_answers_are_each_placed_once_and_traceable(
+    given_texts: dict[str, str], language: str
+) -> None:
+    given = {qid: Answer(qid, text=text) for qid, text in given_texts.items()}
+    interview = Interview("any", FULL, given, None, {}, language)
+    draft = build_draft(FULL, given, language=language)
+    assert misplaced(draft, [ref for ref, _ in answer_units(interview)]) == {}
+    assert untraceable_sentences(draft, FULL, given) == []
+    assert len(draft.title) <= 70 and "…" not in draft.title
+    assert DraftRecord.from_json(draft.to_json()) == draft
+
+
+@hypothesis.settings(max_examples=150, deadline=None)
+@hypothesis.given(ANSWER_TEXT, QUESTION_IDS)
+def test_one_answer_split_into_sentences_keeps_every_sentence_once(
+    text: str, question_id: str
+) -> None:
+    given = {question_id: Answer(question_id, text=text)}
+    draft = build_draft(FULL, given)
+    refs = Counter(placement_counts(draft))
+    units = answer_units(Interview("one", FULL, given, None, {}))
+    assert sorted(refs) == sorted(ref for ref, _ in units)
+    assert set(refs.values()) <= {1}
