@@ -36,12 +36,12 @@ TOKEN = "123456:TEST-TOKEN-crash-and-faults-0123456"
 # (what the bot's message starts with or holds, what the contributor does; None: finished)
 Action = tuple[str, str] | None
 STEPS: tuple[tuple[str, Action], ...] = (
-    ("Question 1 of 6", ("tap", "Yes")),
-    ("Question 2 of 6", ("say", "{name} spotted neighbours and the council rebuilding a park")),
-    ("Question 3 of 6", ("say", "{name}: Leeds, spring 2024")),
-    ("Question 4 of 6", ("tap", "Skip")),
-    ("Question 5 of 6", ("say", "{name} heard it on local radio")),
-    ("Question 6 of 6", ("tap", "Use my name")),
+    ("Question 1 of", ("tap", "Yes")),
+    ("Question 2 of", ("say", "{name} spotted neighbours and the council rebuilding a park")),
+    ("Question 3 of", ("say", "{name}: Leeds, spring 2024")),
+    ("Question 4 of", ("tap", "Skip")),
+    ("Question 5 of", ("say", "{name} heard it on local radio")),
+    ("Question 6 of", ("tap", "Keep it anonymous")),  # no name to ask for after it
     ("Here's what you told me", ("tap", "✅ Send it")),
     ("Your reference number", None),
 )
