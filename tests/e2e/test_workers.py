@@ -43,6 +43,8 @@ async def test_three_webhook_workers_lose_nothing_and_keep_telegrams_limits(
     report = "\n".join(result.lines())
     figures = result.figures
     assert figures.kills == 2, report
+    # Any update may reach any worker: each of the three answered its share.
+    assert all(count >= 20 for count in result.handled_by_worker), report
     assert figures.answers_typed == 50 * 6, report
     assert (figures.answers_stored, figures.answers_lost, figures.answers_doubled) == (
         300,

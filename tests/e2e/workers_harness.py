@@ -170,6 +170,7 @@ class WorkersFigures:
     crash_duplicates: int = 0
     staff_owed: int = 0
     deliveries_retried: int = 0
+    handled_by_worker: list[int] = field(default_factory=list)
     exit_codes: list[int] = field(default_factory=list)
     seconds: float = 0.0
 
@@ -182,6 +183,7 @@ class WorkersFigures:
             f"duplicates (other)     {self.duplicates_outside_crash}",
             f"staff rows still owed  {self.staff_owed}",
             f"updates re-delivered   {self.deliveries_retried}",
+            f"answered by worker     {self.handled_by_worker}",
             f"most calls in 1 s      {limits.most_in_one_second}",
             f"private gaps < 1 s     {limits.private_too_close}",
             f"closest private gap    {limits.closest_private_gap:.3f} s",
@@ -250,6 +252,8 @@ async def run_workers(
         result.staff_owed = await _owed_to(database_url, STAFF_CHAT_ID)
         retried = Counter(update_id for update_id, _, status in fake.webhook_deliveries)
         result.deliveries_retried = sum(n - 1 for n in retried.values())
+        answered = Counter(url for _, url, status in fake.webhook_deliveries if status == 200)
+        result.handled_by_worker = [answered[w.url] for w in pool]
     result.seconds = time.monotonic() - started
     return result
 
