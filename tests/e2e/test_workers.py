@@ -14,7 +14,6 @@ from pathlib import Path
 import pytest
 
 from storage.database import normalise_url
-from storage.migrate import upgrade
 from tests.conftest import TEST_DATABASE_URL, _on_server
 from tests.e2e.workers_harness import run_workers
 
@@ -23,15 +22,14 @@ pytestmark = pytest.mark.bot_errors_expected
 
 @pytest.fixture
 async def postgres_url() -> AsyncIterator[str]:
-    """A migrated PostgreSQL database of its own; skipped without ``TEST_DATABASE_URL``."""
+    """An empty PostgreSQL database of its own; skipped without ``TEST_DATABASE_URL``."""
     if not TEST_DATABASE_URL:
         pytest.skip("several workers need PostgreSQL: TEST_DATABASE_URL is not set")
     name = f"copro_workers_{os.getpid()}_{uuid.uuid4().hex[:10]}"
     await _on_server(f'CREATE DATABASE "{name}"')
     url = normalise_url(TEST_DATABASE_URL).set(database=name).render_as_string(hide_password=False)
     try:
-        await upgrade(url)
-        yield url
+        yield url  # empty: the three workers starting at once migrate it, under the lock
     finally:
         await _on_server(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
