@@ -24,6 +24,9 @@ from typing import Any
 
 from sqlalchemy import func, select
 
+from conversations.engine import applicable_questions
+from conversations.model import Answer, QuestionKind
+from conversations.script import builtin_scripts
 from storage.database import Database
 from storage.models import AnswerRevision, AnswerRow, Contributor, Interview, OutboxRow
 from tests.e2e.fake_bot_api import FakeBotApi, FakeUser, Faults
@@ -33,20 +36,52 @@ ROOT = Path(__file__).resolve().parents[2]
 STAFF_CHAT_ID = -1001234567890
 TOKEN = "123456:TEST-TOKEN-crash-and-faults-0123456"
 
-# (what the bot's message starts with or holds, what the contributor does; None: finished)
+# What each contributor does at each question of the ``spotted`` script: tap a button or
+# type a text ("{name}" is their name). The steps below follow the script as it is, so a
+# question added to it fails here loudly instead of leaving every chat waiting.
+ANSWERS: dict[str, tuple[str, str]] = {
+    "consent": ("tap", "Yes"),
+    "project": ("say", "{name} spotted neighbours and the council rebuilding a park"),
+    "place_when": ("say", "{name}: Leeds, spring 2024"),
+    "together": ("tap", "Skip"),
+    "source": ("say", "{name} heard it on local radio"),
+    "credit": ("tap", "Use my name"),
+    "credit_name": ("say", "{name} the tipster"),
+}
+
+# (what the bot's message holds, what the contributor does; None: finished)
 Action = tuple[str, str] | None
-STEPS: tuple[tuple[str, Action], ...] = (
-    ("Question 1 of", ("tap", "Yes")),
-    ("Question 2 of", ("say", "{name} spotted neighbours and the council rebuilding a park")),
-    ("Question 3 of", ("say", "{name}: Leeds, spring 2024")),
-    ("Question 4 of", ("tap", "Skip")),
-    ("Question 5 of", ("say", "{name} heard it on local radio")),
-    ("Question 6 of", ("tap", "Keep it anonymous")),  # no name to ask for after it
-    ("Here's what you told me", ("tap", "✅ Send it")),
-    ("Your reference number", None),
-)
-ANSWERS_PER_INTERVIEW = 6  # one per question; the last tap submits
-TYPED = {"project": 1, "place_when": 2, "source": 4}  # question id -> step of its text
+
+
+def _interview_steps() -> tuple[tuple[tuple[str, Action], ...], dict[str, int]]:
+    """The questions the ``spotted`` script asks for :data:`ANSWERS`, in order, then the
+    review and the reference number; and the step at which each typed answer is given."""
+    script = builtin_scripts()["spotted"]
+    planned: dict[str, Answer] = {}
+    for question in script.questions:
+        if question.id not in ANSWERS:
+            raise LookupError(f"the crash harness has no answer for {question.id!r}")
+        kind, what = ANSWERS[question.id]
+        option = next((o.id for o in question.options if o.label == what), None)
+        if question.kind == QuestionKind.YES_NO and what in ("Yes", "No"):
+            option = what.lower()
+        planned[question.id] = (
+            Answer(question.id, choices=(option,))
+            if kind == "tap" and option is not None
+            else Answer(question.id, text=what, skipped=what == "Skip")
+        )
+    asked = applicable_questions(script, planned)
+    steps: list[tuple[str, Action]] = [
+        (f"Question {n} of ", ANSWERS[q.id]) for n, q in enumerate(asked, 1)
+    ]
+    steps += [("Here's what you told me", ("tap", "✅ Send it")), ("Your reference number", None)]
+    typed = {q.id: n for n, q in enumerate(asked) if ANSWERS[q.id][0] == "say"}
+    return tuple(steps), typed
+
+
+STEPS, TYPED = _interview_steps()
+"""``TYPED`` maps a question id to the step at which its text is typed."""
+ANSWERS_PER_INTERVIEW = len(STEPS) - 2  # one per question; the review's tap submits
 
 
 def bot_command() -> list[str]:
@@ -71,18 +106,19 @@ class BotProcess:
             LOG_LEVEL="WARNING",
             SEND_RATE_LIMIT="1000",
         )
-        (workdir / "missing.env").touch()  # an empty settings file: the environment rules
         self.process: asyncio.subprocess.Process | None = None
         self.log = workdir / "bot.log"
         self.starts = 0
 
     async def start(self, timeout: float = 30.0) -> None:  # noqa: ASYNC109
         since = self.fake.mark()
+        settings = self.workdir / "empty.env"  # everything comes from the environment
+        settings.touch()
         with self.log.open("ab") as log:
             self.process = await asyncio.create_subprocess_exec(
                 *bot_command(),
                 "--env-file",
-                str(self.workdir / "missing.env"),
+                str(settings),
                 "run",
                 cwd=self.workdir,
                 env=self.environment,

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.e2e.crash_harness import Plan, run_plan
+from tests.e2e.crash_harness import ANSWERS_PER_INTERVIEW, Plan, run_plan
 from tests.e2e.fake_bot_api import Faults
 
 pytestmark = pytest.mark.bot_errors_expected
@@ -23,8 +23,13 @@ async def test_twenty_contributors_lose_nothing_over_ten_random_kills(tmp_path: 
         Plan(contributors=20, kills=10, kill_gap=(0.3, 1.5), think=(0.2, 1.2), seed=10), tmp_path
     )
     assert figures.kills == 10
-    assert figures.answers_typed == 20 * 6
-    assert (figures.answers_stored, figures.answers_lost, figures.answers_doubled) == (120, 0, 0)
+    answers = 20 * ANSWERS_PER_INTERVIEW
+    assert figures.answers_typed == answers
+    assert (figures.answers_stored, figures.answers_lost, figures.answers_doubled) == (
+        answers,
+        0,
+        0,
+    )
     assert (figures.chats_stuck, figures.outbox_owed, figures.outbox_failed) == (0, 0, 0)
     # A kill between Telegram accepting a message and the row being marked sent may send it
     # again after the restart: at most the one message each chat had in flight then.

@@ -77,11 +77,13 @@ class WebhookWorker(BotProcess):
         return f"http://127.0.0.1:{self.port}{HOOK_PATH}"
 
     async def start(self, timeout: float = 60.0) -> None:  # noqa: ASYNC109
+        settings = self.workdir / "empty.env"  # everything comes from the environment
+        settings.touch()
         with self.log.open("ab") as log:
             self.process = await asyncio.create_subprocess_exec(
                 *bot_command(),
                 "--env-file",
-                str(self.workdir / "missing.env"),
+                str(settings),
                 "run",
                 "--webhook",
                 cwd=self.workdir,

@@ -18,12 +18,12 @@ from conversations.digest import DigestData
 from conversations.model import Started, TextSent
 from storage.database import Database
 from storage.digests import claim_and_owe_digest, digest_run
-from storage.models import OutboxRow
+from storage.models import OutboxRow, ProcessedUpdate
 from storage.outbox import OutboxMessage, prune_sent
 from storage.service import Handled
 from storage.uow import UnitOfWork
 from tests.storage.test_digests import MONDAY, period
-from tests.storage.test_service import ADA, service_for
+from tests.storage.test_service import ADA, answers_in, service_for
 
 
 def owed(handled: Handled) -> list[OutboxMessage]:
@@ -83,15 +83,29 @@ async def test_an_update_whose_messages_cannot_be_rendered_is_not_applied(
     database: Database,
 ) -> None:
     service = service_for(database)
+    begun = await service.handle(ADA, Started(), update_id=1, compose=owed)
+    before = await outbox_texts(database)
 
     def broken(handled: Handled) -> Sequence[OutboxMessage]:
         raise RuntimeError("rendering failed")
 
-    with pytest.raises(RuntimeError):
-        await service.handle(ADA, Started(), update_id=1, compose=broken)
+    failed = await service.handle(ADA, TextSent("A garden"), update_id=2, compose=broken)
+    assert failed.failed and failed.failure == "RuntimeError: rendering failed"
+    assert await answers_in(database, begun.interview_id or 0) == {}  # rolled back whole
+    assert await outbox_texts(database) == before  # no reply owed for what was not applied
     async with UnitOfWork(database) as uow:
-        assert not await uow.updates.seen(1)  # Telegram's redelivery will apply it
-    assert await outbox_texts(database) == []
+        outcome = await uow.session.scalar(
+            select(ProcessedUpdate.outcome).where(ProcessedUpdate.update_id == 2)
+        )
+    assert outcome == "failed: RuntimeError"  # the operator sees it; it does not fail again
+    again = await service.handle(ADA, TextSent("A garden"), update_id=2, compose=owed)
+    assert again.duplicate and await outbox_texts(database) == before
+    # The contributor sends it again: applied, and its reply owed with it.
+    retried = await service.handle(ADA, TextSent("A garden"), update_id=3, compose=owed)
+    assert await answers_in(database, begun.interview_id or 0) == {"q1": "A garden"}
+    assert await outbox_texts(database) == before + [
+        (ADA.chat_id, r.text, None) for r in retried.replies
+    ]
 
 
 async def test_a_digest_is_owed_whole_with_its_claim_and_marked_sent(database: Database) -> None:

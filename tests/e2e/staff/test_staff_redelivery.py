@@ -18,9 +18,16 @@ from tests.e2e.staff_support import STAFF, BotClock, Desk, story, submit_story, 
 
 
 async def open_card(fake: FakeBotApi, sam: FakeUser, reference: str) -> JSON:
+    """Send /draft and wait for the card the outbox sends; later replies come after it."""
     sam.send_command("draft", reference)
+
+    def cards() -> list[JSON]:
+        return [m for m in sam.bot_messages() if "🗒 Note" in buttons(m)]
+
+    await fake.wait_until(lambda: bool(cards()))
     await fake.wait_idle(quiet=0.05)
-    return [m for m in sam.bot_messages() if "🗒 Note" in buttons(m)][-1]
+    sam.skip_replies()
+    return cards()[-1]
 
 
 async def test_a_redelivered_staff_note_is_added_once(
@@ -29,8 +36,7 @@ async def test_a_redelivered_staff_note_is_added_once(
     draft_id, reference = await submit_story(desk, story(201, "Ann", "Tenants rebuilt the hall"))
     sam = fake.user(STAFF, "Sam")
     card = await open_card(fake, sam, reference)
-    sam.press_button(card, "🗒 Note")
-    await fake.wait_idle(quiet=0.05)
+    await tap_and_wait(fake, sam, card, "🗒 Note")
     sam.skip_replies()
 
     with fake.capture_updates() as captured:
@@ -57,8 +63,8 @@ async def test_a_message_after_an_expired_prompt_is_told_so_and_starts_no_interv
     card = await open_card(fake, sam, reference)
     fields = await tap_and_wait(fake, sam, card, "✏️ Edit a field")
     sam.press_button(fields, "Summary")
+    await sam.replies(2)  # the field as it is, and the prompt for its new text
     await fake.wait_idle(quiet=0.05)
-    sam.skip_replies()
 
     clock.advance(hours=3)
     sam.send_text("Residents and the parks team planted a street orchard together")
