@@ -224,7 +224,9 @@ async def test_unfinished_answers_are_purged_after_the_retention_period(
     finally:
         await database.dispose()
 
-    # nothing is left to come back to: writing again begins a new interview
+    # nothing is left to come back to: writing again begins a new interview (once the
+    # reminders owed meanwhile arrived, one a second)
+    await fake.wait_idle(quiet=1.5, timeout=15)
     fay.skip_replies()
     fay.send_text("hello again")
     welcome, first = await fay.replies(2)
