@@ -22,6 +22,7 @@ import json
 import logging
 import re
 from collections.abc import Awaitable, Callable, Sequence
+from contextvars import ContextVar
 from datetime import datetime
 from typing import Any
 
@@ -47,6 +48,16 @@ UPDATE_KINDS = frozenset(Update.ALL_TYPES)
 RAW_LIMIT = 1_000_000
 """Characters of raw JSON kept for a parked update (a webhook body is at most 2 MB)."""
 _LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+_RECORDED: ContextVar[int | None] = ContextVar("update_recorded", default=None)
+
+
+def note_recorded(update_id: int) -> None:
+    """A handler recorded this update as processed in its own transaction (the interview
+    service does), so :meth:`Intake.dispatch` need not record it again: one write
+    transaction fewer per answer. Handlers run in the dispatching task, which sees it."""
+    _RECORDED.set(update_id)
 
 
 class UnparseableUpdate(ValueError):
@@ -183,7 +194,8 @@ class Intake:
                 log.info("update %s was processed already; skipped", update.update_id)
                 return "duplicate"
             await self.application.process_update(update)
-            await mark_processed(self.database, update.update_id, key, self.clock(), "handled")
+            if _RECORDED.get() != update.update_id:
+                await mark_processed(self.database, update.update_id, key, self.clock(), "handled")
         except STORAGE_DOWN:
             raise
         except Exception as error:  # our own bug around the handlers: loud, never fatal
