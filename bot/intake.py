@@ -124,11 +124,22 @@ def parse_update(data: object, application: App) -> Update:
     return update
 
 
+_FINGERPRINT: ContextVar[tuple[Update, str] | None] = ContextVar("fingerprint", default=None)
+
+
 def fingerprint(update: Update) -> str:
     """A hash of the update's content: a redelivery has the same one, another update that
-    reuses the id (a restarted sequence, another bot) has not."""
+    reuses the id (a restarted sequence, another bot) has not.
+
+    The intake's is kept for the update being dispatched, so its handlers (the interview
+    service records it too) do not serialise and hash the same update again."""
+    cached = _FINGERPRINT.get()
+    if cached is not None and cached[0] is update:
+        return cached[1]
     body = json.dumps(update.to_dict(), sort_keys=True, ensure_ascii=True, default=str)
-    return hashlib.sha256(body.encode("ascii")).hexdigest()
+    key = hashlib.sha256(body.encode("ascii")).hexdigest()
+    _FINGERPRINT.set((update, key))
+    return key
 
 
 def chat_key(update: Update) -> int:

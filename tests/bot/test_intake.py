@@ -11,8 +11,8 @@ from typing import Any
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from telegram import Update
 from sqlalchemy import event
+from telegram import Update
 from telegram.ext import ApplicationBuilder, TypeHandler
 
 from bot.intake import (
@@ -210,3 +210,15 @@ async def _dispatch_twice(application: App, database: Database) -> None:
     assert await intake.dispatch(recorded) == "duplicate"
     assert await intake.dispatch(unrecorded) == "duplicate"
     assert handled == [1, 2]
+
+
+def test_the_fingerprint_of_the_update_in_hand_is_reused_and_never_another_s(
+    application: App,
+) -> None:
+    first = parse_update({"update_id": 7, "message": MESSAGE}, application)
+    again = parse_update({"update_id": 7, "message": MESSAGE}, application)
+    other = parse_update({"update_id": 7, "message": {**MESSAGE, "text": "bye"}}, application)
+    key = fingerprint(first)
+    assert fingerprint(first) == key == fingerprint(again)  # equal content, equal key
+    assert fingerprint(other) != key  # the kept one is not handed to another update
+    assert fingerprint(first) == key
