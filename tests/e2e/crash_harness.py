@@ -77,11 +77,12 @@ class BotProcess:
 
     async def start(self, timeout: float = 30.0) -> None:  # noqa: ASYNC109
         since = self.fake.mark()
+        (self.workdir / "empty.env").touch()  # the environment alone configures the bot
         with self.log.open("ab") as log:
             self.process = await asyncio.create_subprocess_exec(
                 *bot_command(),
                 "--env-file",
-                str(self.workdir / "missing.env"),
+                str(self.workdir / "empty.env"),
                 "run",
                 cwd=self.workdir,
                 env=self.environment,
