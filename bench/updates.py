@@ -268,13 +268,16 @@ PROFILE = os.environ.get("BENCH_PROFILE_COPRO", "")
 """A file to write copro-bot's cProfile statistics to (the last run's), when set."""
 
 
-def bot_command(bot: str) -> list[str]:
+def bot_command(bot: str, folder: Path) -> list[str]:
     if bot == "copro":
         script = Path(sys.executable).with_name("copro-bot")
         start = [str(script)] if script.exists() else [sys.executable, "-m", "bot.cli"]
         if PROFILE:
             start = [sys.executable, "-m", "cProfile", "-o", PROFILE, "-m", "bot.cli"]
-        return [*start, "--env-file", "/nonexistent.env", "run"]
+        # An empty settings file: the environment alone configures the bot.
+        env_file = folder / "empty.env"
+        env_file.touch()
+        return [*start, "--env-file", str(env_file), "run"]
     return [sys.executable, str(Path(__file__).resolve()), "--serve-echo", bot]
 
 
@@ -298,7 +301,7 @@ async def run_once(
         log_path = folder / f"{bot}-{database}-{chats}.log"
         with log_path.open("wb") as log:
             process = await asyncio.create_subprocess_exec(
-                *bot_command(bot), cwd=folder, env=environment, stdout=log, stderr=log
+                *bot_command(bot, folder), cwd=folder, env=environment, stdout=log, stderr=log
             )
         try:
             try:

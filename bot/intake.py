@@ -22,6 +22,7 @@ import json
 import logging
 import re
 from collections.abc import Awaitable, Callable, Sequence
+from contextvars import ContextVar
 from datetime import datetime
 from typing import Any
 
@@ -47,6 +48,16 @@ UPDATE_KINDS = frozenset(Update.ALL_TYPES)
 RAW_LIMIT = 1_000_000
 """Characters of raw JSON kept for a parked update (a webhook body is at most 2 MB)."""
 _LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+_RECORDED: ContextVar[int | None] = ContextVar("update_recorded", default=None)
+
+
+def note_recorded(update_id: int) -> None:
+    """A handler recorded this update as processed in its own transaction (the interview
+    service does), so :meth:`Intake.dispatch` need not record it again: one write
+    transaction fewer per answer. Handlers run in the dispatching task, which sees it."""
+    _RECORDED.set(update_id)
 
 
 class UnparseableUpdate(ValueError):
@@ -113,11 +124,22 @@ def parse_update(data: object, application: App) -> Update:
     return update
 
 
+_FINGERPRINT: ContextVar[tuple[Update, str] | None] = ContextVar("fingerprint", default=None)
+
+
 def fingerprint(update: Update) -> str:
     """A hash of the update's content: a redelivery has the same one, another update that
-    reuses the id (a restarted sequence, another bot) has not."""
+    reuses the id (a restarted sequence, another bot) has not.
+
+    The intake's is kept for the update being dispatched, so its handlers (the interview
+    service records it too) do not serialise and hash the same update again."""
+    cached = _FINGERPRINT.get()
+    if cached is not None and cached[0] is update:
+        return cached[1]
     body = json.dumps(update.to_dict(), sort_keys=True, ensure_ascii=True, default=str)
-    return hashlib.sha256(body.encode("ascii")).hexdigest()
+    key = hashlib.sha256(body.encode("ascii")).hexdigest()
+    _FINGERPRINT.set((update, key))
+    return key
 
 
 def chat_key(update: Update) -> int:
@@ -183,7 +205,8 @@ class Intake:
                 log.info("update %s was processed already; skipped", update.update_id)
                 return "duplicate"
             await self.application.process_update(update)
-            await mark_processed(self.database, update.update_id, key, self.clock(), "handled")
+            if _RECORDED.get() != update.update_id:
+                await mark_processed(self.database, update.update_id, key, self.clock(), "handled")
         except STORAGE_DOWN:
             raise
         except Exception as error:  # our own bug around the handlers: loud, never fatal

@@ -49,6 +49,7 @@ from bot.intake import (
     UnparseableUpdate,
     chat_key,
     fingerprint,
+    note_recorded,
     parse_update,
     raw_text,
     update_id_of,
@@ -272,7 +273,9 @@ class ContributorHandlers:
             fingerprint=fingerprint(update),
             compose=compose,
         )
-        if handled.failed:
+        if not handled.failed:
+            note_recorded(update.update_id)  # claimed in the transaction that handled it
+        else:
             # Logged and rolled back by the service; kept for the operator, apologised for
             # (in the contributor's language) through the outbox.
             await park_update(

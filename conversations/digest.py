@@ -18,7 +18,7 @@ from datetime import datetime, timedelta, tzinfo
 from conversations.drafting import DraftRecord
 from conversations.i18n import language_label
 from conversations.model import Button
-from conversations.render import draft_to_markdown
+from conversations.render import draft_to_markdown, markdown_text
 from conversations.workflow import DraftStatus
 
 MESSAGE_LIMIT = 4096
@@ -26,6 +26,9 @@ MAX_BUTTONS_PER_MESSAGE = 40
 MAX_LISTED_NEW = 30
 MAX_LISTED_WAITING = 10
 MAX_LISTED_FOLLOW_UPS = 10
+# New drafts the attached document carries in full; later ones get one line each there (a
+# digest of thousands would otherwise take seconds to parse and render; /export has them).
+MAX_IN_FULL = 200
 SUMMARY_CHARS = 140
 QUESTION_CHARS = 100
 WAITING_AFTER = timedelta(days=7)
@@ -45,17 +48,23 @@ def open_draft_data(draft_id: int) -> str:
 
 @dataclass(frozen=True)
 class DigestDraft:
+    """A draft as the digest lists it. ``record`` is the full draft, given only for the
+    drafts the digest shows in full (see :data:`MAX_IN_FULL`); ``headline`` is its title,
+    enough for a one-line mention."""
+
     id: int
     reference: str
     status: DraftStatus
-    record: DraftRecord
+    record: DraftRecord | None
     created_at: datetime
     status_changed_at: datetime
     language: str = "en"  # the interview's; named in the digest when it is not English
+    headline: str = ""
 
     @property
     def title(self) -> str:
-        return self.record.title.strip() or self.reference
+        title = self.record.title if self.record is not None else self.headline
+        return title.strip() or self.reference
 
 
 @dataclass(frozen=True)
@@ -114,7 +123,7 @@ def _clip(text: str, limit: int) -> str:
 
 def one_line_summary(draft: DigestDraft) -> str:
     """The draft's summary as one short line (its first sentence when that is enough)."""
-    summary = " ".join(draft.record.summary.split())
+    summary = " ".join(draft.record.summary.split()) if draft.record is not None else ""
     if not summary:
         return ""
     first = re.split(r"(?<=[.!?])\s+", summary, maxsplit=1)[0]
@@ -256,18 +265,38 @@ def digest_filename(data: DigestData, zone: tzinfo) -> str:
 
 
 def digest_document(data: DigestData, zone: tzinfo) -> str:
-    """The new drafts in full, as one Markdown document."""
+    """The new drafts in full, as one Markdown document; drafts given without their record
+    (beyond :data:`MAX_IN_FULL`) are listed one line each after them."""
     period = f"{_when(data.start, zone)} – {_when(data.end, zone)} ({_zone_name(zone)})"
     parts = [
         f"# New drafts, {period}",
         "",
         f"{_plural(len(data.new_drafts), 'new draft')}.",
     ]
+    listed: list[DigestDraft] = []
     for draft in data.new_drafts:
+        if draft.record is None:
+            listed.append(draft)
+            continue
         meta = f"Status: {draft.status.label} · created {_when(draft.created_at, zone)}"
         if draft.record.reference != draft.reference:
             meta = f"Reference: {draft.reference} · {meta}"
         parts += ["", "---", "", draft_to_markdown(draft.record).strip(), "", meta]
+    if listed:
+        parts += [
+            "",
+            "---",
+            "",
+            f"## {_plural(len(listed), 'more new draft')}",
+            "",
+            "Listed by title; open one in the bot or export them for the full records.",
+            "",
+        ]
+        parts += [
+            f"- {draft.reference}: {markdown_text(' '.join(draft.title.split()))} "
+            f"({draft.status.label}, created {_when(draft.created_at, zone)})"
+            for draft in listed
+        ]
     return "\n".join(parts) + "\n"
 
 

@@ -82,6 +82,11 @@ def _md(text: str) -> str:
     return "".join(out)
 
 
+def markdown_text(text: str) -> str:
+    """Contributor text made safe to put in a Markdown document (links kept readable)."""
+    return _md(text)
+
+
 def _md_plain(text: str) -> str:
     text = re.sub(r"([\\`*_\[\]<>|])", r"\\\1", text)
     return re.sub(r"(?m)^(\s*)([#>+-]|\d+\.)(?=\s)", r"\1\\\2", text)

@@ -14,21 +14,25 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from conversations.digest import (
+    MAX_IN_FULL,
     WAITING_AFTER,
     WAITING_STATUSES,
     DigestData,
     DigestDraft,
     DigestFollowUp,
 )
+from conversations.drafting import DraftRecord
 from conversations.schedule import DigestPeriod
 from conversations.state import Status
+from conversations.workflow import DraftStatus
 from storage.database import Database, dialect_insert
-from storage.drafts import DraftInfo, SqlDrafts
+from storage.drafts import SqlDrafts
 from storage.models import DigestRun, Draft, FollowUp, Interview
 from storage.outbox import OutboxMessage, SqlOutbox
 
@@ -57,15 +61,29 @@ def _run(row: DigestRun) -> DigestRunInfo:
     )
 
 
-def _digest_draft(info: DraftInfo, languages: dict[int, str]) -> DigestDraft:
+# What a digest lists of a draft: its row without the body, which is read (and parsed) only
+# for the drafts the digest shows in full.
+_LISTED = (
+    Draft.id,
+    Draft.reference,
+    Draft.status,
+    Draft.title,
+    Draft.created_at,
+    Draft.status_changed_at,
+    Interview.language,
+)
+
+
+def _digest_draft(row: Any, records: dict[int, DraftRecord]) -> DigestDraft:
     return DigestDraft(
-        id=info.id,
-        reference=info.reference,
-        status=info.status,
-        record=info.record,
-        created_at=info.created_at,
-        status_changed_at=info.status_changed_at,
-        language=languages.get(info.interview_id, "en"),
+        id=row.id,
+        reference=row.reference,
+        status=DraftStatus(row.status),
+        record=records.get(row.id),
+        created_at=row.created_at,
+        status_changed_at=row.status_changed_at,
+        language=row.language or "en",
+        headline=row.title or "",
     )
 
 
@@ -154,22 +172,37 @@ class SqlDigests:
 
     async def gather(self, start: datetime, end: datetime, now: datetime) -> DigestData:
         """What the digest of ``[start, end)`` says, as of ``now``."""
-        drafts = SqlDrafts(self._session)
-        new = await drafts.created_between(start, end)
-        waiting = await drafts.waiting_since(now - WAITING_AFTER, WAITING_STATUSES)
+        listed = select(*_LISTED).join(Interview, Interview.id == Draft.interview_id)
+        new = (
+            await self._session.execute(
+                listed.where(Draft.created_at >= start, Draft.created_at < end).order_by(
+                    Draft.created_at, Draft.id
+                )
+            )
+        ).all()
+        waiting = (
+            await self._session.execute(
+                listed.where(
+                    Draft.status.in_([s.value for s in WAITING_STATUSES]),
+                    Draft.status_changed_at < now - WAITING_AFTER,
+                ).order_by(Draft.status_changed_at, Draft.id)
+            )
+        ).all()
+        in_full = [row.id for row in new[:MAX_IN_FULL]]
+        records = {
+            int(draft_id): DraftRecord.from_json(body)
+            for draft_id, body in (
+                await self._session.execute(
+                    select(Draft.id, Draft.body).where(Draft.id.in_(in_full))
+                )
+            ).all()
+        }
         follow_ups = await self._session.execute(
             select(FollowUp, Draft.reference)
             .join(Draft, Draft.id == FollowUp.draft_id)
             .where(FollowUp.status.in_(AWAITING_ANSWER))
             .order_by(FollowUp.created_at, FollowUp.id)
         )
-        interview_ids = {d.interview_id for d in (*new, *waiting)}
-        languages = {
-            int(interview_id): str(language)
-            for interview_id, language in await self._session.execute(
-                select(Interview.id, Interview.language).where(Interview.id.in_(interview_ids))
-            )
-        }
         in_progress = (
             await self._session.execute(
                 select(func.count())
@@ -181,9 +214,9 @@ class SqlDigests:
             start=start,
             end=end,
             now=now,
-            new_drafts=tuple(_digest_draft(d, languages) for d in new),
-            counts=await drafts.count_by_status(),
-            waiting=tuple(_digest_draft(d, languages) for d in waiting),
+            new_drafts=tuple(_digest_draft(row, records) for row in new),
+            counts=await SqlDrafts(self._session).count_by_status(),
+            waiting=tuple(_digest_draft(row, {}) for row in waiting),
             follow_ups=tuple(
                 DigestFollowUp(
                     draft_id=row.draft_id,

@@ -14,7 +14,8 @@ from storage.updates import DEDUPE_WINDOW, ParkedRecord
 async def already_processed(
     database: Database, update_id: int, fingerprint: str | None, now: datetime
 ) -> bool:
-    async with UnitOfWork(database) as uow:
+    # A read: on SQLite it does not queue for the write lock behind other chats' updates.
+    async with UnitOfWork(database, read_only=True) as uow:
         return await uow.updates.seen(update_id, fingerprint, now=now)
 
 

@@ -5,23 +5,32 @@ the fingerprint tells a redelivery from another update that reuses the id."""
 from __future__ import annotations
 
 import json
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from sqlalchemy import event
 from telegram import Update
-from telegram.ext import ApplicationBuilder
+from telegram.ext import ApplicationBuilder, TypeHandler
 
 from bot.intake import (
     App,
+    Intake,
     UnparseableUpdate,
     clean,
     fingerprint,
+    note_recorded,
     parse_update,
     raw_text,
     shape_problem,
 )
+from storage.database import Database
+from storage.uow import UnitOfWork
+from tests.e2e.fake_bot_api import FakeBotApi
+
+TOKEN = "123456:TEST-TOKEN-intake-0123456789"
 
 MESSAGE: dict[str, Any] = {
     "message_id": 5,
@@ -148,3 +157,68 @@ def test_raw_text_keeps_anything_as_ascii() -> None:
     text = raw_text(data)
 
     assert text.isascii() and json.loads(text) == data
+
+
+async def test_an_update_its_handler_recorded_is_not_recorded_again(database: Database) -> None:
+    """The interview service claims its update in the transaction that handles it; the
+    intake then writes nothing more, while an update no handler recorded is recorded by the
+    intake, so either way a redelivery is skipped."""
+    async with FakeBotApi(TOKEN) as fake:
+        application: App = (
+            ApplicationBuilder().token(TOKEN).base_url(f"{fake.url}/bot").updater(None).build()
+        )
+        async with application:
+            await _dispatch_twice(application, database)
+
+
+async def _dispatch_twice(application: App, database: Database) -> None:
+    now = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
+    handled: list[int] = []
+
+    async def handler(update: Update, _: object) -> None:
+        handled.append(update.update_id)
+        if update.update_id == 1:  # as the interview service does: claim, then say so
+            async with UnitOfWork(database) as uow:
+                await uow.updates.claim(update.update_id, now, fingerprint(update))
+                await uow.commit()
+            note_recorded(update.update_id)
+
+    async def nothing(_: object) -> None:
+        return None
+
+    application.add_handler(TypeHandler(Update, handler))
+    intake = Intake(application, database, lambda: now, apology=nothing, owe=nothing)  # type: ignore[arg-type]
+    writes: list[str] = []
+
+    def record(_c: object, _cur: object, statement: str, *_rest: object) -> None:
+        if statement.lstrip().upper().startswith(("INSERT", "UPDATE")):
+            writes.append(statement)
+
+    recorded, unrecorded = (
+        parse_update({"update_id": n, "message": {**MESSAGE, "message_id": n}}, application)
+        for n in (1, 2)
+    )
+    event.listen(database.engine.sync_engine, "before_cursor_execute", record)
+    try:
+        assert await intake.dispatch(recorded) == "handled"
+        assert len(writes) == 1  # the handler's own claim, nothing after it
+        assert await intake.dispatch(unrecorded) == "handled"
+        # the intake recorded this one itself
+        assert len(writes) > 1 and all("processed_updates" in w for w in writes[1:])
+    finally:
+        event.remove(database.engine.sync_engine, "before_cursor_execute", record)
+    assert await intake.dispatch(recorded) == "duplicate"
+    assert await intake.dispatch(unrecorded) == "duplicate"
+    assert handled == [1, 2]
+
+
+def test_the_fingerprint_of_the_update_in_hand_is_reused_and_never_another_s(
+    application: App,
+) -> None:
+    first = parse_update({"update_id": 7, "message": MESSAGE}, application)
+    again = parse_update({"update_id": 7, "message": MESSAGE}, application)
+    other = parse_update({"update_id": 7, "message": {**MESSAGE, "text": "bye"}}, application)
+    key = fingerprint(first)
+    assert fingerprint(first) == key == fingerprint(again)  # equal content, equal key
+    assert fingerprint(other) != key  # the kept one is not handed to another update
+    assert fingerprint(first) == key

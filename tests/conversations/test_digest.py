@@ -123,6 +123,22 @@ def test_many_new_drafts_are_cut_short_with_a_pointer_to_the_file() -> None:
     assert digest_filename(data, LONDON) == "digest-2026-03-03-0900.md"
 
 
+def test_drafts_given_without_their_record_are_listed_after_the_full_ones() -> None:
+    full = tuple(draft(n) for n in range(2))
+    listed = tuple(
+        replace(draft(n, title="Choir *for* carers"), record=None, headline="Choir *for* carers")
+        for n in range(2, 5)
+    )
+    data = DigestData(start=START, end=END, now=END, new_drafts=full + listed)
+    document = digest_document(data, LONDON)
+    assert document.count("Reference: CP-2026-") == 2
+    assert "## 3 more new drafts" in document
+    assert "- CP-2026-00004: Choir \\*for\\* carers (new, created Tue 3 Mar 06:00)" in document
+    # the digest message still names them by title, without a summary it does not have
+    text = as_plain_text(build_digest(data, LONDON))
+    assert "5. CP-2026-00004 Choir *for* carers\n" in text + "\n"
+
+
 @settings(max_examples=40, deadline=None)
 @given(
     st.lists(

@@ -6,8 +6,10 @@ from __future__ import annotations
 import asyncio
 from datetime import UTC, datetime, timedelta
 
+import pytest
 from sqlalchemy import select
 
+from conversations.digest import digest_document
 from conversations.model import Started
 from conversations.schedule import DigestPeriod, DigestSchedule
 from conversations.workflow import DraftStatus
@@ -133,13 +135,36 @@ async def test_a_digest_says_what_is_new_waiting_asked_and_in_progress(
     data = await gather_digest(database, MONDAY - timedelta(days=1), MONDAY, MONDAY)
 
     assert [d.reference for d in data.new_drafts] == ["CP-2026-00002", "CP-2026-00003"]
-    assert data.new_drafts[1].record.summary
+    assert data.new_drafts[1].record is not None and data.new_drafts[1].record.summary
     assert data.counts[DraftStatus.NEW] == 2 and data.counts[DraftStatus.IN_REVIEW] == 1
     assert [(d.reference, d.status) for d in data.waiting] == [(old, DraftStatus.IN_REVIEW)]
     assert [(f.reference, f.question, f.asked_by) for f in data.follow_ups] == [
         (old, "Who paid for the garden?", "Nia")
     ]
     assert data.interviews_in_progress == 1
+
+
+async def test_a_long_digest_reads_only_the_drafts_it_shows_in_full(
+    database: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("storage.digests.MAX_IN_FULL", 2)
+    for hours, contributor in ((20, ANN), (10, BOB), (2, CAT)):
+        await submit_at(database, contributor, MONDAY - timedelta(hours=hours))
+    old = await submit_at(database, ANN, MONDAY - timedelta(days=12))
+    await move_draft(database, old, DraftStatus.IN_REVIEW, MONDAY - timedelta(days=10))
+
+    data = await gather_digest(database, MONDAY - timedelta(days=1), MONDAY, MONDAY)
+
+    first, second, third = data.new_drafts
+    assert first.record is not None and second.record is not None and third.record is None
+    # the draft beyond the limit still has its title for the digest's one-line mention
+    assert third.title == third.headline and third.title.strip()
+    assert third.title != third.reference
+    assert [d.reference for d in data.waiting] == [old]
+    assert data.waiting[0].record is None and data.waiting[0].title != old
+    document = digest_document(data, ZONE)
+    assert document.count("\n---\n") == 3  # two drafts in full, then the list
+    assert f"- {third.reference}: {third.title}" in document
 
 
 async def test_runs_are_listed_in_order(database: Database) -> None:
