@@ -86,6 +86,11 @@ def make_reference(number: int, when: datetime) -> str:
 
 
 def _record(row: Interview) -> InterviewRecord:
+    return _record_of_row(row)
+
+
+def _record_of_row(row: Any) -> InterviewRecord:
+    """An :class:`InterviewRecord` from a row of the interviews table, ORM or Core."""
     return InterviewRecord(
         id=row.id,
         contributor_id=row.contributor_id,
@@ -101,25 +106,6 @@ def _record(row: Interview) -> InterviewRecord:
         reminders_sent=row.reminders_sent,
         last_reminded_at=row.last_reminded_at,
         language=row.language,
-    )
-
-
-def _record_of_row(row: Any) -> InterviewRecord:
-    """An :class:`InterviewRecord` from a Core row of the interviews table (no ORM)."""
-    return InterviewRecord(
-        id=row.id,
-        contributor_id=row.contributor_id,
-        script_id=row.script_id,
-        script_version_id=row.script_version_id,
-        status=Status(row.status),
-        reference=row.reference,
-        started_at=row.started_at,
-        updated_at=row.updated_at,
-        submitted_at=row.submitted_at,
-        state=InterviewState.from_json(row.state) if row.state is not None else None,
-        lock_version=row.lock_version,
-        reminders_sent=row.reminders_sent,
-        last_reminded_at=row.last_reminded_at,
     )
 
 
@@ -171,7 +157,7 @@ class SqlInterviews:
                 contributors.c.chat_id.label("contributor_chat_id"),
                 contributors.c.display_name,
                 contributors.c.username,
-                contributors.c.language,
+                contributors.c.language.label("contributor_language"),
                 contributors.c.erased_at,
             )
             .join(contributors, contributors.c.id == interviews.c.contributor_id)
@@ -190,7 +176,7 @@ class SqlInterviews:
             row.contributor_chat_id == person.chat_id
             and row.display_name == person.name
             and row.username == person.username
-            and (person.language is None or row.language == person.language)
+            and (person.language is None or row.contributor_language == person.language)
             and row.erased_at is None
         )
         return PersonsInterview(row.contributor_id, current, _record_of_row(row))

@@ -139,3 +139,27 @@ async def test_read_only_work_on_sqlite_takes_no_write_lock(database: Database) 
             await uow.contributors.by_user_id(ANA.user_id)
     begins = [s for s in statements if s.startswith("BEGIN")]
     assert begins == ["BEGIN", "BEGIN IMMEDIATE"]
+
+
+class WelshSteps(Steps):
+    """A contributor whose Telegram speaks Welsh, so their interview is held in Welsh."""
+
+    person = Person(user_id=78, chat_id=78, name="Eleri", language="cy")
+
+    async def send(self, event: Event) -> Handled:
+        self.update_id += 1
+        return await self.service.handle(self.person, event, update_id=self.update_id)
+
+
+async def test_a_welsh_interview_keeps_its_language_and_its_budget(database: Database) -> None:
+    steps = WelshSteps(database)
+    await mid_interview(steps)
+    with counted(database) as statements:
+        handled = await steps.say("Caerdydd, ers gwanwyn 2023")
+    assert handled.replies[-1].heading.startswith("Cwestiwn 4")
+    # Her stored name, chat and language are current: she is not written again.
+    assert len(statements) <= ANSWER_BUDGET, "\n".join(statements)
+    async with UnitOfWork(database) as uow:
+        found = await uow.interviews.active_of_person(steps.person)
+    assert found is not None and found.contributor_current
+    assert found.record.language == "cy"
