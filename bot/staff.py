@@ -154,7 +154,7 @@ class StaffHandlers:
             text = f"No draft has the reference {reference}." if reference else DRAFT_USAGE
             await _say(self.outbox, chat.id, text)
         else:
-            await self.send_card(context.bot, chat.id, card)
+            await self.send_card(chat.id, card)
         raise ApplicationHandlerStop
 
     async def staff_command(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -244,10 +244,10 @@ class StaffHandlers:
         outcome = await self.review.finish_prompt(
             actor, chat.id, text or "", clear=command is not None
         )
-        await self._report(context.bot, chat.id, outcome)
+        await self._report(chat.id, outcome)
         raise ApplicationHandlerStop
 
-    async def _report(self, bot: Bot, chat_id: int, outcome: PromptOutcome) -> None:
+    async def _report(self, chat_id: int, outcome: PromptOutcome) -> None:
         card = outcome.card
         if outcome.kind == "saved" and card is not None and outcome.field:
             await _send(self.outbox, chat_id, saved_reply(card, outcome.field))
@@ -266,13 +266,13 @@ class StaffHandlers:
         elif outcome.kind == "noted" and card is not None:
             await _send(self.outbox, chat_id, note_saved_reply(card))
         elif outcome.kind == "asked" and outcome.ask is not None:
-            await _send(self.outbox, chat_id, await self._asked(bot, outcome.ask))
+            await _send(self.outbox, chat_id, await self._asked(outcome.ask))
         elif outcome.kind == "empty":
             await _say(self.outbox, chat_id, "That's empty. " + SEND_TEXT)
         elif outcome.kind == "gone":
             await _say(self.outbox, chat_id, GONE)
 
-    async def _asked(self, bot: Bot, result: AskResult) -> Reply:
+    async def _asked(self, result: AskResult) -> Reply:
         """Deliver a question that should go out now; what to tell the staff member."""
         outcome: str = result.outcome
         if outcome in ("gone", "changed"):
@@ -361,12 +361,12 @@ class StaffHandlers:
                 await _show(self.outbox, query, ask_reply(result.card))
                 return
             await _answer(query, None)
-            await _show(self.outbox, query, await self._asked(bot, result))
+            await _show(self.outbox, query, await self._asked(result))
             return
         if verb == "k":
             outcome = await self.review.keep_mine(actor, draft_id, int(args[0]))
             await _answer(query, None)
-            await self._report(bot, chat_id, outcome)
+            await self._report(chat_id, outcome)
             return
         if verb == "d":
             found = await self.review.markdown(draft_id)
@@ -390,7 +390,7 @@ class StaffHandlers:
             raise DraftRefused(GONE)
         await _answer(query, None)
         if verb == "o":
-            await self.send_card(bot, chat_id, card)
+            await self.send_card(chat_id, card)
         elif verb == "c":
             await _show(self.outbox, query, card_reply(card, tz))
         elif verb == "f":
@@ -425,7 +425,7 @@ class StaffHandlers:
 
     # --- sending ------------------------------------------------------------------------
 
-    async def send_card(self, bot: Bot, chat_id: int, card: DraftCard) -> None:
+    async def send_card(self, chat_id: int, card: DraftCard) -> None:
         """The whole draft as formatted messages, then its card with the buttons."""
         for part in draft_to_telegram_html(card.record):
             await _send_html(self.outbox, chat_id, part)
