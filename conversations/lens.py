@@ -486,9 +486,10 @@ def evidence_span(text: str, start: int, end: int, language: str = DEFAULT_LANGU
     if finish - begin > EVIDENCE_MAX_CHARS:
         half = max(0, (EVIDENCE_MAX_CHARS - (end - start)) // 2)
         lo, hi = max(begin, start - half), min(finish, end + half)
-        while lo < start and not text[lo - 1].isspace():
+        # Cut between words; the text's own start and end are word boundaries already.
+        while lo < start and lo > 0 and not text[lo - 1].isspace():
             lo += 1
-        while hi > end and not text[hi].isspace():
+        while hi > end and hi < len(text) and not text[hi].isspace():
             hi -= 1
         begin, finish = lo, hi
     return text[begin:finish].strip()

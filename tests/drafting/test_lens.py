@@ -10,8 +10,10 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from conversations.lens import (
+    EVIDENCE_MAX_CHARS,
     LensError,
     LensSuggestion,
+    evidence_span,
     load_lens,
     parse_lens,
     phrase_regex,
@@ -489,3 +491,24 @@ def test_negation_after_a_match_is_configurable_and_merged() -> None:
     ]
     extra = parse_lens({"negation": {"en": {"after": ["zilch"]}}}, "extra")
     assert not lens.extend(extra).match("we decided zilch")
+
+
+def test_evidence_from_a_long_last_sentence_ends_at_the_text_end() -> None:
+    """A long unpunctuated answer whose match is near its end (a voice note typed out)
+    gives a readable, verbatim cut instead of failing the whole draft."""
+    text = "so basically " + "we talked for ages about it and " * 12 + "we voted on it together"
+    start = text.index("voted")
+    span = evidence_span(text, start, start + len("voted"))
+    assert "voted" in span
+    assert text.endswith(span)
+    assert len(span) <= EVIDENCE_MAX_CHARS
+
+
+@given(st.text(alphabet="ab .", min_size=1, max_size=600), st.data())
+def test_evidence_span_is_always_a_verbatim_piece_of_the_answer(
+    text: str, data: st.DataObject
+) -> None:
+    start = data.draw(st.integers(min_value=0, max_value=len(text) - 1))
+    end = data.draw(st.integers(min_value=start + 1, max_value=len(text)))
+    span = evidence_span(text, start, end)
+    assert span in text
