@@ -205,7 +205,9 @@ class _Drafter:
         found = names_in(texts, self.language)
         keys = {name.casefold() for name, _ in found}
         for qid, name in typed:
-            if name.casefold() not in keys:
+            # "Gisda" typed for the credit is already there as "Gisda youth charity".
+            within = re.compile(rf"(?<!\w){re.escape(name.casefold())}(?!\w)")
+            if not any(within.search(key) for key in keys):
                 found.append((name, [qid]))
                 keys.add(name.casefold())
         for name, qids in found:

@@ -32,8 +32,17 @@ def organisation_names(text: str, language: str = DEFAULT_LANGUAGE) -> list[str]
     )
     text = LINK_RE.sub(" ", text)
     found: list[str] = []
+    # "Betsi Cadwaladr health board", "Gisda youth charity": the kind of body in lowercase.
+    kind_re = re.compile(
+        rf"\s+((?:[a-z][\w'’-]*\s+)?(?:{'|'.join(phrase_regex(w) for w in sorted(words))}))\b"
+    )
     for match in run_re.finditer(text):
-        parts = match.group(0).rstrip(".").split()
+        run = match.group(0)
+        ends_sentence = any(w.endswith((".", "!", "?")) for w in run.split())
+        kind = None if ends_sentence else kind_re.match(text, match.end())
+        if kind is not None:
+            run = f"{run} {kind.group(1)}"
+        parts = run.rstrip(".").split()
         while parts and parts[0].casefold() in drop:
             parts = parts[1:]
         while parts and parts[-1].casefold() in {j.casefold() for j in joiners}:
@@ -44,9 +53,14 @@ def organisation_names(text: str, language: str = DEFAULT_LANGUAGE) -> list[str]
         has_word = any(p.casefold().strip("'’") in words for p in parts)
         capitals = [p for p in parts if _ALL_CAPS_WORD.fullmatch(p)]
         shouted = len(capitals) == len(parts) and (len(parts) > 1 or len(parts[0]) >= 4)
-        if has_acronym or shouted or (len(parts) > 1 and has_word):
+        # A name holding an acronym of its own: "Glasgow City HSCP".
+        coded = len(parts) > 1 and any(len(c) >= 2 for c in capitals)
+        if has_acronym or shouted or coded or (len(parts) > 1 and has_word):
             found.append(" ".join(parts))
     found += _lowercase_names(text, language)
+    # A kind of body on its own ("school", "GP") names no organisation.
+    generic = {w.casefold() for w in pack_words(language, "organisations", "generic_alone")}
+    found = [n for n in found if not (" " not in n and n.casefold() in generic)]
     unique: dict[str, str] = {}
     for name in found:
         unique.setdefault(name.casefold(), name)
@@ -77,12 +91,30 @@ def _lowercase_names(text: str, language: str) -> list[str]:
     return found
 
 
+def listed_names(text: str, language: str = DEFAULT_LANGUAGE) -> list[str]:
+    """Names of three capitalised words or more that stand alone as an item of a list of who
+    took part ("patients, two GPs, Sheffield Community Voice"): bodies, not people, whose
+    names carry no organisation word."""
+    joiners = {w.casefold() for w in pack_words(language, "organisations", "joining_words")}
+    found: list[str] = []
+    for item in re.split(r"[,;()\n]|\band\b|\s[-–—]\s", LINK_RE.sub(" ", text)):
+        words = item.strip(" .!?:").split()
+        if len(words) < 3 or not words[0][:1].isupper() or not words[-1][:1].isupper():
+            continue
+        if all(w[:1].isupper() or w.casefold() in joiners for w in words):
+            found.append(" ".join(words))
+    return found
+
+
 def names_in(texts: Iterable[tuple[str, str]], language: str) -> list[tuple[str, list[str]]]:
     """Organisation names across (question id, text) pairs, merged case-insensitively, with
     the questions each was found in; a name inside a longer one is left out."""
     merged: dict[str, tuple[str, list[str]]] = {}
     for qid, text in texts:
-        for name in organisation_names(text, language):
+        names = organisation_names(text, language)
+        if qid == "who":
+            names += listed_names(text, language)
+        for name in names:
             key = name.casefold()
             if key in merged:
                 merged[key][1].append(qid)

@@ -52,6 +52,17 @@ def _words(sentence: str) -> list[_Word]:
     return out
 
 
+def _clause_break(text: str, mark: str) -> int:
+    """Where ``mark`` first breaks a clause in ``text`` (-1 if never): a comma inside a
+    number ("£150,000") is not a break."""
+    at = text.find(mark)
+    while (
+        at > 0 and mark == "," and text[at - 1 : at].isdigit() and text[at + 1 : at + 2].isdigit()
+    ):
+        at = text.find(mark, at + 1)
+    return at
+
+
 def _capitalised(word: str) -> bool:
     return word[:1].isupper()
 
@@ -159,6 +170,13 @@ class Headline:
                     else:
                         words = _words(rest)
                         name = self._run_from(words, 0)
+                        if (
+                            not name
+                            and not needs_apposition
+                            and words[:1]
+                            and words[0].text.casefold() in self.stop
+                        ):
+                            name = self._run_from(words, 1)  # "as the Heeley Health Forum"
                         if needs_apposition and name:
                             after = rest[rest.find(name) + len(name) :].lstrip()
                             if not re.match(r"(?:,|[-–—]|is\b)", after):
@@ -182,10 +200,14 @@ class Headline:
         return None
 
     def quoted(self, units: Sequence[Unit]) -> tuple[str, Unit] | None:
-        pattern = re.compile(r"[\"“„«]([^\"“”„«»]{2,60})[\"”»“]")
+        pattern = re.compile(
+            r"[\"“„«]([^\"“”„«»]{2,60})[\"”»“]"
+            # Single quotes only around a capitalised run, never an apostrophe: 'Tuesday Table'
+            r"|(?<![\w'‘’])['‘]([A-Z][^'‘’\n]{1,58}?)['’](?![\w'‘’])"
+        )
         for unit in units:
             for match in pattern.finditer(unit.text):
-                name = match.group(1).strip(" .,")
+                name = (match.group(1) or match.group(2)).strip(" .,")
                 if _capitalised(name) and len(name.split()) <= 6 and self._usable_name(name):
                     return name, unit
         return None
@@ -253,11 +275,19 @@ class Headline:
             stripped = opening_re.sub("", text, count=1)
             if len(tokens(stripped)) >= 2:
                 text = stripped
+        for place in self.places:  # "In Govanhill people ...": the place is added at the end
+            lead = re.match(rf"(?:in|at)\s+{re.escape(place)}\s*,?\s+", text, re.IGNORECASE)
+            if lead and len(tokens(text[lead.end() :])) >= 3:
+                text = text[lead.end() :]
+                break
         breaks = pack_words(self.language, "titles", "clause_breaks")
+        relative = {" who ", " which ", " where "}
         cut = len(text)
         for mark in breaks:
-            at = text.find(mark)
-            if at > 0 and len(tokens(text[:at])) >= 3:
+            at = _clause_break(text, mark)
+            # "people who had been homeless sat on the panel": a clause that says who.
+            least = 4 if mark in relative else 3
+            if at > 0 and len(tokens(text[:at])) >= least:
                 cut = min(cut, at)
         vague = {w.casefold() for w in pack_words(self.language, "titles", "vague_words")}
         rest = text[cut:].lstrip(" ,;:-–—")
@@ -265,7 +295,7 @@ class Headline:
             text = rest  # "the Hillside one, re-designing support for carers": the second says
             cut = len(text)
             for mark in breaks:
-                at = text.find(mark)
+                at = _clause_break(text, mark)
                 if at > 0 and len(tokens(text[:at])) >= 3:
                     cut = min(cut, at)
         text = text[:cut].strip(" ,;:-–—")

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 import hypothesis
+import pytest
 from hypothesis import strategies as st
 
 from conversations.drafting import (
@@ -331,3 +332,65 @@ def test_any_answers_make_a_traceable_draft_without_contact_details(
     assert untraceable_sentences(draft, FULL, given, contributor_name=name) == []
     assert DraftRecord.from_json(draft.to_json()) == draft
     assert "a@b.co" not in str(draft.to_json())
+
+
+def test_organisations_named_without_an_organisation_word_are_listed() -> None:
+    """Bodies a staff member would list: a name with its own acronym, a name followed by
+    the kind of body in lowercase, and a three-word name standing alone in the list of who
+    took part; a kind of body on its own ("two GPs") is no organisation."""
+    draft = build_draft(
+        FULL,
+        texts(
+            project="Homeless people sat on the interview panel with Glasgow City HSCP",
+            who="patients, two GPs, Betsi Cadwaladr health board, Sheffield Community Voice",
+        ),
+    )
+    assert draft.entities.organisations == (
+        "Glasgow City HSCP",
+        "Betsi Cadwaladr health board",
+        "Sheffield Community Voice",
+    )
+
+
+def test_a_name_ending_one_sentence_does_not_run_into_the_next() -> None:
+    found = organisation_names("We called it Carers Voice. The council paid for it")
+    assert not any("Voice" in name and "council" in name for name in found)
+
+
+@pytest.mark.parametrize(
+    ("project", "title"),
+    [
+        (
+            "a few of us planned a lunch club, we named it 'Tuesday Table' and now we cook",
+            "Tuesday Table",
+        ),
+        (
+            "in 2019 we rebuilt it as the Heeley Health Forum with the GPs",
+            "Heeley Health Forum",
+        ),
+    ],
+)
+def test_a_name_given_in_single_quotes_or_after_as_the_is_the_title(
+    project: str, title: str
+) -> None:
+    assert build_draft(FULL, texts(project=project)).title == title
+
+
+def test_a_described_title_keeps_numbers_whole_and_skips_remarks_about_the_telling() -> None:
+    long = build_draft(
+        FULL,
+        texts(
+            project="OK this will be long sorry. Residents voted on how to spend £150,000 of"
+            " the ward budget"
+        ),
+    )
+    assert long.title.startswith("Residents voted on how to spend £150,000")
+    heard = build_draft(
+        SPOTTED,
+        texts(
+            project="Read about this in a newsletter. In Govanhill people who had been homeless"
+            " sat on the interview panel for new hostel staff",
+            place_when="Govanhill, Glasgow",
+        ),
+    )
+    assert heard.title.startswith("People who had been homeless sat on the interview panel")

@@ -244,4 +244,4 @@ def test_entities_are_found_across_all_answers_as_written() -> None:
     assert draft.entities.places == ("possilpark", "north glasgow")
     assert draft.entities.dates == ("since jan 2023", "summer of 2024")
     assert draft.entities.numbers == ("£30k budget", "40 young", "12 more")
-    assert "NHS" in draft.entities.organisations
+    assert "NHS trust" in draft.entities.organisations
