@@ -278,6 +278,8 @@ class _Drafter:
                 words = tokens(raw)
                 if not low <= len(words) <= high or LINK_RE.search(raw) or fillers & set(words):
                     continue
+                if self.placer.is_aside(raw):  # "Read about this in a newsletter" says nothing
+                    continue
                 self.add("quotes", DraftSentence(raw, (qid,), "quote"))
                 chosen += 1
                 break

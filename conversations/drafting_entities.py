@@ -133,9 +133,14 @@ def _date_regex(language: str) -> re.Pattern[str]:
     named = "|".join(re.escape(w) for w in words) or "(?!)"
     lead = "|".join(re.escape(w) for w in pack_words(language, "dates", "leading")) or "(?!)"
     year = r"(?:19|20)\d{2}s?"
+    single = rf"(?:(?:early|late|mid)[\s-]+)?(?:(?:{named})(?:\s+(?:of\s+)?{year})?|{year})"
+    # A range is one date: "2018 to now", "2019-2021", "March 2021 to June 2022".
+    joins = "|".join(re.escape(w) for w in pack_words(language, "dates", "range_words"))
+    ends = "|".join(re.escape(w) for w in pack_words(language, "dates", "open_ends"))
+    until = rf"(?:\s*[-–—]\s*|\s+(?:{joins})\s+)(?:{single}|{ends or '(?!)'})" if joins else ""
     return re.compile(
-        rf"(?<![\w'’-])(?:(?:{lead})\s+)?(?:(?:early|late|mid)[\s-]+)?"
-        rf"(?:(?:{named})(?:\s+(?:of\s+)?{year})?|{year})(?![\w'’-])",
+        rf"(?<![\w'’-])(?:(?:{lead})\s+)?(?:(?:about|roughly|approximately)\s+)?"
+        rf"{single}(?:{until})?(?![\w'’-])",
         re.IGNORECASE,
     )
 
@@ -178,10 +183,18 @@ def places_in(text: str, language: str = DEFAULT_LANGUAGE) -> list[str]:
         dated = date_re.search(part)
         if dated:  # "Cardiff in 2018": only the capitalised words before the date
             lead = part[: dated.start()].split()
-            part = " ".join(w for w in lead if w[:1].isupper() or not lead[0][:1].isupper())
+            while len(lead) > 1 and lead[0][:1].isupper() and not lead[-1][:1].isupper():
+                lead = lead[:-1]  # "Cardiff in 2018"; "Kirkby in Knowsley" keeps its "in"
+            part = " ".join(lead)
             if lead and not lead[0][:1].isupper():
                 part = ""
-        words = [w for w in part.split() if w.casefold().strip(".") not in stop]
+        words = part.split()
+        while (
+            words and words[0].casefold().strip(".") in stop
+        ):  # "in Leeds"; "Kirkby in Knowsley" keeps its "in"
+            words = words[1:]
+        while words and words[-1].casefold().strip(".") in stop:
+            words = words[:-1]
         phrase = " ".join(words).strip(" .()")
         if not phrase or words[0].casefold() in not_places:
             continue

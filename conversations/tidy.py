@@ -288,7 +288,11 @@ def _capitalise(sentence: str) -> str:
     return sentence[:lead] + upper + sentence[lead + 1 :]
 
 
-_I_RE = re.compile(r"(?<![\w'’.@/-])i(?=(?:['’](?:m|ve|d|ll))?(?![\w'’@/-]|\.\w))")
+# Not between two numbers: "2021 i 2022" is Welsh for "2021 to 2022".
+_I_RE = re.compile(
+    r"(?<![\w'’.@/-])(?<!\d )i(?=(?:['’](?:m|ve|d|ll))?(?![\w'’@/-]|\.\w))"
+    r"|(?<=\d )(?<![\w'’.@/-])i(?!\s\d)(?=(?:['’](?:m|ve|d|ll))?(?![\w'’@/-]|\.\w))"
+)
 
 
 def _capital_i(sentence: str, language: str) -> str:

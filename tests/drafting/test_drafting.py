@@ -394,3 +394,30 @@ def test_a_described_title_keeps_numbers_whole_and_skips_remarks_about_the_telli
         ),
     )
     assert heard.title.startswith("People who had been homeless sat on the interview panel")
+
+
+@pytest.mark.parametrize(
+    ("place_when", "summary_part"),
+    [
+        ("Heeley, Sheffield, 2018 to now", "Heeley, Sheffield, 2018 to now"),
+        ("Caernarfon, Gwynedd. 2021 i 2022", "Caernarfon, Gwynedd, 2021 i 2022"),
+        ("Kirkby in Knowsley since about October 2022", "Kirkby in Knowsley"),
+    ],
+)
+def test_the_summary_keeps_date_ranges_and_place_names_whole(
+    place_when: str, summary_part: str
+) -> None:
+    draft = build_draft(FULL, texts(project="Tenants run a lunch club", place_when=place_when))
+    assert summary_part in draft.summary
+    assert "2021 I 2022" not in draft.field("place").text
+
+
+def test_a_remark_about_where_the_story_was_read_is_no_quote() -> None:
+    draft = build_draft(
+        SPOTTED,
+        texts(
+            project="Read about this in the Shelter Scotland newsletter. People who had been"
+            " homeless sat on the interview panel for new hostel staff"
+        ),
+    )
+    assert "Read about this" not in draft.field("quotes").text
