@@ -12,15 +12,19 @@ so no later handler group (the interview) sees it half-handled.
 Every kind of update is applied once per ``update_id``: one already processed (same id,
 same content, recently) is skipped before any handler runs, and each one handled is
 recorded afterwards. The interview service records its own in the update's transaction.
+A polled batch is checked for redeliveries in one read (:meth:`Intake.redeliveries`); a
+webhook's update on its own.
 """
 
 from __future__ import annotations
 
+import base64
 import contextlib
 import hashlib
 import json
 import logging
 import re
+from collections import Counter
 from collections.abc import Awaitable, Callable, Sequence
 from contextvars import ContextVar
 from datetime import datetime
@@ -34,7 +38,7 @@ from telegram.ext import Application, ApplicationHandlerStop, ContextTypes
 
 from bot.outbox_render import plain_message
 from storage.database import Database
-from storage.intake import already_processed, mark_processed, park_update
+from storage.intake import already_processed, mark_processed, park_update, processed_among
 from storage.outbox import OutboxMessage
 
 log = logging.getLogger(__name__)
@@ -127,17 +131,23 @@ def parse_update(data: object, application: App) -> Update:
 _FINGERPRINT: ContextVar[tuple[Update, str] | None] = ContextVar("fingerprint", default=None)
 
 
-def fingerprint(update: Update) -> str:
-    """A hash of the update's content: a redelivery has the same one, another update that
-    reuses the id (a restarted sequence, another bot) has not.
+def fingerprint_of(data: object) -> str:
+    """A hash of an update's content as it arrived: a redelivery has the same one, another
+    update that reuses the id (a restarted sequence, another bot) has not. Made from the
+    JSON in hand (keys sorted, compact), not from the parsed ``Update`` serialised again."""
+    body = json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=True, default=repr)
+    digest = hashlib.sha256(body.encode("ascii")).digest()
+    return base64.urlsafe_b64encode(digest).rstrip(b"=").decode("ascii")
 
-    The intake's is kept for the update being dispatched, so its handlers (the interview
-    service records it too) do not serialise and hash the same update again."""
+
+def fingerprint(update: Update) -> str:
+    """The fingerprint of ``update``: the one the intake made of its JSON while it is being
+    dispatched (handlers, the interview service among them, record it too), else one made
+    of the parsed update."""
     cached = _FINGERPRINT.get()
     if cached is not None and cached[0] is update:
         return cached[1]
-    body = json.dumps(update.to_dict(), sort_keys=True, ensure_ascii=True, default=str)
-    key = hashlib.sha256(body.encode("ascii")).hexdigest()
+    key = fingerprint_of(update.to_dict())
     _FINGERPRINT.set((update, key))
     return key
 
@@ -195,13 +205,33 @@ class Intake:
         except UnparseableUpdate as error:
             await self.park(update_id_of(data), str(error), data)
             return "parked"
-        return await self.dispatch(update)
+        return await self.dispatch(update, fingerprint_of(data))
 
-    async def dispatch(self, update: Update) -> str:
-        """Skip a redelivery, else hand the update to the handlers and record it."""
+    async def redeliveries(self, updates: Sequence[tuple[Update, str]]) -> dict[int, bool]:
+        """For each id among ``(update, fingerprint)`` pairs, whether it was processed
+        already, in one read. An id that comes twice is left out: its first copy may record
+        it, so :meth:`dispatch` looks the second up itself."""
+        counts = Counter(update.update_id for update, _ in updates)
+        pairs = [(u.update_id, key) for u, key in updates if counts[u.update_id] == 1]
+        seen = await processed_among(self.database, pairs, self.clock())
+        return {update_id: update_id in seen for update_id, _ in pairs}
+
+    async def dispatch(
+        self, update: Update, key: str | None = None, *, seen: bool | None = None
+    ) -> str:
+        """Skip a redelivery, else hand the update to the handlers and record it.
+
+        ``key`` is the fingerprint of the JSON the update came from (else one is made of the
+        parsed update); ``seen`` says whether it was processed already, when the caller
+        checked that for a whole batch (else it is looked up here)."""
         try:
-            key = fingerprint(update)
-            if await already_processed(self.database, update.update_id, key, self.clock()):
+            if key is None:
+                key = fingerprint(update)
+            else:
+                _FINGERPRINT.set((update, key))
+            if seen is None:
+                seen = await already_processed(self.database, update.update_id, key, self.clock())
+            if seen:
                 log.info("update %s was processed already; skipped", update.update_id)
                 return "duplicate"
             await self.application.process_update(update)

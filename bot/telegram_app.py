@@ -49,6 +49,7 @@ from bot.intake import (
     UnparseableUpdate,
     chat_key,
     fingerprint,
+    fingerprint_of,
     note_recorded,
     parse_update,
     raw_text,
@@ -415,23 +416,28 @@ async def set_command_menu(application: App, settings: Settings | None = None) -
 
 
 async def process_batch(intake: Intake, batch: Sequence[object]) -> None:
-    """Process a batch of raw updates: each parsed alone (one that cannot be is parked), chats
-    run concurrently, each chat's updates strictly in order."""
-    by_chat: dict[int, list[Update]] = defaultdict(list)
+    """Process a batch of raw updates: each parsed alone (one that cannot be is parked), the
+    redeliveries among them found in one read, chats run concurrently, each chat's updates
+    strictly in order."""
+    parsed: list[tuple[Update, str]] = []
     for data in batch:
         try:
             update = parse_update(data, intake.application)
         except UnparseableUpdate as error:
             await intake.park(update_id_of(data), str(error), data)
             continue
-        by_chat[chat_key(update)].append(update)
+        parsed.append((update, fingerprint_of(data)))
+    seen = await intake.redeliveries(parsed)
+    by_chat: dict[int, list[tuple[Update, str]]] = defaultdict(list)
+    for update, key in parsed:
+        by_chat[chat_key(update)].append((update, key))
 
     sender = intake.application.bot_data.get(SENDER)
 
-    async def run_chat(chat_updates: list[Update]) -> None:
-        for update in chat_updates:
+    async def run_chat(chat_updates: list[tuple[Update, str]]) -> None:
+        for update, key in chat_updates:
             started = time.perf_counter()
-            await intake.dispatch(update)
+            await intake.dispatch(update, key, seen=seen.get(update.update_id))
             if isinstance(sender, Sender):
                 sender.metrics.observe_update(update, time.perf_counter() - started)
 

@@ -8,7 +8,7 @@ import json
 from datetime import UTC, datetime, timedelta
 
 from storage.database import Database
-from storage.intake import forget_old_updates, park_update, parked_updates
+from storage.intake import forget_old_updates, park_update, parked_updates, processed_among
 from storage.uow import UnitOfWork
 from storage.updates import DEDUPE_WINDOW
 
@@ -122,3 +122,41 @@ async def test_a_parked_update_keeps_its_raw_json_whatever_it_holds(database: Da
         {"update_id": 5, "message": {"text": "\ud800 and \x00"}},
     )
     assert (unnamed.update_id, unnamed.raw) == (None, "null")
+
+
+async def test_a_batch_is_checked_for_redeliveries_in_one_read(database: Database) -> None:
+    async with UnitOfWork(database) as uow:
+        await uow.updates.claim(30, NOW, "content-a")
+        await uow.updates.claim(31, NOW - DEDUPE_WINDOW * 2, "content-b")
+        await uow.updates.claim(32, NOW, "content-c")
+        await uow.commit()
+
+    seen = await processed_among(
+        database,
+        [(30, "content-a"), (31, "content-b"), (32, "content-x"), (33, "content-d")],
+        NOW,
+    )
+
+    # 31 is too old to be a redelivery, 32 came with other content, 33 was never seen.
+    assert seen == {30}
+    assert await processed_among(database, [], NOW) == set()
+
+
+async def test_a_fingerprint_an_earlier_release_made_decides_by_the_id_alone(
+    database: Database,
+) -> None:
+    """Fingerprints of another length were made from other bytes: a redelivery across an
+    upgrade is still recognised, not applied a second time."""
+    earlier, now_made = "0" * 64, "A" * 43
+    async with UnitOfWork(database) as uow:
+        await uow.updates.claim(40, NOW, earlier)
+        await uow.updates.claim(41, NOW, "B" * 43)
+        await uow.commit()
+    async with UnitOfWork(database) as uow:
+        seen = await uow.updates.seen(40, now_made, now=NOW)
+        claimed_again = await uow.updates.claim(40, NOW, now_made)
+        reused = await uow.updates.claim(41, NOW, "C" * 43)
+        await uow.commit()
+
+    assert (seen, claimed_again, reused) == (True, False, True)
+    assert await processed_among(database, [(40, now_made), (41, "D" * 43)], NOW) == {40}
