@@ -27,6 +27,7 @@ import re
 from collections import Counter
 from collections.abc import Awaitable, Callable, Sequence
 from contextvars import ContextVar
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -38,7 +39,7 @@ from telegram.ext import Application, ApplicationHandlerStop, ContextTypes
 
 from bot.outbox_render import plain_message
 from storage.database import Database
-from storage.intake import already_processed, mark_processed, park_update, processed_among
+from storage.intake import already_processed, look_up_batch, mark_processed, park_update
 from storage.outbox import OutboxMessage
 
 log = logging.getLogger(__name__)
@@ -161,6 +162,18 @@ def chat_key(update: Update) -> int:
     return 0
 
 
+@dataclass(frozen=True)
+class BatchFacts:
+    """A polled batch's lookups (see :meth:`Intake.look_up`)."""
+
+    seen: dict[int, bool]
+    """For each id that comes once in the batch, whether it was processed already."""
+    senders: frozenset[int]
+    """Everyone who sent an update of the batch."""
+    staff: frozenset[int]
+    """The senders who are staff added in chat."""
+
+
 class Intake:
     """Parses, deduplicates, dispatches and records updates for one ``Application``."""
 
@@ -207,14 +220,22 @@ class Intake:
             return "parked"
         return await self.dispatch(update, fingerprint_of(data))
 
-    async def redeliveries(self, updates: Sequence[tuple[Update, str]]) -> dict[int, bool]:
-        """For each id among ``(update, fingerprint)`` pairs, whether it was processed
-        already, in one read. An id that comes twice is left out: its first copy may record
-        it, so :meth:`dispatch` looks the second up itself."""
+    async def look_up(self, updates: Sequence[tuple[Update, str]]) -> BatchFacts:
+        """What a batch of ``(update, fingerprint)`` pairs needs to know, in one read: which
+        were processed already (an id that comes twice is left out: its first copy may
+        record it, so :meth:`dispatch` looks the second up itself), and which senders are
+        staff added in chat."""
         counts = Counter(update.update_id for update, _ in updates)
         pairs = [(u.update_id, key) for u, key in updates if counts[u.update_id] == 1]
-        seen = await processed_among(self.database, pairs, self.clock())
-        return {update_id: update_id in seen for update_id, _ in pairs}
+        senders = frozenset(
+            update.effective_user.id for update, _ in updates if update.effective_user is not None
+        )
+        found = await look_up_batch(self.database, pairs, senders, self.clock())
+        return BatchFacts(
+            {update_id: update_id in found.processed for update_id, _ in pairs},
+            senders,
+            frozenset(found.staff),
+        )
 
     async def dispatch(
         self, update: Update, key: str | None = None, *, seen: bool | None = None

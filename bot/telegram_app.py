@@ -58,6 +58,7 @@ from bot.intake import (
 from bot.outbox_render import document_message, plain_message, reply_messages
 from bot.privacy import privacy_text
 from bot.reminders import ReminderHandlers
+from bot.roles import staff_known
 from bot.scheduler import Clock, Scheduler, SystemClock
 from bot.sender import Outbox, Sender
 from bot.settings import Settings
@@ -417,7 +418,7 @@ async def set_command_menu(application: App, settings: Settings | None = None) -
 
 async def process_batch(intake: Intake, batch: Sequence[object]) -> None:
     """Process a batch of raw updates: each parsed alone (one that cannot be is parked), the
-    redeliveries among them found in one read, chats run concurrently, each chat's updates
+    redeliveries and staff among them found in one read, chats run concurrently, each chat's updates
     strictly in order."""
     parsed: list[tuple[Update, str]] = []
     for data in batch:
@@ -427,7 +428,7 @@ async def process_batch(intake: Intake, batch: Sequence[object]) -> None:
             await intake.park(update_id_of(data), str(error), data)
             continue
         parsed.append((update, fingerprint_of(data)))
-    seen = await intake.redeliveries(parsed)
+    facts = await intake.look_up(parsed)
     by_chat: dict[int, list[tuple[Update, str]]] = defaultdict(list)
     for update, key in parsed:
         by_chat[chat_key(update)].append((update, key))
@@ -437,15 +438,17 @@ async def process_batch(intake: Intake, batch: Sequence[object]) -> None:
     async def run_chat(chat_updates: list[tuple[Update, str]]) -> None:
         for update, key in chat_updates:
             started = time.perf_counter()
-            await intake.dispatch(update, key, seen=seen.get(update.update_id))
+            await intake.dispatch(update, key, seen=facts.seen.get(update.update_id))
             if isinstance(sender, Sender):
                 sender.metrics.observe_update(update, time.perf_counter() - started)
 
     # Every chat runs to its end before a failure is raised, so none is still running when
     # the batch is tried again.
-    outcomes = await asyncio.gather(
-        *(run_chat(chat_updates) for chat_updates in by_chat.values()), return_exceptions=True
-    )
+    with staff_known(facts.senders, facts.staff):
+        outcomes = await asyncio.gather(
+            *(run_chat(chat_updates) for chat_updates in by_chat.values()),
+            return_exceptions=True,
+        )
     for outcome in outcomes:
         if isinstance(outcome, BaseException):
             raise outcome
