@@ -7,7 +7,8 @@ transaction) is measured without the sender's: the real ``Application`` and ``In
 polling hands them. Contributors are brought mid-interview first (not measured); then every
 chat answers ``--rounds`` times, one batch per round (text answers, or the first button of
 the bot's last message). Printed per database: CPU ms per update inside ``process_batch``,
-transactions and statements per update. Asserts nothing.
+transactions and statements per update (``--statements`` lists them; ``--profile FILE``
+writes a cProfile of the measured ``process_batch`` calls). Asserts nothing.
 
     .venv/bin/python bench/intake_path.py --databases sqlite,postgresql --chats 100 --rounds 6
 """
@@ -17,6 +18,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import cProfile
 import sys
 import tempfile
 import time
@@ -49,7 +51,12 @@ def next_action(user: Any, last: JSON | None) -> None:
 
 
 async def run(
-    database: str, chats: int, rounds: int, folder: Path, show: bool = False
+    database: str,
+    chats: int,
+    rounds: int,
+    folder: Path,
+    show: bool = False,
+    profiler: cProfile.Profile | None = None,
 ) -> tuple[float, float, float]:
     from bot.intake import Intake
     from bot.settings import load_settings
@@ -118,9 +125,13 @@ async def run(
                         sent = fake.sent_messages(user.chat_id)
                         next_action(user, sent[-1] if sent else None)
             counts["on"] = int(counted)
+            if counted and profiler is not None:
+                profiler.enable()
             started = time.process_time()
             await process_batch(intake, batch)
             spent = time.process_time() - started
+            if counted and profiler is not None:
+                profiler.disable()
             counts["on"] = 0
             await settle()
             return spent
@@ -152,9 +163,12 @@ async def main(args: argparse.Namespace) -> None:
     with tempfile.TemporaryDirectory() as folder:
         print("database    chats  CPU ms/upd (in process_batch)  transactions/upd  statements/upd")
         for database in args.databases.split(","):
+            profiler = cProfile.Profile() if args.profile else None
             cpu, begins, statements = await run(
-                database, args.chats, args.rounds, Path(folder), args.statements
+                database, args.chats, args.rounds, Path(folder), args.statements, profiler
             )
+            if profiler is not None:
+                profiler.dump_stats(f"{args.profile}.{database}")
             print(
                 f"{database:<10} {args.chats:>6}  {cpu:>28.2f}  {begins:>16.2f}"
                 f"  {statements:>14.2f}"
@@ -166,6 +180,9 @@ if __name__ == "__main__":
     parser.add_argument("--databases", default="sqlite,postgresql")
     parser.add_argument("--chats", type=int, default=100)
     parser.add_argument("--rounds", type=int, default=6)
+    parser.add_argument(
+        "--profile", metavar="FILE", help="cProfile of process_batch, to FILE.<database>"
+    )
     parser.add_argument(
         "--statements", action="store_true", help="list the statements run per update"
     )
