@@ -2,12 +2,13 @@
 
 ``bench/updates.py`` times whole processes; this runs the intake in-process so that the
 cost of taking an update in (parse, redelivery check, staff check, the interview
-transaction) is measured without the sender's: the real ``Application`` and ``Intake`` of
-``copro-bot run``, against the in-tree fake Bot API, batches handed to ``process_batch`` as
-polling hands them. Contributors are brought mid-interview first (not measured); then every
-chat answers ``--rounds`` times, one batch per round (text answers, or the first button of
-the bot's last message). Printed per database: CPU ms per update inside ``process_batch``,
-transactions and statements per update (``--statements`` lists them; ``--profile FILE``
+transaction) is measured apart from the sender's (printed beside it, with the in-process
+fake's share of each call): the real ``Application`` and ``Intake`` of ``copro-bot run``,
+against the in-tree fake Bot API, batches handed to ``process_batch`` as polling hands them.
+Contributors are brought mid-interview first (not measured); then every chat answers
+``--rounds`` times, one batch per round (text answers, or the first button of the bot's last
+message). Printed per database: CPU ms per update inside ``process_batch`` and in the
+sender, transactions and statements per update (``--statements`` lists them; ``--profile FILE``
 writes a cProfile of the measured ``process_batch`` calls). Asserts nothing.
 
     .venv/bin/python bench/intake_path.py --databases sqlite,postgresql --chats 100 --rounds 6
@@ -57,7 +58,7 @@ async def run(
     folder: Path,
     show: bool = False,
     profiler: cProfile.Profile | None = None,
-) -> tuple[float, float, float]:
+) -> tuple[float, float, float, float]:
     from bot.intake import Intake
     from bot.settings import load_settings
     from bot.telegram_app import ContributorHandlers, build_application, process_batch, sender_of
@@ -87,6 +88,7 @@ async def run(
         intake.install()
         users = [fake.user(user_id=5000 + n, first_name=f"P{n}") for n in range(chats)]
         counts = {"statements": 0, "begins": 0, "on": 0}
+        sending = [0.0]  # CPU seconds the sender took delivering the measured rounds' replies
         kinds: dict[str, int] = {}
 
         def record(_c: object, _cur: object, statement: str, *_rest: object) -> None:
@@ -133,7 +135,10 @@ async def run(
             if counted and profiler is not None:
                 profiler.disable()
             counts["on"] = 0
+            started = time.process_time()
             await settle()
+            if counted:
+                sending[0] += time.process_time() - started
             return spent
 
         async with application:
@@ -156,21 +161,29 @@ async def run(
     if show:
         for key, count in sorted(kinds.items(), key=lambda item: -item[1]):
             print(f"  {count / updates:6.2f}  {key}")
-    return spent * 1000 / updates, begins / updates, statements / updates
+    return (
+        spent * 1000 / updates,
+        sending[0] * 1000 / updates,
+        begins / updates,
+        statements / updates,
+    )
 
 
 async def main(args: argparse.Namespace) -> None:
     with tempfile.TemporaryDirectory() as folder:
-        print("database    chats  CPU ms/upd (in process_batch)  transactions/upd  statements/upd")
+        print(
+            "database    chats  CPU ms/upd (process_batch)  (sender)  transactions/upd"
+            "  statements/upd"
+        )
         for database in args.databases.split(","):
-            profiler = cProfile.Profile() if args.profile else None
-            cpu, begins, statements = await run(
+            profiler = cProfile.Profile(time.process_time) if args.profile else None
+            cpu, sender_cpu, begins, statements = await run(
                 database, args.chats, args.rounds, Path(folder), args.statements, profiler
             )
             if profiler is not None:
                 profiler.dump_stats(f"{args.profile}.{database}")
             print(
-                f"{database:<10} {args.chats:>6}  {cpu:>28.2f}  {begins:>16.2f}"
+                f"{database:<10} {args.chats:>6}  {cpu:>25.2f}  {sender_cpu:>8.2f}  {begins:>16.2f}"
                 f"  {statements:>14.2f}"
             )
 

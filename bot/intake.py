@@ -12,8 +12,8 @@ so no later handler group (the interview) sees it half-handled.
 Every kind of update is applied once per ``update_id``: one already processed (same id,
 same content, recently) is skipped before any handler runs, and each one handled is
 recorded afterwards. The interview service records its own in the update's transaction.
-A polled batch is checked for redeliveries in one read (:meth:`Intake.redeliveries`); a
-webhook's update on its own.
+What an update needs to know first (was it processed, is its sender staff) is read in one
+go (:meth:`Intake.look_up`): for a whole polled batch, or for one webhook update.
 """
 
 from __future__ import annotations
@@ -38,6 +38,7 @@ from telegram.error import TelegramError
 from telegram.ext import Application, ApplicationHandlerStop, ContextTypes
 
 from bot.outbox_render import plain_message
+from bot.roles import staff_known
 from storage.database import Database
 from storage.intake import already_processed, look_up_batch, mark_processed, park_update
 from storage.outbox import OutboxMessage
@@ -164,7 +165,7 @@ def chat_key(update: Update) -> int:
 
 @dataclass(frozen=True)
 class BatchFacts:
-    """A polled batch's lookups (see :meth:`Intake.look_up`)."""
+    """What a batch of updates (polled, or one webhook update) needs to know first."""
 
     seen: dict[int, bool]
     """For each id that comes once in the batch, whether it was processed already."""
@@ -218,7 +219,11 @@ class Intake:
         except UnparseableUpdate as error:
             await self.park(update_id_of(data), str(error), data)
             return "parked"
-        return await self.dispatch(update, fingerprint_of(data))
+        key = fingerprint_of(data)
+        # One read for both lookups the update needs, as for a polled batch.
+        facts = await self.look_up([(update, key)])
+        with staff_known(facts.senders, facts.staff):
+            return await self.dispatch(update, key, seen=facts.seen.get(update.update_id))
 
     async def look_up(self, updates: Sequence[tuple[Update, str]]) -> BatchFacts:
         """What a batch of ``(update, fingerprint)`` pairs needs to know, in one read: which

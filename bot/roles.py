@@ -2,9 +2,9 @@
 an admin added in chat, and every admin. Everyone else is a contributor.
 
 Most messages come from contributors, and one check runs on each of them (is this a staff
-member's prompted edit?). The polling loop reads which senders of a batch are staff along
-with its redelivery check (:func:`staff_known`), so that check needs no transaction of its
-own; it trusts only a "not staff" from that read, taken moments before: anyone it names as
+member's prompted edit?). The intake reads which senders of a batch (polled, or one webhook
+update) are staff along with its redelivery check (:func:`staff_known`), so that check needs
+no transaction of its own; it trusts only a "not staff" from that read, taken moments before: anyone it names as
 staff is looked up again, so a removal on another worker counts at once.
 """
 

@@ -27,6 +27,8 @@ from bot.intake import (
     raw_text,
     shape_problem,
 )
+from bot.roles import Roles
+from bot.settings import load_settings
 from bot.telegram_app import process_batch
 from storage.database import Database
 from storage.uow import UnitOfWork
@@ -286,3 +288,48 @@ async def _poll_twice(application: App, database: Database) -> None:
         intake, [message(2, 42, "another update, the same id"), *[message(9, 43, "twice")] * 2]
     )
     assert handled == [(2, "another update, the same id"), (9, "twice")]
+
+
+async def test_a_webhook_update_reads_what_it_needs_first_in_one_transaction(
+    database: Database,
+) -> None:
+    """Was it processed, and is its sender staff (the check every message gets): one read,
+    then the handling; a redelivery stops after that read."""
+    async with FakeBotApi(TOKEN) as fake:
+        application: App = (
+            ApplicationBuilder().token(TOKEN).base_url(f"{fake.url}/bot").updater(None).build()
+        )
+        async with application:
+            await _receive_twice(application, database)
+
+
+async def _receive_twice(application: App, database: Database) -> None:
+    now = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
+    settings = load_settings({"TELEGRAM_BOT_TOKEN": TOKEN, "DATABASE_URL": "sqlite:///x.db"})
+    roles = Roles(settings, database)
+    verdicts: list[bool] = []
+
+    async def handler(update: Update, _: object) -> None:
+        assert update.effective_user is not None
+        verdicts.append(await roles.may_be_staff(update.effective_user.id))
+
+    async def nothing(_: object) -> None:
+        return None
+
+    application.add_handler(TypeHandler(Update, handler))
+    intake = Intake(application, database, lambda: now, apology=nothing, owe=nothing)  # type: ignore[arg-type]
+    transactions: list[object] = []
+
+    def began(connection: object) -> None:
+        transactions.append(connection)
+
+    event.listen(database.engine.sync_engine, "begin", began)
+    try:
+        data = {"update_id": 70, "message": MESSAGE}
+        assert await intake.receive(data) == "handled"
+        first = len(transactions)
+        assert await intake.receive(data) == "duplicate"
+    finally:
+        event.remove(database.engine.sync_engine, "begin", began)
+    assert verdicts == [False]
+    assert (first, len(transactions)) == (2, 3)  # the read, the record; then the read alone
