@@ -4,8 +4,8 @@ an admin added in chat, and every admin. Everyone else is a contributor.
 Most messages come from contributors, and one check runs on each of them (is this a staff
 member's prompted edit?). The intake reads which senders of a batch (polled, or one webhook
 update) are staff along with its redelivery check (:func:`staff_known`), so that check needs
-no transaction of its own; it trusts only a "not staff" from that read, taken moments before: anyone it names as
-staff is looked up again, so a removal on another worker counts at once.
+no transaction of its own. Only a "not staff" from that read, taken moments before, is
+trusted: anyone it names as staff is looked up again, so a removal counts at once.
 """
 
 from __future__ import annotations
@@ -30,7 +30,8 @@ _KNOWN: ContextVar[tuple[frozenset[int], frozenset[int]] | None] = ContextVar(
 @contextmanager
 def staff_known(looked_up: Iterable[int], added: Iterable[int]) -> Iterator[None]:
     """Inside the block (and the tasks it starts), the users ``looked_up`` are known to be
-    staff added in chat if among ``added``, and not otherwise (see :meth:`Roles.may_be_staff`)."""
+    staff added in chat if among ``added``, and not otherwise (see
+    :meth:`Roles.may_be_staff`)."""
     token = _KNOWN.set((frozenset(looked_up), frozenset(added)))
     try:
         yield

@@ -418,8 +418,8 @@ async def set_command_menu(application: App, settings: Settings | None = None) -
 
 async def process_batch(intake: Intake, batch: Sequence[object]) -> None:
     """Process a batch of raw updates: each parsed alone (one that cannot be is parked), the
-    redeliveries and staff among them found in one read, chats run concurrently, each chat's updates
-    strictly in order."""
+    redeliveries and staff among them found in one read, chats run concurrently, each chat's
+    updates strictly in order."""
     parsed: list[tuple[Update, str]] = []
     for data in batch:
         try:
