@@ -12,17 +12,22 @@ so no later handler group (the interview) sees it half-handled.
 Every kind of update is applied once per ``update_id``: one already processed (same id,
 same content, recently) is skipped before any handler runs, and each one handled is
 recorded afterwards. The interview service records its own in the update's transaction.
+What an update needs to know first (was it processed, is its sender staff) is read in one
+go (:meth:`Intake.look_up`): for a whole polled batch, or for one webhook update.
 """
 
 from __future__ import annotations
 
+import base64
 import contextlib
 import hashlib
 import json
 import logging
 import re
+from collections import Counter
 from collections.abc import Awaitable, Callable, Sequence
 from contextvars import ContextVar
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -33,8 +38,9 @@ from telegram.error import TelegramError
 from telegram.ext import Application, ApplicationHandlerStop, ContextTypes
 
 from bot.outbox_render import plain_message
+from bot.roles import staff_known
 from storage.database import Database
-from storage.intake import already_processed, mark_processed, park_update
+from storage.intake import already_processed, look_up_batch, mark_processed, park_update
 from storage.outbox import OutboxMessage
 
 log = logging.getLogger(__name__)
@@ -127,17 +133,23 @@ def parse_update(data: object, application: App) -> Update:
 _FINGERPRINT: ContextVar[tuple[Update, str] | None] = ContextVar("fingerprint", default=None)
 
 
-def fingerprint(update: Update) -> str:
-    """A hash of the update's content: a redelivery has the same one, another update that
-    reuses the id (a restarted sequence, another bot) has not.
+def fingerprint_of(data: object) -> str:
+    """A hash of an update's content as it arrived: a redelivery has the same one, another
+    update that reuses the id (a restarted sequence, another bot) has not. Made from the
+    JSON in hand (keys sorted, compact), not from the parsed ``Update`` serialised again."""
+    body = json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=True, default=repr)
+    digest = hashlib.sha256(body.encode("ascii")).digest()
+    return base64.urlsafe_b64encode(digest).rstrip(b"=").decode("ascii")
 
-    The intake's is kept for the update being dispatched, so its handlers (the interview
-    service records it too) do not serialise and hash the same update again."""
+
+def fingerprint(update: Update) -> str:
+    """The fingerprint of ``update``: the one the intake made of its JSON while it is being
+    dispatched (handlers, the interview service among them, record it too), else one made
+    of the parsed update."""
     cached = _FINGERPRINT.get()
     if cached is not None and cached[0] is update:
         return cached[1]
-    body = json.dumps(update.to_dict(), sort_keys=True, ensure_ascii=True, default=str)
-    key = hashlib.sha256(body.encode("ascii")).hexdigest()
+    key = fingerprint_of(update.to_dict())
     _FINGERPRINT.set((update, key))
     return key
 
@@ -149,6 +161,18 @@ def chat_key(update: Update) -> int:
         if chat is not None:
             return chat.id
     return 0
+
+
+@dataclass(frozen=True)
+class BatchFacts:
+    """What a batch of updates (polled, or one webhook update) needs to know first."""
+
+    seen: dict[int, bool]
+    """For each id that comes once in the batch, whether it was processed already."""
+    senders: frozenset[int]
+    """Everyone who sent an update of the batch."""
+    staff: frozenset[int]
+    """The senders who are staff added in chat."""
 
 
 class Intake:
@@ -195,13 +219,45 @@ class Intake:
         except UnparseableUpdate as error:
             await self.park(update_id_of(data), str(error), data)
             return "parked"
-        return await self.dispatch(update)
+        key = fingerprint_of(data)
+        # One read for both lookups the update needs, as for a polled batch.
+        facts = await self.look_up([(update, key)])
+        with staff_known(facts.senders, facts.staff):
+            return await self.dispatch(update, key, seen=facts.seen.get(update.update_id))
 
-    async def dispatch(self, update: Update) -> str:
-        """Skip a redelivery, else hand the update to the handlers and record it."""
+    async def look_up(self, updates: Sequence[tuple[Update, str]]) -> BatchFacts:
+        """What a batch of ``(update, fingerprint)`` pairs needs to know, in one read: which
+        were processed already (an id that comes twice is left out: its first copy may
+        record it, so :meth:`dispatch` looks the second up itself), and which senders are
+        staff added in chat."""
+        counts = Counter(update.update_id for update, _ in updates)
+        pairs = [(u.update_id, key) for u, key in updates if counts[u.update_id] == 1]
+        senders = frozenset(
+            update.effective_user.id for update, _ in updates if update.effective_user is not None
+        )
+        found = await look_up_batch(self.database, pairs, senders, self.clock())
+        return BatchFacts(
+            {update_id: update_id in found.processed for update_id, _ in pairs},
+            senders,
+            frozenset(found.staff),
+        )
+
+    async def dispatch(
+        self, update: Update, key: str | None = None, *, seen: bool | None = None
+    ) -> str:
+        """Skip a redelivery, else hand the update to the handlers and record it.
+
+        ``key`` is the fingerprint of the JSON the update came from (else one is made of the
+        parsed update); ``seen`` says whether it was processed already, when the caller
+        checked that for a whole batch (else it is looked up here)."""
         try:
-            key = fingerprint(update)
-            if await already_processed(self.database, update.update_id, key, self.clock()):
+            if key is None:
+                key = fingerprint(update)
+            else:
+                _FINGERPRINT.set((update, key))
+            if seen is None:
+                seen = await already_processed(self.database, update.update_id, key, self.clock())
+            if seen:
                 log.info("update %s was processed already; skipped", update.update_id)
                 return "duplicate"
             await self.application.process_update(update)

@@ -222,7 +222,7 @@ class StaffHandlers:
         if user is None or chat is None or message is None:
             return
         # Roles first: only staff have prompts, and most messages come from contributors.
-        if not await self.roles.is_staff(user.id):
+        if not await self.roles.may_be_staff(user.id):
             return
         prompt, expired = await self.review.waiting_prompt(user.id, chat.id)
         if prompt is None:

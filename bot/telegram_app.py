@@ -49,6 +49,7 @@ from bot.intake import (
     UnparseableUpdate,
     chat_key,
     fingerprint,
+    fingerprint_of,
     note_recorded,
     parse_update,
     raw_text,
@@ -57,6 +58,7 @@ from bot.intake import (
 from bot.outbox_render import document_message, plain_message, reply_messages
 from bot.privacy import privacy_text
 from bot.reminders import ReminderHandlers
+from bot.roles import staff_known
 from bot.scheduler import Clock, Scheduler, SystemClock
 from bot.sender import Outbox, Sender
 from bot.settings import Settings
@@ -415,31 +417,38 @@ async def set_command_menu(application: App, settings: Settings | None = None) -
 
 
 async def process_batch(intake: Intake, batch: Sequence[object]) -> None:
-    """Process a batch of raw updates: each parsed alone (one that cannot be is parked), chats
-    run concurrently, each chat's updates strictly in order."""
-    by_chat: dict[int, list[Update]] = defaultdict(list)
+    """Process a batch of raw updates: each parsed alone (one that cannot be is parked), the
+    redeliveries and staff among them found in one read, chats run concurrently, each chat's
+    updates strictly in order."""
+    parsed: list[tuple[Update, str]] = []
     for data in batch:
         try:
             update = parse_update(data, intake.application)
         except UnparseableUpdate as error:
             await intake.park(update_id_of(data), str(error), data)
             continue
-        by_chat[chat_key(update)].append(update)
+        parsed.append((update, fingerprint_of(data)))
+    facts = await intake.look_up(parsed)
+    by_chat: dict[int, list[tuple[Update, str]]] = defaultdict(list)
+    for update, key in parsed:
+        by_chat[chat_key(update)].append((update, key))
 
     sender = intake.application.bot_data.get(SENDER)
 
-    async def run_chat(chat_updates: list[Update]) -> None:
-        for update in chat_updates:
+    async def run_chat(chat_updates: list[tuple[Update, str]]) -> None:
+        for update, key in chat_updates:
             started = time.perf_counter()
-            await intake.dispatch(update)
+            await intake.dispatch(update, key, seen=facts.seen.get(update.update_id))
             if isinstance(sender, Sender):
                 sender.metrics.observe_update(update, time.perf_counter() - started)
 
     # Every chat runs to its end before a failure is raised, so none is still running when
     # the batch is tried again.
-    outcomes = await asyncio.gather(
-        *(run_chat(chat_updates) for chat_updates in by_chat.values()), return_exceptions=True
-    )
+    with staff_known(facts.senders, facts.staff):
+        outcomes = await asyncio.gather(
+            *(run_chat(chat_updates) for chat_updates in by_chat.values()),
+            return_exceptions=True,
+        )
     for outcome in outcomes:
         if isinstance(outcome, BaseException):
             raise outcome

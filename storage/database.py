@@ -16,7 +16,8 @@ from __future__ import annotations
 
 import json
 import re
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 from urllib.parse import quote
 
 from sqlalchemy import event
@@ -181,3 +182,21 @@ def dialect_insert(session: AsyncSession, table: Any) -> Any:
     from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
     return sqlite_insert(table)
+
+
+_Built = TypeVar("_Built")
+
+
+def per_dialect(build: Callable[[Callable[[Any], Any]], _Built]) -> dict[str, _Built]:
+    """A statement built once per backend from its ``insert`` (their ``ON CONFLICT`` APIs are
+    the same), so that a hot path does not build, and SQLAlchemy need not key, a new
+    statement object each time; look one up with :func:`dialect_of`."""
+    from sqlalchemy.dialects.postgresql import insert as pg_insert
+    from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+    return {"postgresql": build(pg_insert), "sqlite": build(sqlite_insert)}
+
+
+def dialect_of(session: AsyncSession) -> str:
+    """``"sqlite"`` or ``"postgresql"``: the backend ``session`` talks to."""
+    return session.get_bind().dialect.name

@@ -4,6 +4,8 @@ not be parsed or handled, and prune old ids (see :mod:`storage.updates`)."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import datetime
 
 from storage.database import Database
@@ -17,6 +19,30 @@ async def already_processed(
     # A read: on SQLite it does not queue for the write lock behind other chats' updates.
     async with UnitOfWork(database, read_only=True) as uow:
         return await uow.updates.seen(update_id, fingerprint, now=now)
+
+
+@dataclass(frozen=True)
+class BatchLookup:
+    """What a batch of updates needs to know before it is handled, read at once."""
+
+    processed: set[int]
+    """Ids of the batch already processed (same content, within the window)."""
+    staff: set[int]
+    """Senders of the batch who are staff added in chat."""
+
+
+async def look_up_batch(
+    database: Database,
+    updates: Iterable[tuple[int, str | None]],
+    senders: Iterable[int],
+    now: datetime,
+) -> BatchLookup:
+    """Which ``(update_id, fingerprint)`` pairs were processed already and which senders are
+    staff: one read for a whole batch instead of transactions per update."""
+    async with UnitOfWork(database, read_only=True) as uow:
+        processed = await uow.updates.seen_among(updates, now)
+        staff = await uow.staff.members_among(senders)
+    return BatchLookup(processed, staff)
 
 
 async def mark_processed(

@@ -7,16 +7,17 @@ them and an edited chat message finds its answer.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import datetime
-from typing import Any, Literal
+from typing import Any, Literal, cast
 
-from sqlalchemy import case, delete, func, insert, null, select, update
+from sqlalchemy import Table, bindparam, case, delete, func, insert, null, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from conversations.model import Answer, Person
 from conversations.state import InterviewState, Status
-from storage.database import dialect_insert
+from storage.database import dialect_insert, dialect_of, per_dialect
 from storage.models import (
     AnswerMessage,
     AnswerRevision,
@@ -109,6 +110,85 @@ def _record_of_row(row: Any) -> InterviewRecord:
     )
 
 
+# The statements of an answered question, built once (see storage.database.per_dialect).
+
+_INTERVIEWS = cast(Table, Interview.__table__)
+_CONTRIBUTORS = cast(Table, Contributor.__table__)
+_ACTIVE_OF_PERSON = (
+    select(
+        _INTERVIEWS,
+        _CONTRIBUTORS.c.chat_id.label("contributor_chat_id"),
+        _CONTRIBUTORS.c.display_name,
+        _CONTRIBUTORS.c.username,
+        _CONTRIBUTORS.c.language.label("contributor_language"),
+        _CONTRIBUTORS.c.erased_at,
+    )
+    .join(_CONTRIBUTORS, _CONTRIBUTORS.c.id == _INTERVIEWS.c.contributor_id)
+    .where(
+        _CONTRIBUTORS.c.telegram_user_id == bindparam("person"),
+        _INTERVIEWS.c.status == Status.ACTIVE.value,
+    )
+    .order_by(_INTERVIEWS.c.id.desc())
+    .limit(1)
+    .with_for_update(of=_INTERVIEWS)
+)
+_SAVE_STATE = (
+    update(_INTERVIEWS)
+    .where(
+        _INTERVIEWS.c.id == bindparam("saved_id"),
+        _INTERVIEWS.c.lock_version == bindparam("saved_version"),
+    )
+    .values(
+        state=bindparam("saved_state", type_=_INTERVIEWS.c.state.type),
+        status=bindparam("saved_status"),
+        language=bindparam("saved_language"),
+        lock_version=_INTERVIEWS.c.lock_version + 1,
+        updated_at=bindparam("saved_at"),
+    )
+)
+_REVISIONS = cast(Table, AnswerRevision.__table__)
+_FIRST_REVISION = insert(_REVISIONS).values(
+    answer_id=bindparam("answer"),
+    revision=1,
+    value=bindparam("value", type_=_REVISIONS.c.value.type),
+    reason="answer",
+    created_at=bindparam("at"),
+)
+
+
+def _insert_new(insert: Callable[[Any], Any]) -> Any:
+    table = AnswerRow.__table__
+    return (
+        insert(table)
+        .values(
+            interview_id=bindparam("interview"),
+            question_id=bindparam("question"),
+            value=bindparam("value", type_=table.c.value.type),
+            text=bindparam("text", type_=table.c.text.type),
+            revision=1,
+            created_at=bindparam("at"),
+            updated_at=bindparam("at"),
+        )
+        .on_conflict_do_nothing(index_elements=[table.c.interview_id, table.c.question_id])
+        .returning(table.c.id)
+    )
+
+
+def _map_message(insert: Callable[[Any], Any]) -> Any:
+    table = AnswerMessage.__table__
+    statement = insert(table).values(
+        chat_id=bindparam("chat"), message_id=bindparam("message"), answer_id=bindparam("answer")
+    )
+    return statement.on_conflict_do_update(
+        index_elements=[table.c.chat_id, table.c.message_id],
+        set_={"answer_id": statement.excluded.answer_id},
+    )
+
+
+_INSERT_NEW = per_dialect(_insert_new)
+_MAP_MESSAGE = per_dialect(_map_message)
+
+
 class SqlInterviews:
     """Interview, answer, revision and message-map rows; never commits."""
 
@@ -149,27 +229,8 @@ class SqlInterviews:
         looks further. Locking the interview (not the contributor) serialises a chat's
         updates on PostgreSQL and re-reads the row a concurrent update just committed.
         """
-        interviews = Interview.__table__
-        contributors = Contributor.__table__
-        statement = (
-            select(
-                interviews,
-                contributors.c.chat_id.label("contributor_chat_id"),
-                contributors.c.display_name,
-                contributors.c.username,
-                contributors.c.language.label("contributor_language"),
-                contributors.c.erased_at,
-            )
-            .join(contributors, contributors.c.id == interviews.c.contributor_id)
-            .where(
-                contributors.c.telegram_user_id == person.user_id,
-                interviews.c.status == Status.ACTIVE.value,
-            )
-            .order_by(interviews.c.id.desc())
-            .limit(1)
-            .with_for_update(of=interviews)
-        )
-        row = (await self._session.execute(statement)).one_or_none()
+        found = await self._session.execute(_ACTIVE_OF_PERSON, {"person": person.user_id})
+        row = found.one_or_none()
         if row is None:
             return None
         current = (
@@ -255,16 +316,15 @@ class SqlInterviews:
         guard against a bug, not a path taken in normal operation.
         """
         result = await self._session.execute(
-            update(Interview)
-            .where(Interview.id == record.id, Interview.lock_version == record.lock_version)
-            .values(
-                state=state.to_json(),
-                status=state.status.value,
-                language=state.language,
-                lock_version=Interview.lock_version + 1,
-                updated_at=now,
-            )
-            .execution_options(synchronize_session=False)
+            _SAVE_STATE,
+            {
+                "saved_id": record.id,
+                "saved_version": record.lock_version,
+                "saved_state": state.to_json(),
+                "saved_status": state.status.value,
+                "saved_language": state.language,
+                "saved_at": now,
+            },
         )
         if getattr(result, "rowcount", 0) != 1:
             raise StaleInterview(f"interview {record.id} changed since it was loaded")
@@ -341,13 +401,7 @@ class SqlInterviews:
             answer_id = await self._insert_new(interview_id, answer.question_id, value, text, now)
             if answer_id is not None:
                 await self._session.execute(
-                    insert(AnswerRevision).values(
-                        answer_id=answer_id,
-                        revision=1,
-                        value=value,
-                        reason="answer",
-                        created_at=now,
-                    )
+                    _FIRST_REVISION, {"answer": answer_id, "value": value, "at": now}
                 )
                 await self._map_messages(answer_id, answer, chat_id)
                 return 1
@@ -395,39 +449,26 @@ class SqlInterviews:
         self, interview_id: int, question_id: str, value: Any, text: str, now: datetime
     ) -> int | None:
         """Insert an answer's first value; ``None`` if the question has one already."""
-        table = AnswerRow.__table__
-        statement = (
-            dialect_insert(self._session, table)
-            .values(
-                interview_id=interview_id,
-                question_id=question_id,
-                value=value,
-                text=text,
-                revision=1,
-                created_at=now,
-                updated_at=now,
-            )
-            .on_conflict_do_nothing(index_elements=[table.c.interview_id, table.c.question_id])
-            .returning(table.c.id)
-        )
-        found = (await self._session.execute(statement)).scalar_one_or_none()
+        statement = _INSERT_NEW[dialect_of(self._session)]
+        params = {
+            "interview": interview_id,
+            "question": question_id,
+            "value": value,
+            "text": text,
+            "at": now,
+        }
+        found = (await self._session.execute(statement, params)).scalar_one_or_none()
         return int(found) if found is not None else None
 
     async def _map_messages(self, answer_id: int, answer: Answer, chat_id: int | None) -> None:
         if chat_id is None or not answer.message_ids:
             return
-        table = AnswerMessage.__table__
-        insert = dialect_insert(self._session, table).values(
-            [
-                {"chat_id": chat_id, "message_id": message_id, "answer_id": answer_id}
-                for message_id in dict.fromkeys(answer.message_ids)
-            ]
-        )
         await self._session.execute(
-            insert.on_conflict_do_update(
-                index_elements=[table.c.chat_id, table.c.message_id],
-                set_={"answer_id": insert.excluded.answer_id},
-            )
+            _MAP_MESSAGE[dialect_of(self._session)],
+            [
+                {"chat": chat_id, "message": message_id, "answer": answer_id}
+                for message_id in dict.fromkeys(answer.message_ids)
+            ],
         )
 
     async def answers(self, interview_id: int) -> list[StoredAnswer]:

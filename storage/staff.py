@@ -3,14 +3,19 @@ settings are their source of truth, so removing them there is enough."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import delete, select
+from sqlalchemy import bindparam, delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.database import dialect_insert
 from storage.models import StaffMember
+
+_MEMBERS_AMONG = select(StaffMember.user_id).where(
+    StaffMember.user_id.in_(bindparam("ids", expanding=True))
+)
 
 
 @dataclass(frozen=True)
@@ -47,6 +52,13 @@ class SqlStaff:
             select(StaffMember.user_id).where(StaffMember.user_id == user_id)
         )
         return row.scalar_one_or_none() is not None
+
+    async def members_among(self, user_ids: Iterable[int]) -> set[int]:
+        """The staff members among ``user_ids``, in one statement (a whole batch's senders)."""
+        ids = list(set(user_ids))
+        if not ids:
+            return set()
+        return set((await self._session.execute(_MEMBERS_AMONG, {"ids": ids})).scalars())
 
     async def all(self) -> list[StaffRecord]:
         rows = await self._session.execute(select(StaffMember).order_by(StaffMember.added_at))

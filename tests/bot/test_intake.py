@@ -21,11 +21,15 @@ from bot.intake import (
     UnparseableUpdate,
     clean,
     fingerprint,
+    fingerprint_of,
     note_recorded,
     parse_update,
     raw_text,
     shape_problem,
 )
+from bot.roles import Roles
+from bot.settings import load_settings
+from bot.telegram_app import process_batch
 from storage.database import Database
 from storage.uow import UnitOfWork
 from tests.e2e.fake_bot_api import FakeBotApi
@@ -151,6 +155,14 @@ def test_the_fingerprint_tells_a_redelivery_from_a_reused_id(application: App) -
     assert fingerprint(first) == fingerprint(redelivered) != fingerprint(reused)
 
 
+def test_the_fingerprint_of_the_json_in_hand_ignores_key_order_only() -> None:
+    data = {"update_id": 1, "message": MESSAGE}
+    reordered = {"message": dict(reversed(list(MESSAGE.items()))), "update_id": 1}
+    reused = {"update_id": 1, "message": {**MESSAGE, "text": "hi"}}
+
+    assert fingerprint_of(data) == fingerprint_of(reordered) != fingerprint_of(reused)
+
+
 def test_raw_text_keeps_anything_as_ascii() -> None:
     data = {"text": "\ud800 \x00 é"}
 
@@ -222,3 +234,102 @@ def test_the_fingerprint_of_the_update_in_hand_is_reused_and_never_another_s(
     assert fingerprint(first) == key == fingerprint(again)  # equal content, equal key
     assert fingerprint(other) != key  # the kept one is not handed to another update
     assert fingerprint(first) == key
+
+
+async def test_a_polled_batch_is_checked_for_redeliveries_in_one_read(database: Database) -> None:
+    """A redelivered batch is skipped as a whole, found with one statement, while an id
+    reused with other content, and an id that comes twice in a batch, are each handled once."""
+    async with FakeBotApi(TOKEN) as fake:
+        application: App = (
+            ApplicationBuilder().token(TOKEN).base_url(f"{fake.url}/bot").updater(None).build()
+        )
+        async with application:
+            await _poll_twice(application, database)
+
+
+async def _poll_twice(application: App, database: Database) -> None:
+    now = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
+    handled: list[tuple[int, str]] = []
+
+    async def handler(update: Update, _: object) -> None:
+        assert update.message is not None
+        handled.append((update.update_id, update.message.text or ""))
+
+    async def nothing(_: object) -> None:
+        return None
+
+    application.add_handler(TypeHandler(Update, handler))
+    intake = Intake(application, database, lambda: now, apology=nothing, owe=nothing)  # type: ignore[arg-type]
+
+    def message(update_id: int, chat: int, text: str) -> dict[str, Any]:
+        body = {**MESSAGE, "message_id": update_id, "text": text}
+        body["chat"] = {**MESSAGE["chat"], "id": chat}
+        return {"update_id": update_id, "message": body}
+
+    batch = [message(n, 40 + n % 2, f"answer {n}") for n in range(1, 5)]
+    lookups: list[str] = []
+
+    def record(_c: object, _cur: object, statement: str, *_rest: object) -> None:
+        if statement.lstrip().upper().startswith("SELECT") and "processed_updates" in statement:
+            lookups.append(statement)
+
+    event.listen(database.engine.sync_engine, "before_cursor_execute", record)
+    try:
+        await process_batch(intake, batch)
+        assert len(lookups) == 1
+        await process_batch(intake, batch)  # redelivered: the acknowledgement was lost
+        assert len(lookups) == 2
+    finally:
+        event.remove(database.engine.sync_engine, "before_cursor_execute", record)
+    assert sorted(handled) == [(n, f"answer {n}") for n in range(1, 5)]
+
+    handled.clear()
+    await process_batch(
+        intake, [message(2, 42, "another update, the same id"), *[message(9, 43, "twice")] * 2]
+    )
+    assert handled == [(2, "another update, the same id"), (9, "twice")]
+
+
+async def test_a_webhook_update_reads_what_it_needs_first_in_one_transaction(
+    database: Database,
+) -> None:
+    """Was it processed, and is its sender staff (the check every message gets): one read,
+    then the handling; a redelivery stops after that read."""
+    async with FakeBotApi(TOKEN) as fake:
+        application: App = (
+            ApplicationBuilder().token(TOKEN).base_url(f"{fake.url}/bot").updater(None).build()
+        )
+        async with application:
+            await _receive_twice(application, database)
+
+
+async def _receive_twice(application: App, database: Database) -> None:
+    now = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
+    settings = load_settings({"TELEGRAM_BOT_TOKEN": TOKEN, "DATABASE_URL": "sqlite:///x.db"})
+    roles = Roles(settings, database)
+    verdicts: list[bool] = []
+
+    async def handler(update: Update, _: object) -> None:
+        assert update.effective_user is not None
+        verdicts.append(await roles.may_be_staff(update.effective_user.id))
+
+    async def nothing(_: object) -> None:
+        return None
+
+    application.add_handler(TypeHandler(Update, handler))
+    intake = Intake(application, database, lambda: now, apology=nothing, owe=nothing)  # type: ignore[arg-type]
+    transactions: list[object] = []
+
+    def began(connection: object) -> None:
+        transactions.append(connection)
+
+    event.listen(database.engine.sync_engine, "begin", began)
+    try:
+        data = {"update_id": 70, "message": MESSAGE}
+        assert await intake.receive(data) == "handled"
+        first = len(transactions)
+        assert await intake.receive(data) == "duplicate"
+    finally:
+        event.remove(database.engine.sync_engine, "begin", began)
+    assert verdicts == [False]
+    assert (first, len(transactions)) == (2, 3)  # the read, the record; then the read alone

@@ -8,7 +8,7 @@ import json
 from datetime import UTC, datetime, timedelta
 
 from storage.database import Database
-from storage.intake import forget_old_updates, park_update, parked_updates
+from storage.intake import forget_old_updates, look_up_batch, park_update, parked_updates
 from storage.uow import UnitOfWork
 from storage.updates import DEDUPE_WINDOW
 
@@ -122,3 +122,47 @@ async def test_a_parked_update_keeps_its_raw_json_whatever_it_holds(database: Da
         {"update_id": 5, "message": {"text": "\ud800 and \x00"}},
     )
     assert (unnamed.update_id, unnamed.raw) == (None, "null")
+
+
+async def test_a_batch_is_checked_for_redeliveries_and_staff_in_one_read(
+    database: Database,
+) -> None:
+    async with UnitOfWork(database) as uow:
+        await uow.updates.claim(30, NOW, "content-a")
+        await uow.updates.claim(31, NOW - DEDUPE_WINDOW * 2, "content-b")
+        await uow.updates.claim(32, NOW, "content-c")
+        await uow.staff.add(501, "Sam", 900, NOW)
+        await uow.commit()
+
+    found = await look_up_batch(
+        database,
+        [(30, "content-a"), (31, "content-b"), (32, "content-x"), (33, "content-d")],
+        [501, 502],
+        NOW,
+    )
+
+    # 31 is too old to be a redelivery, 32 came with other content, 33 was never seen.
+    assert (found.processed, found.staff) == ({30}, {501})
+    empty = await look_up_batch(database, [], [], NOW)
+    assert (empty.processed, empty.staff) == (set(), set())
+
+
+async def test_a_fingerprint_an_earlier_release_made_decides_by_the_id_alone(
+    database: Database,
+) -> None:
+    """Fingerprints of another length were made from other bytes: a redelivery across an
+    upgrade is still recognised, not applied a second time."""
+    earlier, now_made = "0" * 64, "A" * 43
+    async with UnitOfWork(database) as uow:
+        await uow.updates.claim(40, NOW, earlier)
+        await uow.updates.claim(41, NOW, "B" * 43)
+        await uow.commit()
+    async with UnitOfWork(database) as uow:
+        seen = await uow.updates.seen(40, now_made, now=NOW)
+        claimed_again = await uow.updates.claim(40, NOW, now_made)
+        reused = await uow.updates.claim(41, NOW, "C" * 43)
+        await uow.commit()
+
+    assert (seen, claimed_again, reused) == (True, False, True)
+    found = await look_up_batch(database, [(40, now_made), (41, "D" * 43)], [], NOW)
+    assert found.processed == {40}
