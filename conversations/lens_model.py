@@ -128,6 +128,27 @@ class LensModel:
         )
 
 
+_ready = False
+
+
+def model_ready() -> bool:
+    """Whether the shipped model and its libraries are loaded (see ``warm_up``)."""
+    return _ready
+
+
+def warm_up() -> None:
+    """Load the shipped model and import its libraries (seconds, once per process).
+
+    Callers on an event loop run this in a thread before their first draft, so the
+    imports do not stall every other update.
+    """
+    global _ready
+    model = load_model()
+    if model is not None:
+        model.probabilities([document("", "")])
+    _ready = True
+
+
 def load_model(path: Path | None = None) -> LensModel | None:
     """The shipped model (read once), or the one at ``path``; None if there is none."""
     return _builtin_model() if path is None else _load(path)
