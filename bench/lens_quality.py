@@ -1,6 +1,7 @@
 """Precision and recall of the co-production lens on labelled answer snippets.
 
-Run ``python bench/lens_quality.py [--extra lens.yaml] [--misses SET] [--unseal]``. Each set of
+Run ``python bench/lens_quality.py [--extra lens.yaml] [--misses SET] [--unseal] [--learned]``,
+or ``python bench/lens_quality.py --cross-validate`` for leave-one-batch-out figures. Each set of
 snippets is one file in ``bench/data``: ``lens_labelled.yaml`` is the development set (rules
 may be tuned on it), ``lens_batch<N>.yaml`` are held-out batches written and labelled before
 the last rule changes. For each set it prints precision and recall overall, per framework and
@@ -9,11 +10,22 @@ is the final check of a round: it is left out unless ``--unseal`` is given, so n
 figures, let alone its misses, while tuning. A batch with ``retired: true`` has had its
 figures reported and has joined the development data. It always exits 0: these are figures
 to watch, not a test.
+
+``--learned`` measures the rules together with the shipped learned model
+(``conversations/lens/model.npz``, trained on every development set, so flattering there).
+``--cross-validate`` is the measure of generalisation the model is tuned by: for each of the
+retired batches 3 to 8, a model is trained on the development set and the other five batches
+(its thresholds chosen inside those five) and scored on the sixth. It prints, per fold and as
+a mean, the rules as they are now (tuned on batches 3 to 7, so flattering there), the rules as
+they were when that batch was measured sealed (from git history: the fair figure), the model
+alone, and the rules with the model, both ways. It reads only the files listed in
+``TRAINING_BATCHES``, never a sealed batch.
 """
 
 from __future__ import annotations
 
 import argparse
+import subprocess
 import sys
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -23,19 +35,31 @@ import yaml
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from conversations.lens import Lens, load_lens
+from conversations.lens import Lens, load_lens, parse_lens
+from conversations.lens_model import LabelledSnippet, LensModel, document, load_model, train
+from conversations.tidy import WordsLoader
 
-DATA = Path(__file__).resolve().parent / "data"
+ROOT = Path(__file__).resolve().parent.parent
+DATA = ROOT / "bench" / "data"
 DEVELOPMENT = DATA / "lens_labelled.yaml"
 PRECISION_TARGET = 0.8
 RECALL_TARGET = 0.8
+# Batches measured once, sealed, and retired: the only ones the model trains on. A batch is
+# added here only after its sealed figures are recorded in conversations/lens/README.md.
+TRAINING_BATCHES = (3, 4, 5, 6, 7, 8)
+# The commit whose rules each batch was measured against while sealed (batch 3: the rules
+# from before any change that saw it).
+AS_MEASURED = {
+    3: "b8950ab",
+    4: "21766d0^",
+    5: "418325f^",
+    6: "eeaa439",
+    7: "173564f^",
+    8: "8ebaaae",
+}
+RULES_PATH = "conversations/lens/coproduction.yaml"
 
-
-@dataclass(frozen=True)
-class Item:
-    question: str
-    text: str
-    tags: frozenset[str]
+Item = LabelledSnippet
 
 
 @dataclass(frozen=True)
@@ -90,12 +114,40 @@ def all_sets() -> list[Path]:
     return [DEVELOPMENT, *batches]
 
 
-def evaluate(lens: Lens, items: Sequence[Item]) -> tuple[dict[str, Count], list[str]]:
+def training_set(number: int) -> Snippets:
+    """A retired batch to train on; a sealed or unretired one is refused."""
+    snippets = load_set(DATA / f"lens_batch{number}.yaml")
+    if snippets.sealed or not snippets.tuned_on:
+        raise SystemExit(f"batch {number} is not retired: it may not be trained on")
+    return snippets
+
+
+def found_tags(lens: Lens | None, model: LensModel | None, items: Sequence[Item]) -> list[set[str]]:
+    """The tags suggested for each item: by the rules, the model, or both combined."""
+    rules = [
+        {m.key for m in lens.match(item.text, item.question)} if lens else set() for item in items
+    ]
+    if model is None:
+        return rules
+    scores = model.probabilities([document(i.question, i.text) for i in items])
+    if lens is None:
+        return [
+            {t for t, p in zip(model.tags, row, strict=True) if p >= model.confident}
+            for row in scores
+        ]
+    return [
+        model.keys(keys, list(row), lens.negated(item.text, item.question), item.text)
+        for item, keys, row in zip(items, rules, scores, strict=True)
+    ]
+
+
+def evaluate(
+    lens: Lens | None, items: Sequence[Item], model: LensModel | None = None
+) -> tuple[dict[str, Count], list[str]]:
     """Counts per tag, and one line per extra or missed tag."""
     counts: dict[str, Count] = {}
     misses: list[str] = []
-    for item in items:
-        found = {m.key for m in lens.match(item.text, item.question)}
+    for item, found in zip(items, found_tags(lens, model, items), strict=True):
         for key in sorted(found | item.tags):
             count = counts.setdefault(key, Count())
             if key in found and key in item.tags:
@@ -141,6 +193,64 @@ def print_set(snippets: Snippets, counts: dict[str, Count]) -> Count:
     return total
 
 
+def total(counts: dict[str, Count]) -> Count:
+    overall = Count()
+    for count in counts.values():
+        overall.add(count)
+    return overall
+
+
+def rules_at(commit: str) -> Lens | None:
+    """The built-in rules as they were at ``commit``, or None without git history."""
+    shown = subprocess.run(
+        ["git", "show", f"{commit}:{RULES_PATH}"], cwd=ROOT, capture_output=True, text=True
+    )
+    if shown.returncode != 0:
+        return None
+    data = yaml.load(shown.stdout, Loader=WordsLoader)  # a SafeLoader subclass, as load_lens
+    return parse_lens(data, f"{commit}:{RULES_PATH}")
+
+
+def cross_validate(folds: Sequence[int]) -> None:
+    """Leave-one-batch-out over the retired batches: train on the rest, score the one left."""
+    lens = load_lens()
+    tags = [r.key for r in lens.rules]
+    development = load_set(DEVELOPMENT).items
+    batches = {n: training_set(n).items for n in TRAINING_BATCHES}
+    columns = ("rules now", "rules then", "model", "now+model", "then+model")
+    print("leave-one-batch-out (precision/recall); 'then' = the rules the batch was measured by")
+    print(f"  {'fold':8}" + "".join(f"{c:>13}" for c in columns))
+    sums = [[0.0, 0.0] for _ in columns]
+    for fold in folds:
+        rest = [batches[n] for n in TRAINING_BATCHES if n != fold]
+        model = train(rest, tags, always=development)
+        then = rules_at(AS_MEASURED[fold])
+        items = batches[fold]
+        figures: list[tuple[float, float] | None] = []
+        for rules, learned in (
+            (lens, None),
+            (then, None),
+            (None, model),
+            (lens, model),
+            (then, model),
+        ):
+            if rules is None and learned is None:
+                figures.append(None)
+                continue
+            overall = total(evaluate(rules, items, learned)[0])
+            figures.append((overall.precision, overall.recall))
+        cells = "".join(f"{'-':>13}" if f is None else f"{f[0]:8.2f}/{f[1]:.2f}" for f in figures)
+        print(
+            f"  batch {fold:<2}{cells}   (veto {model.veto:.2f}, confident {model.confident:.2f})"
+        )
+        for index, figure in enumerate(figures):
+            if figure is not None:
+                sums[index][0] += figure[0]
+                sums[index][1] += figure[1]
+    cells = "".join(f"{p / len(folds):8.2f}/{r / len(folds):.2f}" for p, r in sums)
+    print(f"  {'mean':8}{cells}")
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("labelled", nargs="*", type=Path, help="labelled files (default: all)")
@@ -156,7 +266,27 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument(
         "--unseal", action="store_true", help="also measure sealed batches (the final check)"
     )
+    parser.add_argument(
+        "--learned", action="store_true", help="measure the rules with the shipped learned model"
+    )
+    parser.add_argument(
+        "--cross-validate",
+        action="store_true",
+        help="leave-one-batch-out over the retired batches (trains a model per fold)",
+    )
+    parser.add_argument(
+        "--fold",
+        action="append",
+        type=int,
+        default=[],
+        metavar="N",
+        help="with --cross-validate: only these folds (batch numbers)",
+    )
     args = parser.parse_args(argv)
+    if args.cross_validate:
+        cross_validate(args.fold or TRAINING_BATCHES)
+        return 0
+    model = load_model() if args.learned else None
     lens = load_lens()
     if args.extra:
         lens = lens.extend(load_lens(args.extra))
@@ -166,7 +296,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if snippets.sealed and not args.unseal:
             print(f"\n{snippets.name}: sealed, {len(snippets.items)} snippets (not measured)")
             continue
-        counts, misses = evaluate(lens, snippets.items)
+        counts, misses = evaluate(lens, snippets.items, model)
         role = "tuned on" if snippets.tuned_on else "held out"
         print(f"\n{snippets.name} ({len(snippets.items)} snippets, {role}):")
         print_set(snippets, counts)

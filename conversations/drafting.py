@@ -37,6 +37,7 @@ from conversations.drafting_records import (
 )
 from conversations.gaps import find_gaps
 from conversations.lens import Lens, load_lens, suggest_tags
+from conversations.lens_model import load_model
 from conversations.model import Answer, QuestionKind, Script
 from conversations.tidy import (
     DEFAULT_LANGUAGE,
@@ -349,13 +350,15 @@ def build_draft(
     contributor_name: str | None = None,
     lens: Lens | None = None,
     language: str = DEFAULT_LANGUAGE,
+    learned: bool = True,
 ) -> DraftRecord:
     """Draft an example record from an interview's answers. Pure: same input, same draft.
 
     ``language`` is the language the interview was held in: tidying rules of a language
     the wording file does not know (English typo fixes, text-speak) are never applied to it.
     ``contributor_name`` is used in the credit line only, and only when the contributor
-    chose to be named but typed no name.
+    chose to be named but typed no name. ``learned`` adds the lens's learned model to its
+    rules (see ``conversations/lens/README.md``).
     """
     rules = lens if lens is not None else load_lens()
     answers = {qid: without_contact_details(a) for qid, a in answers.items()}
@@ -396,7 +399,9 @@ def build_draft(
         script_id=script.id,
         reference=reference,
         fields=fields,
-        lens=suggest_tags(rules, script, answers, language=language),
+        lens=suggest_tags(
+            rules, script, answers, language=language, model=load_model() if learned else None
+        ),
         gaps=find_gaps(
             script,
             answers,

@@ -17,6 +17,7 @@ from typing import Any, Literal
 
 import yaml
 
+from conversations.lens_model import LensModel, document
 from conversations.model import Answer, Script
 from conversations.tidy import DEFAULT_LANGUAGE, WordsLoader, split_sentences
 
@@ -247,6 +248,23 @@ class Lens:
                     continue
                 found.append(LensMatch(rule.key, hit.start(), hit.end(), hit.group(0)))
                 break
+        return found
+
+    def negated(
+        self, text: str, question_id: str = "", language: str = DEFAULT_LANGUAGE
+    ) -> set[str]:
+        """Tags whose words occur in ``text`` only negated ("we didn't have a say").
+
+        The learned model reads words, not grammar: these tags it may not add on its own.
+        """
+        found: set[str] = set()
+        for rule in self.rules:
+            regex = self._regex(rule, language, question_id)
+            if regex is None or not rule.negatable:
+                continue
+            hits = list(regex.finditer(text))
+            if hits and all(self._negated(text, hit, language) for hit in hits):
+                found.add(rule.key)
         return found
 
     def _negated(self, text: str, hit: re.Match[str], language: str) -> bool:
@@ -501,53 +519,99 @@ def suggest_tags(
     answers: Mapping[str, Answer],
     *,
     language: str | None = None,
+    model: LensModel | None = None,
 ) -> tuple[LensSuggestion, ...]:
     """One suggestion per tag, with the best evidence: a preferred question's words first.
 
     Typed words beat a ticked box, since they say more; a ticked ``together`` option is the
-    evidence when no words back the stage.
+    evidence when no words back the stage. With a ``model`` (of the interview's language),
+    a rule match it finds very unlikely is dropped, and a tag it is confident of is added
+    even where no rule matched, quoting the sentence it scores highest for that tag.
     """
     lang = language or script.language or DEFAULT_LANGUAGE
     order = [q.id for q in script.questions] + [q for q in answers if script.question(q) is None]
+    typed = [
+        (position, qid, answer)
+        for position, qid in enumerate(order)
+        if (answer := answers.get(qid)) is not None and not answer.skipped and answer.text.strip()
+    ]
+    learned = model if model is not None and model.language == lang else None
+    scores = (
+        learned.probabilities([document(qid, a.text) for _, qid, a in typed])
+        if learned is not None and typed
+        else None
+    )
     best: dict[str, tuple[tuple[int, int], LensSuggestion]] = {}
-    for position, qid in enumerate(order):
-        answer = answers.get(qid)
-        if answer is None or answer.skipped or not answer.text.strip():
-            continue
-        for hit in lens.match(answer.text, qid, lang):
+
+    def offer(rank: tuple[int, int], rule: TagRule, evidence: str, qid: str) -> None:
+        if rule.key in best and best[rule.key][0] <= rank:
+            return
+        best[rule.key] = (
+            rank,
+            LensSuggestion(
+                framework=rule.framework,
+                tag=rule.tag,
+                label=rule.label,
+                evidence=evidence,
+                question_id=qid,
+            ),
+        )
+
+    for index, (position, qid, answer) in enumerate(typed):
+        hits = lens.match(answer.text, qid, lang)
+        wanted = (
+            learned.keys(
+                {h.key for h in hits},
+                list(scores[index]),
+                lens.negated(answer.text, qid, lang),
+                answer.text,
+            )
+            if learned is not None and scores is not None
+            else {h.key for h in hits}
+        )
+        for hit in hits:
             rule = lens.rule(hit.key)
-            if rule is None:
+            if rule is None or hit.key not in wanted:
                 continue
             rank = (0 if qid in rule.prefer else 1, position)
-            if hit.key in best and best[hit.key][0] <= rank:
-                continue
-            best[hit.key] = (
-                rank,
-                LensSuggestion(
-                    framework=rule.framework,
-                    tag=rule.tag,
-                    label=rule.label,
-                    evidence=evidence_span(answer.text, hit.start, hit.end, lang),
-                    question_id=qid,
-                ),
-            )
+            offer(rank, rule, evidence_span(answer.text, hit.start, hit.end, lang), qid)
+        if learned is None or scores is None:
+            continue
+        for key in sorted(wanted - {h.key for h in hits}):
+            rule = lens.rule(key)
+            if rule is not None:
+                column = learned.tags.index(key)
+                sure = int(1000 * scores[index][column])
+                offer((2, -sure), rule, _best_sentence(learned, column, answer.text, lang), qid)
     together = answers.get("together")
     question = script.question("together")
     if together is not None and not together.skipped:
         for option_id in together.choices:
-            key = lens.together.get(option_id)
-            rule = lens.rule(key) if key else None
+            stage = lens.together.get(option_id)
+            rule = lens.rule(stage) if stage else None
             if rule is None or rule.key in best:
                 continue
             option = question.option(option_id) if question else None
-            best[rule.key] = (
-                (2, 0),
-                LensSuggestion(
-                    framework=rule.framework,
-                    tag=rule.tag,
-                    label=rule.label,
-                    evidence=option.label if option else option_id,
-                    question_id="together",
-                ),
-            )
+            offer((3, 0), rule, option.label if option else option_id, "together")
     return tuple(best[r.key][1] for r in lens.rules if r.key in best)
+
+
+def _best_sentence(model: LensModel, column: int, text: str, language: str) -> str:
+    """The sentence of an answer the model scores highest for one tag, verbatim."""
+    spans: list[tuple[int, int]] = []
+    offset = 0
+    for sentence in split_sentences(text, language):
+        found = text.find(sentence, offset)
+        if found < 0:
+            continue
+        spans.append((found, found + len(sentence)))
+        offset = found + len(sentence)
+    if not spans:
+        return text.strip()[:EVIDENCE_MAX_CHARS]
+    start = spans[0][0]
+    if len(spans) > 1:
+        # scored on their words alone: the question is the same for every sentence, and a
+        # short sentence would give its token more weight than a long one
+        scores = model.probabilities([text[a:b] for a, b in spans])[:, column]
+        start = spans[int(scores.argmax())][0]
+    return evidence_span(text, start, start, language)

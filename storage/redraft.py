@@ -6,10 +6,12 @@ answer, a follow-up reply. Fields staff edited are kept, with new material besid
 
 from __future__ import annotations
 
+import asyncio
 from datetime import datetime
 from weakref import WeakKeyDictionary
 
 from conversations.drafting import build_draft, merge_regenerated
+from conversations.lens_model import model_ready, warm_up
 from conversations.model import Script
 from conversations.script import script_from_json
 from storage.database import Database
@@ -57,6 +59,8 @@ async def redraft(uow: UnitOfWork, interview_id: int, now: datetime) -> DraftInf
     answers = {
         stored.question_id: stored.answer for stored in await uow.interviews.answers(interview_id)
     }
+    if not model_ready():
+        await asyncio.to_thread(warm_up)  # the lens model's libraries load off the event loop
     fresh = build_draft(
         script,
         answers,

@@ -1,5 +1,6 @@
 """``copro-bot chat`` starts without the heavy libraries it does not need: no Telegram,
-no spreadsheet or document writers and, once the database is current, no Alembic."""
+no spreadsheet or document writers, no learned-lens libraries and, once the database is
+current, no Alembic."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
-HEAVY = ("telegram", "openpyxl", "docx", "alembic")
+HEAVY = ("telegram", "openpyxl", "docx", "alembic", "sklearn", "scipy", "numpy")
 PROBE = f"""
 import sys
 from bot.cli import main

@@ -283,9 +283,10 @@ def test_regeneration_keeps_staff_decisions_on_lens_tags() -> None:
     extra = LensSuggestion("nef", "networks", "Peer support networks", "x", "who", "confirmed")
     decided = replace(decided, lens=(*decided.lens, extra))
     merged = merge_regenerated(decided, set(), build_draft(FULL, given))
+    assert {"nef/assets", "stages/co_decision"} <= {s.key for s in draft.lens}
     assert {s.key: s.status for s in merged.lens} == {
+        **{s.key: "confirmed" for s in draft.lens},
         "nef/assets": "rejected",
-        "stages/co_decision": "confirmed",
         "nef/networks": "confirmed",
     }
 

@@ -1,0 +1,51 @@
+"""Train the lens's learned model and write ``conversations/lens/model.npz``.
+
+Run ``python bench/lens_train.py`` after adding labelled snippets or retiring a batch. It
+trains on the development set and the retired batches listed in
+``bench/lens_quality.py:TRAINING_BATCHES`` (never a sealed one), choosing the model's
+thresholds by leave-one-batch-out inside them, and prints what it wrote. Check the figures
+with ``python bench/lens_quality.py --cross-validate`` before committing a new model.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from collections.abc import Sequence
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from lens_quality import DEVELOPMENT, TRAINING_BATCHES, load_set, training_set
+
+from conversations.lens import load_lens
+from conversations.lens_model import MODEL_FILE, train
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--out", type=Path, default=MODEL_FILE, help="where to write the model")
+    args = parser.parse_args(argv)
+    started = time.perf_counter()
+    tags = [r.key for r in load_lens().rules]
+    batches = [training_set(n).items for n in TRAINING_BATCHES]
+    development = load_set(DEVELOPMENT).items
+    model = train(batches, tags, always=development)
+    model.save(args.out)
+    snippets = len(development) + sum(len(b) for b in batches)
+    print(
+        f"trained on {snippets} snippets (development and batches "
+        f"{', '.join(map(str, TRAINING_BATCHES))}) in {time.perf_counter() - started:.0f} s"
+    )
+    print(
+        f"{len(model.word_vocabulary)} word and {len(model.char_vocabulary)} character features;"
+        f" veto below {model.veto:.2f}, confident from {model.confident:.2f}"
+    )
+    print(f"wrote {args.out} ({args.out.stat().st_size // 1024} kB)")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,101 @@
+"""The lens's learned model beside the rules: it adds tags the rules miss, quoting the
+sentence it rests on, and never overrides what the rules read as negated."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import pytest
+
+from conversations.drafting import build_draft
+from conversations.lens import load_lens, suggest_tags
+from conversations.lens_model import LabelledSnippet, document, fit, load_model
+from conversations.model import Answer
+from conversations.script import builtin_scripts
+
+FULL = builtin_scripts()["full-story"]
+BENCH = Path(__file__).resolve().parents[2] / "bench"
+
+
+def suggested(question: str, text: str) -> dict[str, str]:
+    answers = {question: Answer(question, text=text)}
+    return {s.key: s.evidence for s in suggest_tags(load_lens(), FULL, answers, model=load_model())}
+
+
+def test_shipped_model_covers_every_tag_of_the_rules() -> None:
+    model = load_model()
+    assert model is not None
+    assert (set(model.tags), model.language) == ({r.key for r in load_lens().rules}, "en")
+    assert 0.0 <= model.veto < model.confident <= 1.0
+
+
+def test_model_adds_a_tag_the_rules_miss_quoting_the_sentence_it_rests_on() -> None:
+    text = (
+        "It took most of the summer. Everyone put a sticker on their favourite plan and the "
+        "one with most stickers went ahead."
+    )
+    assert "stages/co_decision" not in {m.key for m in load_lens().match(text, "decision")}
+    assert suggested("decision", text)["stages/co_decision"] == (
+        "Everyone put a sticker on their favourite plan and the one with most stickers went ahead."
+    )
+
+
+def test_model_adds_nothing_the_rules_read_as_negated() -> None:
+    assert "nsce/communication" not in suggested("heard_back", "we never heard back from anyone")
+
+
+def test_a_short_answer_is_judged_by_the_rules_alone() -> None:
+    assert "stages/co_decision" not in suggested("final_say", "the council")
+
+
+def test_drafts_can_leave_the_model_out() -> None:
+    answers = {
+        "decision": Answer(
+            "decision", text="Everyone put a sticker on their favourite plan and it went ahead."
+        )
+    }
+    with_model = {s.key for s in build_draft(FULL, answers).lens}
+    rules_only = {s.key for s in build_draft(FULL, answers, learned=False).lens}
+    assert ("stages/co_decision" in with_model, "stages/co_decision" in rules_only) == (
+        True,
+        False,
+    )
+
+
+def test_a_saved_model_scores_as_it_did_when_trained(tmp_path: Path) -> None:
+    snippets = [
+        LabelledSnippet("decision", "we voted on the budget", frozenset({"stages/co_decision"})),
+        LabelledSnippet(
+            "decision", "residents picked the artist", frozenset({"stages/co_decision"})
+        ),
+        LabelledSnippet("decision", "the council chose", frozenset()),
+        LabelledSnippet("helped", "there was a creche", frozenset({"nsce/support"})),
+    ]
+    model = fit(snippets, ["stages/co_decision", "nsce/support"], veto=0.1, confident=0.6)
+    model.save(tmp_path / "model.npz")
+    loaded = load_model(tmp_path / "model.npz")
+    assert loaded is not None
+    documents = [document("decision", "we all voted"), document("helped", "a creche helped")]
+    assert (loaded.veto, loaded.confident) == (0.1, 0.6)
+    assert loaded.probabilities(documents) == pytest.approx(
+        model.probabilities(documents), abs=2e-3
+    )
+
+
+def test_on_a_batch_left_out_the_model_adds_recall_without_losing_much_precision() -> None:
+    """The cross-validation of ``bench/lens_quality.py``, one fold: batch 8, which the rules
+    were never tuned on, scored by a model trained without it."""
+    sys.path.insert(0, str(BENCH))
+    from lens_quality import DEVELOPMENT, evaluate, load_set, total, training_set
+
+    lens = load_lens()
+    from conversations.lens_model import train
+
+    rest = [training_set(n).items for n in (3, 4, 5, 6, 7)]
+    model = train(rest, [r.key for r in lens.rules], always=load_set(DEVELOPMENT).items)
+    left_out = training_set(8).items
+    rules = total(evaluate(lens, left_out)[0])
+    both = total(evaluate(lens, left_out, model)[0])
+    assert both.recall >= rules.recall + 0.05
+    assert both.precision >= rules.precision - 0.05
