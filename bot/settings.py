@@ -6,6 +6,7 @@ print a single clear line and exit 2 instead of a traceback.
 
 from __future__ import annotations
 
+import importlib.util
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -18,6 +19,7 @@ DEFAULT_API_BASE_URL = "https://api.telegram.org"
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 LOG_FORMATS = ("text", "json")
 DRAFT_WRITERS = ("deterministic", "llm")
+LENS_MODELS = ("rules", "learned")
 DEFAULT_LLM_TIMEOUT_SECONDS = 30.0
 _TOKEN = re.compile(r"^\d{3,}:[A-Za-z0-9_-]{20,}$")
 _DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([smhd]?)\s*$")
@@ -58,6 +60,9 @@ class Settings:
     llm_model: str | None = None
     llm_api_key: str | None = None
     llm_timeout_seconds: float = DEFAULT_LLM_TIMEOUT_SECONDS
+    lens_model: str = "rules"
+    """``rules``, or ``learned`` to add the lens's learned model (LENS_MODEL; needs the
+    ``lens-model`` extra and about 70 MB more memory)."""
     send_rate_limit: float = 30.0
     """Messages a second for the whole bot, over every process (SEND_RATE_LIMIT)."""
     log_format: str = "text"
@@ -264,6 +269,13 @@ def _writer_settings(env: Mapping[str, str]) -> dict[str, Any]:
             raise SettingsError(
                 "LLM_TIMEOUT_SECONDS", f"expected seconds between 0 and 600, got {timeout_text!r}"
             )
+    lens_model = (_optional(env, "LENS_MODEL") or "rules").lower()
+    if lens_model not in LENS_MODELS:
+        raise SettingsError("LENS_MODEL", f"expected one of {', '.join(LENS_MODELS)}")
+    if lens_model == "learned" and importlib.util.find_spec("sklearn") is None:
+        raise SettingsError(
+            "LENS_MODEL", "learned needs the lens-model extra: pip install 'copro-bot[lens-model]'"
+        )
     if writer == "llm":
         if base is None:
             raise SettingsError(
@@ -277,4 +289,5 @@ def _writer_settings(env: Mapping[str, str]) -> dict[str, Any]:
         "llm_model": model,
         "llm_api_key": _optional(env, "LLM_API_KEY"),
         "llm_timeout_seconds": timeout,
+        "lens_model": lens_model,
     }

@@ -67,6 +67,7 @@ from bot.telegram_events import event_from_update, is_private, person_from_updat
 from bot.telegram_render import shorten
 from bot.writer_model import DraftWriter, OpenAICompatibleModel
 from conversations.i18n import LANGUAGES, N_, Words, parse_language_code
+from conversations.lens_model import warm_up
 from conversations.model import Reply
 from conversations.review_text import open_button
 from storage.contributors import language_for
@@ -565,6 +566,14 @@ async def poll(intake: Intake, stop: asyncio.Event, *, poll_seconds: int = 25) -
             await fetch_updates(application, offset, 0, limit=1)
 
 
+async def _warm_lens_model() -> None:
+    """Load the lens's learned model in a thread; a failure is logged, drafts then load it."""
+    try:
+        await asyncio.to_thread(warm_up)
+    except Exception:
+        log.exception("the lens's learned model could not be loaded ahead of time")
+
+
 def _start_draft_writer(
     settings: Settings, database: Database, clock: Clock
 ) -> asyncio.Task[None] | None:
@@ -622,6 +631,11 @@ async def run_bot(
                 Scheduler(application.bot, database, settings, clock, sender=sender).run()
             )
             writing = _start_draft_writer(settings, database, clock)
+            if settings.lens_model == "learned":
+                # Loaded now, so the first submission does not wait for it in its transaction.
+                warming: asyncio.Task[None] | None = asyncio.create_task(_warm_lens_model())
+            else:
+                warming = None
             try:
                 if webhook:
                     from bot.webhook import serve_webhook
@@ -638,7 +652,7 @@ async def run_bot(
                     log.info("polling %s", settings.telegram_api_base_url)
                     await poll(intake, stop)
             finally:
-                for task in (scheduled, writing):
+                for task in (scheduled, writing, warming):
                     if task is not None:
                         task.cancel()
                         with contextlib.suppress(asyncio.CancelledError):

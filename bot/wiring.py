@@ -50,4 +50,6 @@ async def open_database(settings: Settings) -> Database:
 def build_service(
     settings: Settings, database: Database, clock: Callable[[], datetime] = utc_now
 ) -> InterviewService:
-    return InterviewService(database, build_catalog(settings), clock)
+    return InterviewService(
+        database, build_catalog(settings), clock, lens_model=settings.lens_model == "learned"
+    )

@@ -350,7 +350,7 @@ def build_draft(
     contributor_name: str | None = None,
     lens: Lens | None = None,
     language: str = DEFAULT_LANGUAGE,
-    learned: bool = True,
+    learned: bool = False,
 ) -> DraftRecord:
     """Draft an example record from an interview's answers. Pure: same input, same draft.
 

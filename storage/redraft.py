@@ -43,8 +43,11 @@ async def script_of_snapshot(uow: UnitOfWork, snapshot_id: int) -> Script:
     return script
 
 
-async def redraft(uow: UnitOfWork, interview_id: int, now: datetime) -> DraftInfo | None:
-    """Create the draft of a submitted interview, or regenerate the existing one.
+async def redraft(
+    uow: UnitOfWork, interview_id: int, now: datetime, *, learned: bool = False
+) -> DraftInfo | None:
+    """Create the draft of a submitted interview, or regenerate the existing one; with
+    ``learned``, the lens's learned model suggests tags beside its rules (LENS_MODEL).
 
     Returns ``None`` for an interview that has no reference (never submitted) or whose
     contributor erased their data.
@@ -59,7 +62,7 @@ async def redraft(uow: UnitOfWork, interview_id: int, now: datetime) -> DraftInf
     answers = {
         stored.question_id: stored.answer for stored in await uow.interviews.answers(interview_id)
     }
-    if not model_ready():
+    if learned and not model_ready():
         await asyncio.to_thread(warm_up)  # the lens model's libraries load off the event loop
     fresh = build_draft(
         script,
@@ -67,6 +70,7 @@ async def redraft(uow: UnitOfWork, interview_id: int, now: datetime) -> DraftInf
         reference=interview.reference,
         contributor_name=contributor.display_name or None,
         language=interview.language,
+        learned=learned,
     )
     existing = await uow.drafts.by_interview(interview_id, lock=True)
     if existing is None:

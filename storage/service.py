@@ -172,10 +172,13 @@ class InterviewService:
         database: Database,
         catalog: ScriptCatalog,
         clock: Callable[[], datetime],
+        *,
+        lens_model: bool = False,
     ) -> None:
         self._database = database
         self._catalog = catalog
         self._clock = clock
+        self._lens_model = lens_model
 
     @property
     def database(self) -> Database:
@@ -404,7 +407,7 @@ class InterviewService:
         draft_id = None
         if status is Status.SUBMITTED and record.reference is None:
             reference = await uow.interviews.mark_submitted(record.id, now)
-            draft = await redraft(uow, record.id, now)
+            draft = await redraft(uow, record.id, now, learned=self._lens_model)
             if draft is not None:
                 draft_title, draft_id = draft.title, draft.id
         handled = Handled(
@@ -446,7 +449,7 @@ class InterviewService:
                     now,
                 )
             await uow.interviews.save_state(record, outcome.state, now)
-            await redraft(uow, record.id, now)
+            await redraft(uow, record.id, now, learned=self._lens_model)
         handled = Handled(
             replies=outcome.replies,
             notice=outcome.notice,
@@ -516,7 +519,7 @@ class InterviewService:
         if draft is not None:
             await self._add_to_interview(uow, draft.interview_id, reply, now)
             await uow.drafts.log_follow_up(draft.id, f"answered: {said}", actor=actor, now=now)
-            redrafted = await redraft(uow, draft.interview_id, now)
+            redrafted = await redraft(uow, draft.interview_id, now, learned=self._lens_model)
             version = redrafted.version if redrafted is not None else None
         await uow.followups.mark_answered(follow_up.id, follow_up.question_id, reply, now)
         notice = answered_notice(

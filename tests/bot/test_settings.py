@@ -126,3 +126,11 @@ def test_send_rate_limit_defaults_to_telegrams_30_a_second_and_can_be_raised() -
     with pytest.raises(SettingsError) as raised:
         load_settings({"SEND_RATE_LIMIT": "0"})
     assert raised.value.name == "SEND_RATE_LIMIT"
+
+
+def test_the_lens_runs_on_its_rules_unless_the_learned_model_is_asked_for() -> None:
+    assert load_settings({}).lens_model == "rules"
+    assert load_settings({"LENS_MODEL": "Learned"}).lens_model == "learned"
+    with pytest.raises(SettingsError) as caught:
+        load_settings({"LENS_MODEL": "neural"})
+    assert caught.value.name == "LENS_MODEL"

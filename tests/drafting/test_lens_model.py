@@ -55,7 +55,7 @@ def test_drafts_can_leave_the_model_out() -> None:
             "decision", text="Everyone put a sticker on their favourite plan and it went ahead."
         )
     }
-    with_model = {s.key for s in build_draft(FULL, answers).lens}
+    with_model = {s.key for s in build_draft(FULL, answers, learned=True).lens}
     rules_only = {s.key for s in build_draft(FULL, answers, learned=False).lens}
     assert ("stages/co_decision" in with_model, "stages/co_decision" in rules_only) == (
         True,

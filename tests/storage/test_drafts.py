@@ -14,7 +14,7 @@ from storage.drafts import Actor, DraftInfo, DraftRefused, StaleDraft
 from storage.redraft import redraft, script_of_snapshot
 from storage.service import Handled, InterviewService
 from storage.uow import UnitOfWork
-from tests.storage.test_service import ADA, START, FakeClock, press, say
+from tests.storage.test_service import ADA, BOB, START, FakeClock, Person, press, say
 
 NIA = Actor(user_id=900, name="Nia (staff)")
 OWEN = Actor(user_id=901, name="Owen (staff)")
@@ -220,3 +220,29 @@ async def test_erasing_a_contributor_removes_their_drafts_and_history(
         assert await uow.drafts.by_interview(submitted.interview_id or 0) is None
         assert await uow.drafts.history(draft.id) == []
         assert await uow.drafts.count() == 0
+
+
+async def test_the_learned_lens_model_reaches_drafts_only_when_the_service_asks(
+    database: Database,
+) -> None:
+    """LENS_MODEL=learned: a submission's draft carries the tags the learned model adds
+    beside the rules; the default service drafts with the rules alone."""
+    story = "mums from the estate trained up and now run the baby group themselves"
+
+    async def tags(service: InterviewService, person: Person) -> set[str]:
+        handled = await say(service, Started("spotted"), person=person)
+        handled = await service.handle(person, press(handled, "yes"))
+        handled = await service.handle(person, TextSent(story, message_id=21))
+        handled = await service.handle(person, TextSent("Leeds, spring 2025", message_id=22))
+        handled = await service.handle(person, press(handled, "designing"))
+        handled = await service.handle(person, press(handled, "done"))
+        handled = await service.handle(person, TextSent("https://example.org/baby-group"))
+        handled = await service.handle(person, press(handled, "anonymous"))
+        submitted = await service.handle(person, CommandSent("submit"))
+        assert submitted.submitted_reference is not None, submitted.replies
+        return {s.key for s in (await draft_of(database, submitted)).record.lens}
+
+    catalog = ScriptCatalog(dict(builtin_scripts()), default_id="spotted")
+    rules = await tags(InterviewService(database, catalog, FakeClock()), ADA)
+    learned = await tags(InterviewService(database, catalog, FakeClock(), lens_model=True), BOB)
+    assert learned - rules == {"nsce/working_together"}
