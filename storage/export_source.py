@@ -20,8 +20,18 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, Text, cast, func, select
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy import (
+    ColumnElement,
+    Integer,
+    Select,
+    Text,
+    cast,
+    func,
+    literal_column,
+    null,
+    select,
+)
+from sqlalchemy.ext.asyncio import AsyncConnection
 
 from conversations.drafting import DraftRecord
 from conversations.model import Answer
@@ -114,6 +124,79 @@ async def stream_examples(
             return
 
 
+# A draft's JSON is mostly its sentences and their provenance, which an export never shows:
+# the database hands over only the rest, as one JSON array ``[lens, media, links, name 0,
+# text 0, name 1, text 1, ...]``, the last field named ``quotes`` whole (its sentences may be
+# the quotes), and on SQLite how many fields the draft has. SQLite reads the names and texts
+# by index in one ``json_extract`` (far cheaper than walking the array with ``json_each``),
+# so a draft with more than ``_SQLITE_FIELD_SLOTS`` fields is read whole instead.
+_SQLITE_FIELD_SLOTS = 40
+_SQLITE_PARTS = (
+    "json_extract(drafts.body, '$.lens', '$.media', '$.links', "
+    + ", ".join(f"'$.fields[{i}].name', '$.fields[{i}].text'" for i in range(_SQLITE_FIELD_SLOTS))
+    + ")"
+)
+_SQLITE_QUOTES = (
+    "(SELECT f.value FROM json_each(drafts.body, '$.fields') AS f"
+    " WHERE f.value ->> '$.name' = 'quotes' ORDER BY f.key DESC LIMIT 1)"
+)
+_SQLITE_FIELD_COUNT = "json_array_length(drafts.body, '$.fields')"
+_PG_FIELDS = (
+    "jsonb_array_elements(CASE WHEN jsonb_typeof(drafts.body -> 'fields') = 'array'"
+    " THEN drafts.body -> 'fields' ELSE '[]'::jsonb END) WITH ORDINALITY AS e(f, n)"
+)
+_PG_PARTS = (
+    "(jsonb_build_array(drafts.body -> 'lens', drafts.body -> 'media', drafts.body -> 'links')"
+    " || coalesce((SELECT jsonb_agg(v.x ORDER BY e.n, v.k) FROM " + _PG_FIELDS + ""
+    " CROSS JOIN LATERAL (VALUES (1, e.f -> 'name'), (2, e.f -> 'text')) AS v(k, x)),"
+    " '[]'::jsonb))::text"
+)
+_PG_QUOTES = (
+    "(SELECT e.f::text FROM " + _PG_FIELDS + " WHERE e.f ->> 'name' = 'quotes'"
+    " ORDER BY e.n DESC LIMIT 1)"
+)
+
+
+def _draft_columns(dialect: str) -> tuple[ColumnElement[Any], ...]:
+    """The columns that carry what an export shows of a draft's JSON, for this database."""
+    if dialect == "sqlite":
+        return (
+            literal_column(_SQLITE_PARTS, Text),
+            literal_column(_SQLITE_QUOTES, Text),
+            literal_column(_SQLITE_FIELD_COUNT, Integer),
+        )
+    if dialect == "postgresql":
+        return (
+            literal_column(_PG_PARTS, Text),
+            literal_column(_PG_QUOTES, Text),
+            null().label("field_count"),
+        )
+    # Any other database: the whole JSON, as text (the third column says so).
+    return (cast(Draft.body, Text), null(), literal_column("-1", Integer))
+
+
+def _draft_data(
+    parts: str, quotes: str | None, field_count: int | None
+) -> Mapping[str, Any] | None:
+    """The draft JSON an export reads, rebuilt from :func:`_draft_columns` (``None`` when
+    the draft has too many fields for them and must be read whole)."""
+    if field_count is not None:
+        if field_count == -1:
+            data: Mapping[str, Any] = json.loads(parts)
+            return data
+        if field_count > _SQLITE_FIELD_SLOTS:
+            return None
+    values = json.loads(parts)
+    quotes_field = json.loads(quotes) if quotes is not None else None
+    fields = []
+    for at in range(3, len(values), 2):
+        name = values[at]
+        if name is None and values[at + 1] is None:
+            continue  # past the last field (SQLite's slots) or a field without either
+        fields.append({"name": name, "text": values[at + 1]} if name != "quotes" else quotes_field)
+    return {"lens": values[0], "media": values[1], "links": values[2], "fields": fields}
+
+
 async def _read_batch(
     database: Database,
     conditions: list[ColumnElement[bool]],
@@ -121,16 +204,17 @@ async def _read_batch(
     batch_size: int,
     include_raw: bool,
 ) -> tuple[list[ExportExample], int]:
-    """One batch of examples after draft id ``after``, and the last draft id read."""
+    """One batch of examples after draft id ``after``, and the last draft id read.
+
+    Read with Core, not the ORM (rows are plain tuples), in a read-only transaction.
+    """
     statement = (
         select(
             Draft.id,
             Draft.reference,
             Draft.status,
             Draft.script_id,
-            # The JSON as text, parsed one row at a time below: a batch of parsed bodies
-            # would take several times the memory of their text.
-            cast(Draft.body, Text),
+            *_draft_columns(database.dialect),
             Draft.created_at,
             Draft.updated_at,
             Interview.id,
@@ -153,14 +237,20 @@ async def _read_batch(
         .limit(batch_size)
     )
     batch: list[ExportExample] = []
-    async with database.session() as session:
-        answers = await _answers(session, in_batch, include_raw)
-        for row in await session.execute(statement):
-            (draft_id, reference, status, script_id, body, created_at, updated_at) = row[:7]
-            interview_id, submitted_at, language, display_name, erased_at = row[7:]
+    async with database.read_session() as session:
+        connection = await session.connection()
+        answers = await _answers(connection, in_batch, include_raw)
+        for row in await connection.execute(statement):
+            (draft_id, reference, status, script_id, parts, quotes, field_count) = row[:7]
+            created_at, updated_at, interview_id, submitted_at, language = row[7:12]
+            display_name, erased_at = row[12:]
+            data = _draft_data(parts, quotes, field_count)
+            if data is None:
+                whole = select(cast(Draft.body, Text)).where(Draft.id == draft_id)
+                data = json.loads((await connection.execute(whole)).scalar_one())
             batch.append(
                 _build(
-                    _parts_of_json(json.loads(body)),
+                    _parts_of_json(data),
                     reference=str(reference),
                     status=str(status),
                     script_id=str(script_id),
@@ -178,7 +268,7 @@ async def _read_batch(
 
 
 async def _answers(
-    session: AsyncSession, interview_ids: Select[Any], include_raw: bool
+    connection: AsyncConnection, interview_ids: Select[Any], include_raw: bool
 ) -> dict[int, dict[str, StoredAnswerText]]:
     """The answers of these interviews by question id: all of them for raw answers, else
     only the consent questions."""
@@ -199,7 +289,7 @@ async def _answers(
     if not include_raw:
         statement = statement.where(AnswerRow.question_id.in_(CONSENT_QUESTIONS))
     found: dict[int, dict[str, StoredAnswerText]] = {}
-    rows = (await session.execute(statement)).all()
+    rows = (await connection.execute(statement)).all()
     for interview_id, question_id, value, skipped, text in rows:
         qid = str(question_id)
         answer = (

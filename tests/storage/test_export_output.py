@@ -13,13 +13,14 @@ review their diff.
 from __future__ import annotations
 
 import io
+import json
 import os
 import zipfile
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from sqlalchemy import insert
+from sqlalchemy import insert, update
 
 from conversations.drafting import DraftField, DraftRecord, DraftSentence
 from conversations.lens import LensSuggestion
@@ -275,3 +276,24 @@ async def test_filters_pick_the_same_examples_from_the_pinned_set(
     # hour 11. Number 7 has no submission time: its draft's creation, at 7:45, counts.
     wanted = [f"CP-2026-{n:05d}" for n in (2, 5, 6, 7, 8)]
     assert [line.split('"reference": "')[1][:13] for line in text.splitlines()] == wanted
+
+
+async def test_a_draft_with_very_many_fields_exports_them_all(
+    database: Database, tmp_path: Path
+) -> None:
+    """Drafts with more fields than the database is asked for by position are read whole."""
+    await _store(database, 1)
+    record = _body(1)
+    extra = {f"note_{i}": DraftField(f"note_{i}", f"note {i}") for i in range(60)}
+    body = record.to_json()
+    body["fields"] = [*(f.to_json() for f in extra.values()), *body["fields"]]
+    async with database.session() as session:
+        await session.execute(update(Draft).values(body=body))
+        await session.commit()
+    filters = ExportFilters()
+    path = tmp_path / "many.jsonl"
+    await export(stream_examples(database, filters), "jsonl", path, filters=filters)
+    [record_out] = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
+    assert record_out["fields"]["title"] == "Garden #1 — café <script>"
+    assert record_out["fields"]["tips"] == "@everyone: listen"
+    assert record_out["quotes"] == ["“We did it”"]
