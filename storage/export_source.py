@@ -22,7 +22,6 @@ from typing import Any
 
 from sqlalchemy import (
     ColumnElement,
-    Integer,
     Select,
     Text,
     cast,
@@ -125,29 +124,31 @@ async def stream_examples(
 
 
 # A draft's JSON is mostly its sentences and their provenance, which an export never shows:
-# the database hands over only the rest, as one JSON array ``[lens, media, links, name 0,
-# text 0, name 1, text 1, ...]``, the last field named ``quotes`` whole (its sentences may be
-# the quotes), and on SQLite how many fields the draft has. SQLite reads the names and texts
-# by index in one ``json_extract`` (far cheaper than walking the array with ``json_each``),
-# so a draft with more than ``_SQLITE_FIELD_SLOTS`` fields is read whole instead.
+# the database hands over only the rest, as one JSON array ``[lens, media, links, overflow,
+# name 0, text 0, name 1, text 1, ...]`` and the last field named ``quotes`` whole (its
+# sentences may be the quotes). SQLite reads the names and texts by position in one
+# ``json_extract`` (far cheaper than walking the array with ``json_each``, and its parse of
+# the JSON is reused for the quotes); ``overflow`` is then the name of the field past its
+# ``_SQLITE_FIELD_SLOTS`` positions, and a draft that has one is read whole instead.
 _SQLITE_FIELD_SLOTS = 40
 _SQLITE_PARTS = (
     "json_extract(drafts.body, '$.lens', '$.media', '$.links', "
+    f"'$.fields[{_SQLITE_FIELD_SLOTS}].name', "
     + ", ".join(f"'$.fields[{i}].name', '$.fields[{i}].text'" for i in range(_SQLITE_FIELD_SLOTS))
     + ")"
 )
 _SQLITE_QUOTES = (
-    "(SELECT f.value FROM json_each(drafts.body, '$.fields') AS f"
-    " WHERE f.value ->> '$.name' = 'quotes' ORDER BY f.key DESC LIMIT 1)"
+    "(SELECT json_extract(drafts.body, f.fullkey) FROM json_each(drafts.body, '$.fields') AS f"
+    " WHERE json_extract(drafts.body, f.fullkey || '.name') = 'quotes'"
+    " ORDER BY f.key DESC LIMIT 1)"
 )
-_SQLITE_FIELD_COUNT = "json_array_length(drafts.body, '$.fields')"
 _PG_FIELDS = (
     "jsonb_array_elements(CASE WHEN jsonb_typeof(drafts.body -> 'fields') = 'array'"
     " THEN drafts.body -> 'fields' ELSE '[]'::jsonb END) WITH ORDINALITY AS e(f, n)"
 )
 _PG_PARTS = (
-    "(jsonb_build_array(drafts.body -> 'lens', drafts.body -> 'media', drafts.body -> 'links')"
-    " || coalesce((SELECT jsonb_agg(v.x ORDER BY e.n, v.k) FROM " + _PG_FIELDS + ""
+    "(jsonb_build_array(drafts.body -> 'lens', drafts.body -> 'media', drafts.body -> 'links',"
+    " NULL) || coalesce((SELECT jsonb_agg(v.x ORDER BY e.n, v.k) FROM " + _PG_FIELDS + ""
     " CROSS JOIN LATERAL (VALUES (1, e.f -> 'name'), (2, e.f -> 'text')) AS v(k, x)),"
     " '[]'::jsonb))::text"
 )
@@ -157,42 +158,30 @@ _PG_QUOTES = (
 )
 
 
-def _draft_columns(dialect: str) -> tuple[ColumnElement[Any], ...]:
+def _draft_columns(dialect: str) -> tuple[ColumnElement[Any], ColumnElement[Any]]:
     """The columns that carry what an export shows of a draft's JSON, for this database."""
     if dialect == "sqlite":
-        return (
-            literal_column(_SQLITE_PARTS, Text),
-            literal_column(_SQLITE_QUOTES, Text),
-            literal_column(_SQLITE_FIELD_COUNT, Integer),
-        )
+        return literal_column(_SQLITE_PARTS, Text), literal_column(_SQLITE_QUOTES, Text)
     if dialect == "postgresql":
-        return (
-            literal_column(_PG_PARTS, Text),
-            literal_column(_PG_QUOTES, Text),
-            null().label("field_count"),
-        )
-    # Any other database: the whole JSON, as text (the third column says so).
-    return (cast(Draft.body, Text), null(), literal_column("-1", Integer))
+        return literal_column(_PG_PARTS, Text), literal_column(_PG_QUOTES, Text)
+    return cast(Draft.body, Text), null()  # any other database: the whole JSON
 
 
-def _draft_data(
-    parts: str, quotes: str | None, field_count: int | None
-) -> Mapping[str, Any] | None:
+def _draft_data(dialect: str, parts: str, quotes: str | None) -> Mapping[str, Any] | None:
     """The draft JSON an export reads, rebuilt from :func:`_draft_columns` (``None`` when
     the draft has too many fields for them and must be read whole)."""
-    if field_count is not None:
-        if field_count == -1:
-            data: Mapping[str, Any] = json.loads(parts)
-            return data
-        if field_count > _SQLITE_FIELD_SLOTS:
-            return None
+    if dialect not in ("sqlite", "postgresql"):
+        data: Mapping[str, Any] = json.loads(parts)
+        return data
     values = json.loads(parts)
+    if values[3] is not None:
+        return None
     quotes_field = json.loads(quotes) if quotes is not None else None
     fields = []
-    for at in range(3, len(values), 2):
+    for at in range(4, len(values), 2):
         name = values[at]
         if name is None and values[at + 1] is None:
-            continue  # past the last field (SQLite's slots) or a field without either
+            continue  # past the last field (SQLite's positions) or a field without either
         fields.append({"name": name, "text": values[at + 1]} if name != "quotes" else quotes_field)
     return {"lens": values[0], "media": values[1], "links": values[2], "fields": fields}
 
@@ -241,10 +230,9 @@ async def _read_batch(
         connection = await session.connection()
         answers = await _answers(connection, in_batch, include_raw)
         for row in await connection.execute(statement):
-            (draft_id, reference, status, script_id, parts, quotes, field_count) = row[:7]
-            created_at, updated_at, interview_id, submitted_at, language = row[7:12]
-            display_name, erased_at = row[12:]
-            data = _draft_data(parts, quotes, field_count)
+            draft_id, reference, status, script_id, parts, quotes, created_at = row[:7]
+            updated_at, interview_id, submitted_at, language, display_name, erased_at = row[7:]
+            data = _draft_data(database.dialect, parts, quotes)
             if data is None:
                 whole = select(cast(Draft.body, Text)).where(Draft.id == draft_id)
                 data = json.loads((await connection.execute(whole)).scalar_one())
