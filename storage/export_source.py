@@ -33,7 +33,7 @@ from sqlalchemy import (
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from conversations.drafting import DraftRecord
-from conversations.model import Answer
+from conversations.model import Answer, MediaRef
 from storage.database import Database
 from storage.exports.columns import TEXT_FIELDS
 from storage.exports.model import ExportExample, ExportFilters, MediaItem, Tag, as_utc
@@ -59,6 +59,7 @@ CONSENT_QUESTIONS: tuple[str, ...] = (
     QUOTES_OK_QUESTION,
     MEDIA_OK_QUESTION,
 )
+_CONSENT_SET = frozenset(CONSENT_QUESTIONS)
 CREDIT_KINDS = frozenset({"named", "organisation", "anonymous"})
 
 
@@ -281,12 +282,24 @@ async def _answers(
     for interview_id, question_id, value, skipped, text in rows:
         qid = str(question_id)
         answer = (
-            Answer.from_json(json.loads(value))
-            if qid in CONSENT_QUESTIONS
+            _consent_answer(qid, json.loads(value))
+            if qid in _CONSENT_SET
             else Answer(qid, skipped=bool(skipped))
         )
         found.setdefault(int(interview_id), {})[qid] = StoredAnswerText(answer, str(text or ""))
     return found
+
+
+def _consent_answer(question_id: str, data: Mapping[str, Any]) -> Answer:
+    """``Answer.from_json(data)`` less what exports never read (message ids, answer time)."""
+    media = data.get("media")
+    return Answer(
+        question_id,
+        text=str(data.get("text") or ""),
+        choices=tuple(str(c) for c in data.get("choices") or ()),
+        media=tuple(MediaRef.from_json(m) for m in media) if media else (),
+        skipped=bool(data.get("skipped", False)),
+    )
 
 
 # --- from stored rows to an export example (pure) ---------------------------------------
