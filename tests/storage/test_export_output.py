@@ -297,3 +297,43 @@ async def test_a_draft_with_very_many_fields_exports_them_all(
     assert record_out["fields"]["title"] == "Garden #1 — café <script>"
     assert record_out["fields"]["tips"] == "@everyone: listen"
     assert record_out["quotes"] == ["“We did it”"]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "",
+        "yes",
+        "No",
+        "null",
+        "~",
+        "1.5",
+        "0x1F",
+        "2026-01-01",
+        "- item",
+        "a: b",
+        "#tag",
+        "'quoted'",
+        '"double"',
+        " leading",
+        "trailing ",
+        "two\nlines",
+        "Zażółć — café",
+        "[x]",
+        "{y}",
+        "@at",
+        "%",
+    ],
+)
+def test_markdown_front_matter_is_what_the_yaml_dumper_would_write(text: str) -> None:
+    """Front matter nodes are built directly; the YAML must be the safe dumper's, byte for byte."""
+    import yaml
+
+    from storage.exports.markdown import _node
+
+    matter: dict[str, object] = {"title": text, "tags": [text, "ladder:co_design"], "empty": []}
+    dumper = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
+    expected = yaml.dump(
+        matter, Dumper=dumper, allow_unicode=True, sort_keys=False, default_flow_style=False
+    )
+    assert yaml.serialize(_node(matter), Dumper=dumper, allow_unicode=True) == expected
