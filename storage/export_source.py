@@ -26,6 +26,7 @@ from sqlalchemy import (
     ColumnElement,
     Select,
     Text,
+    case,
     cast,
     func,
     literal_column,
@@ -283,10 +284,13 @@ async def _answers(
         select(
             AnswerRow.interview_id,
             AnswerRow.question_id,
-            # As text: only consent answers are parsed; the others are shown as their text
-            # and need only whether they were skipped (parsing every answer's JSON was most
-            # of an export's time).
-            cast(AnswerRow.value, Text),
+            # As text, and only for consent answers: the others are shown as their text and
+            # need only whether they were skipped (parsing, or even fetching, every answer's
+            # JSON was much of an export's time).
+            case(
+                (AnswerRow.question_id.in_(CONSENT_QUESTIONS), cast(AnswerRow.value, Text)),
+                else_=null(),
+            ),
             AnswerRow.value["skipped"].as_boolean(),
             AnswerRow.text,
         )

@@ -55,6 +55,10 @@ class CsvWriter:
         self._file.close()
 
 
+# ``json.dumps(record, ensure_ascii=False)``, without making an encoder per record.
+_ENCODE = json.JSONEncoder(ensure_ascii=False).encode
+
+
 class JsonLinesWriter:
     """One schema record per line, UTF-8."""
 
@@ -62,7 +66,7 @@ class JsonLinesWriter:
         self._file: IO[bytes] = path.open("wb")
 
     def write(self, example: ExportExample) -> None:
-        self._file.write(json.dumps(to_record(example), ensure_ascii=False).encode() + b"\n")
+        self._file.write(_ENCODE(to_record(example)).encode() + b"\n")
 
     def finish(self) -> None:
         self._file.close()
@@ -88,7 +92,7 @@ class JsonWriter:
         self._count = 0
 
     def write(self, example: ExportExample) -> None:
-        record = json.dumps(to_record(example), ensure_ascii=False).encode()
+        record = _ENCODE(to_record(example)).encode()
         self._file.write((b",\n" if self._count else b"\n") + record)
         self._count += 1
 
