@@ -14,8 +14,6 @@ who erased their data (``/delete``) is exported as erased: no name, no answers.
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import json
 from collections.abc import AsyncIterator, Mapping
 from dataclasses import dataclass
@@ -43,8 +41,6 @@ from storage.exports.model import ExportExample, ExportFilters, MediaItem, Tag, 
 from storage.models import AnswerRow, Contributor, Draft, Interview
 
 BATCH_SIZE = 500
-# Examples handed over between turns of the event loop while the next batch is read.
-_YIELD_EVERY = 20
 
 CONSENT_QUESTION = "consent"
 CREDIT_QUESTION = "credit"
@@ -113,34 +109,20 @@ async def stream_examples(
 ) -> AsyncIterator[ExportExample]:
     """Every example matching ``filters``, oldest draft first, read ``batch_size`` at a time.
 
-    The next batch is read while this one is written: the database driver works in a thread
-    of its own, so reading and writing overlap (at most two batches are held). Consent is
-    read but not applied here: :func:`storage.exports.export` applies it.
+    Consent is read but not applied here: :func:`storage.exports.export` applies it.
     """
     if batch_size < 1:
         raise ValueError("batch_size must be at least 1")
     conditions = _conditions(filters)
-
-    def read(after: int) -> asyncio.Task[tuple[list[ExportExample], int]]:
-        return asyncio.create_task(
-            _read_batch(database, conditions, after, batch_size, filters.include_raw)
+    after = 0
+    while True:
+        batch, after = await _read_batch(
+            database, conditions, after, batch_size, filters.include_raw
         )
-
-    pending: asyncio.Task[tuple[list[ExportExample], int]] | None = read(0)
-    try:
-        while pending is not None:
-            batch, after = await pending
-            pending = read(after) if len(batch) == batch_size else None
-            for count, example in enumerate(batch, start=1):
-                yield example
-                if count % _YIELD_EVERY == 0:
-                    # Lets the next batch's read take its next step on the event loop.
-                    await asyncio.sleep(0)
-    finally:
-        if pending is not None:
-            pending.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await pending
+        for example in batch:
+            yield example
+        if len(batch) < batch_size:
+            return
 
 
 # A draft's JSON is mostly its sentences and their provenance, which an export never shows:
