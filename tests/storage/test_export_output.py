@@ -12,12 +12,10 @@ review their diff.
 
 from __future__ import annotations
 
-import asyncio
 import io
 import json
 import os
 import zipfile
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -29,7 +27,7 @@ from conversations.lens import LensSuggestion
 from conversations.model import Answer, MediaRef
 from storage.database import Database
 from storage.export_source import stream_examples
-from storage.exports import ExportExample, ExportFilters, export
+from storage.exports import ExportFilters, export
 from storage.models import AnswerRow, Contributor, Draft, Interview, ScriptVersion
 
 GOLDEN = Path(__file__).resolve().parent / "export_golden"
@@ -339,22 +337,3 @@ def test_markdown_front_matter_is_what_the_yaml_dumper_would_write(text: str) ->
         matter, Dumper=dumper, allow_unicode=True, sort_keys=False, default_flow_style=False
     )
     assert yaml.serialize(_node(matter), Dumper=dumper, allow_unicode=True) == expected
-
-
-async def test_an_export_that_stops_early_leaves_no_read_running(stored: Database) -> None:
-    """The next batch is read ahead; stopping mid-way (an error, a cancel) must end it."""
-    examples = stream_examples(stored, ExportFilters(), batch_size=2)
-    seen = [example.reference async for example in _first(examples, 3)]
-    await examples.aclose()
-    assert seen == [f"CP-2026-{n:05d}" for n in range(3)]
-    assert asyncio.all_tasks() == {asyncio.current_task()}
-
-
-async def _first(
-    examples: AsyncIterator[ExportExample], count: int
-) -> AsyncIterator[ExportExample]:
-    async for example in examples:
-        yield example
-        count -= 1
-        if count == 0:
-            return
