@@ -20,11 +20,21 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, Text, cast, func, select
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy import (
+    ColumnElement,
+    Select,
+    Text,
+    case,
+    cast,
+    func,
+    literal_column,
+    null,
+    select,
+)
+from sqlalchemy.ext.asyncio import AsyncConnection
 
 from conversations.drafting import DraftRecord
-from conversations.model import Answer
+from conversations.model import Answer, MediaRef
 from storage.database import Database
 from storage.exports.columns import TEXT_FIELDS
 from storage.exports.model import ExportExample, ExportFilters, MediaItem, Tag, as_utc
@@ -50,6 +60,7 @@ CONSENT_QUESTIONS: tuple[str, ...] = (
     QUOTES_OK_QUESTION,
     MEDIA_OK_QUESTION,
 )
+_CONSENT_SET = frozenset(CONSENT_QUESTIONS)
 CREDIT_KINDS = frozenset({"named", "organisation", "anonymous"})
 
 
@@ -114,6 +125,69 @@ async def stream_examples(
             return
 
 
+# A draft's JSON is mostly its sentences and their provenance, which an export never shows:
+# the database hands over only the rest, as one JSON array ``[lens, media, links, overflow,
+# name 0, text 0, name 1, text 1, ...]`` and the last field named ``quotes`` whole (its
+# sentences may be the quotes). SQLite reads the names and texts by position in one
+# ``json_extract`` (far cheaper than walking the array with ``json_each``, and its parse of
+# the JSON is reused for the quotes); ``overflow`` is then the name of the field past its
+# ``_SQLITE_FIELD_SLOTS`` positions, and a draft that has one is read whole instead.
+_SQLITE_FIELD_SLOTS = 40
+_SQLITE_PARTS = (
+    "json_extract(drafts.body, '$.lens', '$.media', '$.links', "
+    f"'$.fields[{_SQLITE_FIELD_SLOTS}].name', "
+    + ", ".join(f"'$.fields[{i}].name', '$.fields[{i}].text'" for i in range(_SQLITE_FIELD_SLOTS))
+    + ")"
+)
+_SQLITE_QUOTES = (
+    "(SELECT json_extract(drafts.body, f.fullkey) FROM json_each(drafts.body, '$.fields') AS f"
+    " WHERE json_extract(drafts.body, f.fullkey || '.name') = 'quotes'"
+    " ORDER BY f.key DESC LIMIT 1)"
+)
+_PG_FIELDS = (
+    "jsonb_array_elements(CASE WHEN jsonb_typeof(drafts.body -> 'fields') = 'array'"
+    " THEN drafts.body -> 'fields' ELSE '[]'::jsonb END) WITH ORDINALITY AS e(f, n)"
+)
+_PG_PARTS = (
+    "(jsonb_build_array(drafts.body -> 'lens', drafts.body -> 'media', drafts.body -> 'links',"
+    " NULL) || coalesce((SELECT jsonb_agg(v.x ORDER BY e.n, v.k) FROM " + _PG_FIELDS + ""
+    " CROSS JOIN LATERAL (VALUES (1, e.f -> 'name'), (2, e.f -> 'text')) AS v(k, x)),"
+    " '[]'::jsonb))::text"
+)
+_PG_QUOTES = (
+    "(SELECT e.f::text FROM " + _PG_FIELDS + " WHERE e.f ->> 'name' = 'quotes'"
+    " ORDER BY e.n DESC LIMIT 1)"
+)
+
+
+def _draft_columns(dialect: str) -> tuple[ColumnElement[Any], ColumnElement[Any]]:
+    """The columns that carry what an export shows of a draft's JSON, for this database."""
+    if dialect == "sqlite":
+        return literal_column(_SQLITE_PARTS, Text), literal_column(_SQLITE_QUOTES, Text)
+    if dialect == "postgresql":
+        return literal_column(_PG_PARTS, Text), literal_column(_PG_QUOTES, Text)
+    return cast(Draft.body, Text), null()  # any other database: the whole JSON
+
+
+def _draft_data(dialect: str, parts: str, quotes: str | None) -> Mapping[str, Any] | None:
+    """The draft JSON an export reads, rebuilt from :func:`_draft_columns` (``None`` when
+    the draft has too many fields for them and must be read whole)."""
+    if dialect not in ("sqlite", "postgresql"):
+        data: Mapping[str, Any] = json.loads(parts)
+        return data
+    values = json.loads(parts)
+    if values[3] is not None:
+        return None
+    quotes_field = json.loads(quotes) if quotes is not None else None
+    fields = []
+    for at in range(4, len(values), 2):
+        name = values[at]
+        if name is None and values[at + 1] is None:
+            continue  # past the last field (SQLite's positions) or a field without either
+        fields.append({"name": name, "text": values[at + 1]} if name != "quotes" else quotes_field)
+    return {"lens": values[0], "media": values[1], "links": values[2], "fields": fields}
+
+
 async def _read_batch(
     database: Database,
     conditions: list[ColumnElement[bool]],
@@ -121,16 +195,17 @@ async def _read_batch(
     batch_size: int,
     include_raw: bool,
 ) -> tuple[list[ExportExample], int]:
-    """One batch of examples after draft id ``after``, and the last draft id read."""
+    """One batch of examples after draft id ``after``, and the last draft id read.
+
+    Read with Core, not the ORM (rows are plain tuples), in a read-only transaction.
+    """
     statement = (
         select(
             Draft.id,
             Draft.reference,
             Draft.status,
             Draft.script_id,
-            # The JSON as text, parsed one row at a time below: a batch of parsed bodies
-            # would take several times the memory of their text.
-            cast(Draft.body, Text),
+            *_draft_columns(database.dialect),
             Draft.created_at,
             Draft.updated_at,
             Interview.id,
@@ -153,14 +228,19 @@ async def _read_batch(
         .limit(batch_size)
     )
     batch: list[ExportExample] = []
-    async with database.session() as session:
-        answers = await _answers(session, in_batch, include_raw)
-        for row in await session.execute(statement):
-            (draft_id, reference, status, script_id, body, created_at, updated_at) = row[:7]
-            interview_id, submitted_at, language, display_name, erased_at = row[7:]
+    async with database.read_session() as session:
+        connection = await session.connection()
+        answers = await _answers(connection, in_batch, include_raw)
+        for row in await connection.execute(statement):
+            draft_id, reference, status, script_id, parts, quotes, created_at = row[:7]
+            updated_at, interview_id, submitted_at, language, display_name, erased_at = row[7:]
+            data = _draft_data(database.dialect, parts, quotes)
+            if data is None:
+                whole = select(cast(Draft.body, Text)).where(Draft.id == draft_id)
+                data = json.loads((await connection.execute(whole)).scalar_one())
             batch.append(
                 _build(
-                    _parts_of_json(json.loads(body)),
+                    _parts_of_json(data),
                     reference=str(reference),
                     status=str(status),
                     script_id=str(script_id),
@@ -178,7 +258,7 @@ async def _read_batch(
 
 
 async def _answers(
-    session: AsyncSession, interview_ids: Select[Any], include_raw: bool
+    connection: AsyncConnection, interview_ids: Select[Any], include_raw: bool
 ) -> dict[int, dict[str, StoredAnswerText]]:
     """The answers of these interviews by question id: all of them for raw answers, else
     only the consent questions."""
@@ -186,10 +266,13 @@ async def _answers(
         select(
             AnswerRow.interview_id,
             AnswerRow.question_id,
-            # As text: only consent answers are parsed; the others are shown as their text
-            # and need only whether they were skipped (parsing every answer's JSON was most
-            # of an export's time).
-            cast(AnswerRow.value, Text),
+            # As text, and only for consent answers: the others are shown as their text and
+            # need only whether they were skipped (parsing, or even fetching, every answer's
+            # JSON was much of an export's time).
+            case(
+                (AnswerRow.question_id.in_(CONSENT_QUESTIONS), cast(AnswerRow.value, Text)),
+                else_=null(),
+            ),
             AnswerRow.value["skipped"].as_boolean(),
             AnswerRow.text,
         )
@@ -199,16 +282,28 @@ async def _answers(
     if not include_raw:
         statement = statement.where(AnswerRow.question_id.in_(CONSENT_QUESTIONS))
     found: dict[int, dict[str, StoredAnswerText]] = {}
-    rows = (await session.execute(statement)).all()
+    rows = (await connection.execute(statement)).all()
     for interview_id, question_id, value, skipped, text in rows:
         qid = str(question_id)
         answer = (
-            Answer.from_json(json.loads(value))
-            if qid in CONSENT_QUESTIONS
+            _consent_answer(qid, json.loads(value))
+            if qid in _CONSENT_SET
             else Answer(qid, skipped=bool(skipped))
         )
         found.setdefault(int(interview_id), {})[qid] = StoredAnswerText(answer, str(text or ""))
     return found
+
+
+def _consent_answer(question_id: str, data: Mapping[str, Any]) -> Answer:
+    """``Answer.from_json(data)`` less what exports never read (message ids, answer time)."""
+    media = data.get("media")
+    return Answer(
+        question_id,
+        text=str(data.get("text") or ""),
+        choices=tuple(str(c) for c in data.get("choices") or ()),
+        media=tuple(MediaRef.from_json(m) for m in media) if media else (),
+        skipped=bool(data.get("skipped", False)),
+    )
 
 
 # --- from stored rows to an export example (pure) ---------------------------------------

@@ -18,6 +18,9 @@ from storage.exports.text import safe_name, slugify
 
 # libyaml's safe dumper when PyYAML has it (several times faster), else the pure one.
 _SAFE_DUMPER = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
+_STR = "tag:yaml.org,2002:str"
+_SEQ = "tag:yaml.org,2002:seq"
+_MAP = "tag:yaml.org,2002:map"
 _WEB_URL = re.compile(r"https?://[^\s<>\[\]]+", re.IGNORECASE)
 
 
@@ -63,14 +66,29 @@ def front_matter(example: ExportExample) -> dict[str, object]:
     }
 
 
+def _node(matter: dict[str, object]) -> yaml.MappingNode:
+    """The YAML node ``yaml.safe_dump(matter, sort_keys=False, default_flow_style=False)``
+    represents: made directly, as PyYAML's representer (pure Python even with libyaml) was
+    most of the time of a Markdown export. Values are strings or lists of strings."""
+    pairs: list[tuple[yaml.Node, yaml.Node]] = []
+    for key, value in matter.items():
+        node: yaml.Node
+        if isinstance(value, list):
+            items: list[yaml.Node] = [yaml.ScalarNode(_STR, str(item)) for item in value]
+            node = yaml.SequenceNode(_SEQ, items, flow_style=False)
+        else:
+            node = yaml.ScalarNode(_STR, str(value))
+        pairs.append((yaml.ScalarNode(_STR, key), node))
+    return yaml.MappingNode(_MAP, pairs, flow_style=False)
+
+
 def render_markdown(example: ExportExample) -> str:
     """The Markdown page of an example that consent was applied to."""
-    matter = yaml.dump(
-        front_matter(example),
+    matter = yaml.serialize(
+        _node(front_matter(example)),
         Dumper=_SAFE_DUMPER,
         allow_unicode=True,
-        sort_keys=False,
-        default_flow_style=False,
+        explicit_start=False,
     )
     parts = [f"---\n{matter}---\n", f"# {_escape(title_of(example))}\n"]
     for name, heading in FIELD_HEADINGS:

@@ -18,7 +18,7 @@ from storage.exports.document import Report, add_example
 from storage.exports.markdown import markdown_file_name, render_markdown
 from storage.exports.model import ExportExample, as_utc, iso_utc
 from storage.exports.schema import to_record
-from storage.exports.text import XLSX_CELL_LIMIT, spreadsheet_cell
+from storage.exports.text import XLSX_CELL_LIMIT, spreadsheet_cells
 from storage.exports.zipstream import StreamingZipFile
 
 
@@ -46,13 +46,17 @@ class CsvWriter:
         self._csv.writerow(COLUMNS)
 
     def write(self, example: ExportExample) -> None:
-        self._csv.writerow([spreadsheet_cell(cell) for cell in row(example)])
+        self._csv.writerow(spreadsheet_cells(row(example)))
 
     def finish(self) -> None:
         self._file.close()
 
     def abort(self) -> None:
         self._file.close()
+
+
+# ``json.dumps(record, ensure_ascii=False)``, without making an encoder per record.
+_ENCODE = json.JSONEncoder(ensure_ascii=False).encode
 
 
 class JsonLinesWriter:
@@ -62,7 +66,7 @@ class JsonLinesWriter:
         self._file: IO[bytes] = path.open("wb")
 
     def write(self, example: ExportExample) -> None:
-        self._file.write(json.dumps(to_record(example), ensure_ascii=False).encode() + b"\n")
+        self._file.write(_ENCODE(to_record(example)).encode() + b"\n")
 
     def finish(self) -> None:
         self._file.close()
@@ -88,7 +92,7 @@ class JsonWriter:
         self._count = 0
 
     def write(self, example: ExportExample) -> None:
-        record = json.dumps(to_record(example), ensure_ascii=False).encode()
+        record = _ENCODE(to_record(example)).encode()
         self._file.write((b",\n" if self._count else b"\n") + record)
         self._count += 1
 
@@ -129,16 +133,16 @@ class XlsxWriter:
         self._media_count = COLUMNS.index("media_count")
 
     def write(self, example: ExportExample) -> None:
-        cells: list[Any] = [self._text_cell(cell) for cell in row(example)]
+        cells: list[Any] = spreadsheet_cells(row(example), XLSX_CELL_LIMIT, quote=False)
+        for index, value in enumerate(cells):
+            if value.startswith("="):
+                cells[index] = self._text_cell(value)
         cells[self._media_count] = len(example.media)
         self._sheet.append(cells)
 
-    def _text_cell(self, text: str) -> Any:
-        """The text as a string cell; one openpyxl would store as a formula (a leading ``=``)
-        is typed as text explicitly and quote-prefixed, so Excel shows and keeps it as typed."""
-        value = spreadsheet_cell(text, XLSX_CELL_LIMIT, quote=False)
-        if not value.startswith("="):
-            return value
+    def _text_cell(self, value: str) -> Any:
+        """A string cell for text openpyxl would store as a formula (a leading ``=``): typed
+        as text explicitly and quote-prefixed, so Excel shows and keeps it as typed."""
         from openpyxl.cell import WriteOnlyCell
 
         cell = WriteOnlyCell(self._sheet, value=value)
