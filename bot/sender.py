@@ -50,10 +50,11 @@ from storage.outbox import (
     ClaimedMessage,
     OutboxMessage,
     SendLimits,
+    SentMark,
     claim_due,
     enqueue,
     give_up,
-    mark_sent,
+    mark_sent_many,
     release_claims,
     retry_later,
 )
@@ -130,6 +131,8 @@ class Sender:
         self._wake = asyncio.Event()
         self._in_flight: set[asyncio.Task[None]] = set()
         self._busy_until = 0.0
+        self._marks: list[tuple[SentMark, asyncio.Future[None]]] = []
+        self._marking: asyncio.Task[None] | None = None
 
     def wake(self) -> None:
         """Rows were just committed: look for due rows now rather than at the next sweep."""
@@ -258,7 +261,7 @@ class Sender:
             return True
         except BadRequest as error:
             if message.method.startswith("edit") and "not modified" in str(error).lower():
-                await mark_sent(self.database, message, None, self.clock())
+                await self._mark_sent(message, None)
                 return True
             if message.method == "editMessageText" and message.payload.get("or_send"):
                 # The message can no longer be edited (too old, deleted): send it anew.
@@ -277,8 +280,39 @@ class Sender:
         self.figures.sent += 1
         self.metrics.outbox_sent.inc()
         message_id = sent.message_id if isinstance(sent, Message) else None
-        await mark_sent(self.database, message, message_id, self.clock())
+        await self._mark_sent(message, message_id)
         return True
+
+    async def _mark_sent(self, message: ClaimedMessage, message_id: int | None) -> None:
+        """Record that Telegram accepted ``message``, together with the other sends that
+        finish meanwhile: one transaction for all of them, so a busy sender commits (and
+        on SQLite syncs the disk) once per batch rather than once per message. Returns once
+        the mark is committed; until then the row stays claimed, its chat's next message
+        waits, and a crash sends it again (the duplicate a kill after the send allows)."""
+        done: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        self._marks.append((SentMark(message, message_id, self.clock()), done))
+        if self._marking is None or self._marking.done():
+            self._marking = asyncio.create_task(self._write_marks())
+        await done
+
+    async def _write_marks(self) -> None:
+        """Write the marks waiting, batch after batch, until none is left; the marks that
+        arrive while one batch is being written form the next."""
+        while self._marks:
+            batch, self._marks = self._marks, []
+            try:
+                await mark_sent_many(self.database, [mark for mark, _ in batch])
+            except Exception as error:
+                for _, done in batch:
+                    if not done.done():
+                        done.set_exception(error)
+            else:
+                for _, done in batch:
+                    if not done.done():
+                        done.set_result(None)
+            finally:
+                for _, done in batch:
+                    done.cancel()  # cancelled itself: a no-op once answered
 
     async def _transient(self, message: ClaimedMessage, error: TelegramError) -> bool:
         """A failure that may pass; a timeout may even have been delivered."""
