@@ -17,9 +17,19 @@ from collections import defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, Any, Literal, cast
+from typing import TYPE_CHECKING, Any, Literal, cast, get_args
 
-from sqlalchemy import Table, bindparam, delete, func, insert, select, text, update
+from sqlalchemy import (
+    Table,
+    bindparam,
+    delete,
+    func,
+    insert,
+    literal_column,
+    select,
+    text,
+    update,
+)
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
@@ -33,6 +43,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 OutboxState = Literal["pending", "sent", "failed", "blocked"]
+OUTBOX_STATES: tuple[OutboxState, ...] = get_args(OutboxState)
 CLAIM_LOCK_KEY = 0x636F70726F  # "copro": one advisory lock for every sender's claims
 DEFAULT_LEASE = timedelta(seconds=30)
 
@@ -244,7 +255,10 @@ _CANDIDATES = (
     select(OutboxRow.id, OutboxRow.chat_id, OutboxRow.method, _RECENT.attempted_at, _BUSY)
     .outerjoin(
         _RECENT,
-        (_RECENT.chat_id == OutboxRow.chat_id)
+        # Every state, so the chat's rows are found through the (state, chat_id) index
+        # rather than by scanning the whole bot's last minute for each chat.
+        _RECENT.state.in_([literal_column(f"'{state}'") for state in OUTBOX_STATES])
+        & (_RECENT.chat_id == OutboxRow.chat_id)
         & (_RECENT.attempted_at > bindparam("minute_ago"))
         & _RECENT.method.not_like("edit%"),
     )
