@@ -134,6 +134,15 @@ class Sender:
         self._busy_until = 0.0
         self._marks: list[tuple[SentMark, asyncio.Future[None]]] = []
         self._marking: asyncio.Task[None] | None = None
+        # The stored parameters are sent as they are; python-telegram-bot would rather they
+        # went through its typed method of the same name, which is what it warns about. A
+        # filter, not catch_warnings (not safe around an await); the same one replaces
+        # itself.
+        warnings.filterwarnings(
+            "ignore",
+            message=r"Please use 'Bot\.(sendMessage|editMessageText|editMessageReplyMarkup)'",
+            category=PTBUserWarning,
+        )
 
     def wake(self) -> None:
         """Rows were just committed: look for due rows now rather than at the next sweep."""
@@ -298,21 +307,26 @@ class Sender:
     async def _write_marks(self) -> None:
         """Write the marks waiting, batch after batch, until none is left; the marks that
         arrive while one batch is being written form the next."""
-        while self._marks:
-            batch, self._marks = self._marks, []
-            try:
-                await mark_sent_many(self.database, [mark for mark, _ in batch])
-            except Exception as error:
-                for _, done in batch:
-                    if not done.done():
-                        done.set_exception(error)
-            else:
-                for _, done in batch:
-                    if not done.done():
-                        done.set_result(None)
-            finally:
-                for _, done in batch:
-                    done.cancel()  # cancelled itself: a no-op once answered
+        batch: list[tuple[SentMark, asyncio.Future[None]]] = []
+        try:
+            while self._marks:
+                batch, self._marks = self._marks, []
+                try:
+                    await mark_sent_many(self.database, [mark for mark, _ in batch])
+                except Exception as error:
+                    for _, done in batch:
+                        if not done.done():
+                            done.set_exception(error)
+                else:
+                    for _, done in batch:
+                        if not done.done():
+                            done.set_result(None)
+        finally:
+            # Cancelled (the process is stopping): these marks will not be written, their
+            # rows stay claimed and are sent again after the restart.
+            for _, done in [*batch, *self._marks]:
+                done.cancel()  # a no-op once answered
+            self._marks = []
 
     async def _transient(self, message: ClaimedMessage, error: TelegramError) -> bool:
         """A failure that may pass; a timeout may even have been delivered."""
@@ -390,15 +404,6 @@ class Sender:
             )
             return sent.message_id
         raise ValueError(f"unknown method {message.method!r}")
-
-
-# The stored parameters are sent as they are; python-telegram-bot would rather they went
-# through its typed method of the same name, which is what it warns about.
-warnings.filterwarnings(
-    "ignore",
-    message=r"Please use 'Bot\.(sendMessage|editMessageText|editMessageReplyMarkup)'",
-    category=PTBUserWarning,
-)
 
 
 def _raw_parameters(message: ClaimedMessage) -> dict[str, Any] | None:

@@ -530,3 +530,33 @@ async def test_a_crash_before_the_sent_mark_leaves_the_message_owed_not_lost(
     await asyncio.wait_for(running, 5)
     assert texts_to(fake, ANA) == ["your answer is saved", "your answer is saved", "next question"]
     assert {r.state for r in await rows(database)} == {"sent"}
+
+
+async def test_an_edit_reaches_the_message_its_row_points_to_and_a_repeat_is_no_failure(
+    database: Database, bot: Bot, fake: FakeBotApi, clock: StoppedClock
+) -> None:
+    from storage.outbox import OutboxMessage
+
+    buttons = {"inline_keyboard": [[{"text": "Yes", "callback_data": "yes"}]]}
+    async with UnitOfWork(database) as uow:
+        [asked] = await uow.outbox.add_all(
+            [OutboxMessage(ANA, "sendMessage", {"text": "Ready?", "reply_markup": buttons})],
+            START,
+        )
+        edit = {"text": "<b>Ready</b>: yes", "parse_mode": "HTML"}
+        await uow.outbox.add_all(
+            [
+                OutboxMessage(ANA, "editMessageText", edit, edits_id=asked),
+                OutboxMessage(ANA, "editMessageText", edit, edits_id=asked),  # the same again
+            ],
+            START,
+        )
+        await uow.commit()
+    sender = sender_for(bot, database, clock, SendLimits(per_second=1000))
+    await sender.send_all_due()
+    [sent] = [m for m in fake.sent_messages(ANA) if "edit_date" not in m]
+    current = fake.messages[(ANA, sent["message_id"])]
+    assert current["text"] == "Ready: yes"  # the HTML was read as such
+    assert "reply_markup" not in current  # the buttons went with the edit
+    assert [r.state for r in await rows(database)] == ["sent", "sent", "sent"]
+    assert sender.figures.failed == 0
