@@ -364,7 +364,7 @@ class Sender:
         Text and edits, nearly every row, go as the stored parameters with
         ``do_api_request``: python-telegram-bot maps the errors as for its typed methods,
         and neither our markup nor Telegram's answer is built into objects only for their
-        message id (a third of a send's CPU). Files and media keep the typed methods."""
+        message id (about a quarter of a send's CPU). Files and media keep the typed methods."""
         payload: dict[str, Any] = message.payload
         chat_id = message.chat_id
         raw = _raw_parameters(message)
