@@ -7,7 +7,9 @@ backoff; 429 after its ``retry_after`` without using up a try), blocked (403: ev
 to that chat, and a staff question among them fails and its asker is told), or failed (a
 refusal, or after ``max_tries``; the row stays for ``copro-bot stats``).
 
-A send that timed out may still have arrived: it is tried again, the one duplicate allowed.
+Sends that finish together are marked sent in one transaction (see :meth:`Sender._mark_sent`).
+A send that timed out may still have arrived: it is tried again, the one duplicate allowed;
+so may a send accepted just before a kill, its mark not yet written.
 Handlers :meth:`wake` the sender right after their commit, so replies leave at once; the
 loop also sweeps every second, so rows owed before a crash go out after the restart.
 """
