@@ -71,6 +71,7 @@ BUSY_FOR_SECONDS = 1.5
 MIN_CLAIM_GAP_SECONDS = 0.05
 MAX_IN_FLIGHT = 64
 NO_PREVIEW_PARAMETERS = {"is_disabled": True}
+RAW_SEND_WARNING = r"Please use 'Bot\.(sendMessage|editMessageText|editMessageReplyMarkup)'"
 MEDIA_METHODS = {
     "photo": "send_photo",
     "document": "send_document",
@@ -136,15 +137,6 @@ class Sender:
         self._busy_until = 0.0
         self._marks: list[tuple[SentMark, asyncio.Future[None]]] = []
         self._marking: asyncio.Task[None] | None = None
-        # The stored parameters are sent as they are; python-telegram-bot would rather they
-        # went through its typed method of the same name, which is what it warns about. A
-        # filter, not catch_warnings (not safe around an await); the same one replaces
-        # itself.
-        warnings.filterwarnings(
-            "ignore",
-            message=r"Please use 'Bot\.(sendMessage|editMessageText|editMessageReplyMarkup)'",
-            category=PTBUserWarning,
-        )
 
     def wake(self) -> None:
         """Rows were just committed: look for due rows now rather than at the next sweep."""
@@ -371,6 +363,10 @@ class Sender:
         chat_id = message.chat_id
         raw = _raw_parameters(message)
         if raw is not None:
+            # python-telegram-bot would rather these went through its typed method of the
+            # same name, which is what it warns about. A filter, not catch_warnings (not
+            # safe around an await); the same one replaces itself (2 µs).
+            warnings.filterwarnings("ignore", message=RAW_SEND_WARNING, category=PTBUserWarning)
             result = await self.bot.do_api_request(message.method, api_kwargs=raw)
             found = result.get("message_id") if isinstance(result, dict) else None
             return int(found) if found is not None else None
