@@ -26,7 +26,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+SCRIPT = Path(__file__).resolve()
+ROOT = SCRIPT.parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
@@ -71,7 +72,8 @@ async def run_once(variant: str, url: str, base: str, chats: int, messages: int)
     database = Database.from_url(url)
     now = datetime.now(UTC)
     for n in range(messages):
-        await enqueue(database, [plain_message(c, f"message {n}") for c in range(1, chats + 1)], now)
+        owed = [plain_message(chat, f"message {n}") for chat in range(1, chats + 1)]
+        await enqueue(database, owed, now)
     limits = SendLimits(per_second=100_000, chat_burst=messages, chat_per_second=1000.0)
     kind = Sender if variant == "batched" else PerRowSender
     async with Bot(TOKEN, base_url=f"{base}/bot", base_file_url=f"{base}/file/bot") as bot:
@@ -90,7 +92,7 @@ async def bench(args: argparse.Namespace) -> None:
 
     child = await asyncio.create_subprocess_exec(
         sys.executable,
-        str(Path(__file__).resolve()),
+        str(SCRIPT),
         "--serve-fake",
         stdin=asyncio.subprocess.PIPE,
         stdout=asyncio.subprocess.PIPE,
