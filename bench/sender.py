@@ -107,9 +107,7 @@ async def bench(args: argparse.Namespace) -> None:
                 for repeat in range(args.repeats):
                     for variant in VARIANTS:
                         async with scratch_database(database, Path(tmp)) as url:
-                            figures = await run_once(
-                                variant, url, base, args.chats, args.messages
-                            )
+                            figures = await run_once(variant, url, base, args.chats, args.messages)
                         results.setdefault((database, variant), []).append(figures)
                         print(
                             f"  {database} {variant} #{repeat + 1}: "
