@@ -6,7 +6,10 @@ process on 127.0.0.1), each bot runs as its own process:
 * ``plain``: an echo bot, ``Application.run_polling`` with one handler;
 * ``durable``: the same echo bot plus one INSERT and COMMIT per update (same engine set-up
   as copro-bot's: SQLAlchemy async, aiosqlite or asyncpg);
-* ``copro``: ``copro-bot run`` with ``SEND_RATE_LIMIT=1000`` (as a local Bot API allows).
+* ``copro``: ``copro-bot run`` with the send limits raised as a local Bot API server
+  allows: ``SEND_RATE_LIMIT=1000`` for the bot, ``CHAT_SEND_RATE=20`` a chat with bursts
+  of ``CHAT_SEND_BURST=5`` (printed at the start; live Telegram's defaults, 30, 1 and 3,
+  would pace a closed loop of quick answers at one a second per chat).
 
 Contributors are brought mid-interview first (``/start``, consent, the project; not timed),
 then each answers ``--steps`` more times in a closed loop, as people do: a text answer, or a
@@ -48,6 +51,8 @@ sys.path.insert(0, str(ROOT))
 TOKEN = "123456:BENCH-TOKEN-updates-0123456789"
 POSTGRES_URL = os.environ.get("BENCH_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test")
 BOTS = ("plain", "durable", "copro")
+SEND_LIMITS = {"SEND_RATE_LIMIT": "1000", "CHAT_SEND_RATE": "20", "CHAT_SEND_BURST": "5"}
+"""copro-bot's send limits here; the echo bots keep none."""
 ANSWER = "We met every week at the community centre and planned it with the council's team"
 JSON = dict[str, Any]
 
@@ -296,7 +301,7 @@ async def run_once(
             TELEGRAM_API_BASE_URL=fake.url,
             DATABASE_URL=url,
             LOG_LEVEL="WARNING",
-            SEND_RATE_LIMIT="1000",
+            **SEND_LIMITS,
         )
         log_path = folder / f"{bot}-{database}-{chats}.log"
         with log_path.open("wb") as log:
@@ -378,6 +383,8 @@ async def bench(args: argparse.Namespace) -> None:
     databases = [d for d in args.databases.split(",") if d]
     bots = [b for b in args.bots.split(",") if b]
     chat_counts = [int(c) for c in args.chats.split(",") if c]
+    if "copro" in bots:
+        print("copro-bot's send limits:", " ".join(f"{k}={v}" for k, v in SEND_LIMITS.items()))
     with tempfile.TemporaryDirectory(prefix="copro-bench-") as tmp:
         folder = Path(tmp)
         if not args.latency_only:

@@ -23,6 +23,7 @@ from telegram import Bot
 from bot.outbox_render import document_message, html_message, reply_messages
 from bot.sender import Sender
 from bot.settings import Settings
+from bot.wiring import send_limits
 from conversations.digest import (
     DigestData,
     as_plain_text,
@@ -42,7 +43,7 @@ from storage.digests import (
 )
 from storage.intake import forget_old_updates
 from storage.maintenance import DueReminder, claim_due_reminders, claim_job, purge_unfinished
-from storage.outbox import SENT_KEPT, OutboxMessage, SendLimits, prune_sent
+from storage.outbox import SENT_KEPT, OutboxMessage, prune_sent
 
 log = logging.getLogger(__name__)
 
@@ -93,9 +94,7 @@ class Scheduler:
         sender: Sender | None = None,
     ) -> None:
         self.bot = bot
-        self.sender = sender or Sender(
-            bot, database, limits=SendLimits(per_second=settings.send_rate_limit)
-        )
+        self.sender = sender or Sender(bot, database, limits=send_limits(settings))
         self.database = database
         self.settings = settings
         self.clock = clock

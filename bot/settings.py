@@ -65,6 +65,11 @@ class Settings:
     ``lens-model`` extra and about 70 MB more memory)."""
     send_rate_limit: float = 30.0
     """Messages a second for the whole bot, over every process (SEND_RATE_LIMIT)."""
+    chat_send_rate: float = 1.0
+    """Messages a second to one private chat, in the long run (CHAT_SEND_RATE)."""
+    chat_send_burst: int = 3
+    """Messages one private chat may get at once before CHAT_SEND_RATE paces the rest
+    (CHAT_SEND_BURST): a contributor answering quickly is not held back a second a reply."""
     log_format: str = "text"
     """``text`` for people, ``json`` (one object a line) for log shippers (LOG_FORMAT)."""
     db_pool_size: int = 10
@@ -199,6 +204,19 @@ def load_settings(env: Mapping[str, str]) -> Settings:
             "SEND_RATE_LIMIT", f"expected messages per second (at least 1), got {rate_text!r}"
         )
 
+    chat_rate_text = _optional(env, "CHAT_SEND_RATE") or "1"
+    try:
+        chat_send_rate = float(chat_rate_text)
+    except ValueError:
+        chat_send_rate = 0.0
+    if not 0 < chat_send_rate < float("inf"):
+        raise SettingsError(
+            "CHAT_SEND_RATE", f"expected messages per second (above 0), got {chat_rate_text!r}"
+        )
+    chat_burst = _int(env, "CHAT_SEND_BURST")
+    if chat_burst is not None and chat_burst < 1:
+        raise SettingsError("CHAT_SEND_BURST", "expected at least 1 message")
+
     log_format = (_optional(env, "LOG_FORMAT") or "text").lower()
     if log_format not in LOG_FORMATS:
         raise SettingsError("LOG_FORMAT", f"expected one of {', '.join(LOG_FORMATS)}")
@@ -238,6 +256,8 @@ def load_settings(env: Mapping[str, str]) -> Settings:
         retention_days=retention or 90,
         **writer,
         send_rate_limit=send_rate_limit,
+        chat_send_rate=chat_send_rate,
+        chat_send_burst=3 if chat_burst is None else chat_burst,
         log_format=log_format,
         db_pool_size=10 if pool_size is None else pool_size,
         db_max_overflow=10 if max_overflow is None else max_overflow,

@@ -65,6 +65,7 @@ from bot.settings import Settings
 from bot.staff import install_staff
 from bot.telegram_events import event_from_update, is_private, person_from_update
 from bot.telegram_render import shorten
+from bot.wiring import send_limits
 from bot.writer_model import DraftWriter, OpenAICompatibleModel
 from conversations.i18n import LANGUAGES, N_, Words, parse_language_code
 from conversations.lens_model import warm_up
@@ -73,7 +74,7 @@ from conversations.review_text import open_button
 from storage.contributors import language_for
 from storage.database import Database
 from storage.intake import park_update
-from storage.outbox import OutboxMessage, SendLimits, enqueue
+from storage.outbox import OutboxMessage, enqueue
 from storage.service import Handled, InterviewService
 
 log = logging.getLogger(__name__)
@@ -349,7 +350,7 @@ def build_application(settings: Settings, service: InterviewService) -> App:
     sender = Sender(
         application.bot,
         service.database,
-        limits=SendLimits(per_second=settings.send_rate_limit),
+        limits=send_limits(settings),
     )
     application.bot_data[SENDER] = sender
     outbox = Outbox(service.database, sender)

@@ -10,6 +10,7 @@ from bot.settings import Settings, SettingsError
 from conversations.script import ScriptCatalog, ScriptError, builtin_scripts, load_script
 from storage.database import Database
 from storage.migrate import upgrade
+from storage.outbox import SendLimits
 from storage.service import InterviewService
 
 
@@ -52,4 +53,14 @@ def build_service(
 ) -> InterviewService:
     return InterviewService(
         database, build_catalog(settings), clock, lens_model=settings.lens_model == "learned"
+    )
+
+
+def send_limits(settings: Settings) -> SendLimits:
+    """The sender's limits from ``SEND_RATE_LIMIT``, ``CHAT_SEND_RATE`` and
+    ``CHAT_SEND_BURST`` (a group's 20 a minute is Telegram's and not a setting)."""
+    return SendLimits(
+        per_second=settings.send_rate_limit,
+        chat_burst=settings.chat_send_burst,
+        chat_per_second=settings.chat_send_rate,
     )

@@ -17,9 +17,19 @@ from collections import defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any, Literal, cast, get_args
 
-from sqlalchemy import delete, func, insert, select, text, update
+from sqlalchemy import (
+    Table,
+    bindparam,
+    delete,
+    func,
+    insert,
+    literal_column,
+    select,
+    text,
+    update,
+)
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
@@ -33,6 +43,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 OutboxState = Literal["pending", "sent", "failed", "blocked"]
+OUTBOX_STATES: tuple[OutboxState, ...] = get_args(OutboxState)
 CLAIM_LOCK_KEY = 0x636F70726F  # "copro": one advisory lock for every sender's claims
 DEFAULT_LEASE = timedelta(seconds=30)
 
@@ -78,8 +89,11 @@ class SendLimits:
     """Telegram's limits as the sender keeps them, counted over every process's sends.
 
     A private chat has a token bucket of ``chat_burst`` messages refilled at
-    ``chat_per_second``: by default a bucket of one, so one message a second, Telegram's
-    limit for a chat (a reply and the next question go out as one message); a group
+    ``chat_per_second``: by default three at once, then one a second. Telegram asks for no
+    more than one a second in a chat in the long run and allows short bursts; a bucket of
+    one would hold every reply to someone answering quickly until a second after the last
+    (a reply and the next question go out as one message anyway). A 429 still holds the
+    chat's messages for its ``retry_after``, whatever the bucket holds. A group
     ``group_per_minute`` a minute; the whole bot ``per_second``, edits included (a menu
     changed in place is not held back by the chat's limits).
 
@@ -90,7 +104,7 @@ class SendLimits:
     """
 
     per_second: float = 30.0
-    chat_burst: int = 1
+    chat_burst: int = 3
     chat_per_second: float = 1.0
     group_per_minute: int = 20
 
@@ -205,6 +219,83 @@ def _is_postgres(session: AsyncSession) -> bool:
     return session.get_bind().dialect.name == "postgresql"
 
 
+_OUTBOX = cast(Table, OutboxRow.__table__)
+_HEAD = aliased(OutboxRow, name="head")
+_SAME_CHAT = aliased(OutboxRow, name="same_chat")
+_RECENT = aliased(OutboxRow, name="recent")
+_BUSY = (
+    select(func.count().label("busy"))
+    .select_from(OutboxRow)
+    .where(
+        (OutboxRow.attempted_at > bindparam("second_ago"))
+        | (
+            (OutboxRow.state == "pending")
+            & OutboxRow.claimed_until.is_not(None)
+            & (OutboxRow.claimed_until > bindparam("now"))
+        )
+    )
+    .scalar_subquery()
+    .label("busy")
+)
+_HEADS = (
+    select(_HEAD.id)
+    .where(
+        _HEAD.state == "pending",
+        _HEAD.next_attempt_at.is_(None) | (_HEAD.next_attempt_at <= bindparam("now")),
+        _HEAD.claimed_until.is_(None) | (_HEAD.claimed_until < bindparam("now")),
+        _HEAD.id
+        == select(func.min(_SAME_CHAT.id))
+        .where(_SAME_CHAT.state == "pending", _SAME_CHAT.chat_id == _HEAD.chat_id)
+        .scalar_subquery(),
+    )
+    .order_by(_HEAD.id)
+    .limit(bindparam("candidates"))
+)
+_CANDIDATES = (
+    select(OutboxRow.id, OutboxRow.chat_id, OutboxRow.method, _RECENT.attempted_at, _BUSY)
+    .outerjoin(
+        _RECENT,
+        # Every state, so the chat's rows are found through the (state, chat_id) index
+        # rather than by scanning the whole bot's last minute for each chat.
+        _RECENT.state.in_([literal_column(f"'{state}'") for state in OUTBOX_STATES])
+        & (_RECENT.chat_id == OutboxRow.chat_id)
+        & (_RECENT.attempted_at > bindparam("minute_ago"))
+        & _RECENT.method.not_like("edit%"),
+    )
+    .where(OutboxRow.id.in_(_HEADS))
+    .order_by(OutboxRow.id)
+)
+"""Each chat's due head row (the oldest few hundred chats first), with every try of that
+chat in the last minute (one row each) and the bot's tries in the last second: all a claim
+reads, in one statement built once."""
+_CANDIDATES_LOCKED = _CANDIDATES.with_for_update(skip_locked=True, of=OutboxRow)
+_CLAIM = (
+    update(_OUTBOX)
+    .where(_OUTBOX.c.id.in_(bindparam("ids", expanding=True)))
+    .values(
+        claimed_by=bindparam("worker"),
+        claimed_until=bindparam("until"),
+        attempted_at=bindparam("now"),
+        tries=_OUTBOX.c.tries + 1,
+    )
+    .returning(
+        _OUTBOX.c.id,
+        _OUTBOX.c.chat_id,
+        _OUTBOX.c.kind,
+        _OUTBOX.c.method,
+        _OUTBOX.c.payload,
+        _OUTBOX.c.tries,
+        _OUTBOX.c.follow_up_id,
+        _OUTBOX.c.digest_key,
+        _OUTBOX.c.edits_id,
+    )
+)
+_EDITED = select(_OUTBOX.c.id, _OUTBOX.c.message_id).where(
+    _OUTBOX.c.id.in_(bindparam("ids", expanding=True))
+)
+_LOCK = text("SELECT pg_advisory_xact_lock(:key)")
+
+
 async def claim_due(
     database: Database,
     worker: str,
@@ -221,139 +312,133 @@ async def claim_due(
     (the bot), the chat's bucket (a private chat) and the last minute (a group) by
     every process. With ``clock``, the time is read once the claim lock is held: a time read
     before waiting for it would stamp these claims older than they are, and the next
-    sender's window would open too early.
+    sender's window would open too early. Two statements on SQLite (read, then claim with
+    ``RETURNING``), three on PostgreSQL (the claim lock first); a third reads the message
+    ids edits need, when any does.
     """
-    async with UnitOfWork(database) as uow:
-        session = uow.session
-        postgres = _is_postgres(session)
+    async with database.engine.begin() as connection:
+        postgres = connection.dialect.name == "postgresql"
         if postgres:
-            await session.execute(
-                text("SELECT pg_advisory_xact_lock(:key)"), {"key": CLAIM_LOCK_KEY}
-            )
+            await connection.execute(_LOCK, {"key": CLAIM_LOCK_KEY})
         if clock is not None:
             now = clock()
-        in_flight = (
-            (OutboxRow.state == "pending")
-            & OutboxRow.claimed_until.is_not(None)
-            & (OutboxRow.claimed_until > now)
+        found = await connection.execute(
+            _CANDIDATES_LOCKED if postgres else _CANDIDATES,
+            {
+                "now": now,
+                "second_ago": now - timedelta(seconds=1),
+                "minute_ago": now - timedelta(minutes=1),
+                "candidates": max(at_most * 4, 20),
+            },
         )
-        recent_total = (
-            await session.execute(
-                select(func.count()).where(
-                    (OutboxRow.attempted_at > now - timedelta(seconds=1)) | in_flight
-                )
-            )
-        ).scalar_one()
-        room = min(at_most, int(limits.per_second) - int(recent_total))
+        rows = found.all()
+        if not rows:
+            return []
+        room = min(at_most, int(limits.per_second) - int(rows[0].busy))
         if room <= 0:
             return []
-        same_chat = aliased(OutboxRow)
-        head = select(func.min(same_chat.id)).where(
-            same_chat.state == "pending", same_chat.chat_id == OutboxRow.chat_id
-        )
-        candidates_query = (
-            select(OutboxRow)
-            .where(
-                OutboxRow.state == "pending",
-                OutboxRow.next_attempt_at.is_(None) | (OutboxRow.next_attempt_at <= now),
-                OutboxRow.claimed_until.is_(None) | (OutboxRow.claimed_until < now),
-                OutboxRow.id == head.scalar_subquery(),
-            )
-            .order_by(OutboxRow.id)
-            .limit(max(room * 4, 20))
-        )
-        if postgres:
-            candidates_query = candidates_query.with_for_update(skip_locked=True, of=OutboxRow)
-        candidates = list((await session.execute(candidates_query)).scalars().all())
-        if not candidates:
-            return []
-        chats = {row.chat_id for row in candidates}
-        recent = await session.execute(
-            select(OutboxRow.chat_id, OutboxRow.attempted_at).where(
-                OutboxRow.chat_id.in_(chats),
-                OutboxRow.attempted_at > now - timedelta(minutes=1),
-                OutboxRow.method.not_like("edit%"),
-            )
-        )
+        heads: dict[int, tuple[int, str]] = {}
         attempts: dict[int, list[datetime]] = defaultdict(list)
-        for chat_id, attempted_at in recent.all():
+        for row_id, chat_id, method, attempted_at, _ in rows:
+            heads[row_id] = (chat_id, method)
             if attempted_at is not None:
-                attempts[int(chat_id)].append(attempted_at)
-        chosen: list[OutboxRow] = []
-        for row in candidates:
-            if len(chosen) >= room:
+                attempts[row_id].append(attempted_at)
+        ids: list[int] = []
+        for row_id, (chat_id, method) in heads.items():
+            if len(ids) >= room:
                 break
-            times = attempts[row.chat_id]
-            if row.method.startswith("edit"):
+            times = attempts[row_id]
+            if method.startswith("edit"):
                 pass  # a card changed in place is no new message: only the bot's rate holds
-            elif row.chat_id < 0:
+            elif chat_id < 0:
                 if len(times) >= limits.group_per_minute:
                     continue
             elif not limits.chat_allows(times, now):
                 continue
-            chosen.append(row)
-        if not chosen:
+            ids.append(row_id)
+        if not ids:
             return []
-        ids = [row.id for row in chosen]
-        await session.execute(
-            update(OutboxRow)
-            .where(OutboxRow.id.in_(ids))
-            .values(
-                claimed_by=worker,
-                claimed_until=now + lease,
-                attempted_at=now,
-                tries=OutboxRow.tries + 1,
+        claimed = (
+            await connection.execute(
+                _CLAIM, {"ids": ids, "worker": worker, "until": now + lease, "now": now}
             )
-            .execution_options(synchronize_session=False)
-        )
-        targets = {row.edits_id for row in chosen if row.edits_id is not None}
+        ).all()
+        targets = {row.edits_id for row in claimed if row.edits_id is not None}
         edited: dict[int, int | None] = {}
         if targets:
-            found = await session.execute(
-                select(OutboxRow.id, OutboxRow.message_id).where(OutboxRow.id.in_(targets))
-            )
+            found = await connection.execute(_EDITED, {"ids": sorted(targets)})
             edited = {int(i): m for i, m in found.all()}
-        claimed = [
+    return sorted(
+        (
             ClaimedMessage(
                 id=row.id,
                 chat_id=row.chat_id,
                 kind=row.kind,
                 method=row.method,
                 payload=dict(row.payload),
-                tries=row.tries + 1,
+                tries=row.tries,
                 follow_up_id=row.follow_up_id,
                 digest_key=row.digest_key,
                 edits_message_id=edited.get(row.edits_id) if row.edits_id is not None else None,
                 edits_id=row.edits_id,
             )
-            for row in chosen
-        ]
+            for row in claimed
+        ),
+        key=lambda message: message.id,
+    )
+
+
+@dataclass(frozen=True)
+class SentMark:
+    """A send Telegram accepted: the row, the message id it gave, when it answered."""
+
+    message: ClaimedMessage
+    message_id: int | None
+    at: datetime
+
+
+_MARK_SENT = (
+    update(_OUTBOX)
+    .where(_OUTBOX.c.id == bindparam("row_id"))
+    .values(
+        state="sent",
+        sent_at=bindparam("at"),
+        attempted_at=bindparam("at"),
+        message_id=bindparam("telegram_id"),
+        claimed_until=None,
+    )
+)
+
+
+async def mark_sent_many(database: Database, marks: Sequence[SentMark]) -> None:
+    """Telegram accepted these: ONE transaction and one UPDATE run for every row (each with
+    its own message id and answer time); the staff questions among them are now out."""
+    if not marks:
+        return
+    async with UnitOfWork(database) as uow:
+        connection = await uow.session.connection()
+        await connection.execute(
+            _MARK_SENT,
+            [
+                {"row_id": mark.message.id, "at": mark.at, "telegram_id": mark.message_id}
+                for mark in marks
+            ],
+        )
+        for mark in marks:
+            follow_up_id = mark.message.follow_up_id
+            if follow_up_id is None:
+                continue
+            follow_up = await uow.followups.get(follow_up_id, lock=True)
+            if follow_up is not None and follow_up.status == "pending":
+                await uow.followups.mark_delivered(follow_up_id, mark.at)
         await uow.commit()
-    return claimed
 
 
 async def mark_sent(
     database: Database, message: ClaimedMessage, message_id: int | None, now: datetime
 ) -> None:
-    """Telegram accepted it: ONE statement (two for a staff question, which is now out)."""
-    async with UnitOfWork(database) as uow:
-        await uow.session.execute(
-            update(OutboxRow)
-            .where(OutboxRow.id == message.id)
-            .values(
-                state="sent",
-                sent_at=now,
-                attempted_at=now,
-                message_id=message_id,
-                claimed_until=None,
-            )
-            .execution_options(synchronize_session=False)
-        )
-        if message.follow_up_id is not None:
-            follow_up = await uow.followups.get(message.follow_up_id, lock=True)
-            if follow_up is not None and follow_up.status == "pending":
-                await uow.followups.mark_delivered(message.follow_up_id, now)
-        await uow.commit()
+    """Telegram accepted it (one row of :func:`mark_sent_many`)."""
+    await mark_sent_many(database, [SentMark(message, message_id, now)])
 
 
 async def retry_later(

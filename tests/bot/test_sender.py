@@ -8,6 +8,7 @@ moves it, so backoff and rate windows are checked without waiting for them.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
@@ -307,21 +308,66 @@ async def test_a_follow_up_counts_as_delivered_only_once_telegram_accepted_it(
         assert (await uow.followups.get(follow_up.id)).status == "delivered"  # type: ignore[union-attr]
 
 
-async def test_a_private_chat_gets_one_message_a_second(
+async def test_a_private_chat_gets_its_burst_at_once_then_one_a_second(
     database: Database, bot: Bot, fake: FakeBotApi, clock: StoppedClock
 ) -> None:
-    await owe_texts(database, ANA, *[f"m{n}" for n in range(4)])
+    await owe_texts(database, ANA, *[f"m{n}" for n in range(5)])
     await owe_texts(database, BEN, "b0")
-    sender = sender_for(bot, database, clock, SendLimits(per_second=1000))
+    limits = SendLimits(per_second=1000, chat_burst=3, chat_per_second=1.0)
+    sender = sender_for(bot, database, clock, limits)
     await sender.send_all_due()
-    assert texts_to(fake, ANA) == ["m0"]
+    assert texts_to(fake, ANA) == ["m0", "m1", "m2"]  # someone answering quickly waits not
     assert texts_to(fake, BEN) == ["b0"]  # another chat is not held back
     clock.advance(0.9)
     await sender.send_all_due()
-    assert texts_to(fake, ANA) == ["m0"]
+    assert texts_to(fake, ANA) == ["m0", "m1", "m2"]
     clock.advance(0.11)
     await sender.send_all_due()
+    assert texts_to(fake, ANA) == ["m0", "m1", "m2", "m3"]  # the refill paces the rest
+    clock.advance(0.9)
+    await sender.send_all_due()
+    assert len(texts_to(fake, ANA)) == 4
+    clock.advance(0.11)
+    await sender.send_all_due()
+    assert len(texts_to(fake, ANA)) == 5
+
+
+async def test_a_faster_chat_rate_lets_a_chat_go_on_at_that_pace(
+    database: Database, bot: Bot, fake: FakeBotApi, clock: StoppedClock
+) -> None:
+    await owe_texts(database, ANA, *[f"m{n}" for n in range(4)])
+    limits = SendLimits(per_second=1000, chat_burst=1, chat_per_second=4.0)
+    sender = sender_for(bot, database, clock, limits)
+    await sender.send_all_due()
+    assert texts_to(fake, ANA) == ["m0"]
+    clock.advance(0.2)
+    await sender.send_all_due()
+    assert texts_to(fake, ANA) == ["m0"]
+    clock.advance(0.06)
+    await sender.send_all_due()
     assert texts_to(fake, ANA) == ["m0", "m1"]
+
+
+async def test_a_429_holds_the_chat_for_its_retry_after_whatever_the_burst_allows(
+    database: Database, bot: Bot, fake: FakeBotApi, clock: StoppedClock
+) -> None:
+    await owe_texts(database, ANA, "a0", "a1", "a2")
+    await owe_texts(database, BEN, "b0")
+    fake.fail_next("sendMessage", 429, "Too Many Requests: retry after 5", retry_after=5)
+    limits = SendLimits(per_second=1000, chat_burst=10, chat_per_second=10.0)
+    sender = sender_for(bot, database, clock, limits)
+    await sender.send_all_due()
+    sent = texts_to(fake, ANA) + texts_to(fake, BEN)
+    assert len(sent) == 1  # the chat refused waits; the other chat got its message
+    held = ANA if texts_to(fake, BEN) else BEN
+    clock.advance(4.9)
+    await sender.send_all_due()
+    assert texts_to(fake, held) == []
+    clock.advance(0.11)
+    await sender.send_all_due()
+    assert texts_to(fake, ANA) == ["a0", "a1", "a2"]
+    assert texts_to(fake, BEN) == ["b0"]
+    assert sender.figures.rate_limited == 1
 
 
 async def test_a_chats_second_counts_from_telegrams_answer_not_the_claim(
@@ -329,7 +375,7 @@ async def test_a_chats_second_counts_from_telegrams_answer_not_the_claim(
 ) -> None:
     """A slow first call and a quick second one must not reach Telegram within a second."""
     await owe_texts(database, ANA, "slow", "next")
-    limits = SendLimits(per_second=1000)
+    limits = SendLimits(per_second=1000, chat_burst=1)
     [first] = await claim_due(database, "process-1", clock(), limits)
     clock.advance(0.7)  # Telegram answers the first send only now
     await mark_sent(database, first, 1, clock())
@@ -428,3 +474,89 @@ async def test_a_killed_neighbours_claims_are_taken_over_at_start_not_after_the_
     clock.advance(1.01)  # the chat's window since the killed process's claim
     [again] = await claim_due(database, "restarted", clock(), limits)
     assert again.id == killed.id != alive.id
+
+
+async def test_sends_finishing_together_are_marked_each_with_its_own_message_id(
+    database: Database, bot: Bot, fake: FakeBotApi, clock: StoppedClock
+) -> None:
+    chats = list(range(1, 25))
+    for chat in chats:
+        await owe_texts(database, chat, f"hello {chat}")
+    sender = sender_for(bot, database, clock)
+    assert await sender.send_all_due() == len(chats)
+    stored = {r.chat_id: r for r in await rows(database)}
+    for chat in chats:
+        [message] = fake.sent_messages(chat)
+        assert (stored[chat].state, stored[chat].message_id) == ("sent", message["message_id"])
+
+
+async def test_a_crash_before_the_sent_mark_leaves_the_message_owed_not_lost(
+    database: Database, bot: Bot, fake: FakeBotApi, clock: StoppedClock, monkeypatch: Any
+) -> None:
+    """Telegram accepted the message, the process died before the mark was written: after
+    the restart the row is still owed and goes again (the one duplicate a crash allows),
+    and what the chat was owed next follows it."""
+    import bot.sender as sender_module
+
+    await owe_texts(database, ANA, "your answer is saved", "next question")
+    accepted = asyncio.Event()
+
+    async def never_written(*_: Any) -> None:
+        accepted.set()
+        await asyncio.Event().wait()  # the process dies while the mark is being written
+
+    with monkeypatch.context() as patched:
+        patched.setattr(sender_module, "mark_sent_many", never_written)
+        crashed = sender_for(bot, database, clock)
+        stop = asyncio.Event()
+        running = asyncio.create_task(crashed.run(stop))
+        await asyncio.wait_for(accepted.wait(), 5)
+        running.cancel()
+        for task in [*crashed._in_flight, crashed._marking]:
+            if task is not None:
+                task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await running
+    assert texts_to(fake, ANA) == ["your answer is saved"]
+    [first, second] = await rows(database)
+    assert (first.state, second.state) == ("pending", "pending")
+    clock.advance(31)  # restarted later than the claim's lease, on either database
+    restarted = sender_for(bot, database, clock)
+    stop = asyncio.Event()
+    running = asyncio.create_task(restarted.run(stop))
+    await fake.wait_until(lambda: len(texts_to(fake, ANA)) == 3, timeout=5)
+    stop.set()
+    restarted.wake()
+    await asyncio.wait_for(running, 5)
+    assert texts_to(fake, ANA) == ["your answer is saved", "your answer is saved", "next question"]
+    assert {r.state for r in await rows(database)} == {"sent"}
+
+
+async def test_an_edit_reaches_the_message_its_row_points_to_and_a_repeat_is_no_failure(
+    database: Database, bot: Bot, fake: FakeBotApi, clock: StoppedClock
+) -> None:
+    from storage.outbox import OutboxMessage
+
+    buttons = {"inline_keyboard": [[{"text": "Yes", "callback_data": "yes"}]]}
+    async with UnitOfWork(database) as uow:
+        [asked] = await uow.outbox.add_all(
+            [OutboxMessage(ANA, "sendMessage", {"text": "Ready?", "reply_markup": buttons})],
+            START,
+        )
+        edit = {"text": "<b>Ready</b>: yes", "parse_mode": "HTML"}
+        await uow.outbox.add_all(
+            [
+                OutboxMessage(ANA, "editMessageText", edit, edits_id=asked),
+                OutboxMessage(ANA, "editMessageText", edit, edits_id=asked),  # the same again
+            ],
+            START,
+        )
+        await uow.commit()
+    sender = sender_for(bot, database, clock, SendLimits(per_second=1000))
+    await sender.send_all_due()
+    [sent] = [m for m in fake.sent_messages(ANA) if "edit_date" not in m]
+    current = fake.messages[(ANA, sent["message_id"])]
+    assert current["text"] == "Ready: yes"  # the HTML was read as such
+    assert "reply_markup" not in current  # the buttons went with the edit
+    assert [r.state for r in await rows(database)] == ["sent", "sent", "sent"]
+    assert sender.figures.failed == 0

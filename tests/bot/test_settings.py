@@ -120,6 +120,33 @@ def test_bad_writer_model_settings_name_the_variable(env: dict[str, str], name: 
     assert caught.value.name == name
 
 
+def test_a_chat_gets_three_messages_at_once_then_one_a_second_unless_set_otherwise() -> None:
+    from bot.wiring import send_limits
+
+    defaults = send_limits(load_settings({}))
+    assert (defaults.chat_burst, defaults.chat_per_second, defaults.per_second) == (3, 1.0, 30)
+    raised = send_limits(
+        load_settings({"SEND_RATE_LIMIT": "1000", "CHAT_SEND_RATE": "20", "CHAT_SEND_BURST": "50"})
+    )
+    assert (raised.chat_burst, raised.chat_per_second, raised.per_second) == (50, 20.0, 1000)
+
+
+@pytest.mark.parametrize(
+    ("env", "name"),
+    [
+        ({"CHAT_SEND_RATE": "0"}, "CHAT_SEND_RATE"),
+        ({"CHAT_SEND_RATE": "fast"}, "CHAT_SEND_RATE"),
+        ({"CHAT_SEND_RATE": "nan"}, "CHAT_SEND_RATE"),
+        ({"CHAT_SEND_BURST": "0"}, "CHAT_SEND_BURST"),
+        ({"CHAT_SEND_BURST": "2.5"}, "CHAT_SEND_BURST"),
+    ],
+)
+def test_bad_chat_send_limits_name_the_variable(env: dict[str, str], name: str) -> None:
+    with pytest.raises(SettingsError) as caught:
+        load_settings(env)
+    assert caught.value.name == name
+
+
 def test_send_rate_limit_defaults_to_telegrams_30_a_second_and_can_be_raised() -> None:
     assert load_settings({}).send_rate_limit == 30
     assert load_settings({"SEND_RATE_LIMIT": "1000"}).send_rate_limit == 1000

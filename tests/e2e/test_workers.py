@@ -63,6 +63,6 @@ async def test_three_webhook_workers_lose_nothing_and_keep_telegrams_limits(
     assert figures.max_copies <= 2, report
     limits = result.limits
     assert limits.most_in_one_second <= 30, report
-    assert limits.private_too_close == 0, report
+    assert limits.private_over_bucket == 0, report
     assert limits.most_to_group_in_a_minute <= 20, report
     assert result.exit_codes == [0, 0, 0], report

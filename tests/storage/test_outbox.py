@@ -19,7 +19,15 @@ from conversations.model import Started, TextSent
 from storage.database import Database
 from storage.digests import claim_and_owe_digest, digest_run
 from storage.models import OutboxRow, ProcessedUpdate
-from storage.outbox import OutboxMessage, prune_sent
+from storage.outbox import (
+    OutboxMessage,
+    SendLimits,
+    SentMark,
+    claim_due,
+    enqueue,
+    mark_sent_many,
+    prune_sent,
+)
 from storage.service import Handled
 from storage.uow import UnitOfWork
 from tests.storage.test_digests import MONDAY, period
@@ -170,3 +178,37 @@ async def test_sent_rows_are_pruned_after_a_while_and_given_up_ones_kept(
         await uow.commit()
     assert await prune_sent(database, MONDAY + timedelta(days=1)) == 1
     assert [text for _, text, _ in await outbox_texts(database)] == ["b", "c"]
+
+
+async def test_sending_costs_the_same_few_statements_for_one_chat_or_thirty(
+    database: Database,
+) -> None:
+    """A claim reads and claims in two statements (PostgreSQL takes its lock first), and
+    the sends Telegram accepted are marked with one UPDATE run in one transaction, each row
+    with its own message id: the sender's database work does not grow with its batch."""
+    from tests.storage.test_statement_budget import counted
+
+    now = MONDAY
+    costs: list[tuple[int, int]] = []
+    for chats in (1, 30):
+        await enqueue(
+            database,
+            [OutboxMessage(chat, "sendMessage", {"text": "hi"}) for chat in range(1, chats + 1)],
+            now,
+        )
+        with counted(database) as claiming:
+            claimed = await claim_due(database, "w", now, SendLimits(per_second=1000))
+        assert len(claimed) == chats
+        with counted(database) as marking:
+            await mark_sent_many(database, [SentMark(m, 9000 + m.id, now) for m in claimed])
+        costs.append((len(claiming), len(marking)))
+        now += timedelta(seconds=2)
+    assert costs[0] == costs[1]
+    claim_statements, mark_statements = costs[0]
+    assert claim_statements <= 3 and mark_statements <= 2  # BEGIN counted on SQLite
+    async with UnitOfWork(database) as uow:
+        found = await uow.session.execute(
+            select(OutboxRow.id, OutboxRow.state, OutboxRow.message_id)
+        )
+        marked = {(state, message_id == 9000 + row_id) for row_id, state, message_id in found}
+    assert marked == {("sent", True)}  # each row with the message id Telegram gave it
