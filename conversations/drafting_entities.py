@@ -174,6 +174,8 @@ def places_in(text: str, language: str = DEFAULT_LANGUAGE) -> list[str]:
     number and no word of the date list, as written ("possilpark", "north glasgow")."""
     date_re = _date_regex(language)
     stop = {w.casefold() for w in pack_words(language, "dates", "leading")}
+    stop |= {w.casefold() for w in pack_words(language, "dates", "place_openers")}
+    stop |= {"at", "in", "on", "near", "around"}
     not_places = {w.casefold() for w in pack_words(language, "dates", "starts")}
     not_places |= {w.casefold() for w in pack_words(language, "organisations", "not_a_name")}
     not_places |= {"we", "i", "it", "they", "us", "me"}

@@ -403,6 +403,10 @@ def test_a_described_title_keeps_numbers_whole_and_skips_remarks_about_the_telli
         ("Heeley, Sheffield, 2018 to now", "Heeley, Sheffield, 2018 to now"),
         ("Caernarfon, Gwynedd. 2021 i 2022", "Caernarfon, Gwynedd, 2021 i 2022"),
         ("Kirkby in Knowsley since about October 2022", "Kirkby in Knowsley"),
+        (
+            "It's at Hillside Primary in Chapeltown, Leeds.",
+            "in Hillside Primary in Chapeltown, Leeds.",
+        ),
     ],
 )
 def test_the_summary_keeps_date_ranges_and_place_names_whole(
