@@ -26,17 +26,19 @@ def spotted_service(database: Database) -> InterviewService:
     return InterviewService(database, catalog, FakeClock())
 
 
-async def submit_spotted(service: InterviewService) -> Handled:
+async def submit_spotted(
+    service: InterviewService, project: str = PROJECT, person: Person = ADA
+) -> Handled:
     """Tell the short script a story: project typed as message 11, place as message 12."""
-    handled = await say(service, Started("spotted"))
-    handled = await service.handle(ADA, press(handled, "yes"))
-    await service.handle(ADA, TextSent(PROJECT, message_id=11))
-    handled = await service.handle(ADA, TextSent("Leeds, spring 2025", message_id=12))
-    handled = await service.handle(ADA, press(handled, "designing"))
-    handled = await service.handle(ADA, press(handled, "done"))
-    handled = await service.handle(ADA, TextSent("https://example.org/playground"))
-    handled = await service.handle(ADA, press(handled, "anonymous"))
-    submitted = await service.handle(ADA, CommandSent("submit"))
+    handled = await say(service, Started("spotted"), person=person)
+    handled = await service.handle(person, press(handled, "yes"))
+    await service.handle(person, TextSent(project, message_id=11))
+    handled = await service.handle(person, TextSent("Leeds, spring 2025", message_id=12))
+    handled = await service.handle(person, press(handled, "designing"))
+    handled = await service.handle(person, press(handled, "done"))
+    handled = await service.handle(person, TextSent("https://example.org/playground"))
+    handled = await service.handle(person, press(handled, "anonymous"))
+    submitted = await service.handle(person, CommandSent("submit"))
     assert submitted.submitted_reference is not None, submitted.replies
     return submitted
 
@@ -230,16 +232,7 @@ async def test_the_learned_lens_model_reaches_drafts_only_when_the_service_asks(
     story = "mums from the estate trained up and now run the baby group themselves"
 
     async def tags(service: InterviewService, person: Person) -> set[str]:
-        handled = await say(service, Started("spotted"), person=person)
-        handled = await service.handle(person, press(handled, "yes"))
-        handled = await service.handle(person, TextSent(story, message_id=21))
-        handled = await service.handle(person, TextSent("Leeds, spring 2025", message_id=22))
-        handled = await service.handle(person, press(handled, "designing"))
-        handled = await service.handle(person, press(handled, "done"))
-        handled = await service.handle(person, TextSent("https://example.org/baby-group"))
-        handled = await service.handle(person, press(handled, "anonymous"))
-        submitted = await service.handle(person, CommandSent("submit"))
-        assert submitted.submitted_reference is not None, submitted.replies
+        submitted = await submit_spotted(service, story, person)
         return {s.key for s in (await draft_of(database, submitted)).record.lens}
 
     catalog = ScriptCatalog(dict(builtin_scripts()), default_id="spotted")
