@@ -110,6 +110,22 @@ def _int(env: Mapping[str, str], name: str) -> int | None:
         raise SettingsError(name, f"expected a whole number, got {value!r}") from None
 
 
+def _rate(env: Mapping[str, str], name: str, default: float, least: float) -> float:
+    """Messages a second from ``name``: a finite number of at least ``least`` (above 0 when
+    ``least`` is 0)."""
+    text = _optional(env, name)
+    if text is None:
+        return default
+    try:
+        value = float(text)
+    except ValueError:
+        value = float("nan")
+    if not (value >= least and (value > 0) and value < float("inf")):
+        bound = f"at least {least:g}" if least > 0 else "above 0"
+        raise SettingsError(name, f"expected messages per second ({bound}), got {text!r}")
+    return value
+
+
 def _id_list(env: Mapping[str, str], name: str) -> frozenset[int]:
     value = _optional(env, name)
     if value is None:
@@ -194,25 +210,8 @@ def load_settings(env: Mapping[str, str]) -> Settings:
         raise SettingsError("RETENTION_DAYS", "expected at least 1 day")
 
     writer = _writer_settings(env)
-    rate_text = _optional(env, "SEND_RATE_LIMIT") or "30"
-    try:
-        send_rate_limit = float(rate_text)
-    except ValueError:
-        send_rate_limit = 0.0
-    if not send_rate_limit >= 1:
-        raise SettingsError(
-            "SEND_RATE_LIMIT", f"expected messages per second (at least 1), got {rate_text!r}"
-        )
-
-    chat_rate_text = _optional(env, "CHAT_SEND_RATE") or "1"
-    try:
-        chat_send_rate = float(chat_rate_text)
-    except ValueError:
-        chat_send_rate = 0.0
-    if not 0 < chat_send_rate < float("inf"):
-        raise SettingsError(
-            "CHAT_SEND_RATE", f"expected messages per second (above 0), got {chat_rate_text!r}"
-        )
+    send_rate_limit = _rate(env, "SEND_RATE_LIMIT", 30.0, least=1)
+    chat_send_rate = _rate(env, "CHAT_SEND_RATE", 1.0, least=0)
     chat_burst = _int(env, "CHAT_SEND_BURST")
     if chat_burst is not None and chat_burst < 1:
         raise SettingsError("CHAT_SEND_BURST", "expected at least 1 message")

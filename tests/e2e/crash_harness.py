@@ -89,6 +89,27 @@ def bot_command() -> list[str]:
     return [str(script)] if script.exists() else [sys.executable, "-m", "bot.cli"]
 
 
+async def launch_run(
+    workdir: Path, environment: dict[str, str], log: Path, *options: str
+) -> asyncio.subprocess.Process:
+    """``copro-bot run`` with an empty settings file (everything comes from ``environment``),
+    its output appended to ``log``."""
+    settings = workdir / "empty.env"
+    settings.touch()
+    with log.open("ab") as out:
+        return await asyncio.create_subprocess_exec(
+            *bot_command(),
+            "--env-file",
+            str(settings),
+            "run",
+            *options,
+            cwd=workdir,
+            env=environment,
+            stdout=out,
+            stderr=out,
+        )
+
+
 class BotProcess:
     """``copro-bot run`` as an operator starts it; :meth:`kill` is SIGKILL."""
 
@@ -112,19 +133,7 @@ class BotProcess:
 
     async def start(self, timeout: float = 30.0) -> None:  # noqa: ASYNC109
         since = self.fake.mark()
-        settings = self.workdir / "empty.env"  # everything comes from the environment
-        settings.touch()
-        with self.log.open("ab") as log:
-            self.process = await asyncio.create_subprocess_exec(
-                *bot_command(),
-                "--env-file",
-                str(settings),
-                "run",
-                cwd=self.workdir,
-                env=self.environment,
-                stdout=log,
-                stderr=log,
-            )
+        self.process = await launch_run(self.workdir, self.environment, self.log)
         self.starts += 1
         await self.fake.wait_for(lambda c: c.method == "deleteWebhook", timeout, since=since)
 

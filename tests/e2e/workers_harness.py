@@ -34,7 +34,7 @@ from tests.e2e.crash_harness import (
     Figures,
     Participant,
     audit,
-    bot_command,
+    launch_run,
     take_interview,
 )
 from tests.e2e.fake_bot_api import FakeBotApi, RecordedCall
@@ -80,20 +80,7 @@ class WebhookWorker(BotProcess):
         return f"http://127.0.0.1:{self.port}{HOOK_PATH}"
 
     async def start(self, timeout: float = 60.0) -> None:  # noqa: ASYNC109
-        settings = self.workdir / "empty.env"  # everything comes from the environment
-        settings.touch()
-        with self.log.open("ab") as log:
-            self.process = await asyncio.create_subprocess_exec(
-                *bot_command(),
-                "--env-file",
-                str(settings),
-                "run",
-                "--webhook",
-                cwd=self.workdir,
-                env=self.environment,
-                stdout=log,
-                stderr=log,
-            )
+        self.process = await launch_run(self.workdir, self.environment, self.log, "--webhook")
         self.starts += 1
         await self.wait_healthy(timeout)
 
