@@ -288,11 +288,17 @@ def _capitalise(sentence: str) -> str:
     return sentence[:lead] + upper + sentence[lead + 1 :]
 
 
-# Not between two numbers: "2021 i 2022" is Welsh for "2021 to 2022".
-_I_RE = re.compile(
-    r"(?<![\w'’.@/-])(?<!\d )i(?=(?:['’](?:m|ve|d|ll))?(?![\w'’@/-]|\.\w))"
-    r"|(?<=\d )(?<![\w'’.@/-])i(?!\s\d)(?=(?:['’](?:m|ve|d|ll))?(?![\w'’@/-]|\.\w))"
-)
+_I_RE = re.compile(r"(?<![\w'’.@/-])i(?=(?:['’](?:m|ve|d|ll))?(?![\w'’@/-]|\.\w))")
+
+
+def _capital_i_word(match: re.Match[str]) -> str:
+    """A capital "I", except between two numbers: "2021 i 2022" is Welsh for "2021 to 2022"."""
+    text, at = match.string, match.start()
+    between = (
+        text[max(0, at - 2) : at].strip()[-1:].isdigit()
+        and text[at + 1 : at + 3].strip()[:1].isdigit()
+    )
+    return match.group(0) if between else "I"
 
 
 def _capital_i(sentence: str, language: str) -> str:
@@ -300,7 +306,7 @@ def _capital_i(sentence: str, language: str) -> str:
     words = {w.casefold() for w in re.findall(r"[\w'’]+", sentence)}
     if markers & words:
         return sentence
-    return _outside_links(sentence, lambda part: _I_RE.sub("I", part))
+    return _outside_links(sentence, lambda part: _I_RE.sub(_capital_i_word, part))
 
 
 def _drop_fillers(sentence: str, language: str) -> str:
