@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from functools import cache
 
 from conversations.lens import phrase_regex
-from conversations.tidy import DEFAULT_LANGUAGE, LINK_RE, pack_words, strip_emoji
+from conversations.tidy import DEFAULT_LANGUAGE, LINK_RE, pack_words, split_sentences, strip_emoji
 
 _CAPITAL = r"(?:[A-Z][\w'’.-]*|[A-Z]{2,})"
 _ALL_CAPS_WORD = re.compile(r"[A-Z][A-Z'’&-]*[A-Z]")
@@ -128,12 +129,16 @@ def names_in(texts: Iterable[tuple[str, str]], language: str) -> list[tuple[str,
     ]
 
 
+@cache
 def _date_regex(language: str) -> re.Pattern[str]:
     words = sorted(pack_words(language, "dates", "named"), key=len, reverse=True)
     named = "|".join(re.escape(w) for w in words) or "(?!)"
     lead = "|".join(re.escape(w) for w in pack_words(language, "dates", "leading")) or "(?!)"
     year = r"(?:19|20)\d{2}s?"
-    single = rf"(?:(?:early|late|mid)[\s-]+)?(?:(?:{named})(?:\s+(?:of\s+)?{year})?|{year})"
+    # Month names that are words too ("may") are dates only with a year: "May 2019".
+    with_year = "|".join(re.escape(w) for w in pack_words(language, "dates", "named_with_year"))
+    dated = rf"|(?:{with_year})\s+(?:of\s+)?{year}" if with_year else ""
+    single = rf"(?:(?:early|late|mid)[\s-]+)?(?:(?:{named})(?:\s+(?:of\s+)?{year})?{dated}|{year})"
     # A range is one date: "2018 to now", "2019-2021", "March 2021 to June 2022".
     joins = "|".join(re.escape(w) for w in pack_words(language, "dates", "range_words"))
     ends = "|".join(re.escape(w) for w in pack_words(language, "dates", "open_ends"))
@@ -145,10 +150,16 @@ def _date_regex(language: str) -> re.Pattern[str]:
     )
 
 
+def date_matches(text: str, language: str = DEFAULT_LANGUAGE) -> list[re.Match[str]]:
+    """The dates in ``text`` with their positions in it (links blanked out, not removed)."""
+    blanked = LINK_RE.sub(lambda m: " " * len(m.group(0)), text)
+    return list(_date_regex(language).finditer(blanked))
+
+
 def dates_in(text: str, language: str = DEFAULT_LANGUAGE) -> list[str]:
     """Dates as written: years, and months or seasons with or without a year ("spring
     2019", "since jan 2023", "summer of 2020")."""
-    return [m.group(0) for m in _date_regex(language).finditer(LINK_RE.sub(" ", text))]
+    return [m.group(0) for m in date_matches(text, language)]
 
 
 _NUMBER_RE = re.compile(
@@ -180,7 +191,12 @@ def places_in(text: str, language: str = DEFAULT_LANGUAGE) -> list[str]:
     not_places |= {w.casefold() for w in pack_words(language, "organisations", "not_a_name")}
     not_places |= {"we", "i", "it", "they", "us", "me"}
     found: list[str] = []
-    for part in re.split(r"[,;/\n]|\s+[-–—]\s+|\.\s", LINK_RE.sub(" ", text)):
+    parts = [
+        part
+        for sentence in split_sentences(LINK_RE.sub(" ", text), language)  # "ul. Długa"
+        for part in re.split(r"[,;/\n]|\s+[-–—]\s+", sentence)
+    ]
+    for part in parts:
         part = strip_emoji(part)
         dated = date_re.search(part)
         if dated:  # "Cardiff in 2018": only the capitalised words before the date

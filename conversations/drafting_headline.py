@@ -14,7 +14,7 @@ from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from conversations.drafting_entities import dates_in, places_in
+from conversations.drafting_entities import date_matches, places_in
 from conversations.drafting_placement import Unit, answered, corrected_values
 from conversations.drafting_records import DraftSentence
 from conversations.model import Answer, Script
@@ -30,6 +30,8 @@ from conversations.tidy import (
     tokens,
 )
 
+MAX_NAME_WORDS = 6
+WHEN_MAX_WORDS = 12  # dates further apart than this are not one "when"
 QUOTES = "\"“”„«»‘’'"
 _WORD_EDGE = "\"“”„«»‘’'()[]"
 
@@ -87,7 +89,7 @@ class Headline:
         self.joining = {
             w.casefold() for w in pack_words(language, "organisations", "joining_words")
         }
-        self.joining |= {"nan", "na", "yr", "and", "a"}
+        self.joining |= {w.casefold() for w in pack_words(language, "titles", "name_joining")}
         self.stop = {
             w.casefold() for w in pack_words(language, "organisations", "leading_words_to_drop")
         }
@@ -99,22 +101,123 @@ class Headline:
         first = split_sentences(place.text, language)[:1] if place is not None else []
         self.places = places_in(first[0], language) if first else []
         self.wrong = corrected_values(units, language)
+        self.pronouns = set(pack_words(language, "titles", "pronouns"))
+        self.greetings = {w.casefold() for w in pack_words(language, "asides", "greetings")}
+        # Words of the project's own description: a name said in a later answer that
+        # echoes one of them ("a youth panel" ... "The Say So Panel") names the project.
+        # Only its plain words: a person or a place named there ("co-run with Оксана") is
+        # no echo of a name.
+        self.echo = {
+            w.text.casefold()
+            for u in units
+            if u.home == "project"
+            for w in _words(u.text)
+            if (w.initial or not _capitalised(w.text))
+            and len(w.text) >= 4
+            and w.text.casefold() not in self.stop | self.joining
+        }
 
     # -- title --
 
     def title(self, summary: Sequence[Unit]) -> DraftSentence | None:
         project = [u for u in self.units if u.home in {"project", "origin"}]
+        later = [u for u in self.units if u.home not in {"project", "origin", "place_when"}]
         named = (
-            self.called(project) or self.quoted(project) or self.repeated() or self.named(project)
+            self.called(project)
+            or self.quoted(project)
+            or self.heading(project)
+            or self.name_is(project)
+            or self.repeated()
+            or self.named(project)
+            # Named only in a later answer: a name that echoes the project's description.
+            or self.called(later, echoing=True)
+            or self.quoted(later, echoing=True)
+            or self.echoed(later)
         )
         if named is not None:
             name, unit = named
-            return DraftSentence(name, unit.question_ids if unit else ("project",))
-        # Only the project's own description: never a greeting or an aside ("Halò!").
-        source = summary[0] if summary else None
-        if source is None:
+            return DraftSentence(
+                self._with_article(name), unit.question_ids if unit else ("project",)
+            )
+        # Only the project's own description: never a greeting or an aside ("Halò!"); with
+        # no description, the first answer sentence that says anything.
+        sources = list(summary[:1]) or [u for u in self.units if re.search(r"[^\W\d_]", u.text)]
+        for source in sources:
+            described = self.described(source)
+            if described is not None:
+                return described
+        return None
+
+    def _echoes(self, name: str) -> bool:
+        return bool(self.echo & set(tokens(name)))
+
+    def _with_article(self, name: str) -> str:
+        """The name with the "The" the contributor always wrote before it ("The Say So
+        Panel voted ..."; "at The Say So Panel")."""
+        if name.casefold().startswith("the "):
+            return name
+        before = re.compile(rf"(\S+)\s+{re.escape(name)}(?![\w'’-])")
+        seen = [m.group(1) for u in self.units for m in before.finditer(u.text)]
+        return f"The {name}" if seen and all(w == "The" for w in seen) else name
+
+    def heading(self, units: Sequence[Unit]) -> tuple[str, Unit] | None:
+        """A project answer opening with a line that is only a capitalised name, as a
+        heading ("BIKE KITCHEN" on its own line, then what it is)."""
+        first = units[0] if units and units[0].home == "project" else None
+        if first is None or first.index != 0 or len(units) < 2:
             return None
-        return self.described(source)
+        text = strip_emoji(first.text).strip().rstrip(".!")
+        words = _words(text)
+        name = self._run_from(words, 0)
+        if not name or name != " ".join(w.text for w in words) or len(words) > 5:
+            return None
+        folded = [w.casefold() for w in name.split()]
+        if folded[0] in self.stop | self.greetings or any(w in self.org_words for w in folded):
+            return None
+        if len(words) == 1 and len(name) < 4:
+            return None
+        return (name, first) if self._usable_name(name) else None
+
+    def name_is(self, units: Sequence[Unit]) -> tuple[str, Unit] | None:
+        """The project answer opening with its name: "The Warm Homes Collaborative is a
+        cross-sector partnership ...", "Ceòl Còmhla is a music group ..."."""
+        first = units[0] if units and units[0].home == "project" else None
+        if first is None:
+            return None
+        words = _words(first.text)
+        name = self._run_from(words, 0)
+        after = first.text[first.text.find(name) + len(name) :] if name else ""
+        verbs = "|".join(re.escape(v) for v in pack_words(self.language, "titles", "name_is"))
+        if not name or not verbs or not re.match(rf"\s*,?\s+(?:{verbs})\s", after, re.I):
+            return None
+        parts = name.split()
+        core = parts[1:] if parts[0].casefold() in self.stop else parts
+        if not core or core[0].casefold() in self.stop:
+            return None
+        if len(core) == 1 and not (parts[0] != core[0] or re.search(r".[A-Z-]", core[0])):
+            return None
+        if not self._could_be_project(core, organisations_allowed=True):
+            return None
+        return name, first
+
+    def echoed(self, units: Sequence[Unit]) -> tuple[str, Unit] | None:
+        """A capitalised name of two words or more inside a later sentence, echoing the
+        project's description ("That's how Grandweans Together got going")."""
+        for unit in units:
+            words = _words(unit.text)
+            for start in range(len(words)):
+                if words[start].initial:
+                    continue
+                run = self._run_from(words, start).split()
+                name = " ".join(run)
+                if (
+                    len(run) >= 2
+                    and self._could_be_project(run)
+                    and self._echoes(name)
+                    and name.casefold() not in self.organisations
+                ):
+                    return name, unit
+        return None
 
     def _run_from(self, words: list[_Word], start: int) -> str:
         """The capitalised name starting at ``words[start]`` ("Ceòl Còmhla", "Friends of the
@@ -123,8 +226,12 @@ class Headline:
             return ""
         taken = [words[start]]
         index = start + 1
-        while index < len(words) and not taken[-1].ends_run:
+        # A run longer than any usable name is cut there: a screenful of capitalised words
+        # would otherwise be read again from every word.
+        while index < len(words) and not taken[-1].ends_run and len(taken) <= MAX_NAME_WORDS:
             word = words[index]
+            if word.text in self.pronouns:  # "called FOOD & FRIENDS I think"
+                break
             if _capitalised(word.text):
                 taken.append(word)
                 index += 1
@@ -144,13 +251,13 @@ class Headline:
 
     def _usable_name(self, name: str) -> bool:
         words = name.split()
-        if not words or len(name) > self.limit or len(words) > 6:
+        if not words or len(name) > self.limit or len(words) > MAX_NAME_WORDS:
             return False
         if name.casefold() in {p.casefold() for p in self.places}:
             return False
         return not (words[0].casefold() in self.stop and len(words) == 1)
 
-    def called(self, units: Sequence[Unit]) -> tuple[str, Unit] | None:
+    def called(self, units: Sequence[Unit], *, echoing: bool = False) -> tuple[str, Unit] | None:
         cues = sorted(pack_words(self.language, "titles", "name_cues"), key=len, reverse=True)
         this_is = sorted(pack_words(self.language, "titles", "this_is"), key=len, reverse=True)
         cue_re = re.compile(
@@ -181,7 +288,7 @@ class Headline:
                             after = rest[rest.find(name) + len(name) :].lstrip()
                             if not re.match(r"(?:,|[-–—]|is\b)", after):
                                 continue
-                    if name and self._usable_name(name):
+                    if name and self._usable_name(name) and (not echoing or self._echoes(name)):
                         return name, unit
         return None
 
@@ -199,7 +306,7 @@ class Headline:
                     return " ".join(run), unit
         return None
 
-    def quoted(self, units: Sequence[Unit]) -> tuple[str, Unit] | None:
+    def quoted(self, units: Sequence[Unit], *, echoing: bool = False) -> tuple[str, Unit] | None:
         pattern = re.compile(
             r"[\"“„«]([^\"“”„«»]{2,60})[\"”»“]"
             # Single quotes only around a capitalised run, never an apostrophe: 'Tuesday Table'
@@ -208,7 +315,13 @@ class Headline:
         for unit in units:
             for match in pattern.finditer(unit.text):
                 name = (match.group(1) or match.group(2)).strip(" .,")
-                if _capitalised(name) and len(name.split()) <= 6 and self._usable_name(name):
+                # Between single quotes a name ends on a capitalised word: "'Gardd y Capel'",
+                # never an elision such as "'S e cafaidh bheag a th'".
+                if match.group(2) and not re.match(r"[A-Z0-9]", name.split()[-1][:1] or "x"):
+                    continue
+                if not (_capitalised(name) and len(name.split()) <= 6):
+                    continue
+                if self._usable_name(name) and (not echoing or self._echoes(name)):
                     return name, unit
         return None
 
@@ -236,14 +349,14 @@ class Headline:
         candidates = [
             (len(questions), sum(questions.values()), len(key), key)
             for key, questions in seen.items()
-            if len(questions) >= 2 and "project" in questions
+            if len(questions) >= 2 and ("project" in questions or self._echoes(key))
         ]
         if not candidates:
             return None
         best = max(candidates)
         return spelled[best[3]], first_unit[best[3]]
 
-    def _could_be_project(self, parts: list[str]) -> bool:
+    def _could_be_project(self, parts: list[str], *, organisations_allowed: bool = False) -> bool:
         if not parts:
             return False
         folded = [p.casefold() for p in parts]
@@ -253,7 +366,7 @@ class Headline:
             return False
         if any(p in self.date_words for p in folded) or any(p in self.acronyms for p in parts):
             return False
-        if any(p.strip("'’") in self.org_words for p in folded):
+        if not organisations_allowed and any(p.strip("'’") in self.org_words for p in folded):
             return False
         if all(p.isupper() for p in parts):
             return False
@@ -341,12 +454,8 @@ class Headline:
         when, cited = "", ["place_when"] if place else []
         for qid in ("place_when", "project", "origin"):
             units = [u for u in self.units if u.home == qid]  # corrections applied
-            found = [
-                (d, u)
-                for u in units
-                for d in dates_in(u.text, self.language)
-                if not set(d.split()) & self.wrong
-            ]
+            found = [(self._when(u), u) for u in units]
+            found = [(w, u) for w, u in found if w]
             if found:
                 when = found[0][0]
                 cited += found[0][1].question_ids
@@ -367,6 +476,21 @@ class Headline:
             return None
         text = pack_text(self.language, "templates", key).format(**values)
         return DraftSentence(text, tuple(dict.fromkeys(cited)), key)
+
+    def _when(self, unit: Unit) -> str:
+        """Every date the sentence gives, as written: "Jan 2021 - Dec 2022, then again from
+        Sept 2023" whole, not only its first date; a value a correction undid is left out."""
+        matches = [
+            m
+            for m in date_matches(unit.text, self.language)
+            if not set(m.group(0).split()) & self.wrong
+        ]
+        if not matches:
+            return ""
+        span = unit.text[matches[0].start() : matches[-1].end()]
+        if len(tokens(span)) <= WHEN_MAX_WORDS and not set(span.split()) & self.wrong:
+            return span
+        return matches[0].group(0)
 
     def who_together(self, together: Sequence[str]) -> DraftSentence | None:
         who_answer = answered(self.answers, "who")

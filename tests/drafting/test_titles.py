@@ -1,0 +1,143 @@
+"""Titles: the project's own name wherever the contributor gives it, else a short
+description that never opens on a time word or an elision, in any interview language."""
+
+from __future__ import annotations
+
+import pytest
+
+from conversations.drafting import build_draft
+from conversations.model import Answer
+from conversations.script import builtin_scripts
+
+FULL = builtin_scripts()["full-story"]
+SPOTTED = builtin_scripts()["spotted"]
+
+
+def texts(**given: str) -> dict[str, Answer]:
+    return {qid: Answer(qid, text=text) for qid, text in given.items()}
+
+
+def test_a_name_said_only_in_a_later_answer_that_echoes_the_description_is_the_title() -> None:
+    draft = build_draft(
+        FULL,
+        texts(
+            project="a reading circle for dads at the library",
+            hard="getting dads through the door",
+            tip="Just ask. That's how Dads Reading Circle filled up.",
+        ),
+    )
+    assert draft.title == "Dads Reading Circle"
+
+
+def test_a_person_named_in_a_later_answer_is_never_the_title() -> None:
+    draft = build_draft(
+        FULL,
+        texts(
+            project="a reading circle for dads, run with Aled from the library",
+            origin="Aled Jones started it",
+            tip="Ask Aled Jones for help.",
+        ),
+    )
+    assert "Aled" not in draft.title and "reading circle" in draft.title.casefold()
+
+
+def test_a_name_in_single_quotes_in_a_later_answer_is_the_title() -> None:
+    draft = build_draft(
+        FULL,
+        texts(
+            project="Gardd gymunedol ar hen dir y capel",
+            changed="Erbyn hyn mae 'Tir y Capel' yn bwydo'r pentref.",
+        ),
+        language="cy",
+    )
+    assert draft.title == "Tir y Capel"
+
+
+def test_a_name_repeated_only_in_later_answers_keeps_the_the_always_written_with_it() -> None:
+    draft = build_draft(
+        FULL,
+        texts(
+            project="A youth panel that gives out small grants in Hulme.",
+            decision="The Green Light Panel voted to fund 9 groups.",
+            heard_back="The Green Light Panel posts its reasons online.",
+        ),
+    )
+    assert draft.title == "The Green Light Panel"
+
+
+def test_a_project_answer_opening_x_is_a_names_the_project() -> None:
+    draft = build_draft(
+        FULL,
+        texts(
+            project="The Open Kitchen Network is a partnership of 6 cafes that cook with"
+            " refugees. It began in 2020.",
+            who="Refugee Action, 6 cafes",
+        ),
+    )
+    assert draft.title == "The Open Kitchen Network"
+
+
+def test_a_name_on_its_own_first_line_in_capitals_is_the_title() -> None:
+    draft = build_draft(
+        FULL,
+        texts(project="🛶 PADDLE CLUB\nfree canoeing for teens\nsundays", place_when="Bala lake"),
+    )
+    assert draft.title == "PADDLE CLUB"
+
+
+def test_the_pronoun_i_does_not_run_on_from_a_name_in_capitals() -> None:
+    draft = build_draft(
+        SPOTTED, texts(project="The parents run a shop. Its called SWAP & SAVE i think.")
+    )
+    assert draft.title == "SWAP & SAVE"
+
+
+@pytest.mark.parametrize(
+    ("project", "language", "title"),
+    [
+        (
+            "Today the old tennis court is a skate park built by teenagers",
+            "en",
+            "The old tennis court is a skate park built by teenagers",
+        ),
+        (
+            "'S e buidheann beag a th' ann airson seann daoine",
+            "gd",
+            "Buidheann beag a th' ann airson seann daoine",
+        ),
+    ],
+)
+def test_a_description_title_drops_an_opening_time_word_or_it_is(
+    project: str, language: str, title: str
+) -> None:
+    assert build_draft(FULL, texts(project=project), language=language).title == title
+
+
+def test_a_title_is_written_even_when_only_a_later_answer_has_words() -> None:
+    draft = build_draft(FULL, texts(tip="Start small and ask the neighbours first"))
+    assert draft.title == "Start small and ask the neighbours first"
+
+
+def test_a_polish_street_abbreviation_does_not_end_the_sentence_or_become_a_place() -> None:
+    draft = build_draft(
+        FULL,
+        texts(
+            project="Ogród na podwórku przy ul. Długiej.",
+            place_when="Gdańsk, ul. Długa 5. Od wiosny 2021.",
+        ),
+        language="pl",
+    )
+    assert "przy ul. Długiej." in draft.summary
+    assert "Gdańsk, ul. Długa 5." in draft.field("place").text
+    assert draft.entities.places == ("Gdańsk",)
+
+
+def test_the_summary_says_every_date_of_the_where_and_when_answer() -> None:
+    draft = build_draft(
+        FULL,
+        texts(
+            project="A tenants' panel that reviews repairs.",
+            place_when="Hulme, Manchester. May 2019 - June 2020, and again since March 2022.",
+        ),
+    )
+    assert "Hulme, Manchester, May 2019 - June 2020, and again since March 2022." in draft.summary
