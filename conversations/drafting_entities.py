@@ -14,8 +14,10 @@ from functools import cache
 from conversations.lens import phrase_regex
 from conversations.tidy import DEFAULT_LANGUAGE, LINK_RE, pack_words, split_sentences, strip_emoji
 
-_CAPITAL = r"(?:[A-Z][\w'’.-]*|[A-Z]{2,})"
-_ALL_CAPS_WORD = re.compile(r"[A-Z][A-Z'’&-]*[A-Z]")
+# Capital letters of every alphabet, not only A-Z: "Łódź", "Urząd", "Ćwiczenia".
+_UPPER = "[" + "".join(re.escape(c) for c in map(chr, range(0x250)) if c.isupper()) + "]"
+_CAPITAL = rf"(?:{_UPPER}[\w'’.-]*|{_UPPER}{{2,}})"
+_ALL_CAPS_WORD = re.compile(rf"{_UPPER}(?:{_UPPER}|['’&-])*{_UPPER}")
 
 
 def organisation_names(text: str, language: str = DEFAULT_LANGUAGE) -> list[str]:
@@ -37,7 +39,11 @@ def organisation_names(text: str, language: str = DEFAULT_LANGUAGE) -> list[str]
     kind_re = re.compile(
         rf"\s+((?:[a-z][\w'’-]*\s+)?(?:{'|'.join(phrase_regex(w) for w in sorted(words))}))\b"
     )
-    for match in run_re.finditer(text):
+    # "Westmorland and Furness Council": one place-like word and "and" open the name.
+    paired_re = re.compile(rf"(?<![\w'’-])({_UPPER}[\w'’-]*[^\Ws'’])\s+(?:and|&)\s+$")
+    # A name never runs on past the end of a sentence ("Confidence. AQA unit awards").
+    matches = [m for sentence in split_sentences(text, language) for m in run_re.finditer(sentence)]
+    for match in matches:
         run = match.group(0)
         ends_sentence = any(w.endswith((".", "!", "?")) for w in run.split())
         kind = None if ends_sentence else kind_re.match(text, match.end())
@@ -57,6 +63,16 @@ def organisation_names(text: str, language: str = DEFAULT_LANGUAGE) -> list[str]
         # A name holding an acronym of its own: "Glasgow City HSCP".
         coded = len(parts) > 1 and any(len(c) >= 2 for c in capitals)
         if has_acronym or shouted or coded or (len(parts) > 1 and has_word):
+            paired = paired_re.search(match.string[: match.start()]) if has_word else None
+            if (
+                paired is not None
+                and paired.group(1).casefold() not in drop
+                and paired.start() > 0
+                and paired.group(1).casefold() not in words
+                and not paired.group(1).isupper()  # "ARRIVA and LEICESTER CITY COUNCIL": two
+            ):
+                joined = match.string[paired.end(1) : match.start()].strip()
+                parts = [paired.group(1), joined, *parts]
             found.append(" ".join(parts))
     found += _lowercase_names(text, language)
     # A kind of body on its own ("school", "GP") names no organisation.

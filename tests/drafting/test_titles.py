@@ -1,5 +1,7 @@
-"""Titles: the project's own name wherever the contributor gives it, else a short
-description that never opens on a time word or an elision, in any interview language."""
+"""Titles, the summary's where and when, and the names a draft lists, on answers in any
+interview language: the project's own name wherever the contributor gives it, else a short
+description that never opens on a time word or an elision; every date said; street
+abbreviations and organisations' names kept whole."""
 
 from __future__ import annotations
 
@@ -141,3 +143,20 @@ def test_the_summary_says_every_date_of_the_where_and_when_answer() -> None:
         ),
     )
     assert "Hulme, Manchester, May 2019 - June 2020, and again since March 2022." in draft.summary
+
+
+@pytest.mark.parametrize(
+    ("who", "listed"),
+    [
+        ("Confidence. AQA unit awards.", []),
+        ("Residents, Westmorland and Furness Council", ["Westmorland and Furness Council"]),
+        ("ARRIVA and LEICESTER CITY COUNCIL", ["ARRIVA", "LEICESTER CITY COUNCIL"]),
+        ("20 o drigolion a Chyngor Gwynedd", ["Chyngor Gwynedd"]),
+        ("Sąsiedzi i Urząd Miasta Łodzi", ["Urząd Miasta Łodzi"]),
+    ],
+)
+def test_organisations_stay_within_a_sentence_and_keep_their_whole_name(
+    who: str, listed: list[str]
+) -> None:
+    draft = build_draft(FULL, texts(who=who))
+    assert [s.text for s in draft.field("organisations").sentences] == listed
