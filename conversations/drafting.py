@@ -131,7 +131,12 @@ class _Drafter:
                 self.add(name, unit.sentence())
         self.add_organisations()
         headline = Headline(
-            self.script, self.answers, [u for _, u in placed], self.language, self.organisations
+            self.script,
+            self.answers,
+            [u for _, u in placed],
+            self.language,
+            self.organisations,
+            self.placer.is_aside,
         )
         title = headline.title(own_summary)
         if title is not None:

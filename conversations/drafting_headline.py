@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 from conversations.drafting_entities import date_matches, places_in
@@ -79,8 +79,10 @@ class Headline:
         units: Sequence[Unit],
         language: str,
         organisations: Sequence[str],
+        is_aside: Callable[[str], bool] = lambda _: False,
     ) -> None:
         self.script = script
+        self.is_aside = is_aside
         self.answers = answers
         self.units = units
         self.language = language
@@ -141,7 +143,9 @@ class Headline:
             )
         # Only the project's own description: never a greeting or an aside ("Halò!"); with
         # no description, the first answer sentence that says anything.
-        sources = list(summary[:1]) or [u for u in self.units if re.search(r"[^\W\d_]", u.text)]
+        sources = list(summary[:1]) or [
+            u for u in self.units if re.search(r"[^\W\d_]", u.text) and not self.is_aside(u.text)
+        ]
         for source in sources:
             described = self.described(source)
             if described is not None:

@@ -135,8 +135,10 @@ def test_titles_are_the_projects_name_or_a_short_description(project: str, title
     "project", ["Halò!", "Not mine, just something I came across.", "Hiya! 👋"]
 )
 def test_a_greeting_or_an_aside_is_never_a_title(project: str) -> None:
+    alone = build_draft(SPOTTED, texts(project=project))
+    assert (alone.title, draft_to_markdown(alone).splitlines()[0]) == ("", "# Untitled draft")
     draft = build_draft(SPOTTED, texts(project=project, place_when="Leicester"))
-    assert (draft.title, draft_to_markdown(draft).splitlines()[0]) == ("", "# Untitled draft")
+    assert draft.title == "Leicester"  # where it was is all the draft can say
     assert draft.field("other_notes").text == project
 
 
