@@ -470,10 +470,14 @@ class Headline:
             when = lead_re.sub("", when)
         elif leads and lead_re.match(when):
             when = when[:1].lower() + when[1:]  # "Since 2021." opened its sentence
+        prepositions = {
+            w.casefold() for w in pack_words(self.language, "dates", "place_prepositions")
+        }
+        as_said = "_as_said" if place and place.split()[0].casefold() in prepositions else ""
         if place and when:
-            key, values = "summary_where_when", {"place": place, "when": when}
+            key, values = f"summary_where_when{as_said}", {"place": place, "when": when}
         elif place:
-            key, values = "summary_where", {"place": place}
+            key, values = f"summary_where{as_said}", {"place": place}
         elif when:
             key, values = "summary_when", {"when": when}
         else:
@@ -503,8 +507,9 @@ class Headline:
             first = split_sentences(who_answer.text, self.language)[:1]
             if first:
                 tidied, changes = tidy_sentence(first[0], self.language)
-                tidied = tidied.rstrip(".!?… ")
-                who = tidied if 0 < len(tokens(tidied)) <= 15 else ""
+                tidied = strip_emoji(tidied).rstrip(".!?… ")  # "Us 4 mechanics. 👩‍🔧"
+                short = 0 < len(tokens(tidied)) <= 15
+                who = tidied if short and not self.is_aside(first[0]) else ""
         items = [t[:1].lower() + t[1:] if t[1:2].islower() else t for t in together]
         also = pack_text(self.language, "templates", "list_and")
         listed = also.join(items) if len(items) <= 2 else ", ".join(items[:-1])

@@ -195,6 +195,14 @@ class Placer:
         self.date_starts = {w.casefold() for w in pack_words(language, "dates", "starts")}
         self.asides = _cue_regex(pack_words(language, "asides", "phrases"))
         self.greetings = {w.casefold() for w in pack_words(language, "asides", "greetings")}
+        back = _cue_regex(pack_words(language, "asides", "back_references"))
+        tails = _cue_regex(pack_words(language, "asides", "back_reference_tails"))
+        tail = tails.pattern if tails is not None else "(?!)"
+        self.back_reference = (
+            re.compile(rf"[\W_]*(?:{back.pattern})(?:[\W_]+(?:{tail}))*[\W_]*", re.IGNORECASE)
+            if back is not None
+            else None
+        )
 
     def cued(self, text: str) -> list[str]:
         """Fields whose cue words the sentence holds, most telling first. Capitalised words
@@ -211,11 +219,16 @@ class Placer:
             return True
         return bool(self.date_regex and self.date_regex.search(text))
 
+    def is_back_reference(self, text: str) -> bool:
+        """The whole sentence points back at an earlier answer: "see above", "Same as
+        before really."."""
+        return bool(self.back_reference and self.back_reference.fullmatch(text.strip()))
+
     def is_aside(self, text: str) -> bool:
         """A greeting or a remark about the contributor, not the project: "Halò!", "Not
-        mine, just something I came across."."""
+        mine, just something I came across.", "See above"."""
         words = tokens(text)
-        if not words:
+        if not words or self.is_back_reference(text):
             return True
         if len(words) <= 2 and (text.rstrip().endswith("!") or words[0] in self.greetings):
             return True
@@ -241,7 +254,9 @@ class Placer:
             home = self.home_field(unit)
             cues = [] if unit.home in UNROUTED else self.cued(unit.text)
             name: str | None
-            if home is not None and (home in cues or not cues):
+            if self.is_back_reference(unit.text):
+                name = OTHER  # "see above" in People involved would say nothing there
+            elif home is not None and (home in cues or not cues):
                 name = home
             elif cues:
                 name = cues[0]

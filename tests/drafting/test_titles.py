@@ -160,3 +160,33 @@ def test_organisations_stay_within_a_sentence_and_keep_their_whole_name(
 ) -> None:
     draft = build_draft(FULL, texts(who=who))
     assert [s.text for s in draft.field("organisations").sentences] == listed
+
+
+def test_an_answer_pointing_back_at_another_says_nothing_in_a_field_or_the_summary() -> None:
+    draft = build_draft(
+        FULL,
+        texts(project="A repair cafe in Bury.", who="see above", changed="Same as before really."),
+    )
+    assert draft.field("other_notes").text == "See above. Same as before really."
+    assert (draft.field("people_involved").text, draft.field("outcomes").text) == ("", "")
+    assert "above" not in draft.summary.casefold()
+
+
+def test_the_summary_says_who_took_part_without_their_emoji() -> None:
+    draft = build_draft(
+        FULL, texts(project="A repair cafe.", who="us 4 fixers 👩‍🔧👨‍🔧\nneighbours")
+    )
+    assert "Us 4 fixers took part." in draft.summary
+
+
+def test_a_place_said_with_its_own_preposition_gets_no_in_before_it() -> None:
+    draft = build_draft(FULL, texts(project="A repair cafe.", place_when="under the bridge, Leeds"))
+    assert "It took place under the bridge, Leeds." in draft.summary
+
+
+def test_a_recommendation_made_by_a_panel_is_a_decision_not_a_tip() -> None:
+    draft = build_draft(
+        FULL, texts(decision="The tenants' panel recommended that rents be frozen.")
+    )
+    assert draft.field("tips").text == ""
+    assert "recommended" in draft.field("power_sharing").text
