@@ -104,6 +104,7 @@ class Headline:
         self.places = places_in(first[0], language) if first else []
         self.wrong = corrected_values(units, language)
         self.pronouns = set(pack_words(language, "titles", "pronouns"))
+        self.partner_words = {w.casefold() for w in pack_words(language, "titles", "partner_words")}
         self.greetings = {w.casefold() for w in pack_words(language, "asides", "greetings")}
         # Words of the project's own description: a name said in a later answer that
         # echoes one of them ("a youth panel" ... "The Say So Panel") names the project.
@@ -130,6 +131,7 @@ class Headline:
             or self.heading(project)
             or self.name_is(project)
             or self.repeated()
+            or self.shouted(project)
             or self.named(project)
             # Named only in a later answer: a name that echoes the project's description.
             or self.called(later, echoing=True)
@@ -188,9 +190,12 @@ class Headline:
         first = units[0] if units and units[0].home == "project" else None
         if first is None:
             return None
-        words = _words(first.text)
+        # "The Healthy Minds Programme (HMP) is a ...": the short form in brackets is not
+        # part of the name.
+        text = re.sub(r"\s*\([^()]{1,20}\)", "", first.text, count=1)
+        words = _words(text)
         name = self._run_from(words, 0)
-        after = first.text[first.text.find(name) + len(name) :] if name else ""
+        after = text[text.find(name) + len(name) :] if name else ""
         verbs = "|".join(re.escape(v) for v in pack_words(self.language, "titles", "name_is"))
         if not name or not verbs or not re.match(rf"\s*,?\s+(?:{verbs})\s", after, re.I):
             return None
@@ -203,6 +208,46 @@ class Headline:
         if not self._could_be_project(core, organisations_allowed=True):
             return None
         return name, first
+
+    def shouted(self, units: Sequence[Unit]) -> tuple[str, Unit] | None:
+        """A name of two words or more written in capitals inside a project sentence that
+        is not itself in capitals ("we run GREEN GYM on Saturdays"), unless it is an
+        organisation or a place."""
+        for unit in units:
+            if unit.home != "project":
+                continue
+            words = _words(unit.text)
+            lettered = [w for w in words if re.search(r"[^\W\d_]", w.text)]
+            capitals = [w for w in lettered if w.text.isupper() and len(w.text) > 1]
+            if len(capitals) * 2 > len(lettered):
+                continue  # a sentence written all in capitals names nothing by its capitals
+            start = 0
+            while start < len(words):
+                run: list[_Word] = []
+                index = start
+                while index < len(words) and (
+                    (words[index].text.isupper() and len(words[index].text) > 1)
+                    or (run and words[index].text in {"&", "+"})
+                ):
+                    run.append(words[index])
+                    index += 1
+                    if run[-1].ends_run:
+                        break
+                while run and run[-1].text in {"&", "+"}:
+                    run.pop()
+                name = " ".join(w.text for w in run)
+                folded = [w.text.casefold() for w in run]
+                before = words[start - 1].text.casefold() if start and run else ""
+                if (
+                    len(run) >= 2
+                    and before not in self.partner_words  # "worked with COMMUNITY ACTION"
+                    and not any(w in self.org_words for w in folded)
+                    and not any(w.text in self.acronyms for w in run)
+                    and self._usable_name(name)
+                ):
+                    return name, unit
+                start = max(index, start + 1)
+        return None
 
     def echoed(self, units: Sequence[Unit]) -> tuple[str, Unit] | None:
         """A capitalised name of two words or more inside a later sentence, echoing the
@@ -438,7 +483,12 @@ class Headline:
             return text.strip(" ,;:-–—" + OPENERS)  # a whole clause as written ("drop in")
         while words and (len(" ".join(words)) > limit or words[-1].casefold() in dangling):
             words.pop()
-        return " ".join(words).strip(" ,;:-–—" + OPENERS)
+        fitted = " ".join(words).strip(" ,;:-–—" + OPENERS)
+        if not fitted and len(text.split()[0]) > limit:
+            # One "word" longer than a title (a pasted code, a key held down): cut, or the
+            # draft would have no title at all.
+            fitted = text.split()[0][:limit].strip(" ,;:-–—" + OPENERS)
+        return fitted
 
     # -- summary --
 

@@ -190,3 +190,39 @@ def test_a_recommendation_made_by_a_panel_is_a_decision_not_a_tip() -> None:
     )
     assert draft.field("tips").text == ""
     assert "recommended" in draft.field("power_sharing").text
+
+
+def test_a_single_word_longer_than_a_title_still_makes_one() -> None:
+    title = build_draft(FULL, texts(project="A" * 90 + " cafe")).title
+    assert title == "A" * 70
+
+
+@pytest.mark.parametrize(
+    ("project", "language", "title"),
+    [
+        ("we run GREEN GYM & GROW on saturdays in the park", "en", "GREEN GYM & GROW"),
+        (
+            "The Healthy Minds Programme (HMP) is a peer support offer in 4 schools.",
+            "en",
+            "The Healthy Minds Programme",
+        ),
+        ("Grupa sąsiedzka o nazwie Zielony Kwadrat sprząta park.", "pl", "Zielony Kwadrat"),
+        ("Côr cymunedol o'r enw Lleisiau Llŷn i bobl hŷn.", "cy", "Lleisiau Llŷn"),
+    ],
+)
+def test_a_name_in_capitals_in_brackets_or_after_a_welsh_or_polish_cue_is_the_title(
+    project: str, language: str, title: str
+) -> None:
+    assert build_draft(FULL, texts(project=project), language=language).title == title
+
+
+def test_a_project_sentence_written_all_in_capitals_is_described_not_named() -> None:
+    title = build_draft(FULL, texts(project="WE RUN A LUNCH CLUB IN LEEDS FOR OLDER MEN")).title
+    assert title == "LUNCH CLUB IN LEEDS FOR OLDER MEN"
+
+
+def test_a_partner_named_in_capitals_is_not_the_title() -> None:
+    title = build_draft(
+        FULL, texts(project="A bike repair shed. we worked with PEDAL POWER TRUST and BIKE WORKS.")
+    ).title
+    assert title == "Bike repair shed"
