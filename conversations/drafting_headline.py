@@ -104,6 +104,7 @@ class Headline:
         self.places = places_in(first[0], language) if first else []
         self.wrong = corrected_values(units, language)
         self.pronouns = set(pack_words(language, "titles", "pronouns"))
+        self.own_cues = {w.casefold() for w in pack_words(language, "titles", "own_name_cues")}
         self.partner_words = {w.casefold() for w in pack_words(language, "titles", "partner_words")}
         self.greetings = {w.casefold() for w in pack_words(language, "asides", "greetings")}
         # Words of the project's own description: a name said in a later answer that
@@ -337,7 +338,9 @@ class Headline:
                             after = rest[rest.find(name) + len(name) :].lstrip()
                             if not re.match(r"(?:,|[-–—]|is\b)", after):
                                 continue
-                    if name and self._usable_name(name) and (not echoing or self._echoes(name)):
+                    cue = " ".join(match.group(0).casefold().split())
+                    echoed = not echoing or cue in self.own_cues or self._echoes(name)
+                    if name and self._usable_name(name) and echoed:
                         return name, unit
         return None
 

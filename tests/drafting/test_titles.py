@@ -226,3 +226,17 @@ def test_a_partner_named_in_capitals_is_not_the_title() -> None:
         FULL, texts(project="A bike repair shed. we worked with PEDAL POWER TRUST and BIKE WORKS.")
     ).title
     assert title == "Bike repair shed"
+
+
+def test_a_name_the_contributor_gave_in_the_tip_is_the_title_a_charity_named_there_is_not() -> None:
+    own = build_draft(
+        FULL,
+        texts(
+            project="A lunch club for older men.", tip="Give it a name. We called it Chatterbox."
+        ),
+    )
+    other = build_draft(
+        FULL,
+        texts(project="A lunch club for older men.", helped="a charity called Groundwork helped"),
+    )
+    assert (own.title, other.title) == ("Chatterbox", "Lunch club for older men")
