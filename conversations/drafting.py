@@ -396,7 +396,11 @@ def build_draft(
     place = answered(answers, "place_when")
     entities = Entities(
         organisations=tuple(drafter.organisations),
-        places=tuple(Headline(script, answers, [], language, []).places) if place else (),
+        places=(
+            tuple(Headline(script, answers, [], language, [], drafter.placer.is_aside).places)
+            if place
+            else ()
+        ),
         dates=tuple(dict.fromkeys(d for t in texts for d in dates_in(t, language))),
         numbers=tuple(dict.fromkeys(n for t in texts for n in numbers_in(t))),
     )

@@ -101,7 +101,8 @@ class Headline:
         self.date_words |= {w.casefold() for w in pack_words(language, "titles", "weekdays")}
         place = answered(answers, "place_when")
         first = split_sentences(place.text, language)[:1] if place is not None else []
-        self.places = places_in(first[0], language) if first else []
+        # "same as before" names no place.
+        self.places = places_in(first[0], language) if first and not is_aside(first[0]) else []
         self.wrong = corrected_values(units, language)
         self.pronouns = set(pack_words(language, "titles", "pronouns"))
         self.own_cues = {w.casefold() for w in pack_words(language, "titles", "own_name_cues")}
@@ -146,8 +147,17 @@ class Headline:
             )
         # Only the project's own description: never a greeting or an aside ("Halò!"); with
         # no description, the first answer sentence that says anything.
-        sources = list(summary[:1]) or [
-            u for u in self.units if re.search(r"[^\W\d_]", u.text) and not self.is_aside(u.text)
+        starts = {w.casefold() for w in pack_words(self.language, "dates", "starts")}
+
+        def says_what(unit: Unit) -> bool:
+            words = tokens(unit.text)
+            if not re.search(r"[^\W\d_]", unit.text) or self.is_aside(unit.text):
+                return False
+            return not (words[:1] and words[0] in starts and len(words) <= 6)  # "Started 2019."
+
+        project = [u for u in self.units if u.home == "project"]
+        sources = [u for u in [*summary[:1], *project] if says_what(u)] or [
+            u for u in self.units if says_what(u)
         ]
         for source in sources:
             described = self.described(source)
@@ -179,6 +189,8 @@ class Headline:
         if not name or name != " ".join(w.text for w in words) or len(words) > 5:
             return None
         folded = [w.casefold() for w in name.split()]
+        if folded[0] == "the" and len(folded) > 1:  # "THE LARDER"
+            folded = folded[1:]
         if folded[0] in self.stop | self.greetings or any(w in self.org_words for w in folded):
             return None
         if len(words) == 1 and len(name) < 4:
@@ -196,8 +208,14 @@ class Headline:
         text = re.sub(r"\s*\([^()]{1,20}\)", "", first.text, count=1)
         words = _words(text)
         name = self._run_from(words, 0)
-        after = text[text.find(name) + len(name) :] if name else ""
         verbs = "|".join(re.escape(v) for v in pack_words(self.language, "titles", "name_is"))
+        leads = {w.casefold() for w in pack_words(self.language, "titles", "name_is_leads")}
+        if words and words[0].text.casefold() in leads:  # Welsh "Mae Trwsio Tywyn yn ..."
+            name = self._run_from(words, 1)
+            verbs = "|".join(
+                re.escape(v) for v in pack_words(self.language, "titles", "name_is_after_lead")
+            )
+        after = text[text.find(name) + len(name) :] if name else ""
         if not name or not verbs or not re.match(rf"\s*,?\s+(?:{verbs})\s", after, re.I):
             return None
         parts = name.split()

@@ -240,3 +240,44 @@ def test_a_name_the_contributor_gave_in_the_tip_is_the_title_a_charity_named_the
         texts(project="A lunch club for older men.", helped="a charity called Groundwork helped"),
     )
     assert (own.title, other.title) == ("Chatterbox", "Lunch club for older men")
+
+
+@pytest.mark.parametrize(
+    ("given", "language", "title"),
+    [
+        (
+            {"project": "Mae Caffi Cymraeg Llandudno yn cwrdd bob wythnos."},
+            "cy",
+            "Caffi Cymraeg Llandudno",
+        ),
+        (
+            {"project": "THE PANTRY\nA pay-as-you-feel shop.", "place_when": "Leeds"},
+            "en",
+            "THE PANTRY",
+        ),
+        (
+            {"project": "Saw that a church runs a warm space, they call it The Warm Room"},
+            "en",
+            "The Warm Room",
+        ),
+        (
+            {"project": "The project is a community kitchen.", "place_when": "Leith"},
+            "en",
+            "Community kitchen, Leith",
+        ),
+        (
+            {"project": "Started in 2019. Now it's a food co-op run by 40 members."},
+            "en",
+            "Food co-op run by 40 members",
+        ),
+    ],
+)
+def test_names_after_a_welsh_verb_in_a_capitals_heading_or_they_call_it_and_plain_openings(
+    given: dict[str, str], language: str, title: str
+) -> None:
+    assert build_draft(FULL, texts(**given), language=language).title == title
+
+
+def test_a_where_answer_pointing_back_names_no_place() -> None:
+    draft = build_draft(FULL, texts(project="A repair cafe.", place_when="same as before"))
+    assert (draft.entities.places, "took place" in draft.summary) == ((), False)
