@@ -505,10 +505,13 @@ class Headline:
         while words and (len(" ".join(words)) > limit or words[-1].casefold() in dangling):
             words.pop()
         fitted = " ".join(words).strip(" ,;:-–—" + OPENERS)
-        if not fitted and len(text.split()[0]) > limit:
-            # One "word" longer than a title (a pasted code, a key held down): cut, or the
-            # draft would have no title at all.
-            fitted = text.split()[0][:limit].strip(" ,;:-–—" + OPENERS)
+        if not fitted:  # nothing but small words ("then then then ..."): cut by length only
+            words = text.split()
+            while len(words) > 1 and len(" ".join(words)) > limit:
+                words.pop()
+            # One "word" longer than a title (a pasted code, a key held down) is cut, or
+            # the draft would have no title at all.
+            fitted = " ".join(words)[:limit].strip(" ,;:-–—" + OPENERS)
         return fitted
 
     # -- summary --

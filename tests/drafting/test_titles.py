@@ -281,3 +281,8 @@ def test_names_after_a_welsh_verb_in_a_capitals_heading_or_they_call_it_and_plai
 def test_a_where_answer_pointing_back_names_no_place() -> None:
     draft = build_draft(FULL, texts(project="A repair cafe.", place_when="same as before"))
     assert (draft.entities.places, "took place" in draft.summary) == ((), False)
+
+
+def test_a_long_answer_of_nothing_but_small_words_still_makes_a_title() -> None:
+    title = build_draft(FULL, texts(project="then " * 30)).title
+    assert 0 < len(title) <= 70 and title.startswith("Then then")
