@@ -482,6 +482,10 @@ class Headline:
                 if at > 0 and len(tokens(text[:at])) >= 3:
                     cut = min(cut, at)
         text = text[:cut].strip(" ,;:-–—")
+        chatter = "|".join(re.escape(w) for w in pack_words(self.language, "titles", "chatter"))
+        if chatter:  # "Guerrilla gardening crew on our estate lol": the summary keeps the "lol"
+            quiet = re.sub(rf"(?i)\s*(?<![\w'’-])(?:{chatter})(?![\w'’-])", "", text).strip()
+            text = quiet if tokens(quiet) else text
         text = self._fit(text, self.limit)
         if not text:
             return None

@@ -286,3 +286,11 @@ def test_a_where_answer_pointing_back_names_no_place() -> None:
 def test_a_long_answer_of_nothing_but_small_words_still_makes_a_title() -> None:
     title = build_draft(FULL, texts(project="then " * 30)).title
     assert 0 < len(title) <= 70 and title.startswith("Then then")
+
+
+def test_a_description_title_leaves_out_chat_the_summary_keeps() -> None:
+    draft = build_draft(FULL, texts(project="a swap shop in the church lol innit"))
+    assert (draft.title, draft.summary) == (
+        "Swap shop in the church",
+        "A swap shop in the church lol innit.",
+    )
