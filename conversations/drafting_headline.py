@@ -508,6 +508,13 @@ class Headline:
             return text.strip(" ,;:-–—" + OPENERS)  # a whole clause as written ("drop in")
         while words and (len(" ".join(words)) > limit or words[-1].casefold() in dangling):
             words.pop()
+        # A phrase the cut broke off is left out whole: "... to spend £150,000 of the ward"
+        # ends at "£150,000", not inside "of the ward budget".
+        prepositions = {"to", "for", "with", "in", "on", "at", "by", "of", "from"}
+        for back in range(1, min(3, len(words) - 3) + 1):
+            if words[-back].casefold() in prepositions:
+                words = words[:-back]
+                break
         fitted = " ".join(words).strip(" ,;:-–—" + OPENERS)
         if not fitted:  # nothing but small words ("then then then ..."): cut by length only
             words = text.split()

@@ -294,3 +294,13 @@ def test_a_description_title_leaves_out_chat_the_summary_keeps() -> None:
         "Swap shop in the church",
         "A swap shop in the church lol innit.",
     )
+
+
+def test_a_title_cut_for_length_leaves_a_broken_off_phrase_out_whole() -> None:
+    draft = build_draft(
+        FULL,
+        texts(
+            project="Tenants in Hulme and Moss voted on how to spend £150,000 of the ward budget"
+        ),
+    )
+    assert draft.title == "Tenants in Hulme and Moss voted on how to spend £150,000"
