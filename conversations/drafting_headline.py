@@ -434,7 +434,10 @@ class Headline:
             return False
         if len(parts) == 1 and not re.search(r".[A-Z-]", parts[0]):
             return False
-        if any(p in self.date_words for p in folded) or any(p in self.acronyms for p in parts):
+        dated = any(p in self.date_words for p in folded) and not (
+            organisations_allowed and len(parts) > 1  # "The Friday Club is a ..."
+        )
+        if dated or any(p in self.acronyms for p in parts):
             return False
         if not organisations_allowed and any(p.strip("'’") in self.org_words for p in folded):
             return False
@@ -448,6 +451,11 @@ class Headline:
     def described(self, unit: Unit) -> DraftSentence | None:
         """A short description from what the project is, and where when it fits."""
         text = strip_emoji(unit.text).strip().rstrip(".!?… ")
+        # "Saw this on Facebook: young people run a radio station": a short lead-in before a
+        # colon is a label or a remark; what follows says what the project is.
+        lead_in = re.match(r"([^:]{1,50}):\s+(.+)", text)
+        if lead_in and len(tokens(lead_in.group(1))) <= 6 and len(tokens(lead_in.group(2))) >= 3:
+            text = lead_in.group(2)
         openings = sorted(pack_words(self.language, "titles", "openings"), key=len, reverse=True)
         opening_re = re.compile(
             rf"^(?:{'|'.join(re.escape(o) for o in openings)})(?:\s*,)?\s+", re.IGNORECASE
@@ -594,7 +602,9 @@ class Headline:
                 tidied, changes = tidy_sentence(first[0], self.language)
                 tidied = strip_emoji(tidied).rstrip(".!?… ")  # "Us 4 mechanics. 👩‍🔧"
                 short = 0 < len(tokens(tidied)) <= 15
-                who = tidied if short and not self.is_aside(first[0]) else ""
+                alone = {w.casefold() for w in pack_words(self.language, "asides", "only_us")}
+                said = not set(tokens(tidied)) <= alone  # "Us." says nobody
+                who = tidied if short and said and not self.is_aside(first[0]) else ""
         items = [t[:1].lower() + t[1:] if t[1:2].islower() else t for t in together]
         also = pack_text(self.language, "templates", "list_and")
         listed = also.join(items) if len(items) <= 2 else ", ".join(items[:-1])

@@ -234,6 +234,9 @@ class Placer:
             return True
         if self.asides is None or re.search(r"\d", text):
             return False
+        lead_in = re.match(r"([^:]{1,50}):\s+(.+)", text)
+        if lead_in and len(tokens(lead_in.group(2))) >= 3:
+            text = lead_in.group(2)  # "Saw this on Facebook: tenants repainted the stairs"
         return bool(self.asides.search(text)) and len(words) <= 12
 
     def home_field(self, unit: Unit) -> str | None:

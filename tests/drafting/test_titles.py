@@ -8,7 +8,7 @@ from __future__ import annotations
 import pytest
 
 from conversations.drafting import build_draft
-from conversations.model import Answer
+from conversations.model import Answer, Script
 from conversations.script import builtin_scripts
 
 FULL = builtin_scripts()["full-story"]
@@ -304,3 +304,37 @@ def test_a_title_cut_for_length_leaves_a_broken_off_phrase_out_whole() -> None:
         ),
     )
     assert draft.title == "Tenants in Hulme and Moss voted on how to spend £150,000"
+
+
+@pytest.mark.parametrize(
+    ("script", "given", "language", "title"),
+    [
+        (
+            SPOTTED,
+            {"project": "Saw this on Facebook: tenants in Bootle repainted their stairwells"},
+            "en",
+            "Tenants in Bootle repainted their stairwells",
+        ),
+        (
+            SPOTTED,
+            {"project": "Nie mój projekt. Sąsiedzi w Gdyni wyremontowali świetlicę."},
+            "pl",
+            "Sąsiedzi w Gdyni wyremontowali świetlicę",
+        ),
+        (
+            FULL,
+            {"project": "The Monday Club is a social club for carers in Kendal"},
+            "en",
+            "The Monday Club",
+        ),
+    ],
+)
+def test_a_lead_in_or_a_remark_in_another_language_is_no_title_and_a_weekday_name_is(
+    script: Script, given: dict[str, str], language: str, title: str
+) -> None:
+    assert build_draft(script, texts(**given), language=language).title == title
+
+
+def test_a_who_answer_saying_only_us_makes_no_who_took_part_sentence() -> None:
+    draft = build_draft(FULL, texts(project="A community garden.", who="Us."))
+    assert "took part" not in draft.summary and draft.field("people_involved").text == "Us."
