@@ -464,6 +464,9 @@ class Headline:
         while previous != text:
             previous = text
             stripped = opening_re.sub("", text, count=1)
+            dated = date_matches(stripped, self.language)[:1]
+            if dated and dated[0].start() == 0:  # "In 2024 we ...", "Last spring, we ..."
+                stripped = stripped[dated[0].end() :].lstrip(" ,")
             if len(tokens(stripped)) >= 2:
                 text = stripped
         for place in self.places:  # "In Govanhill people ...": the place is added at the end

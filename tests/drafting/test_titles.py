@@ -338,3 +338,8 @@ def test_a_lead_in_or_a_remark_in_another_language_is_no_title_and_a_weekday_nam
 def test_a_who_answer_saying_only_us_makes_no_who_took_part_sentence() -> None:
     draft = build_draft(FULL, texts(project="A community garden.", who="Us."))
     assert "took part" not in draft.summary and draft.field("people_involved").text == "Us."
+
+
+def test_a_description_title_skips_the_date_a_sentence_opens_with() -> None:
+    draft = build_draft(FULL, texts(project="Last spring, tenants planted a wildflower verge."))
+    assert draft.title == "Tenants planted a wildflower verge"
