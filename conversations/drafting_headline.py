@@ -65,6 +65,18 @@ def _clause_break(text: str, mark: str) -> int:
     return at
 
 
+def _mentions(text: str, place: str) -> bool:
+    """The text names the place, maybe inflected as Polish and Welsh do ("w Krakowie" for
+    Kraków, "we Wrocławiu"): each long word of the place opens a word of the text."""
+    if place.casefold() in text.casefold():
+        return True
+    words = [w for w in tokens(place) if len(w) >= 5]
+    said = tokens(text)
+    return bool(words) and all(
+        any(t.startswith(w[: max(4, len(w) - 2)]) for t in said) for w in words
+    )
+
+
 def _capitalised(word: str) -> bool:
     return word[:1].isupper()
 
@@ -501,7 +513,7 @@ class Headline:
         if not text:
             return None
         cited = list(unit.question_ids)
-        if self.places and not any(p.casefold() in text.casefold() for p in self.places):
+        if self.places and not any(_mentions(text, p) for p in self.places):
             place = self.places[0]
             if len(text) + 2 + len(place) <= self.limit:
                 text = f"{text}, {place}"

@@ -343,3 +343,12 @@ def test_a_who_answer_saying_only_us_makes_no_who_took_part_sentence() -> None:
 def test_a_description_title_skips_the_date_a_sentence_opens_with() -> None:
     draft = build_draft(FULL, texts(project="Last spring, tenants planted a wildflower verge."))
     assert draft.title == "Tenants planted a wildflower verge"
+
+
+def test_a_description_naming_the_place_inflected_does_not_add_it_again() -> None:
+    draft = build_draft(
+        FULL,
+        texts(project="Ogród społeczny przy szkole w Krakowie.", place_when="Kraków, 2021"),
+        language="pl",
+    )
+    assert draft.title == "Ogród społeczny przy szkole w Krakowie"
