@@ -352,3 +352,8 @@ def test_a_description_naming_the_place_inflected_does_not_add_it_again() -> Non
         language="pl",
     )
     assert draft.title == "Ogród społeczny przy szkole w Krakowie"
+
+
+def test_a_place_in_capitals_in_the_project_answer_is_not_the_title() -> None:
+    draft = build_draft(FULL, texts(project="a lunch club in NORTH GLASGOW for older men"))
+    assert draft.title == "Lunch club in NORTH GLASGOW for older men"
