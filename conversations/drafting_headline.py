@@ -117,6 +117,7 @@ class Headline:
         self.places = places_in(first[0], language) if first and not is_aside(first[0]) else []
         self.wrong = corrected_values(units, language)
         self.pronouns = set(pack_words(language, "titles", "pronouns"))
+        self.place_words = {w.casefold() for w in pack_words(language, "titles", "place_words")}
         self.own_cues = {w.casefold() for w in pack_words(language, "titles", "own_name_cues")}
         self.partner_words = {w.casefold() for w in pack_words(language, "titles", "partner_words")}
         self.greetings = {w.casefold() for w in pack_words(language, "asides", "greetings")}
@@ -294,10 +295,16 @@ class Headline:
                     len(run) >= 2
                     and self._could_be_project(run)
                     and self._echoes(name)
+                    and not self._named_place(name)
                     and name.casefold() not in self.organisations
                 ):
                     return name, unit
         return None
+
+    def _named_place(self, name: str) -> bool:
+        """A name ending in a word for a place or a building ("Victoria Park", "Leeds
+        General Infirmary"): said in a later answer, it is where, not what."""
+        return tokens(name)[-1:] != [] and tokens(name)[-1] in self.place_words
 
     def _run_from(self, words: list[_Word], start: int) -> str:
         """The capitalised name starting at ``words[start]`` ("Ceòl Còmhla", "Friends of the
@@ -431,7 +438,8 @@ class Headline:
         candidates = [
             (len(questions), sum(questions.values()), len(key), key)
             for key, questions in seen.items()
-            if len(questions) >= 2 and ("project" in questions or self._echoes(key))
+            if len(questions) >= 2
+            and ("project" in questions or (self._echoes(key) and not self._named_place(key)))
         ]
         if not candidates:
             return None

@@ -357,3 +357,15 @@ def test_a_description_naming_the_place_inflected_does_not_add_it_again() -> Non
 def test_a_place_in_capitals_in_the_project_answer_is_not_the_title() -> None:
     draft = build_draft(FULL, texts(project="a lunch club in NORTH GLASGOW for older men"))
     assert draft.title == "Lunch club in NORTH GLASGOW for older men"
+
+
+def test_a_place_named_in_a_later_answer_is_not_the_title_even_when_it_echoes() -> None:
+    draft = build_draft(
+        FULL,
+        texts(
+            project="a walking group for patients of the infirmary",
+            origin="a nurse at Leeds General Infirmary started it",
+            tip="meet at the front of Leeds General Infirmary, it's easy to find",
+        ),
+    )
+    assert draft.title == "Walking group for patients of the infirmary"
