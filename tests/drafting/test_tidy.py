@@ -69,6 +69,14 @@ SPLIT_CASES = [
     ("Lovely. 😀 Next one", ["Lovely. 😀", "Next one"]),
     ("“Go.” She said", ["“Go.”", "She said"]),
     ("   ", []),
+    # Report text and Polish addresses: abbreviations that never end a sentence.
+    (
+        "It reached c. 200 homes, see Fig. 3 and pp. 12-14. It worked",
+        ["It reached c. 200 homes, see Fig. 3 and pp. 12-14.", "It worked"],
+    ),
+    ("Cllr. Jones chaired it. We met", ["Cllr. Jones chaired it.", "We met"]),
+    ("Łódź, ul. Piotrkowska 5. Od 2022", ["Łódź, ul. Piotrkowska 5.", "Od 2022"]),
+    ("we waited 10 mins. Then it rained", ["we waited 10 mins.", "Then it rained"]),
 ]
 
 
