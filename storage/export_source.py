@@ -40,7 +40,7 @@ from storage.export_view import DraftParts, parts_of_body, parts_of_record, part
 from storage.exports.model import ExportExample, ExportFilters, as_utc
 from storage.models import AnswerRow, Contributor, Draft, Interview
 
-BATCH_SIZE = 1000
+BATCH_SIZE = 500
 
 CONSENT_QUESTION = "consent"
 CREDIT_QUESTION = "credit"
