@@ -14,7 +14,7 @@ from storage.exports.text import spreadsheet_cells
 from storage.exports.writers import csv_line
 
 # Text rich in what CSV quoting is about: quotes, commas, line breaks, spaces.
-CELL = st.text(alphabet=st.sampled_from(list('ab ,"\r\n\t\'é—;')) | st.characters(), max_size=40)
+CELL = st.text(alphabet=st.sampled_from(list("ab ,\"\r\n\t'é—;")) | st.characters(), max_size=40)
 
 
 @given(st.lists(CELL.filter(lambda v: "\x00" not in v), min_size=2, max_size=8))
