@@ -33,7 +33,6 @@ import tracemalloc
 from collections.abc import Callable, Iterator
 from datetime import UTC, timedelta
 from pathlib import Path
-from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
@@ -46,6 +45,7 @@ from conversations.model import Answer, MediaRef
 from storage.database import Database
 from storage.digests import gather_digest
 from storage.export_source import count_examples, stream_examples
+from storage.export_view import export_view
 from storage.exports import EXPORT_FORMATS, ExportFilters, export
 from storage.exports.progress import rich_progress
 from storage.migrate import upgrade
@@ -59,8 +59,8 @@ STATUSES = ("new", "in_review", "ready", "published")
 CHUNK = 2000
 
 
-def draft_body(rng: random.Random, number: int, script_id: str) -> dict[str, Any]:
-    """A draft as the drafter stores it: every field with its sentences and sources."""
+def draft_record(rng: random.Random, number: int, script_id: str) -> DraftRecord:
+    """A draft as the drafter makes it: every field with its sentences and sources."""
     fields = {}
     for name in FIELD_ORDER:
         # Contributors skip questions: about a third of the fields stay empty.
@@ -82,7 +82,7 @@ def draft_body(rng: random.Random, number: int, script_id: str) -> dict[str, Any
         links=(f"https://example.org/{number}",),
         script_version=1,
     )
-    return record.to_json()
+    return record
 
 
 def consent_answers(number: int) -> list[tuple[str, Answer, str]]:
@@ -184,14 +184,18 @@ async def fill(database: Database, count: int) -> None:
                 for n in numbers:
                     script = "full-story" if n % 4 else "spotted"
                     when = START + timedelta(minutes=n, seconds=30)
+                    status = rng.choice(STATUSES)  # drawn first, as before: the same data
+                    record = draft_record(rng, n, script)
                     drafts.append(
                         {
                             "interview_id": n + 1,
                             "reference": f"CP-2025-{n:06d}",
                             "script_id": script,
-                            "status": rng.choice(STATUSES),
+                            "status": status,
                             "title": "",
-                            "body": draft_body(rng, n, script),
+                            # Body and view as every writer of a draft stores them.
+                            "body": record.to_json(),
+                            "export_view": export_view(record),
                             "staff_edited": {},
                             "version": 1,
                             "created_at": when,

@@ -21,6 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from conversations.drafting import FIELD_ORDER, DraftField, DraftRecord
 from conversations.lens import LensStatus
 from conversations.workflow import DraftStatus, refusal
+from storage.export_view import export_view
 from storage.models import Draft, DraftEvent, Interview
 
 FIELD_NAMES: tuple[str, ...] = tuple(FIELD_ORDER)
@@ -213,6 +214,7 @@ class SqlDrafts:
             status=DraftStatus.NEW.value,
             title=record.title,
             body=record.to_json(),
+            export_view=export_view(record),
             staff_edited={},
             version=1,
             created_at=now,
@@ -268,6 +270,7 @@ class SqlDrafts:
         values: dict[str, Any] = {"version": version + 1, "updated_at": now}
         if record is not None:
             values["body"] = record.to_json()
+            values["export_view"] = export_view(record)
             values["title"] = record.title
         if staff_edited is not None:
             values["staff_edited"] = staff_edited

@@ -36,8 +36,8 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from conversations.drafting import DraftRecord
 from conversations.model import Answer, MediaRef
 from storage.database import Database
-from storage.exports.columns import TEXT_FIELDS
-from storage.exports.model import ExportExample, ExportFilters, MediaItem, Tag, as_utc
+from storage.export_view import DraftParts, parts_of_body, parts_of_record, parts_of_view
+from storage.exports.model import ExportExample, ExportFilters, as_utc
 from storage.models import AnswerRow, Contributor, Draft, Interview
 
 BATCH_SIZE = 500
@@ -125,8 +125,9 @@ async def stream_examples(
             return
 
 
-# A draft's JSON is mostly its sentences and their provenance, which an export never shows:
-# the database hands over only the rest, as one JSON array ``[lens, media, links, overflow,
+# A draft without a stored view (``storage.export_view``) is read from its JSON, which is
+# mostly its sentences and their provenance, which an export never shows: the database
+# hands over only the rest, as one JSON array ``[lens, media, links, overflow,
 # name 0, text 0, name 1, text 1, ...]`` and the last field named ``quotes`` whole (its
 # sentences may be the quotes). SQLite reads the names and texts by position in one
 # ``json_extract`` (far cheaper than walking the array with ``json_each``, and its parse of
@@ -160,13 +161,21 @@ _PG_QUOTES = (
 )
 
 
-def _draft_columns(dialect: str) -> tuple[ColumnElement[Any], ColumnElement[Any]]:
-    """The columns that carry what an export shows of a draft's JSON, for this database."""
+def _draft_columns(dialect: str) -> tuple[ColumnElement[Any], ...]:
+    """The columns that carry what an export shows of a draft, for this database: its
+    stored view, and only for a draft without one, the parts of its body."""
+    view = cast(Draft.export_view, Text)
     if dialect == "sqlite":
-        return literal_column(_SQLITE_PARTS, Text), literal_column(_SQLITE_QUOTES, Text)
-    if dialect == "postgresql":
-        return literal_column(_PG_PARTS, Text), literal_column(_PG_QUOTES, Text)
-    return cast(Draft.body, Text), null()  # any other database: the whole JSON
+        parts, quotes = _SQLITE_PARTS, _SQLITE_QUOTES
+    elif dialect == "postgresql":
+        parts, quotes = _PG_PARTS, _PG_QUOTES
+    else:  # any other database: the whole JSON
+        return view, case((Draft.export_view.is_(None), cast(Draft.body, Text))), null()
+    return (
+        view,
+        case((Draft.export_view.is_(None), literal_column(parts, Text))),
+        case((Draft.export_view.is_(None), literal_column(quotes, Text))),
+    )
 
 
 def _draft_data(dialect: str, parts: str, quotes: str | None) -> Mapping[str, Any] | None:
@@ -186,6 +195,23 @@ def _draft_data(dialect: str, parts: str, quotes: str | None) -> Mapping[str, An
             continue  # past the last field (SQLite's positions) or a field without either
         fields.append({"name": name, "text": values[at + 1]} if name != "quotes" else quotes_field)
     return {"lens": values[0], "media": values[1], "links": values[2], "fields": fields}
+
+
+def _parts_from_view(view: str | None) -> DraftParts | None:
+    """What an export shows of a draft, from its stored view (``None`` if it has none
+    in the current format)."""
+    return parts_of_view(json.loads(view)) if view is not None else None
+
+
+async def _parts_from_body(
+    connection: AsyncConnection, dialect: str, draft_id: int, parts: str | None, quotes: str | None
+) -> DraftParts:
+    """What an export shows of a draft without a usable view: read from its body."""
+    data = _draft_data(dialect, parts, quotes) if parts is not None else None
+    if data is None:  # a view in another format, or more fields than the columns carry
+        whole = select(cast(Draft.body, Text)).where(Draft.id == draft_id)
+        data = json.loads((await connection.execute(whole)).scalar_one())
+    return parts_of_body(data)
 
 
 async def _read_batch(
@@ -231,16 +257,17 @@ async def _read_batch(
     async with database.read_session() as session:
         connection = await session.connection()
         answers = await _answers(connection, in_batch, include_raw)
-        for row in await connection.execute(statement):
-            draft_id, reference, status, script_id, parts, quotes, created_at = row[:7]
-            updated_at, interview_id, submitted_at, language, display_name, erased_at = row[7:]
-            data = _draft_data(database.dialect, parts, quotes)
-            if data is None:
-                whole = select(cast(Draft.body, Text)).where(Draft.id == draft_id)
-                data = json.loads((await connection.execute(whole)).scalar_one())
+        for row in (await connection.execute(statement)).all():
+            draft_id, reference, status, script_id, view, parts, quotes, created_at = row[:8]
+            updated_at, interview_id, submitted_at, language, display_name, erased_at = row[8:]
+            shown = _parts_from_view(view)
+            if shown is None:
+                shown = await _parts_from_body(
+                    connection, database.dialect, int(draft_id), parts, quotes
+                )
             batch.append(
                 _build(
-                    _parts_of_json(data),
+                    shown,
                     reference=str(reference),
                     status=str(status),
                     script_id=str(script_id),
@@ -262,34 +289,49 @@ async def _answers(
 ) -> dict[int, dict[str, StoredAnswerText]]:
     """The answers of these interviews by question id: all of them for raw answers, else
     only the consent questions."""
+    consent = AnswerRow.question_id.in_(CONSENT_QUESTIONS)
     statement = (
         select(
             AnswerRow.interview_id,
             AnswerRow.question_id,
-            # As text, and only for consent answers: the others are shown as their text and
-            # need only whether they were skipped (parsing, or even fetching, every answer's
-            # JSON was much of an export's time).
-            case(
-                (AnswerRow.question_id.in_(CONSENT_QUESTIONS), cast(AnswerRow.value, Text)),
-                else_=null(),
-            ),
             AnswerRow.value["skipped"].as_boolean(),
             AnswerRow.text,
+            # What the consent rules read of a consent answer, taken out of its JSON by the
+            # database (parsing every answer's JSON was much of an export's time): the first
+            # choice and the typed text; the whole JSON only for the contact details, whose
+            # media may hold a shared contact card. Media alone decide nothing for the
+            # other questions, so theirs are not read.
+            case((consent, AnswerRow.value[("choices", 0)].as_string()), else_=null()),
+            case((consent, AnswerRow.value["text"].as_string()), else_=null()),
+            case(
+                (AnswerRow.question_id == CONTACT_HOW_QUESTION, cast(AnswerRow.value, Text)),
+                else_=null(),
+            ),
         )
         .where(AnswerRow.interview_id.in_(interview_ids.scalar_subquery()))
         .order_by(AnswerRow.interview_id, AnswerRow.id)
     )
     if not include_raw:
-        statement = statement.where(AnswerRow.question_id.in_(CONSENT_QUESTIONS))
+        statement = statement.where(consent)
     found: dict[int, dict[str, StoredAnswerText]] = {}
+    # Answers are immutable and mostly alike (the same choices, or a skip): made once each.
+    alike: dict[tuple[str, bool, str | None, str | None], Answer] = {}
     rows = (await connection.execute(statement)).all()
-    for interview_id, question_id, value, skipped, text in rows:
+    for interview_id, question_id, skipped, text, choice, typed, whole in rows:
         qid = str(question_id)
-        answer = (
-            _consent_answer(qid, json.loads(value))
-            if qid in _CONSENT_SET
-            else Answer(qid, skipped=bool(skipped))
-        )
+        if whole is not None:
+            answer = _consent_answer(qid, json.loads(whole))
+        else:
+            key = (qid, bool(skipped), choice, typed)
+            made = alike.get(key)
+            if made is None:
+                made = alike[key] = Answer(
+                    qid,
+                    text=str(typed or ""),
+                    choices=(str(choice),) if choice is not None else (),
+                    skipped=bool(skipped),
+                )
+            answer = made
         found.setdefault(int(interview_id), {})[qid] = StoredAnswerText(answer, str(text or ""))
     return found
 
@@ -365,7 +407,7 @@ def build_example(
     contact was not allowed).
     """
     return _build(
-        _parts_of_record(record),
+        parts_of_record(record),
         reference=reference,
         status=status,
         script_id=script_id,
@@ -376,78 +418,6 @@ def build_example(
         erased=erased,
         include_raw=include_raw,
         language=language,
-    )
-
-
-@dataclass(frozen=True)
-class DraftParts:
-    """What an export shows of a draft: field texts, quotes, tags, media and links."""
-
-    fields: dict[str, str]
-    quotes: tuple[str, ...]
-    tags: tuple[Tag, ...]
-    media: tuple[MediaItem, ...]
-    links: tuple[str, ...]
-
-
-def _parts_of_record(record: DraftRecord) -> DraftParts:
-    return DraftParts(
-        fields={name: record.field(name).text for name in TEXT_FIELDS},
-        quotes=record.quotes,
-        tags=tuple(Tag(s.framework, s.tag, s.label, s.status, s.evidence) for s in record.lens),
-        media=tuple(
-            MediaItem(
-                kind=m.kind,
-                file_id=m.file_id,
-                caption=m.caption or None,
-                url=str(m.meta["url"]) if m.meta.get("url") else None,
-            )
-            for m in record.media
-            if m.file_id and m.kind != "contact"
-        ),
-        links=record.links,
-    )
-
-
-def _parts_of_json(data: Mapping[str, Any]) -> DraftParts:
-    """:func:`_parts_of_record` of ``DraftRecord.from_json(data)``, reading only what an
-    export shows (a draft's sentences and their provenance are most of its JSON)."""
-    by_name = {str(f["name"]): f for f in data.get("fields") or ()}
-    quotes_field = by_name.get("quotes")
-    if quotes_field is None:
-        quotes: tuple[str, ...] = ()
-    elif quotes_field.get("generated_text") is not None:  # staff wrote the lines
-        lines = str(quotes_field.get("text") or "").splitlines()
-        quotes = tuple(line.strip() for line in lines if line.strip())
-    else:
-        quotes = tuple(str(s["text"]) for s in quotes_field.get("sentences") or ())
-    media = []
-    for m in data.get("media") or ():
-        meta = m.get("meta") or {}
-        if m.get("file_id") and m["kind"] != "contact":
-            media.append(
-                MediaItem(
-                    kind=str(m["kind"]),
-                    file_id=m["file_id"],
-                    caption=str(m.get("caption") or "") or None,
-                    url=str(meta["url"]) if meta.get("url") else None,
-                )
-            )
-    return DraftParts(
-        fields={name: str((by_name.get(name) or {}).get("text") or "") for name in TEXT_FIELDS},
-        quotes=quotes,
-        tags=tuple(
-            Tag(
-                str(s["framework"]),
-                str(s["tag"]),
-                str(s["label"]),
-                str(s.get("status", "suggested")),
-                str(s["evidence"]),
-            )
-            for s in data.get("lens") or ()
-        ),
-        media=tuple(media),
-        links=tuple(str(u) for u in data.get("links") or ()),
     )
 
 
@@ -466,24 +436,23 @@ def _build(
     language: str = "en",
 ) -> ExportExample:
     fields, media = parts.fields, parts.media
-    base = ExportExample(
-        reference=reference,
-        status=status,
-        script_id=script_id,
-        submitted_at=submitted_at,
-        updated_at=updated_at,
-        fields=fields,
-        quotes=parts.quotes,
-        media=media,
-        links=parts.links,
-        tags=parts.tags,
-        erased=erased,
-        quotes_allowed=False,
-        media_allowed=False,
-        language=language,
-    )
     if erased:
-        return base
+        return ExportExample(
+            reference=reference,
+            status=status,
+            script_id=script_id,
+            submitted_at=submitted_at,
+            updated_at=updated_at,
+            fields=fields,
+            quotes=parts.quotes,
+            media=media,
+            links=parts.links,
+            tags=parts.tags,
+            erased=erased,
+            quotes_allowed=False,
+            media_allowed=False,
+            language=language,
+        )
     credit_answer = _given(answers, CREDIT_QUESTION)
     credit = credit_answer.choices[0] if credit_answer and credit_answer.choices else "anonymous"
     credit = credit if credit in CREDIT_KINDS else "anonymous"

@@ -251,6 +251,9 @@ class Draft(Base):
     status_changed_by: Mapped[int | None] = mapped_column(BigInteger)
     # The version the writer model last handled (DRAFT_WRITER=llm); null until it has.
     written_version: Mapped[int | None] = mapped_column(Integer)
+    # What an export shows of ``body`` (``storage.export_view``), written with it; null in
+    # rows written before it existed, which exports read from ``body`` instead.
+    export_view: Mapped[dict[str, Any] | None]
 
 
 class DraftEvent(Base):

@@ -34,6 +34,7 @@ from conversations.writer import (
 )
 from conversations.writer_record import apply_rewrites, field_requests
 from storage.database import Database
+from storage.export_view import export_view
 from storage.models import Draft, DraftEvent
 from storage.uow import UnitOfWork
 
@@ -188,6 +189,7 @@ async def save_rewrites(
         if changed:
             values = {
                 "body": record.to_json(),
+                "export_view": export_view(record),
                 "title": record.title,
                 "version": pending.version + 1,
                 "updated_at": now,

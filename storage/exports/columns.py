@@ -74,23 +74,25 @@ def row(example: ExportExample) -> list[str]:
     export included raw answers.
     """
     raw = example.raw_answers
-    cells: dict[str, str] = {
-        "reference": example.reference,
-        "status": example.status,
-        "script": example.script_id,
-        "language": example.language,
-        "submitted_at": iso_utc(example.submitted_at),
-        "updated_at": iso_utc(example.updated_at),
-        **{name: example.fields.get(name, "") for name in TEXT_FIELDS},
-        "links": LIST_SEPARATOR.join(example.links),
-        "media_count": str(len(example.media)),
-        "credit": example.credit,
-        "contributor_name": example.contributor_name or "",
-        "organisation": example.organisation or "",
-        "contact": example.contact or "",
-        "quotes": LIST_SEPARATOR.join(example.quotes),
-        "tags_confirmed": TAG_SEPARATOR.join(tag_names(example, "confirmed")),
-        "tags_suggested": TAG_SEPARATOR.join(tag_names(example, "suggested")),
-        "raw_answers": LIST_SEPARATOR.join(f"{q}: {a}" for q, a in raw.items()) if raw else "",
-    }
-    return [cells[name] for name in COLUMNS]
+    fields = example.fields
+    # In COLUMNS order, built directly (a dictionary by name cost more than the cells); the
+    # pinned files in tests/storage/export_golden hold every column in its place.
+    return [
+        example.reference,
+        example.status,
+        example.script_id,
+        example.language,
+        iso_utc(example.submitted_at),
+        iso_utc(example.updated_at),
+        *[fields.get(name, "") for name in TEXT_FIELDS],
+        LIST_SEPARATOR.join(example.links),
+        str(len(example.media)),
+        example.credit,
+        example.contributor_name or "",
+        example.organisation or "",
+        example.contact or "",
+        LIST_SEPARATOR.join(example.quotes),
+        TAG_SEPARATOR.join(tag_names(example, "confirmed")),
+        TAG_SEPARATOR.join(tag_names(example, "suggested")),
+        LIST_SEPARATOR.join(f"{q}: {a}" for q, a in raw.items()) if raw else "",
+    ]

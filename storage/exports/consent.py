@@ -41,16 +41,39 @@ def apply_consent(example: ExportExample, include_raw: bool) -> ExportExample:
         )
     credit = example.credit if example.credit in ("named", "organisation") else ANONYMOUS
     keep_raw = include_raw and example.raw_answers is not None
+    name = example.contributor_name if credit == "named" else None
+    organisation = example.organisation if credit != ANONYMOUS else None
+    contact = example.contact if example.contact_allowed else None
+    quotes = example.quotes if example.quotes_allowed else ()
+    media = example.media if example.media_allowed else ()
+    raw = example.raw_answers if keep_raw else None
+    tags = (
+        example.tags
+        if keep_raw or not any(tag.evidence for tag in example.tags)
+        else tuple(replace(tag, evidence="") for tag in example.tags)
+    )
+    unchanged = (
+        credit == example.credit
+        and name is example.contributor_name
+        and organisation is example.organisation
+        and contact is example.contact
+        and quotes is example.quotes
+        and media is example.media
+        and raw is example.raw_answers
+        and tags is example.tags
+    )
+    if unchanged:
+        return example  # already within consent (most are): spared a copy
     return replace(
         example,
         credit=credit,
-        contributor_name=example.contributor_name if credit == "named" else None,
-        organisation=example.organisation if credit != ANONYMOUS else None,
-        contact=example.contact if example.contact_allowed else None,
-        quotes=example.quotes if example.quotes_allowed else (),
-        media=example.media if example.media_allowed else (),
-        raw_answers=example.raw_answers if keep_raw else None,
-        tags=example.tags if keep_raw else tuple(replace(tag, evidence="") for tag in example.tags),
+        contributor_name=name,
+        organisation=organisation,
+        contact=contact,
+        quotes=quotes,
+        media=media,
+        raw_answers=raw,
+        tags=tags,
     )
 
 

@@ -10,6 +10,11 @@ FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 
 # XML 1.0 forbids most C0 controls; openpyxl and python-docx refuse strings holding them.
 _XML_ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+# The same characters one by one: ``c in text`` is a memchr-fast scan per character, which
+# for text without any (nearly all of it) is several times faster than the pattern's search.
+_XML_ILLEGAL_CHARS = tuple(
+    chr(c) for c in (*range(0x00, 0x09), 0x0B, 0x0C, *range(0x0E, 0x20), 0xFFFE, 0xFFFF)
+)
 _NOT_SLUG = re.compile(r"[^a-z0-9]+")
 _NOT_NAME = re.compile(r"[^A-Za-z0-9_-]+")
 
@@ -46,7 +51,8 @@ def spreadsheet_cells(
 ) -> list[str]:
     """:func:`spreadsheet_cell` of each value, with one search for control characters for
     the whole row (they are rare, and a search per cell was a large part of an export)."""
-    if _XML_ILLEGAL.search("".join(values)):
+    joined = "".join(values)
+    if any(char in joined for char in _XML_ILLEGAL_CHARS):
         values = [_XML_ILLEGAL.sub("", value) for value in values]
     if quote:
         values = ["'" + value if value.startswith(FORMULA_TRIGGERS) else value for value in values]

@@ -342,7 +342,7 @@ def test_reading_a_stored_draft_for_export_shows_what_the_full_draft_shows(
 ) -> None:
     """Exports read only part of a draft's JSON; they must show exactly what it says."""
     from conversations.lens import LensSuggestion
-    from storage.export_source import _parts_of_json, _parts_of_record
+    from storage.export_view import parts_of_body, parts_of_record
 
     quotes = DraftField(
         "quotes",
@@ -370,7 +370,7 @@ def test_reading_a_stored_draft_for_export_shows_what_the_full_draft_shows(
         links=("https://example.org/garden",),
     )
     stored = json.loads(json.dumps(record.to_json()))
-    assert _parts_of_json(stored) == _parts_of_record(record)
-    assert _parts_of_json(stored).quotes == (
+    assert parts_of_body(stored) == parts_of_record(record)
+    assert parts_of_body(stored).quotes == (
         ("We did it together", "Everyone had a say") if staff_edited_quotes else ("“We did it”",)
     )
