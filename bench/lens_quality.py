@@ -14,11 +14,11 @@ to watch, not a test.
 ``--learned`` measures the rules together with the shipped learned model
 (``conversations/lens/model.npz``, trained on every development set, so flattering there).
 ``--cross-validate`` is the measure of generalisation the model is tuned by: for each of the
-retired batches 3 to 8, a model is trained on the development set and the other five batches
-(its thresholds chosen inside those five) and scored on the sixth. It prints, per fold and as
-a mean, the rules as they are now (tuned on batches 3 to 7, so flattering there), the rules as
-they were when that batch was measured sealed (from git history: the fair figure), the model
-alone, and the rules with the model, both ways. It reads only the files listed in
+retired batches (``TRAINING_BATCHES``), a model is trained on the development set and the
+other batches (its thresholds chosen inside those) and scored on the one left out. It prints,
+per fold and as a mean, the rules as they are now (tuned on the retired batches, so
+flattering there), the rules as they were when that batch was measured sealed (from git
+history: the fair figure), the model alone, and the rules with the model, both ways. It reads only the files listed in
 ``TRAINING_BATCHES``, never a sealed batch.
 """
 
@@ -46,7 +46,7 @@ PRECISION_TARGET = 0.8
 RECALL_TARGET = 0.8
 # Batches measured once, sealed, and retired: the only ones the model trains on. A batch is
 # added here only after its sealed figures are recorded in conversations/lens/README.md.
-TRAINING_BATCHES = (3, 4, 5, 6, 7, 8)
+TRAINING_BATCHES = (3, 4, 5, 6, 7, 8, 9)
 # The commit whose rules each batch was measured against while sealed (batch 3: the rules
 # from before any change that saw it).
 AS_MEASURED = {
@@ -56,6 +56,7 @@ AS_MEASURED = {
     6: "eeaa439",
     7: "173564f^",
     8: "8ebaaae",
+    9: "a15ec65",
 }
 RULES_PATH = "conversations/lens/coproduction.yaml"
 
