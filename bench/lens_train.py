@@ -3,7 +3,8 @@
 Run ``python bench/lens_train.py`` after adding labelled snippets or retiring a batch. It
 trains on the development set and the retired batches listed in
 ``bench/lens_quality.py:TRAINING_BATCHES`` (never a sealed one), choosing the model's
-thresholds by leave-one-batch-out inside them, and prints what it wrote. Check the figures
+thresholds by leave-one-batch-out inside them (with the rules each batch was first
+measured by, from git history), and prints what it wrote. Check the figures
 with ``python bench/lens_quality.py --cross-validate`` before committing a new model.
 """
 
@@ -18,7 +19,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from lens_quality import DEVELOPMENT, TRAINING_BATCHES, load_set, training_set
+from lens_quality import DEVELOPMENT, TRAINING_BATCHES, first_readings, load_set, training_set
 
 from conversations.lens import load_lens
 from conversations.lens_model import MODEL_FILE, train
@@ -31,8 +32,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     started = time.perf_counter()
     tags = [r.key for r in load_lens().rules]
     batches = [training_set(n).items for n in TRAINING_BATCHES]
+    readings = [first_readings(n, b) for n, b in zip(TRAINING_BATCHES, batches, strict=True)]
     development = load_set(DEVELOPMENT).items
-    model = train(batches, tags, always=development)
+    model = train(batches, tags, always=development, readings=readings)
     model.save(args.out)
     snippets = len(development) + sum(len(b) for b in batches)
     print(
