@@ -38,11 +38,40 @@ GRID = tuple(round(0.05 * step, 2) for step in range(1, 20))
 
 @dataclass(frozen=True)
 class LabelledSnippet:
-    """An answer to one question with the tags a careful reader gives it."""
+    """An answer to one question with the tags a careful reader gives it.
+
+    ``known`` names the tags the label speaks for (None: every tag). A staff decision on one
+    suggestion says whether that tag fits the quote, and nothing about the other tags.
+    """
 
     question: str
     text: str
     tags: frozenset[str]
+    known: frozenset[str] | None = None
+
+    def speaks_for(self, tag: str) -> bool:
+        return self.known is None or tag in self.known
+
+
+def decided_snippets(decisions: Iterable[tuple[str, str, str, bool]]) -> list[LabelledSnippet]:
+    """Staff decisions ``(question, quote, tag, confirmed)`` as snippets, one per quote.
+
+    A confirmed suggestion is a positive for its tag on the quoted words, a rejected one a
+    negative; decisions on the same quote of the same question join one snippet.
+    """
+    tags: dict[tuple[str, str], dict[str, bool]] = {}
+    for question, quote, tag, confirmed in decisions:
+        if quote.strip():
+            tags.setdefault((question, quote.strip()), {})[tag] = confirmed
+    return [
+        LabelledSnippet(
+            question,
+            quote,
+            frozenset(t for t, yes in decided.items() if yes),
+            known=frozenset(decided),
+        )
+        for (question, quote), decided in tags.items()
+    ]
 
 
 @dataclass(frozen=True)
@@ -222,7 +251,8 @@ def fit(
     veto: float = 0.0,
     confident: float = 1.01,
 ) -> LensModel:
-    """Fit vectorizers and one balanced logistic regression per tag on ``snippets``."""
+    """Fit vectorizers and one balanced logistic regression per tag on ``snippets``, each
+    on the snippets whose label speaks for that tag."""
     import numpy as np
     from scipy.sparse import hstack
     from sklearn.linear_model import LogisticRegression
@@ -233,12 +263,13 @@ def fit(
     coef = np.zeros((len(tags), features.shape[1]))
     intercept = np.full(len(tags), -10.0)  # a tag nobody labelled is never suggested
     for row, tag in enumerate(tags):
-        labels = np.array([tag in s.tags for s in snippets])
+        rows = np.array([s.speaks_for(tag) for s in snippets])
+        labels = np.array([tag in s.tags for s in snippets])[rows]
         if labels.all() or not labels.any():
             continue
         model = LogisticRegression(
             C=REGULARISATION, class_weight="balanced", solver="liblinear"
-        ).fit(features, labels)
+        ).fit(features[rows], labels)
         coef[row] = model.coef_[0]
         intercept[row] = model.intercept_[0]
     return LensModel(

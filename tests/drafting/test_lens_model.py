@@ -15,6 +15,7 @@ from conversations.lens_model import (
     LabelledSnippet,
     RuleReading,
     choose_thresholds,
+    decided_snippets,
     document,
     fit,
     load_model,
@@ -90,6 +91,27 @@ def test_a_saved_model_scores_as_it_did_when_trained(tmp_path: Path) -> None:
     assert loaded.probabilities(documents) == pytest.approx(
         model.probabilities(documents), abs=2e-3
     )
+
+
+def test_a_staff_decision_teaches_its_own_tag_and_leaves_the_others_alone() -> None:
+    """Staff confirmed co-decision on a sentence that also speaks of a creche: the model
+    learns the co-decision, and does not take the sentence as a negative for support."""
+    decision, support = "stages/co_decision", "nsce/support"
+    labelled = [
+        LabelledSnippet("decision", "we voted on the budget", frozenset({decision})),
+        LabelledSnippet("decision", "residents picked the artist", frozenset({decision})),
+        LabelledSnippet("decision", "the council chose", frozenset()),
+        LabelledSnippet("helped", "there was a creche", frozenset({support})),
+        LabelledSnippet("helped", "a creche and a minibus", frozenset({support})),
+        LabelledSnippet("helped", "the hall was big", frozenset()),
+    ]
+    quote = "the creche was free and the parents voted"
+    staff = decided_snippets([("helped", quote, decision, True)])
+    tags = [decision, support]
+    before = fit(labelled, tags).probabilities([document("helped", quote)])[0]
+    after = fit([*labelled, *staff], tags).probabilities([document("helped", quote)])[0]
+    assert before[0] < 0.5 < after[0]
+    assert after[1] > 0.5
 
 
 def test_thresholds_trust_the_model_where_fresh_rules_missed_tags() -> None:
