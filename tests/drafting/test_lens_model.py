@@ -6,11 +6,21 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from conversations.drafting import build_draft
 from conversations.lens import load_lens, suggest_tags
-from conversations.lens_model import LabelledSnippet, document, fit, load_model
+from conversations.lens_model import (
+    LabelledSnippet,
+    RuleReading,
+    choose_thresholds,
+    decided_snippets,
+    document,
+    fit,
+    load_model,
+    train,
+)
 from conversations.model import Answer
 from conversations.script import builtin_scripts
 
@@ -83,19 +93,76 @@ def test_a_saved_model_scores_as_it_did_when_trained(tmp_path: Path) -> None:
     )
 
 
-def test_on_a_batch_left_out_the_model_adds_recall_without_losing_much_precision() -> None:
-    """The cross-validation of ``bench/lens_quality.py``, one fold: batch 8, which the rules
-    were never tuned on, scored by a model trained without it."""
+def test_a_staff_decision_teaches_its_own_tag_and_leaves_the_others_alone() -> None:
+    """Staff confirmed co-decision on a sentence that also speaks of a creche: the model
+    learns the co-decision, and does not take the sentence as a negative for support."""
+    decision, support = "stages/co_decision", "nsce/support"
+    labelled = [
+        LabelledSnippet("decision", "we voted on the budget", frozenset({decision})),
+        LabelledSnippet("decision", "residents picked the artist", frozenset({decision})),
+        LabelledSnippet("decision", "the council chose", frozenset()),
+        LabelledSnippet("helped", "there was a creche", frozenset({support})),
+        LabelledSnippet("helped", "a creche and a minibus", frozenset({support})),
+        LabelledSnippet("helped", "the hall was big", frozenset()),
+    ]
+    quote = "the creche was free and the parents voted"
+    staff = decided_snippets([("helped", quote, decision, True)])
+    tags = [decision, support]
+    before = fit(labelled, tags).probabilities([document("helped", quote)])[0]
+    after = fit([*labelled, *staff], tags).probabilities([document("helped", quote)])[0]
+    assert before[0] < 0.5 < after[0]
+    assert after[1] > 0.5
+
+
+def test_thresholds_trust_the_model_where_fresh_rules_missed_tags() -> None:
+    """Where the rules, fresh, missed a tag the model scores fairly high, the model is let
+    add it; where they already found every tag, the same scores add nothing."""
+    tags = ["stages/co_decision", "nsce/support"]
+    snippets = [
+        LabelledSnippet("decision", "we all put stickers on the plans", frozenset({tags[0]})),
+        LabelledSnippet("decision", "the neighbours chose the colours", frozenset({tags[0]})),
+        LabelledSnippet("helped", "there was a creche in the next room", frozenset({tags[1]})),
+        LabelledSnippet("helped", "the venue was near the bus stop", frozenset()),
+    ]
+    scores = np.array([[0.7, 0.1], [0.6, 0.1], [0.1, 0.7], [0.1, 0.65]])
+    missed = [RuleReading()] * 4
+    found = [RuleReading(frozenset(s.tags)) for s in snippets]
+    _, confident_missed = choose_thresholds([(snippets, scores, missed)], tags)
+    _, confident_found = choose_thresholds([(snippets, scores, found)], tags)
+    assert confident_missed <= 0.6 and confident_found > 0.65
+
+
+def test_on_a_batch_left_out_rules_and_model_beat_the_rules_alone() -> None:
+    """The cross-validation of ``bench/lens_quality.py``, one fold: batch 9, scored with the
+    rules it was first measured by and a model trained without it."""
     sys.path.insert(0, str(BENCH))
-    from lens_quality import DEVELOPMENT, evaluate, load_set, total, training_set
+    from lens_quality import (
+        AS_MEASURED,
+        DEVELOPMENT,
+        evaluate,
+        first_readings,
+        load_set,
+        rules_at,
+        total,
+        training_set,
+    )
 
-    lens = load_lens()
-    from conversations.lens_model import train
-
-    rest = [training_set(n).items for n in (3, 4, 5, 6, 7)]
-    model = train(rest, [r.key for r in lens.rules], always=load_set(DEVELOPMENT).items)
-    left_out = training_set(8).items
+    lens = rules_at(AS_MEASURED[9])
+    assert lens is not None
+    others = (3, 4, 5, 6, 7, 8)
+    batches = [training_set(n).items for n in others]
+    model = train(
+        batches,
+        [r.key for r in load_lens().rules],
+        always=load_set(DEVELOPMENT).items,
+        readings=[first_readings(n, b) for n, b in zip(others, batches, strict=True)],
+    )
+    left_out = training_set(9).items
     rules = total(evaluate(lens, left_out)[0])
     both = total(evaluate(lens, left_out, model)[0])
+
+    def f1(precision: float, recall: float) -> float:
+        return 2 * precision * recall / (precision + recall)
+
     assert both.recall >= rules.recall + 0.05
-    assert both.precision >= rules.precision - 0.05
+    assert f1(both.precision, both.recall) > f1(rules.precision, rules.recall)

@@ -238,4 +238,5 @@ async def test_the_learned_lens_model_reaches_drafts_only_when_the_service_asks(
     catalog = ScriptCatalog(dict(builtin_scripts()), default_id="spotted")
     rules = await tags(InterviewService(database, catalog, FakeClock()), ADA)
     learned = await tags(InterviewService(database, catalog, FakeClock(), lens_model=True), BOB)
-    assert learned - rules == {"nsce/working_together"}
+    assert learned > rules  # the model only adds: it vetoes none of these rule matches
+    assert "nsce/working_together" in learned - rules
