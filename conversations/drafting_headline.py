@@ -142,6 +142,8 @@ class Headline:
         later = [u for u in self.units if u.home not in {"project", "origin", "place_when"}]
         named = (
             self.called(project)
+            or self.named_before(self.units)
+            or self.apposition(project)
             or self.quoted(project)
             or self.heading(project)
             or self.name_is(project)
@@ -379,6 +381,58 @@ class Headline:
                     echoed = not echoing or cue in self.own_cues or self._echoes(name)
                     if name and self._usable_name(name) and echoed:
                         return name, unit
+        return None
+
+    def _run_ending(self, text: str) -> str:
+        """The longest capitalised name that ends ``text`` ("... for The Back Room")."""
+        words = _words(text)
+        for start in range(max(0, len(words) - MAX_NAME_WORDS), len(words)):
+            run = self._run_from(words, start)
+            if run and len(run.split()) == len(words) - start:
+                return run
+        return ""
+
+    def named_before(self, units: Sequence[Unit]) -> tuple[str, Unit] | None:
+        """A name said before its own cue, in any answer: "The Back Room, that's what the
+        kids named it" (the contributor's own naming, so trusted wherever it is said)."""
+        leads = pack_words(self.language, "titles", "named_before")
+        verbs = pack_words(self.language, "titles", "named_before_verbs")
+        if not leads or not verbs:
+            return None
+        cue = re.compile(
+            rf"\s*[,–—-]?\s*(?:{'|'.join(re.escape(w) for w in leads)})\s+(?:\S+\s+){{0,3}}?"
+            rf"(?:{'|'.join(re.escape(v) for v in verbs)})\s+it\b",
+            re.IGNORECASE,
+        )
+        for unit in units:
+            for match in cue.finditer(unit.text):
+                name = self._run_ending(unit.text[: match.start()])
+                parts = name.split()
+                if parts and parts[0].casefold() in self.stop:
+                    parts = parts[1:]
+                if parts and self._could_be_project(parts):
+                    return name if name.split()[0] == "The" else " ".join(parts), unit
+        return None
+
+    def apposition(self, units: Sequence[Unit]) -> tuple[str, Unit] | None:
+        """A name set beside the kind of project it is, in the project answer: "Warm Homes
+        Wrexham, a partnership of ..."; never an organisation ("X Council, a ...")."""
+        kinds = pack_words(self.language, "titles", "apposition_kinds")
+        if not kinds:
+            return None
+        cue = re.compile(
+            rf",\s+(?:a|an)\s+(?:[\w'’-]+\s+){{0,2}}?"
+            rf"(?:{'|'.join(re.escape(k) for k in kinds)})\b",
+            re.IGNORECASE,
+        )
+        for unit in units:
+            for match in cue.finditer(unit.text):
+                name = self._run_ending(unit.text[: match.start()])
+                parts = name.split()
+                core = parts[1:] if parts and parts[0].casefold() in self.stop else parts
+                # The kind says it is a project, so a word such as "Homes" may stand in it.
+                if len(core) >= 2 and self._could_be_project(core, organisations_allowed=True):
+                    return name, unit
         return None
 
     def named(self, units: Sequence[Unit]) -> tuple[str, Unit] | None:

@@ -89,9 +89,28 @@ def own_fields_text(draft: DraftRecord) -> str:
 
 
 def facts_missing(draft: DraftRecord, interview: Interview) -> list[str]:
-    """Must-keep facts that none of the draft's own fields holds (case-insensitive)."""
+    """Must-keep facts that none of the draft's own fields holds (case-insensitive), as
+    typed or as the draft's own recorded tidying wrote them ("6 + 2" kept as "6 and 2",
+    the original one tap away)."""
     text = own_fields_text(draft).casefold()
-    return [f for f in interview.must_keep if " ".join(f.split()).casefold() not in text]
+    changes = {
+        (c.original, c.replacement)
+        for name, f in draft.fields.items()
+        if name not in DERIVED_FIELDS
+        for sentence in f.sentences
+        for c in sentence.changes
+    }
+
+    def tidied(fact: str) -> str:
+        for original, replacement in changes:
+            fact = re.sub(rf"(?<!\w){re.escape(original)}(?!\w)", replacement, fact)
+        return fact
+
+    return [
+        f
+        for f in interview.must_keep
+        if not any(" ".join(v.split()).casefold() in text for v in (f, tidied(f)))
+    ]
 
 
 def title_verdict(interview: Interview, title: str) -> tuple[bool, bool]:

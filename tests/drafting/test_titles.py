@@ -369,3 +369,55 @@ def test_a_place_named_in_a_later_answer_is_not_the_title_even_when_it_echoes() 
         ),
     )
     assert draft.title == "Walking group for patients of the infirmary"
+
+
+def test_a_name_said_before_its_own_naming_cue_in_any_answer_is_the_title() -> None:
+    draft = build_draft(
+        FULL,
+        texts(
+            project="we turned the old bowls pavilion into a place for carers to get a break",
+            role="I run Pavilion Tea Club, thats what the carers called it after a vote",
+        ),
+    )
+    assert draft.title == "Pavilion Tea Club"
+
+
+def test_a_partner_said_before_a_naming_cue_about_something_else_is_not_the_title() -> None:
+    draft = build_draft(
+        FULL,
+        texts(
+            project="carers and nurses rewrote the discharge leaflet together",
+            who="Leeds City Council, that's what everyone called it back then, and carers",
+        ),
+    )
+    assert "Council" not in draft.title
+
+
+def test_a_name_set_beside_the_kind_of_project_it_is_is_the_title() -> None:
+    draft = build_draft(
+        FULL,
+        texts(
+            project=(
+                "Between 2019 and 2022, Safe Streets Tottenham, a partnership of youth workers, "
+                "parents and Haringey Council, mapped the routes young people fear."
+            ),
+        ),
+    )
+    assert draft.title == "Safe Streets Tottenham"
+
+
+def test_an_organisation_set_beside_its_kind_is_not_the_title() -> None:
+    draft = build_draft(
+        FULL,
+        texts(project="Haringey Council, a partner of ours, funded the mapping walks by parents"),
+    )
+    assert draft.title != "Haringey Council"
+
+
+def test_a_description_title_skips_saying_that_the_contributor_is_part_of_a_group() -> None:
+    draft = build_draft(
+        FULL,
+        texts(project="I'm part of a wee group that grows veg on the estate's drying greens"),
+    )
+    assert not draft.title.casefold().startswith(("i'm", "part of"))
+    assert "veg" in draft.title or "greens" in draft.title
