@@ -64,6 +64,7 @@ from bot.sender import Outbox, Sender
 from bot.settings import Settings
 from bot.staff import install_staff
 from bot.telegram_events import event_from_update, is_private, person_from_update
+from bot.telegram_http import AiohttpRequest
 from bot.telegram_render import shorten
 from bot.wiring import send_limits
 from bot.writer_model import DraftWriter, OpenAICompatibleModel
@@ -344,6 +345,8 @@ def build_application(settings: Settings, service: InterviewService) -> App:
         .base_url(settings.bot_api_url)
         .base_file_url(settings.bot_file_url)
         .updater(None)
+        .request(AiohttpRequest())
+        .get_updates_request(AiohttpRequest(1))
         .post_init(lambda app: set_command_menu(app, settings))
         .build()
     )

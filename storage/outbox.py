@@ -134,6 +134,11 @@ class OutboxFigures:
     oldest_pending: datetime | None
 
 
+_ADD = insert(cast(Table, OutboxRow.__table__)).returning(OutboxRow.__table__.c.id)
+"""The outbox's INSERT, built and compiled once: SQLAlchemy sends the rows of one call as one
+multi-row statement ("insertmanyvalues"), where ``.values(rows)`` compiled anew per update."""
+
+
 class SqlOutbox:
     """Outbox rows inside a unit of work; never commits."""
 
@@ -161,7 +166,7 @@ class SqlOutbox:
             }
             for m in messages
         ]
-        result = await self._session.execute(insert(OutboxRow).values(rows).returning(OutboxRow.id))
+        result = await self._session.execute(_ADD, rows)
         return sorted(int(i) for i in result.scalars().all())
 
     async def waits_for_follow_up(self, follow_up_id: int) -> bool:
