@@ -31,6 +31,12 @@ from sqlalchemy.ext.asyncio import (
 from sqlalchemy.pool import ConnectionPoolEntry
 
 SQLITE_BUSY_TIMEOUT_MS = 30_000
+SQLITE_POOL_SIZE = 20
+"""Connections a process keeps open to a SQLite file, and no more. Every chat of a polled
+batch starts its transaction at once; with SQLAlchemy's default pool (five, and ten more
+closed again as soon as they are returned) a connection, its aiosqlite thread and its set-up
+were made anew for every few updates. Writers take turns on the write lock anyway, so the
+rest wait for a pooled connection instead (as long as the busy timeout)."""
 
 _ASYNC_DRIVERS = {"sqlite": "sqlite+aiosqlite", "postgresql": "postgresql+asyncpg"}
 
@@ -131,7 +137,9 @@ class Database:
         (each worker holds up to their sum; SQLAlchemy's defaults when None)."""
         parsed = normalise_url(url)
         sizing: dict[str, int] = {}
-        if not _is_sqlite(parsed):
+        if _is_sqlite(parsed):
+            sizing = {"pool_size": SQLITE_POOL_SIZE, "max_overflow": 0}
+        else:
             if pool_size is not None:
                 sizing["pool_size"] = pool_size
             if max_overflow is not None:
