@@ -24,6 +24,7 @@ from typing import Any
 from telegram import (
     BotCommand,
     BotCommandScopeChat,
+    CallbackQuery,
     InlineKeyboardButton,
     InlineKeyboardMarkup,
     Update,
@@ -300,8 +301,15 @@ class ContributorHandlers:
         if handled.submitted_reference and not handled.duplicate:
             self.sender.metrics.interviews_submitted.inc()
         if query is not None:
-            with contextlib.suppress(TelegramError):
-                await query.answer(handled.notice)
+            answer = _answer_quietly(query, handled.notice)
+            if context.application.running:
+                # The toast (or the spinner's end) needs nothing more of this update, whose
+                # transaction committed: answered beside the next updates rather than before
+                # them, so a slow Bot API holds up neither this chat nor the batch's
+                # acknowledgement. A running application waits for it when it stops.
+                context.application.create_task(answer, name="answer button")
+            else:
+                await answer
 
     def compose(self, chat_id: int, name: str, handled: Handled) -> list[OutboxMessage]:
         """Every message one handled update owes, rendered, in the order they go out: the
@@ -330,6 +338,12 @@ class ContributorHandlers:
         if handled.draft_id is not None:
             notice = replace(notice, buttons=((open_button(handled.draft_id),),))
         return notice
+
+
+async def _answer_quietly(query: CallbackQuery, notice: str | None) -> None:
+    """Answer a button press; a failure only leaves its spinner turning a little longer."""
+    with contextlib.suppress(TelegramError):
+        await query.answer(notice)
 
 
 def build_application(settings: Settings, service: InterviewService) -> App:
