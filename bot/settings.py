@@ -72,10 +72,13 @@ class Settings:
     (CHAT_SEND_BURST): a contributor answering quickly is not held back a second a reply."""
     log_format: str = "text"
     """``text`` for people, ``json`` (one object a line) for log shippers (LOG_FORMAT)."""
-    db_pool_size: int = 10
+    db_pool_size: int = 20
     """Connections each process keeps open to PostgreSQL (DB_POOL_SIZE)."""
-    db_max_overflow: int = 10
-    """Extra connections a busy process may open beyond the pool (DB_MAX_OVERFLOW)."""
+    db_max_overflow: int = 0
+    """Extra connections a busy process may open beyond the pool (DB_MAX_OVERFLOW). None
+    by default: every chat of a polled batch starts its transaction at once, and connections
+    opened beyond the pool were closed as soon as they were returned, so a busy worker
+    reconnected (and prepared its statements again) every few updates."""
     health_max_outbox_age: timedelta = timedelta(minutes=5)
     """/healthz answers 503 when the oldest owed message waits longer (HEALTH_MAX_OUTBOX_AGE)."""
     health_max_backlog: int = 1000
@@ -258,8 +261,8 @@ def load_settings(env: Mapping[str, str]) -> Settings:
         chat_send_rate=chat_send_rate,
         chat_send_burst=3 if chat_burst is None else chat_burst,
         log_format=log_format,
-        db_pool_size=10 if pool_size is None else pool_size,
-        db_max_overflow=10 if max_overflow is None else max_overflow,
+        db_pool_size=20 if pool_size is None else pool_size,
+        db_max_overflow=0 if max_overflow is None else max_overflow,
         health_max_outbox_age=max_age,
         health_max_backlog=1000 if backlog is None else backlog,
     )

@@ -24,6 +24,7 @@ from typing import Any
 from telegram import (
     BotCommand,
     BotCommandScopeChat,
+    CallbackQuery,
     InlineKeyboardButton,
     InlineKeyboardMarkup,
     Update,
@@ -64,6 +65,7 @@ from bot.sender import Outbox, Sender
 from bot.settings import Settings
 from bot.staff import install_staff
 from bot.telegram_events import event_from_update, is_private, person_from_update
+from bot.telegram_http import AiohttpRequest
 from bot.telegram_render import shorten
 from bot.wiring import send_limits
 from bot.writer_model import DraftWriter, OpenAICompatibleModel
@@ -299,8 +301,15 @@ class ContributorHandlers:
         if handled.submitted_reference and not handled.duplicate:
             self.sender.metrics.interviews_submitted.inc()
         if query is not None:
-            with contextlib.suppress(TelegramError):
-                await query.answer(handled.notice)
+            answer = _answer_quietly(query, handled.notice)
+            if context.application.running:
+                # The toast (or the spinner's end) needs nothing more of this update, whose
+                # transaction committed: answered beside the next updates rather than before
+                # them, so a slow Bot API holds up neither this chat nor the batch's
+                # acknowledgement. A running application waits for it when it stops.
+                context.application.create_task(answer, name="answer button")
+            else:
+                await answer
 
     def compose(self, chat_id: int, name: str, handled: Handled) -> list[OutboxMessage]:
         """Every message one handled update owes, rendered, in the order they go out: the
@@ -331,6 +340,12 @@ class ContributorHandlers:
         return notice
 
 
+async def _answer_quietly(query: CallbackQuery, notice: str | None) -> None:
+    """Answer a button press; a failure only leaves its spinner turning a little longer."""
+    with contextlib.suppress(TelegramError):
+        await query.answer(notice)
+
+
 def build_application(settings: Settings, service: InterviewService) -> App:
     """The real python-telegram-bot Application, pointed at ``TELEGRAM_API_BASE_URL``.
 
@@ -344,6 +359,8 @@ def build_application(settings: Settings, service: InterviewService) -> App:
         .base_url(settings.bot_api_url)
         .base_file_url(settings.bot_file_url)
         .updater(None)
+        .request(AiohttpRequest())
+        .get_updates_request(AiohttpRequest(1))
         .post_init(lambda app: set_command_menu(app, settings))
         .build()
     )

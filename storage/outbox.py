@@ -12,9 +12,10 @@ several processes share one outbox; on SQLite one process sends.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 from collections import defaultdict
-from collections.abc import Callable, Sequence
+from collections.abc import AsyncIterator, Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any, Literal, cast, get_args
@@ -134,6 +135,11 @@ class OutboxFigures:
     oldest_pending: datetime | None
 
 
+_ADD = insert(cast(Table, OutboxRow.__table__)).returning(OutboxRow.__table__.c.id)
+"""The outbox's INSERT, built and compiled once: SQLAlchemy sends the rows of one call as one
+multi-row statement ("insertmanyvalues"), where ``.values(rows)`` compiled anew per update."""
+
+
 class SqlOutbox:
     """Outbox rows inside a unit of work; never commits."""
 
@@ -161,7 +167,7 @@ class SqlOutbox:
             }
             for m in messages
         ]
-        result = await self._session.execute(insert(OutboxRow).values(rows).returning(OutboxRow.id))
+        result = await self._session.execute(_ADD, rows)
         return sorted(int(i) for i in result.scalars().all())
 
     async def waits_for_follow_up(self, follow_up_id: int) -> bool:
@@ -213,6 +219,17 @@ def UnitOfWork(database: Database) -> _UnitOfWork:
     from storage.uow import UnitOfWork as unit_of_work
 
     return unit_of_work(database)
+
+
+@contextlib.asynccontextmanager
+async def _write_turn(database: Database) -> AsyncIterator[None]:
+    """A claim writes outside a unit of work: on SQLite it waits its turn all the same."""
+    turn = await database.take_write_turn()
+    try:
+        yield
+    finally:
+        if turn is not None:
+            turn.release()
 
 
 def _is_postgres(session: AsyncSession) -> bool:
@@ -316,7 +333,7 @@ async def claim_due(
     ``RETURNING``), three on PostgreSQL (the claim lock first); a third reads the message
     ids edits need, when any does.
     """
-    async with database.engine.begin() as connection:
+    async with _write_turn(database), database.engine.begin() as connection:
         postgres = connection.dialect.name == "postgresql"
         if postgres:
             await connection.execute(_LOCK, {"key": CLAIM_LOCK_KEY})

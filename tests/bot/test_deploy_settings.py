@@ -12,7 +12,7 @@ from storage.database import Database
 
 def test_operations_settings_have_defaults_and_are_parsed() -> None:
     default = load_settings({})
-    assert (default.db_pool_size, default.db_max_overflow, default.log_format) == (10, 10, "text")
+    assert (default.db_pool_size, default.db_max_overflow, default.log_format) == (20, 0, "text")
     assert (default.health_max_outbox_age, default.health_max_backlog) == (
         timedelta(minutes=5),
         1000,
