@@ -34,6 +34,10 @@ LANGUAGE_KEYS = frozenset({"phrases", "patterns", "in_answers_to", "not_in_answe
 NEGATION_KEYS = frozenset({"words", "window", "clause_breaks", "after"})
 
 
+_NEGATION_REACH = 400
+"""Characters before a match searched for its clause: far more than a negation window."""
+
+
 class LensError(Exception):
     """A lens file is not valid; ``problems`` lists every problem, one per line."""
 
@@ -289,7 +293,12 @@ class Lens:
         following = re.match(r"\s*(?:in |on |about )?([\w'’]+)", text[hit.end() :])
         if following and following.group(1).casefold() in {a.casefold() for a in negation.after}:
             return True
-        clause = re.split(r"[,;:.!?()]", text[: hit.start()])[-1]
+        # Only the words just before the match can negate it: read a bounded stretch, so a
+        # long answer with many matches is not re-read from its start for each one.
+        start = max(0, hit.start() - _NEGATION_REACH)
+        clause = re.split(r"[,;:.!?()]", text[start : hit.start()])[-1]
+        if start > 0 and len(clause) == hit.start() - start:
+            clause = clause.split(None, 1)[-1] if clause[:1].strip() else clause  # cut word
         words = [w.replace("’", "'") for w in re.findall(r"[\w'’]+", clause.casefold())]
         breaks = {b.casefold() for b in negation.clause_breaks}
         for index in range(len(words) - 1, -1, -1):

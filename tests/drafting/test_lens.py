@@ -512,3 +512,9 @@ def test_evidence_span_is_always_a_verbatim_piece_of_the_answer(
     end = data.draw(st.integers(min_value=start + 1, max_value=len(text)))
     span = evidence_span(text, start, end)
     assert span in text
+
+
+def test_negation_is_read_just_before_a_match_however_long_the_answer_before_it() -> None:
+    padding = "we met in the hall on tuesdays and the tea was good " * 60  # about 3,000 chars
+    assert "stages/co_decision" not in keys(padding + "but residents never had a say")
+    assert "stages/co_decision" in keys(padding + "and residents had a say in it all")
