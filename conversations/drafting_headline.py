@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 
 from conversations.drafting_entities import date_matches, places_in
@@ -392,6 +392,19 @@ class Headline:
                 return run
         return ""
 
+    def _names_before(
+        self, units: Sequence[Unit], cue: re.Pattern[str]
+    ) -> Iterator[tuple[str, list[str], Unit]]:
+        """Each capitalised name that ends right before a match of ``cue``, with its words
+        less a leading small word ("The", "our"), and the answer sentence it is in."""
+        for unit in units:
+            for match in cue.finditer(unit.text):
+                name = self._run_ending(unit.text[: match.start()])
+                parts = name.split()
+                core = parts[1:] if parts and parts[0].casefold() in self.stop else parts
+                if core:
+                    yield name, core, unit
+
     def named_before(self, units: Sequence[Unit]) -> tuple[str, Unit] | None:
         """A name said before its own cue, in any answer: "The Back Room, that's what the
         kids named it" (the contributor's own naming, so trusted wherever it is said)."""
@@ -404,14 +417,9 @@ class Headline:
             rf"(?:{'|'.join(re.escape(v) for v in verbs)})\s+it\b",
             re.IGNORECASE,
         )
-        for unit in units:
-            for match in cue.finditer(unit.text):
-                name = self._run_ending(unit.text[: match.start()])
-                parts = name.split()
-                if parts and parts[0].casefold() in self.stop:
-                    parts = parts[1:]
-                if parts and self._could_be_project(parts):
-                    return name if name.split()[0] == "The" else " ".join(parts), unit
+        for name, core, unit in self._names_before(units, cue):
+            if self._could_be_project(core):
+                return name if name.split()[0] == "The" else " ".join(core), unit
         return None
 
     def apposition(self, units: Sequence[Unit]) -> tuple[str, Unit] | None:
@@ -425,14 +433,10 @@ class Headline:
             rf"(?:{'|'.join(re.escape(k) for k in kinds)})\b",
             re.IGNORECASE,
         )
-        for unit in units:
-            for match in cue.finditer(unit.text):
-                name = self._run_ending(unit.text[: match.start()])
-                parts = name.split()
-                core = parts[1:] if parts and parts[0].casefold() in self.stop else parts
-                # The kind says it is a project, so a word such as "Homes" may stand in it.
-                if len(core) >= 2 and self._could_be_project(core, organisations_allowed=True):
-                    return name, unit
+        for name, core, unit in self._names_before(units, cue):
+            # The kind says it is a project, so a word such as "Homes" may stand in it.
+            if len(core) >= 2 and self._could_be_project(core, organisations_allowed=True):
+                return name, unit
         return None
 
     def named(self, units: Sequence[Unit]) -> tuple[str, Unit] | None:

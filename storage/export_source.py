@@ -435,24 +435,52 @@ def _build(
     include_raw: bool = False,
     language: str = "en",
 ) -> ExportExample:
-    fields, media = parts.fields, parts.media
-    if erased:
-        return ExportExample(
-            reference=reference,
-            status=status,
-            script_id=script_id,
-            submitted_at=submitted_at,
-            updated_at=updated_at,
-            fields=fields,
-            quotes=parts.quotes,
-            media=media,
-            links=parts.links,
-            tags=parts.tags,
-            erased=erased,
-            quotes_allowed=False,
-            media_allowed=False,
-            language=language,
-        )
+    consent = _ERASED if erased else _consent(answers, display_name, include_raw)
+    return ExportExample(
+        reference=reference,
+        status=status,
+        script_id=script_id,
+        submitted_at=submitted_at,
+        updated_at=updated_at,
+        fields=parts.fields,
+        quotes=parts.quotes,
+        credit=consent.credit,
+        contributor_name=consent.contributor_name,
+        organisation=consent.organisation,
+        contact=consent.contact,
+        contact_allowed=consent.contact_allowed,
+        quotes_allowed=consent.quotes_allowed,
+        media_allowed=consent.media_allowed,
+        media=parts.media,
+        links=parts.links,
+        tags=parts.tags,
+        raw_answers=consent.raw_answers,
+        erased=erased,
+        language=language,
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class _Consent:
+    """What a contributor's consent answers let an export show of their example."""
+
+    credit: str = "anonymous"
+    contributor_name: str | None = None
+    organisation: str | None = None
+    contact: str | None = None
+    contact_allowed: bool = False
+    quotes_allowed: bool = False
+    media_allowed: bool = False
+    raw_answers: Mapping[str, str] | None = None
+
+
+_ERASED = _Consent()
+"""An erased contributor's example shows no credit, contact, quotes, media or answers."""
+
+
+def _consent(
+    answers: Mapping[str, StoredAnswerText], display_name: str, include_raw: bool
+) -> _Consent:
     credit_answer = _given(answers, CREDIT_QUESTION)
     credit = credit_answer.choices[0] if credit_answer and credit_answer.choices else "anonymous"
     credit = credit if credit in CREDIT_KINDS else "anonymous"
@@ -480,14 +508,7 @@ def _build(
             for question_id, stored in answers.items()
             if question_id not in withheld and not stored.answer.skipped and stored.text.strip()
         }
-    return ExportExample(
-        reference=reference,
-        status=status,
-        script_id=script_id,
-        submitted_at=submitted_at,
-        updated_at=updated_at,
-        fields=fields,
-        quotes=parts.quotes,
+    return _Consent(
         credit=credit,
         contributor_name=name or None,
         organisation=organisation or None,
@@ -495,10 +516,5 @@ def _build(
         contact_allowed=contact_allowed,
         quotes_allowed=quotes_ok if quotes_ok is not None else consented,
         media_allowed=media_ok if media_ok is not None else consented,
-        media=media,
-        links=parts.links,
-        tags=parts.tags,
         raw_answers=raw,
-        erased=False,
-        language=language,
     )
