@@ -14,10 +14,8 @@ A URL's password never appears in an error or a log line: :func:`redact_url` hid
 
 from __future__ import annotations
 
-import asyncio
 import json
 import re
-import weakref
 from collections.abc import Callable
 from typing import Any, TypeVar
 from urllib.parse import quote
@@ -125,8 +123,6 @@ class Database:
         self.read_sessions: async_sessionmaker[AsyncSession] = async_sessionmaker(
             engine.execution_options(**{_READ_ONLY: True}), expire_on_commit=False
         )
-        self._write_locks: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Lock]
-        self._write_locks = weakref.WeakKeyDictionary()
 
     @classmethod
     def from_url(
@@ -176,29 +172,6 @@ class Database:
         """A session for work that only reads: on SQLite it takes no write lock (a write
         in it may fail with "database is locked" instead of waiting)."""
         return self.read_sessions()
-
-    async def take_write_turn(self) -> asyncio.Lock | None:
-        """On SQLite, wait until this process's other writers are done, and return the lock
-        now held (the caller releases it once its transaction ended); ``None`` at once on
-        PostgreSQL, where writers do not exclude each other.
-
-        SQLite's own busy handler makes a waiting writer sleep and retry, up to a tenth of a
-        second at a time, while the write lock may have been free for most of it: with many
-        chats answering at once, writers queued there left the database idle between their
-        transactions. Queued here, each begins the moment the one before it ends (in order
-        of arrival); the busy handler is left for other processes. Waits as long as the busy
-        timeout at most, then raises ``TimeoutError`` (an ``OSError``: the database counts
-        as unreachable). One lock per event loop.
-        """
-        if self.engine.dialect.name != "sqlite":
-            return None
-        loop = asyncio.get_running_loop()
-        lock = self._write_locks.get(loop)
-        if lock is None:
-            lock = self._write_locks[loop] = asyncio.Lock()
-        async with asyncio.timeout(SQLITE_BUSY_TIMEOUT_MS / 1000):
-            await lock.acquire()
-        return lock
 
     async def dispose(self) -> None:
         await self.engine.dispose()

@@ -12,10 +12,9 @@ several processes share one outbox; on SQLite one process sends.
 
 from __future__ import annotations
 
-import contextlib
 import logging
 from collections import defaultdict
-from collections.abc import AsyncIterator, Callable, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any, Literal, cast, get_args
@@ -221,17 +220,6 @@ def UnitOfWork(database: Database) -> _UnitOfWork:
     return unit_of_work(database)
 
 
-@contextlib.asynccontextmanager
-async def _write_turn(database: Database) -> AsyncIterator[None]:
-    """A claim writes outside a unit of work: on SQLite it waits its turn all the same."""
-    turn = await database.take_write_turn()
-    try:
-        yield
-    finally:
-        if turn is not None:
-            turn.release()
-
-
 def _is_postgres(session: AsyncSession) -> bool:
     return session.get_bind().dialect.name == "postgresql"
 
@@ -333,7 +321,7 @@ async def claim_due(
     ``RETURNING``), three on PostgreSQL (the claim lock first); a third reads the message
     ids edits need, when any does.
     """
-    async with _write_turn(database), database.engine.begin() as connection:
+    async with database.engine.begin() as connection:
         postgres = connection.dialect.name == "postgresql"
         if postgres:
             await connection.execute(_LOCK, {"key": CLAIM_LOCK_KEY})

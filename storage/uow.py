@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 from types import TracebackType
 from typing import Self
 
@@ -43,15 +42,12 @@ class UnitOfWork:
         self._database = database
         self._read_only = read_only
         self._committed = False
-        self._turn: asyncio.Lock | None = None
 
     @property
     def database(self) -> Database:
         return self._database
 
     async def __aenter__(self) -> Self:
-        if not self._read_only:
-            self._turn = await self._database.take_write_turn()
         self.session = (
             self._database.read_session() if self._read_only else self._database.session()
         )
@@ -77,12 +73,7 @@ class UnitOfWork:
             if not self._committed:
                 await self.session.rollback()
         finally:
-            try:
-                await self.session.close()
-            finally:
-                if self._turn is not None:
-                    self._turn.release()
-                    self._turn = None
+            await self.session.close()
 
     async def commit(self) -> None:
         await self.session.commit()
