@@ -24,6 +24,7 @@ from conversations.tidy import (
     language_pack,
     pack_text,
     pack_words,
+    phrase_alternation,
     split_sentences,
     strip_emoji,
     tidy_sentence,
@@ -413,8 +414,8 @@ class Headline:
         if not leads or not verbs:
             return None
         cue = re.compile(
-            rf"\s*[,–—-]?\s*(?:{'|'.join(re.escape(w) for w in leads)})\s+(?:\S+\s+){{0,3}}?"
-            rf"(?:{'|'.join(re.escape(v) for v in verbs)})\s+it\b",
+            rf"\s*[,–—-]?\s*(?:{phrase_alternation(leads)})\s+(?:\S+\s+){{0,3}}?"
+            rf"(?:{phrase_alternation(verbs)})\s+it\b",
             re.IGNORECASE,
         )
         for name, core, unit in self._names_before(units, cue):
@@ -430,7 +431,7 @@ class Headline:
             return None
         cue = re.compile(
             rf",\s+(?:a|an)\s+(?:[\w'’-]+\s+){{0,2}}?"
-            rf"(?:{'|'.join(re.escape(k) for k in kinds)})\b",
+            rf"(?:{phrase_alternation(kinds)})\b",
             re.IGNORECASE,
         )
         for name, core, unit in self._names_before(units, cue):

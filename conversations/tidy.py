@@ -114,16 +114,17 @@ def tokens(text: str) -> list[str]:
     return [t.casefold() for t in WORD_RE.findall(text)]
 
 
-def _phrase_alternation(phrases: Sequence[str]) -> str:
+def phrase_alternation(phrases: Sequence[str]) -> str:
+    """A regular-expression alternation of phrases, longest first, any spacing between words."""
     ordered = sorted(phrases, key=len, reverse=True)
     return "|".join(r"\s+".join(re.escape(w) for w in p.split()) for p in ordered)
 
 
 @cache
 def _filler_patterns(language: str) -> tuple[re.Pattern[str], ...]:
-    anywhere = _phrase_alternation(pack_words(language, "tidy", "fillers_anywhere"))
-    delimited = _phrase_alternation(pack_words(language, "tidy", "fillers_delimited"))
-    start = _phrase_alternation(pack_words(language, "tidy", "fillers_sentence_start"))
+    anywhere = phrase_alternation(pack_words(language, "tidy", "fillers_anywhere"))
+    delimited = phrase_alternation(pack_words(language, "tidy", "fillers_delimited"))
+    start = phrase_alternation(pack_words(language, "tidy", "fillers_sentence_start"))
     edge = r"(?<![\w'’-])"
     end = r"(?![\w'’-])"
     patterns: list[str] = []
@@ -140,7 +141,7 @@ def _filler_patterns(language: str) -> tuple[re.Pattern[str], ...]:
         ]
     if start:
         patterns.append(rf"^\s*{edge}(?:{start}){end}\s*,\s*")
-    opening = _phrase_alternation(pack_words(language, "tidy", "fillers_opening"))
+    opening = phrase_alternation(pack_words(language, "tidy", "fillers_opening"))
     if opening:
         patterns.append(rf"^\s*{edge}(?:{opening}){end}[\s,]*(?=[^\W_])")
     return tuple(re.compile(p, re.IGNORECASE) for p in patterns)
