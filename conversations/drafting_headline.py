@@ -631,13 +631,17 @@ class Headline:
     def where_and_when(self) -> DraftSentence | None:
         place = ", ".join(self.places[:2])
         when, cited = "", ["place_when"] if place else []
+        changes: tuple[Change, ...] = ()
         for qid in ("place_when", "project", "origin"):
             units = [u for u in self.units if u.home == qid]  # corrections applied
             found = [(self._when(u), u) for u in units]
             found = [(w, u) for w, u in found if w]
             if found:
-                when = found[0][0]
-                cited += found[0][1].question_ids
+                when, unit = found[0]
+                cited += unit.question_ids
+                # The tidier's words in the span travel with it ("ppl" became "people").
+                said = set(tokens(when))
+                changes = tuple(c for c in unit.changes if set(tokens(c.replacement)) & said)
                 break
         leads = sorted(pack_words(self.language, "dates", "leading"), key=len, reverse=True)
         lead_re = re.compile(rf"^(?:{'|'.join(re.escape(w) for w in leads)})\s+", re.IGNORECASE)
@@ -658,7 +662,7 @@ class Headline:
         else:
             return None
         text = pack_text(self.language, "templates", key).format(**values)
-        return DraftSentence(text, tuple(dict.fromkeys(cited)), key)
+        return DraftSentence(text, tuple(dict.fromkeys(cited)), key, (), changes if when else ())
 
     def _when(self, unit: Unit) -> str:
         """Every date the sentence gives, as written: "Jan 2021 - Dec 2022, then again from
@@ -671,7 +675,8 @@ class Headline:
         if not matches:
             return ""
         span = unit.text[matches[0].start() : matches[-1].end()]
-        if len(tokens(span)) <= WHEN_MAX_WORDS and not set(span.split()) & self.wrong:
+        distinct = {m.group(0).casefold() for m in matches}
+        if len(distinct) > 1 and len(tokens(span)) <= WHEN_MAX_WORDS and not set(span.split()) & self.wrong:
             return span
         return matches[0].group(0)
 

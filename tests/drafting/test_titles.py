@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import pytest
 
-from conversations.drafting import build_draft
+from conversations.drafting import build_draft, untraceable_sentences
 from conversations.model import Answer, Script
 from conversations.script import builtin_scripts
 
@@ -143,6 +143,22 @@ def test_the_summary_says_every_date_of_the_where_and_when_answer() -> None:
         ),
     )
     assert "Hulme, Manchester, May 2019 - June 2020, and again since March 2022." in draft.summary
+
+
+def test_a_year_said_twice_is_one_when_and_not_the_words_between() -> None:
+    draft = build_draft(FULL, texts(project="2019 ppl 2019"))
+    assert "It dates from 2019." in draft.summary
+    assert untraceable_sentences(draft, FULL, texts(project="2019 ppl 2019")) == []
+
+
+def test_a_when_holding_a_tidied_word_keeps_the_contributors_spelling_one_tap_away() -> None:
+    given = texts(place_when="Bury, 2019 w/ ppl til 2021.")
+    draft = build_draft(FULL, given)
+    summary = draft.field("summary").sentences
+    (when,) = [s for s in summary if s.template.startswith("summary_where")]
+    assert "2019 with people til 2021" in when.text
+    assert {c.original for c in when.changes} >= {"w/", "ppl"}
+    assert untraceable_sentences(draft, FULL, given) == []
 
 
 @pytest.mark.parametrize(
