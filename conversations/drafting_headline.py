@@ -676,7 +676,11 @@ class Headline:
             return ""
         span = unit.text[matches[0].start() : matches[-1].end()]
         distinct = {m.group(0).casefold() for m in matches}
-        if len(distinct) > 1 and len(tokens(span)) <= WHEN_MAX_WORDS and not set(span.split()) & self.wrong:
+        if (
+            len(distinct) > 1
+            and len(tokens(span)) <= WHEN_MAX_WORDS
+            and not set(span.split()) & self.wrong
+        ):
             return span
         return matches[0].group(0)
 
