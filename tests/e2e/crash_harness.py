@@ -18,6 +18,7 @@ import signal
 import sys
 import time
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -130,12 +131,14 @@ class BotProcess:
         self.process: asyncio.subprocess.Process | None = None
         self.log = workdir / "bot.log"
         self.starts = 0
+        self.ready_at = 0.0
 
     async def start(self, timeout: float = 30.0) -> None:  # noqa: ASYNC109
         since = self.fake.mark()
         self.process = await launch_run(self.workdir, self.environment, self.log)
         self.starts += 1
         await self.fake.wait_for(lambda c: c.method == "deleteWebhook", timeout, since=since)
+        self.ready_at = time.monotonic()
 
     async def kill(self) -> None:
         if self.process is not None and self.process.returncode is None:
@@ -167,13 +170,28 @@ class Participant:
     """They unblocked the bot: /start, then "Carry on" from its welcome back."""
 
 
+# A contributor who hears nothing back for this long is stuck, however slow the machine:
+# a busy machine slows every reply down, a lost one never comes.
+STALL_SECONDS = 45.0
+
+
 async def take_interview(
-    person: Participant, rng: random.Random, think: tuple[float, float], deadline: float
+    person: Participant,
+    rng: random.Random,
+    think: tuple[float, float],
+    deadline: float,
+    stall: float = STALL_SECONDS,
+    restarted: Callable[[], float] = lambda: 0.0,
 ) -> None:
     """Answer each question once, after it arrived; a message that arrived twice (or an
-    earlier one again) is passed over, as a person would."""
+    earlier one again) is passed over, as a person would. Give up at ``deadline`` or after
+    ``stall`` seconds without the next message (counted from the bot's last restart, if
+    later: a bot killed and restarted again and again answers nobody in between)."""
     person.user.send_command("start", "spotted")
-    while person.step < len(STEPS) and time.monotonic() < deadline:
+    waiting_since = time.monotonic()
+    while person.step < len(STEPS) and time.monotonic() < min(
+        deadline, max(waiting_since, restarted()) + stall
+    ):
         expect, action = STEPS[person.step]
         if person.recovering:
             expect, action = "Welcome back!", ("tap", "Carry on")
@@ -194,6 +212,7 @@ async def take_interview(
         if person.recovering:
             person.recovering = False
             person.user.press_button(message, "Carry on")
+            waiting_since = time.monotonic()
             continue
         if action is None:
             person.finished = True
@@ -207,6 +226,7 @@ async def take_interview(
             person.typed[person.step] = text
             person.user.send_text(text)
         person.step += 1
+        waiting_since = time.monotonic()
 
 
 @dataclass
@@ -273,7 +293,8 @@ class Plan:
     blocked_chat_seconds: float = 0.0
     duplicates: int = 0
     seed: int = 1
-    deadline: float = 80.0
+    # A ceiling only: a contributor is stuck after STALL_SECONDS with nothing new.
+    deadline: float = 600.0
     first_user_id: int = 7000
 
 
@@ -294,7 +315,13 @@ async def run_plan(plan: Plan, workdir: Path, database_url: str | None = None) -
         blocked = people[0].user.chat_id if plan.blocked_chat_seconds > 0 else None
         interviews = [
             asyncio.create_task(
-                take_interview(p, random.Random(plan.seed * 1000 + i), plan.think, deadline)
+                take_interview(
+                    p,
+                    random.Random(plan.seed * 1000 + i),
+                    plan.think,
+                    deadline,
+                    restarted=lambda: bot.ready_at,
+                )
             )
             for i, p in enumerate(people)
         ]
@@ -306,7 +333,7 @@ async def run_plan(plan: Plan, workdir: Path, database_url: str | None = None) -
             await bot.start()
         await trouble
         await asyncio.gather(*interviews)
-        await _until_settled(fake, url, deadline)
+        await _until_settled(fake, url, time.monotonic() + SETTLE_SECONDS)
         code = await bot.stop()
         if code != 0:
             figures.stuck.append(f"the bot exited with {code}")
@@ -329,6 +356,14 @@ async def _make_trouble(
         if blocked is not None:
             fake.blocked_chats.add(blocked)
         await asyncio.sleep(max(plan.fault_seconds, plan.blocked_chat_seconds))
+        # On a slow machine the window may pass before any message was due: the faults
+        # last until one was met (or a minute), so the run always tests outlasting them.
+        waited = 0.0
+        while plan.faults is not None and plan.faults.error_rate > 0 and waited < 60:
+            if any(not c.ok for c in fake.calls if c.method.lower().startswith(("send", "edit"))):
+                break
+            await asyncio.sleep(0.2)
+            waited += 0.2
         fake.faults = None
         if blocked is not None:
             fake.blocked_chats.discard(blocked)
@@ -351,11 +386,14 @@ async def _make_trouble(
         return
 
 
-async def _until_settled(fake: FakeBotApi, url: str, deadline: float) -> None:
+SETTLE_SECONDS = 60.0  # after the last contributor finished or gave up
+
+
+async def _until_settled(fake: FakeBotApi, url: str, until: float) -> None:
     """Wait until the outbox owes nothing that can still go and the fake is quiet."""
     database = Database.from_url(url)
     try:
-        while time.monotonic() < deadline + 20:
+        while time.monotonic() < until:
             async with database.session() as session:
                 owed = (
                     await session.execute(select(func.count()).where(OutboxRow.state == "pending"))
