@@ -306,38 +306,41 @@ async def run_plan(plan: Plan, workdir: Path, database_url: str | None = None) -
     figures = Figures(contributors=plan.contributors)
     async with FakeBotApi(TOKEN) as fake:
         bot = BotProcess(fake, workdir, url)
-        await bot.start()
-        deadline = time.monotonic() + plan.deadline
-        people = [
-            Participant(fake.user(plan.first_user_id + n, f"Person{n}"), f"Person{n}")
-            for n in range(plan.contributors)
-        ]
-        blocked = people[0].user.chat_id if plan.blocked_chat_seconds > 0 else None
-        interviews = [
-            asyncio.create_task(
-                take_interview(
-                    p,
-                    random.Random(plan.seed * 1000 + i),
-                    plan.think,
-                    deadline,
-                    restarted=lambda: bot.ready_at,
-                )
-            )
-            for i, p in enumerate(people)
-        ]
-        trouble = asyncio.create_task(_make_trouble(fake, plan, rng, blocked, people))
-        for _ in range(plan.kills):
-            await asyncio.sleep(rng.uniform(*plan.kill_gap))
-            await bot.kill()
-            figures.kills += 1
+        try:
             await bot.start()
-        await trouble
-        await asyncio.gather(*interviews)
-        await _until_settled(fake, url, time.monotonic() + SETTLE_SECONDS)
-        code = await bot.stop()
-        if code != 0:
-            figures.stuck.append(f"the bot exited with {code}")
-        await audit(fake, url, people, figures)
+            deadline = time.monotonic() + plan.deadline
+            people = [
+                Participant(fake.user(plan.first_user_id + n, f"Person{n}"), f"Person{n}")
+                for n in range(plan.contributors)
+            ]
+            blocked = people[0].user.chat_id if plan.blocked_chat_seconds > 0 else None
+            interviews = [
+                asyncio.create_task(
+                    take_interview(
+                        p,
+                        random.Random(plan.seed * 1000 + i),
+                        plan.think,
+                        deadline,
+                        restarted=lambda: bot.ready_at,
+                    )
+                )
+                for i, p in enumerate(people)
+            ]
+            trouble = asyncio.create_task(_make_trouble(fake, plan, rng, blocked, people))
+            for _ in range(plan.kills):
+                await asyncio.sleep(rng.uniform(*plan.kill_gap))
+                await bot.kill()
+                figures.kills += 1
+                await bot.start()
+            await trouble
+            await asyncio.gather(*interviews)
+            await _until_settled(fake, url, time.monotonic() + SETTLE_SECONDS)
+            code = await bot.stop()
+            if code != 0:
+                figures.stuck.append(f"the bot exited with {code}")
+            await audit(fake, url, people, figures)
+        finally:
+            await bot.kill()  # a failed start or check leaves no bot running
     figures.seconds = time.monotonic() - started
     return figures
 

@@ -225,41 +225,45 @@ async def run_workers(
         pool = [
             WebhookWorker(fake, workdir, database_url, f"worker{n}", env) for n in range(workers)
         ]
-        await asyncio.gather(*(w.start() for w in pool))
-        fake.push_to_workers([w.url for w in pool], answer_within=5.0)
-        end = time.monotonic() + deadline
-        people = [
-            Participant(fake.user(9000 + n, f"Person{n}"), f"Person{n}")
-            for n in range(contributors)
-        ]
-        interviews = [
-            asyncio.create_task(take_interview(p, random.Random(seed * 1000 + i), think, end))
-            for i, p in enumerate(people)
-        ]
-        kill_times: list[float] = []
-        for _ in range(kills):
-            await asyncio.sleep(rng.uniform(3.0, 6.0))
-            kill_times.append(time.monotonic())
-            await pool[0].kill()
-            figures.kills += 1
-            await asyncio.sleep(0.5)
-            await pool[0].start()
-        await asyncio.gather(*interviews)
-        await _until_private_chats_settled(fake, database_url, time.monotonic())
-        result = WorkersFigures(figures=figures, limits=limits_report(fake))
-        result.exit_codes = list(await asyncio.gather(*(w.stop() for w in pool)))
-        await audit(fake, database_url, people, figures)
-        result.digests_to_staff = sum(
-            1
-            for m in fake.sent_messages(STAFF_CHAT_ID)
-            if str(m.get("text", "")).startswith("Digest") and "edit_date" not in m
-        )
-        result.crash_duplicates, result.duplicates_outside_crash = _duplicates(fake, kill_times)
-        result.staff_owed = await _owed_to(database_url, STAFF_CHAT_ID)
-        retried = Counter(update_id for update_id, _, status in fake.webhook_deliveries)
-        result.deliveries_retried = sum(n - 1 for n in retried.values())
-        answered = Counter(url for _, url, status in fake.webhook_deliveries if status == 200)
-        result.handled_by_worker = [answered[w.url] for w in pool]
+        try:
+            await asyncio.gather(*(w.start() for w in pool))
+            fake.push_to_workers([w.url for w in pool], answer_within=5.0)
+            end = time.monotonic() + deadline
+            people = [
+                Participant(fake.user(9000 + n, f"Person{n}"), f"Person{n}")
+                for n in range(contributors)
+            ]
+            interviews = [
+                asyncio.create_task(take_interview(p, random.Random(seed * 1000 + i), think, end))
+                for i, p in enumerate(people)
+            ]
+            kill_times: list[float] = []
+            for _ in range(kills):
+                await asyncio.sleep(rng.uniform(3.0, 6.0))
+                kill_times.append(time.monotonic())
+                await pool[0].kill()
+                figures.kills += 1
+                await asyncio.sleep(0.5)
+                await pool[0].start()
+            await asyncio.gather(*interviews)
+            await _until_private_chats_settled(fake, database_url, time.monotonic())
+            result = WorkersFigures(figures=figures, limits=limits_report(fake))
+            result.exit_codes = list(await asyncio.gather(*(w.stop() for w in pool)))
+            await audit(fake, database_url, people, figures)
+            result.digests_to_staff = sum(
+                1
+                for m in fake.sent_messages(STAFF_CHAT_ID)
+                if str(m.get("text", "")).startswith("Digest") and "edit_date" not in m
+            )
+            result.crash_duplicates, result.duplicates_outside_crash = _duplicates(fake, kill_times)
+            result.staff_owed = await _owed_to(database_url, STAFF_CHAT_ID)
+            retried = Counter(update_id for update_id, _, status in fake.webhook_deliveries)
+            result.deliveries_retried = sum(n - 1 for n in retried.values())
+            answered = Counter(url for _, url, status in fake.webhook_deliveries if status == 200)
+            result.handled_by_worker = [answered[w.url] for w in pool]
+        finally:
+            # A worker that failed to start (or a failed check) leaves none running.
+            await asyncio.gather(*(w.kill() for w in pool), return_exceptions=True)
     result.seconds = time.monotonic() - started
     return result
 
