@@ -180,8 +180,14 @@ class Headline:
         )
         if named is not None:
             name, unit = named
+            # A name read from tidied text carries the tidier's words it holds ("ppl"
+            # written as "People"), so the title traces back to what was typed.
+            said = set(tokens(name))
+            held = unit.changes if unit else ()
             return DraftSentence(
-                self._with_article(name), unit.question_ids if unit else ("project",)
+                self._with_article(name),
+                unit.question_ids if unit else ("project",),
+                changes=tuple(c for c in held if set(tokens(c.replacement)) & said),
             )
         # Only the project's own description: never a greeting or an aside ("Halò!"); with
         # no description, the first answer sentence that says anything.
