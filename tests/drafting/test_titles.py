@@ -507,3 +507,20 @@ def test_a_description_title_leaves_out_how_the_contributor_heard_of_it() -> Non
         texts(project="heard on Radio Leeds that tenants in Harehills painted the underpass"),
     )
     assert draft.title.startswith("Tenants in Harehills painted the underpass")
+
+
+@pytest.mark.parametrize(
+    ("place_when", "language", "summary_end"),
+    [
+        ("Caernarfon, ers mis Mawrth", "cy", "It took place in Caernarfon, ers mis Mawrth."),
+        ("Bangor, ers Medi 2022 tan Ionawr 2024", "cy", "Bangor, ers Medi 2022 tan Ionawr 2024."),
+        ("Kraków, od stycznia", "pl", "It took place in Kraków, od stycznia."),
+        ("Wrocław, od jesieni do czerwca 2023", "pl", "in Wrocław, od jesieni do czerwca 2023."),
+    ],
+)
+def test_welsh_and_polish_month_names_are_when_not_where(
+    place_when: str, language: str, summary_end: str
+) -> None:
+    answers = texts(project="Clwb ieuenctid", place_when=place_when)
+    summary = build_draft(FULL, answers, language=language).field("summary").text
+    assert summary.endswith(summary_end)
