@@ -20,6 +20,7 @@ from tests.drafting.quality import (
     answer_units,
     facts_missing,
     placement_counts,
+    text_placement_counts,
     title_verdict,
 )
 
@@ -60,6 +61,21 @@ def test_there_are_forty_five_tuning_interviews_and_twenty_held_out() -> None:
 def test_every_answer_sentence_is_placed_exactly_once(interview: Interview) -> None:
     draft = draft_of(interview)
     assert misplaced(draft, [ref for ref, _ in answer_units(interview)]) == {}
+
+
+@pytest.mark.parametrize("interview", EVERY, ids=by_name)
+def test_counting_placements_by_text_agrees_with_the_sentences_references(
+    interview: Interview,
+) -> None:
+    """``bench/draft_quality.py --text`` reads drafts made before references existed: it
+    must count as the references do, typo fixes, shorthand and corrections included."""
+    draft = draft_of(interview)
+    units = answer_units(interview)
+    by_text = text_placement_counts(draft, interview, units)
+    by_refs = placement_counts(draft)
+    assert {ref: by_text.get(ref, 0) for ref, _ in units} == {
+        ref: by_refs.get(ref, 0) for ref, _ in units
+    }
 
 
 @pytest.mark.parametrize("interview", EVERY, ids=by_name)
