@@ -136,6 +136,7 @@ class Headline:
         self.name_ends = {w.casefold() for w in pack_words(language, "titles", "name_ends")}
         self.not_after = {w.casefold() for w in pack_words(language, "titles", "name_not_after")}
         self.indefinite = {w.casefold() for w in pack_words(language, "titles", "indefinite")}
+        self.callers = {w.casefold() for w in pack_words(language, "titles", "callers")}
         # Bodies the contributor works for: named, but not the project
         # ("I work for Thrive Teesside, and the project ... is Middlesbrough Listens").
         self.employers = self._employers()
@@ -165,6 +166,7 @@ class Headline:
             or self.quoted(project)
             or self.heading(project)
             or self.name_is(project)
+            or self.labelled(project)
             or self.kind_named(project)
             or self.bracketed(project)
             or self.repeated()
@@ -268,7 +270,31 @@ class Headline:
             return None
         if len(core) == 1 and not (parts[0] != core[0] or re.search(r".[A-Z-]", core[0])):
             return None
+        if len(core) == 1 and core[0].isupper():  # "ROOTS is a growing project"
+            return (name, first) if self._marked_name_ok(name) else None
         if not self._could_be_project(core, organisations_allowed=True):
+            return None
+        return name, first
+
+    def labelled(self, units: Sequence[Unit]) -> tuple[str, Unit] | None:
+        """A project answer opening with its name as a label, a colon or a dash before what
+        it is: "Tyfu Tywyn: a growing project", "Sunday Suppers - a free meal"."""
+        first = units[0] if units and units[0].home == "project" else None
+        if first is None or first.index != 0:
+            return None
+        label = re.match(r"\s*([^:–—]{2,60}?)\s*(?::|\s[-–—])\s+\S", strip_emoji(first.text))
+        if label is None:
+            return None
+        name = label.group(1).strip()
+        words = _words(name)
+        if not words or self._run_from(words, 0) != " ".join(w.text for w in words):
+            return None
+        parts = name.split()
+        if parts[0].casefold() in self.stop | self.greetings | self.name_ends:
+            return None
+        if len(parts) == 1 and not re.search(r".[A-Z-]", parts[0]):
+            return None  # "Update: ...", "Leeds - ..."
+        if not self._marked_name_ok(name) or parts[-1].casefold() in self.place_words:
             return None
         return name, first
 
@@ -376,8 +402,8 @@ class Headline:
         core = folded[1:] if len(folded) > 1 and folded[0] in self.stop else folded
         if not core or core[0] in self.stop or core[-1] in self.stop | self.joining:
             return False
-        if any(p in self.acronyms for p in parts) or any(p in self.date_words for p in core):
-            return False
+        if any(p in self.acronyms for p in parts) or all(p in self.date_words for p in core):
+            return False  # "Sunday Suppers" is a name, "Sunday" alone a day
         if any(p in self.org_words and p not in self.kinds for p in core):
             return False
         # Not checked against the organisations listed from the answers: those are every
@@ -426,7 +452,7 @@ class Headline:
             return None
         is_after = re.compile(
             rf"(?<![\w'’])(?:{phrase_alternation(sorted(self.kinds))})(?:\s+[\w'’]+){{0,8}}?"
-            rf"\s+(?:{phrase_alternation(verbs)})\s+",
+            rf"(?:\s*[,;:]|\s+(?:{phrase_alternation([v for v in verbs if v[:1].isalnum()])}))\s+",
             re.IGNORECASE,
         )
         for unit in units:
@@ -661,6 +687,9 @@ class Headline:
             for regex, needs_apposition in ((cue_re, False), (this_re, True)):
                 for match in regex.finditer(unit.text):
                     rest = unit.text[match.end() :]
+                    before = tokens(unit.text[: match.start()])[-1:]
+                    if before and before[0] in self.callers and len(match.group(0).split()) == 1:
+                        continue  # "we called the council": a call made ("call it" names)
                     quoted = re.match(rf"[{QUOTES}]([^{QUOTES}]{{2,60}})[{QUOTES}]", rest)
                     if quoted and not needs_apposition:
                         name = quoted.group(1).strip()
@@ -675,12 +704,12 @@ class Headline:
                         ):
                             name = self._run_from(words, 1)  # "as the Heeley Health Forum"
                         cue = " ".join(match.group(0).casefold().split())
-                        if (
-                            not name
-                            and not needs_apposition
-                            and (cue in self.own_cues or self._typed_lower(unit))
-                        ):
-                            name = self._lower_called(words)  # "we call it the nettle patch"
+                        if not name and not needs_apposition:
+                            # "we call it the nettle patch"; "It's called the hive, a
+                            # youth space": after a cue not the contributor's own naming,
+                            # only a name set beside what it is.
+                            own = cue in self.own_cues or self._typed_lower(unit)
+                            name = self._lower_called(words, closed=not own)
                         if needs_apposition and name:
                             after = rest[rest.find(name) + len(name) :].lstrip()
                             if not re.match(r"(?:,|[-–—]|is\b)", after):
@@ -691,9 +720,16 @@ class Headline:
                         return name, unit
         return None
 
-    def _lower_called(self, words: list[_Word]) -> str:
+    def _lower_called(self, words: list[_Word], *, closed: bool = False) -> str:
         """A name typed without capitals after its cue, up to the first word that goes on
-        with the sentence ("the nettle patch because ..."), in capitals for the title."""
+        with the sentence ("the nettle patch because ..."), in capitals for the title;
+        ``closed``: only one a comma closes before "a", "an" or "the" ("the hive, a ...")."""
+        if closed:
+            ends = [i for i, w in enumerate(words[:MAX_NAME_WORDS]) if w.ends_run]
+            after = words[ends[0] + 1].text.casefold() if ends and ends[0] + 1 < len(words) else ""
+            if not ends or after not in self.indefinite | {"the"}:
+                return ""
+            words = words[: ends[0] + 1]
         taken: list[str] = []
         for word in words[: MAX_NAME_WORDS + 1]:
             folded = word.text.casefold()
