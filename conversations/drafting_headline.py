@@ -51,6 +51,8 @@ def _words(sentence: str) -> list[_Word]:
         if not core:
             continue
         tail = raw[len(raw.rstrip(_WORD_EDGE + ".,;:!?…")) :]
+        if raw.startswith(("(", "[")) and out:  # no name runs on into brackets
+            out[-1] = _Word(out[-1].text, out[-1].initial, True)
         out.append(_Word(core, index == 0, bool(tail.strip("'’"))))
     return out
 
@@ -122,6 +124,22 @@ class Headline:
         self.own_cues = {w.casefold() for w in pack_words(language, "titles", "own_name_cues")}
         self.partner_words = {w.casefold() for w in pack_words(language, "titles", "partner_words")}
         self.greetings = {w.casefold() for w in pack_words(language, "asides", "greetings")}
+        self.kinds = {w.casefold() for w in pack_words(language, "titles", "kind_words")}
+        self.kinds_dropped = {w.casefold() for w in pack_words(language, "titles", "kinds_dropped")}
+        self.generic = {w.casefold() for w in pack_words(language, "titles", "generic_words")}
+        self.generic |= (
+            {w.casefold() for g in pack_words(language, "groups") for w in g.split()}
+            | self.stop
+            | self.joining
+            | self.org_words - self.kinds
+        )
+        self.name_ends = {w.casefold() for w in pack_words(language, "titles", "name_ends")}
+        self.not_after = {w.casefold() for w in pack_words(language, "titles", "name_not_after")}
+        self.indefinite = {w.casefold() for w in pack_words(language, "titles", "indefinite")}
+        self.callers = {w.casefold() for w in pack_words(language, "titles", "callers")}
+        # Bodies the contributor works for: named, but not the project
+        # ("I work for Thrive Teesside, and the project ... is Middlesbrough Listens").
+        self.employers = self._employers()
         # Words of the project's own description: a name said in a later answer that
         # echoes one of them ("a youth panel" ... "The Say So Panel") names the project.
         # Only its plain words: a person or a place named there ("co-run with Оксана") is
@@ -148,18 +166,30 @@ class Headline:
             or self.quoted(project)
             or self.heading(project)
             or self.name_is(project)
+            or self.labelled(project)
+            or self.kind_named(project)
+            or self.bracketed(project)
             or self.repeated()
             or self.shouted(project)
             or self.named(project)
             # Named only in a later answer: a name that echoes the project's description.
             or self.called(later, echoing=True)
             or self.quoted(later, echoing=True)
+            or self.named(later)
+            or self.kind_named([u for u in later if u.home != "who"], echoing=True)
             or self.echoed(later)
+            or self.credited()
         )
         if named is not None:
             name, unit = named
+            # A name read from tidied text carries the tidier's words it holds ("ppl"
+            # written as "People"), so the title traces back to what was typed.
+            said = set(tokens(name))
+            held = unit.changes if unit else ()
             return DraftSentence(
-                self._with_article(name), unit.question_ids if unit else ("project",)
+                self._with_article(name),
+                unit.question_ids if unit else ("project",),
+                changes=tuple(c for c in held if set(tokens(c.replacement)) & said),
             )
         # Only the project's own description: never a greeting or an aside ("Halò!"); with
         # no description, the first answer sentence that says anything.
@@ -240,7 +270,31 @@ class Headline:
             return None
         if len(core) == 1 and not (parts[0] != core[0] or re.search(r".[A-Z-]", core[0])):
             return None
+        if len(core) == 1 and core[0].isupper():  # "ROOTS is a growing project"
+            return (name, first) if self._marked_name_ok(name) else None
         if not self._could_be_project(core, organisations_allowed=True):
+            return None
+        return name, first
+
+    def labelled(self, units: Sequence[Unit]) -> tuple[str, Unit] | None:
+        """A project answer opening with its name as a label, a colon or a dash before what
+        it is: "Tyfu Tywyn: a growing project", "Sunday Suppers - a free meal"."""
+        first = units[0] if units and units[0].home == "project" else None
+        if first is None or first.index != 0:
+            return None
+        label = re.match(r"\s*([^:–—]{2,60}?)\s*(?::|\s[-–—])\s+\S", strip_emoji(first.text))
+        if label is None:
+            return None
+        name = label.group(1).strip()
+        words = _words(name)
+        if not words or self._run_from(words, 0) != " ".join(w.text for w in words):
+            return None
+        parts = name.split()
+        if parts[0].casefold() in self.stop | self.greetings | self.name_ends:
+            return None
+        if len(parts) == 1 and not re.search(r".[A-Z-]", parts[0]):
+            return None  # "Update: ...", "Leeds - ..."
+        if not self._marked_name_ok(name) or parts[-1].casefold() in self.place_words:
             return None
         return name, first
 
@@ -304,6 +358,276 @@ class Headline:
                     return name, unit
         return None
 
+    # -- names marked by how they are said, not by their words --
+
+    def _employers(self) -> set[str]:
+        """Names said right after "I work for" (or the like) in any answer: the credit's
+        organisation may be the project itself ("Trwsio Tywyn"), so it is not among them."""
+        cues = pack_words(self.language, "titles", "employer_cues")
+        found: set[str] = set()
+        if not cues:
+            return found
+        cue_re = re.compile(rf"(?<![\w'’])(?:{phrase_alternation(cues)})\s+", re.IGNORECASE)
+        for unit in self.units:
+            for match in cue_re.finditer(unit.text):
+                words = _words(unit.text[match.end() :])
+                start = 1 if words[:1] and words[0].text.casefold() in self.stop else 0
+                run = self._run_from(words, start)
+                if run:
+                    found.add(run.casefold())
+        return found
+
+    def _typed_lower(self, unit: Unit, *, or_shouted: bool = False) -> bool:
+        """The contributor typed this answer without capitals, so a name in it has none
+        (nor, ``or_shouted``, does one typed all in capitals)."""
+        answer = self.answers.get(unit.home)
+        text = answer.text if answer is not None else unit.text
+        said = [w for w in re.findall(r"[^\W\d_][\w'’-]*", text) if w not in self.pronouns]
+        if or_shouted and len(said) >= 3 and all(w.isupper() for w in said):
+            return True
+        return bool(said) and not any(w[:1].isupper() for w in said)
+
+    def _title_case(self, words: Sequence[str]) -> str:
+        small = self.joining | self.stop
+        return " ".join(
+            w if index and w.casefold() in small else w[:1].upper() + w[1:]
+            for index, w in enumerate(words)
+        )
+
+    def _marked_name_ok(self, name: str) -> bool:
+        """A name its marking (a kind word, brackets, a credit) says is a name: one word is
+        enough and capitals are fine, but never an organisation, a place or a date."""
+        parts = name.split()
+        folded = [p.casefold().strip("'’") for p in parts]
+        core = folded[1:] if len(folded) > 1 and folded[0] in self.stop else folded
+        if not core or core[0] in self.stop or core[-1] in self.stop | self.joining:
+            return False
+        if any(p in self.acronyms for p in parts) or all(p in self.date_words for p in core):
+            return False  # "Sunday Suppers" is a name, "Sunday" alone a day
+        if any(p in self.org_words and p not in self.kinds for p in core):
+            return False
+        # Not checked against the organisations listed from the answers: those are every
+        # name-like phrase, the project's own among them ("KAYS").
+        return not self._is_place(core) and self._usable_name(name)
+
+    def _holds_place(self, name: str) -> bool:
+        """A name holding the project's place as well as other words ("Fix It Lowestoft")."""
+        said = tokens(name)
+        return any(set(tokens(p)) <= set(said) and len(said) > len(tokens(p)) for p in self.places)
+
+    def _is_place(self, words: Sequence[str]) -> bool:
+        said = " ".join(words).casefold()
+        return any(said == p.casefold() or said in tokens(p) for p in self.places) or bool(
+            words and words[-1].casefold() in self.place_words
+        )
+
+    def _free_before(self, words: list[_Word], start: int) -> bool:
+        """The word before a name (past "the", "our") does not make it a place or a
+        partner: "at the Riverside Youth Hub" is where, "with Penparcau Forum" who."""
+        index = start - 1
+        while index >= 0 and words[index].text.casefold() in self.stop - self.not_after:
+            if words[index].ends_run:
+                return True
+            index -= 1
+        return (
+            index < 0
+            or words[index].ends_run
+            or (words[index].text.casefold() not in self.not_after)
+        )
+
+    def kind_named(
+        self, units: Sequence[Unit], *, echoing: bool = False
+    ) -> tuple[str, Unit] | None:
+        """A name marked by the kind of thing it is, said right after it: "the KAYS
+        scheme", "the Hafod Project", "the little sparks group" typed without capitals,
+        "the project I want to tell you about is Middlesbrough Listens". In a later answer
+        (``echoing``) only a name that echoes the description or holds the place: there
+        "the Awards for All programme" may be a funder's."""
+
+        def fits(name: str) -> bool:
+            return not echoing or self._echoes(name) or self._holds_place(name)
+
+        verbs = pack_words(self.language, "titles", "kind_is")
+        if not self.kinds or not verbs:
+            return None
+        is_after = re.compile(
+            rf"(?<![\w'’])(?:{phrase_alternation(sorted(self.kinds))})(?:\s+[\w'’]+){{0,8}}?"
+            rf"(?:\s*[,;:]|\s+(?:{phrase_alternation([v for v in verbs if v[:1].isalnum()])}))\s+",
+            re.IGNORECASE,
+        )
+        for unit in units:
+            for match in is_after.finditer(unit.text):
+                run = self._run_from(_words(unit.text[match.end() :]), 0)
+                if (
+                    run
+                    and self._could_be_project(run.split())
+                    and self._marked_name_ok(run)
+                    and fits(run)
+                ):
+                    return run, unit
+            words = _words(unit.text)
+            lower = self._typed_lower(unit, or_shouted=True)
+            for index, word in enumerate(words):
+                kind = word.text.casefold()
+                if kind not in self.kinds or index == 0:
+                    continue
+                found = (
+                    self._lower_kind_name(words, index)
+                    if lower
+                    else self._capital_kind_name(words, index)
+                )
+                if found is not None and fits(found):
+                    return found, unit
+        return None
+
+    def _capital_kind_name(self, words: list[_Word], index: int) -> str | None:
+        kind = words[index]
+        if kind.text.islower():  # "the KAYS scheme": the name before its kind
+            if words[index - 1].ends_run:
+                return None
+            for start in range(max(0, index - MAX_NAME_WORDS), index):
+                run = self._run_from(words, start)
+                if run and len(run.split()) == index - start:
+                    break
+            else:
+                return None
+            name = run
+        else:  # "the Hafod Project": the kind is part of the name
+            start = next(
+                (
+                    s
+                    for s in range(max(0, index - MAX_NAME_WORDS), index)
+                    if len(self._run_from(words, s).split()) >= index - s + 1
+                ),
+                index,
+            )
+            name = " ".join(w.text for w in words[start : index + 1])
+            if start == index:
+                return None
+        # "We're a Facebook group": a run opening on "We're" or "a" starts after them.
+        skip = (self.name_ends | self.stop | self.indefinite) - {"the"}
+        end = index + (0 if kind.text.islower() else 1)
+        while start < index and (
+            words[start].text.casefold() in skip
+            or (words[start].text.casefold() in self.joining and start + 1 < index)
+        ):
+            start += 1
+        if start >= index:
+            return None
+        name = " ".join(w.text for w in words[start:end])
+        parts = name.split()
+        core = parts[1:] if parts[0].casefold() in self.stop else parts
+        if not core:
+            return None
+        if words[start].initial and not (
+            len(core) >= 2 or re.search(r".[A-Z]", core[0])
+        ):  # "Tenants panel in Lewisham ...": a capital opening a sentence marks no name
+            return None
+        said = core[:-1] if core[-1].casefold() in self.kinds and len(core) > 1 else core
+        if all(c.casefold() in self.generic for c in said):
+            return None  # "the Youth Club", "the Tenants Forum"
+        if start and words[start - 1].text.casefold() in self.indefinite:
+            return None  # "a Community Garden group": a kind of thing, not its name
+        if not core or self._is_place(core) or not self._free_before(words, start):
+            return None
+        return name if self._marked_name_ok(name) else None
+
+    def _lower_kind_name(self, words: list[_Word], index: int) -> str | None:
+        """In an answer typed without capitals: "the" (or "our"), one to three words that
+        are not all everyday ones, then the kind ("the little sparks group")."""
+        leads = {w.casefold() for w in pack_words(self.language, "titles", "lower_name_leads")}
+        for size in (1, 2, 3):
+            start = index - size
+            if start < 1 or words[start - 1].text.casefold() not in leads:
+                continue
+            between = words[start:index]
+            if any(w.ends_run for w in [words[start - 1], *between]):
+                continue
+            said = [w.text for w in between]
+            folded = [w.casefold() for w in said]
+            if any(w in self.name_ends or w in self.kinds for w in folded):
+                continue
+            if all(w in self.generic or len(w) < 3 for w in folded):
+                continue
+            if not self._free_before(words, start - 1):
+                continue
+            kind = words[index].text
+            place = self._is_place(said)
+            if kind.casefold() in self.kinds_dropped:
+                if place:
+                    continue
+                name = self._title_case(said)
+            else:
+                name = self._title_case([words[start - 1].text, *said, kind])
+            if self._marked_name_ok(name):
+                return name
+        return None
+
+    def bracketed(self, units: Sequence[Unit]) -> tuple[str, Unit] | None:
+        """A name in brackets after what the project is: "... back to the gurdwara for
+        langar (Chai & Chaal)"; an acronym's spelling-out names the acronym ("SWAP
+        (Southside Women's Action Partnership)")."""
+        for unit in units:
+            for match in re.finditer(r"\(([^()]{2,60})\)", unit.text):
+                inside = match.group(1).strip(" .,")
+                name = self._marked_run(inside)
+                if not name:
+                    continue
+                before = _words(unit.text[: match.start()])
+                initials = "".join(w[:1] for w in name.split() if _capitalised(w))
+                if before and before[-1].text.isupper() and before[-1].text == initials.upper():
+                    short = before[-1].text  # the acronym before its spelling-out
+                    if short not in self.acronyms and self._marked_name_ok(short):
+                        return short, unit
+                    continue
+                if name.isupper() and len(name.split()) == 1:
+                    continue  # "(HMP)": a short form of the name before it
+                if self._marked_name_ok(name) and not self._is_place(name.split()):
+                    return name, unit
+        return None
+
+    def _marked_run(self, text: str) -> str:
+        """``text`` when it is all one name: capitalised words, with "&" or short small
+        words only between them ("Chai & Chaal", "Ceòl is Còmhradh"), at most six words."""
+        parts = text.split()
+        if not parts or len(parts) > MAX_NAME_WORDS:
+            return ""
+        if not (_capitalised(parts[0]) and _capitalised(parts[-1])):
+            return ""
+        for part in parts[1:-1]:
+            if not (_capitalised(part) or part in {"&", "+"} or len(part) <= 3):
+                return ""
+        return text
+
+    def credited(self) -> tuple[str, Unit | None] | None:
+        """A group given with the contributor's name for the credit ("Mairi MacNeil, from
+        Ceòl is Còmhradh") when the story itself names nothing: the group they speak for."""
+        answer = answered(self.answers, "credit_name")
+        froms = pack_words(self.language, "titles", "credit_from")
+        if answer is None or not froms:
+            return None
+        match = re.search(
+            rf"(?:,\s*|\s+)(?:{phrase_alternation(froms)})\s+(.+)$",
+            " ".join(answer.text.split()),
+            re.IGNORECASE,
+        )
+        if match is None:
+            return None
+        text = match.group(1).strip(" .!")
+        if text.split()[0].casefold() in self.stop:
+            text = " ".join(text.split()[1:])
+        name = self._marked_run(text)
+        parts = name.split()
+        # "Jenna from Truro", "Jo from Moss Side": a town, unless the name's own small words
+        # or length show a group ("Ceòl is Còmhradh", "Hulme Garden Share").
+        inner = [p for p in parts[1:-1] if not _capitalised(p)]
+        if len(parts) < 3 and not inner:
+            return None
+        if not name or not self._marked_name_ok(name) or self._is_place(name.split()):
+            return None
+        unit = Unit(name, ("credit_name",), (), (), "credit_name", 0)
+        return name, unit
+
     def _named_place(self, name: str) -> bool:
         """A name ending in a word for a place or a building ("Victoria Park", "Leeds
         General Infirmary"): said in a later answer, it is where, not what."""
@@ -343,6 +667,8 @@ class Headline:
         words = name.split()
         if not words or len(name) > self.limit or len(words) > MAX_NAME_WORDS:
             return False
+        if name.casefold() in self.employers:
+            return False
         if name.casefold() in {p.casefold() for p in self.places}:
             return False
         return not (words[0].casefold() in self.stop and len(words) == 1)
@@ -361,6 +687,9 @@ class Headline:
             for regex, needs_apposition in ((cue_re, False), (this_re, True)):
                 for match in regex.finditer(unit.text):
                     rest = unit.text[match.end() :]
+                    before = tokens(unit.text[: match.start()])[-1:]
+                    if before and before[0] in self.callers and len(match.group(0).split()) == 1:
+                        continue  # "we called the council": a call made ("call it" names)
                     quoted = re.match(rf"[{QUOTES}]([^{QUOTES}]{{2,60}})[{QUOTES}]", rest)
                     if quoted and not needs_apposition:
                         name = quoted.group(1).strip()
@@ -374,6 +703,13 @@ class Headline:
                             and words[0].text.casefold() in self.stop
                         ):
                             name = self._run_from(words, 1)  # "as the Heeley Health Forum"
+                        cue = " ".join(match.group(0).casefold().split())
+                        if not name and not needs_apposition:
+                            # "we call it the nettle patch"; "It's called the hive, a
+                            # youth space": after a cue not the contributor's own naming,
+                            # only a name set beside what it is.
+                            own = cue in self.own_cues or self._typed_lower(unit)
+                            name = self._lower_called(words, closed=not own)
                         if needs_apposition and name:
                             after = rest[rest.find(name) + len(name) :].lstrip()
                             if not re.match(r"(?:,|[-–—]|is\b)", after):
@@ -383,6 +719,37 @@ class Headline:
                     if name and self._usable_name(name) and echoed:
                         return name, unit
         return None
+
+    def _lower_called(self, words: list[_Word], *, closed: bool = False) -> str:
+        """A name typed without capitals after its cue, up to the first word that goes on
+        with the sentence ("the nettle patch because ..."), in capitals for the title;
+        ``closed``: only one a comma closes before "a", "an" or "the" ("the hive, a ...")."""
+        if closed:
+            ends = [i for i, w in enumerate(words[:MAX_NAME_WORDS]) if w.ends_run]
+            after = words[ends[0] + 1].text.casefold() if ends and ends[0] + 1 < len(words) else ""
+            if not ends or after not in self.indefinite | {"the"}:
+                return ""
+            words = words[: ends[0] + 1]
+        taken: list[str] = []
+        for word in words[: MAX_NAME_WORDS + 1]:
+            folded = word.text.casefold()
+            if folded in self.name_ends or (taken and folded in self.stop - self.joining):
+                break
+            if not taken and folded in {"a", "an"}:
+                return ""  # "we call it a community garden": what it is, not a name
+            taken.append(word.text)
+            if word.ends_run:
+                break
+        while taken and taken[-1].casefold() in self.stop | self.joining:
+            taken.pop()
+        folded_all = [t.casefold() for t in taken]
+        if (
+            not taken
+            or len(taken) > MAX_NAME_WORDS - 1
+            or all(t in self.generic or len(t) < 3 for t in folded_all)
+        ):
+            return ""
+        return self._title_case(taken)
 
     def _run_ending(self, text: str) -> str:
         """The longest capitalised name that ends ``text`` ("... for The Back Room")."""
@@ -430,7 +797,7 @@ class Headline:
         if not kinds:
             return None
         cue = re.compile(
-            rf",\s+(?:a|an)\s+(?:[\w'’-]+\s+){{0,2}}?"
+            rf",\s+(?:a|an|the)\s+(?:[\w'’-]+\s+){{0,2}}?"
             rf"(?:{phrase_alternation(kinds)})\b",
             re.IGNORECASE,
         )
@@ -442,9 +809,15 @@ class Headline:
 
     def named(self, units: Sequence[Unit]) -> tuple[str, Unit] | None:
         """A capitalised name of two words or more after the word "name" in the same
-        sentence: "they picked the name, Brain Gym Club"."""
+        sentence: "they picked the name, Brain Gym Club", Welsh "Enw'r clwb ydy Criw Cei"."""
+        words_for_name = pack_words(self.language, "titles", "name_words")
+        if not words_for_name:
+            return None
+        name_re = re.compile(
+            rf"(?<![\w'’])(?:{phrase_alternation(words_for_name)})(?![\w-])", re.IGNORECASE
+        )
         for unit in units:
-            match = re.search(r"\bname\b", unit.text, re.IGNORECASE)
+            match = name_re.search(unit.text)
             if match is None:
                 continue
             words = _words(unit.text[match.end() :])
@@ -469,7 +842,9 @@ class Headline:
                     continue
                 if not (_capitalised(name) and len(name.split()) <= 6):
                     continue
-                if self._usable_name(name) and (not echoing or self._echoes(name)):
+                if self._usable_name(name) and (
+                    not echoing or self._echoes(name) or self._holds_place(name)
+                ):
                     return name, unit
         return None
 
@@ -535,6 +910,7 @@ class Headline:
         lead_in = re.match(r"([^:]{1,50}):\s+(.+)", text)
         if lead_in and len(tokens(lead_in.group(1))) <= 6 and len(tokens(lead_in.group(2))) >= 3:
             text = lead_in.group(2)
+        text = self._without_report_lead(text)
         openings = sorted(pack_words(self.language, "titles", "openings"), key=len, reverse=True)
         opening_re = re.compile(
             rf"^(?:{'|'.join(re.escape(o) for o in openings)})(?:\s*,)?\s+", re.IGNORECASE
@@ -589,6 +965,24 @@ class Headline:
         if first and first.group(0).islower() and re.search(r"[aeiouy]", first.group(0)):
             text = text[:1].upper() + text[1:]
         return DraftSentence(text, tuple(dict.fromkeys(cited)), "", (), unit.changes)
+
+    def _without_report_lead(self, text: str) -> str:
+        """Without how the contributor came to know of it ("saw on the news a load of
+        people ...", "heard on Radio Leeds that ..."): what follows says what was done."""
+        verbs = pack_words(self.language, "titles", "report_verbs")
+        sources = pack_words(self.language, "titles", "report_sources")
+        if not verbs or not sources:
+            return text
+        lead = re.match(
+            rf"(?:(?:i|we)\s+)?(?:{phrase_alternation(verbs)})\s+(?:(?:this|it|about)\s+)?"
+            rf"(?:on|in|at|from|via)\s+(?:\S+\s+){{0,3}}?(?:{phrase_alternation(sources)})"
+            rf"(?![\w'’])(?:\s+(?-i:[A-Z])[\w'’-]*){{0,2}}[\s,:;-]*(?:(?:that|about|how)\s+)?",
+            text,
+            re.IGNORECASE,
+        )
+        if lead is None or len(tokens(text[lead.end() :])) < 3:
+            return text
+        return text[lead.end() :]
 
     def _fit(self, text: str, limit: int) -> str:
         """At most ``limit`` characters, cut between words, never ending on "the" or "with"."""

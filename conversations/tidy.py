@@ -438,12 +438,27 @@ def _replacements(language: str) -> tuple[re.Pattern[str] | None, dict[str, str]
     return re.compile(pattern), table
 
 
+def reads_as_english(text: str) -> bool:
+    """A sentence of an interview held in another language that is in English: at least
+    two of the English words no Welsh, Gaelic or Polish sentence uses, a third of its words
+    or more, and no letter only those languages write ("ł", "ŵ", "à")."""
+    words = [w.casefold() for w in re.findall(r"[^\W\d_][\w'’]*", text)]
+    if not words or re.search(r"[^\x00-\x7f£€’‘“”–—…]", "".join(words)):
+        return False
+    english = _word_set(DEFAULT_LANGUAGE, "tidy", "english_words")
+    hits = [w for w in words if w in english]
+    return len(set(hits)) >= 2 and len(hits) * 3 >= len(words)
+
+
 def expand_shorthand(text: str, language: str = DEFAULT_LANGUAGE) -> tuple[str, tuple[Change, ...]]:
     """Text-speak expanded and obvious typos fixed from the word lists, links untouched,
-    with every replacement recorded. Nothing is done to a language without its own wording,
-    nor to a sentence holding words of another language ("mae", "yn")."""
+    with every replacement recorded. In a language without its own wording only a sentence
+    that reads as English is expanded, by the English lists ("ask ppl what they need" in a
+    Polish interview); never a sentence holding words of another language ("mae", "yn")."""
     if not has_own_wording(language):
-        return text, ()
+        if not reads_as_english(text):
+            return text, ()
+        language = DEFAULT_LANGUAGE
     markers = _word_set(language, "tidy", "other_language_markers")
     if markers & {w.casefold() for w in re.findall(r"[\w'’]+", text)}:
         return text, ()

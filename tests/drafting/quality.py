@@ -10,8 +10,9 @@ from typing import Any
 
 from conversations.drafting import DraftRecord, without_contact_details
 from conversations.drafting_placement import answer_pieces
+from conversations.drafting_placement import answer_units as drafter_units
 from conversations.model import QuestionKind
-from conversations.tidy import filler_words, tokens
+from conversations.tidy import filler_words, tidy_sentence, tokens
 from tests.drafting.fixture_data import Interview
 
 # Answers that never become draft sentences of their own (consent, contact details, the
@@ -62,23 +63,60 @@ def _holds(whole: list[str], part: list[str]) -> bool:
     return any(whole[i : i + len(part)] == part for i in range(len(whole) - len(part) + 1))
 
 
+def _unit_keys(
+    text: str, language: str, fillers: frozenset[str], corrected: str
+) -> list[list[str]]:
+    """An answer sentence's words as typed, as the tidier writes them ("volunters" is
+    "volunteers" in the draft, "dont" is "don't") and as a later correction left them
+    ("2018" made "2019"; the correction itself is held by the sentence it corrects)."""
+    keys = [
+        _key(text, fillers),
+        _key(tidy_sentence(text, language)[0], fillers),
+        _key(corrected, fillers),
+    ]
+    return [k for index, k in enumerate(keys) if k and k not in keys[:index]]
+
+
 def text_placement_counts(
     draft: DraftRecord, interview: Interview, units: list[tuple[str, str]]
 ) -> Counter[str]:
-    """Placements found by text: fields holding each answer sentence's words in order."""
+    """Placements found by text: fields holding each answer sentence's words in order, as
+    typed or as tidied. A short answer sentence ("the dads") inside a longer one that the
+    same draft sentence holds is that one's words, not a placement of its own."""
     fillers = filler_words(interview.language)
+    order = [q.id for q in interview.script.questions] + sorted(
+        q for q in interview.answers if interview.script.question(q) is None
+    )
+    corrected = {
+        ref: unit.text
+        for unit in drafter_units(interview.script, interview.answers, order, interview.language)
+        for ref in unit.refs
+    }
+    keys = {
+        ref: _unit_keys(text, interview.language, fillers, corrected.get(ref, ""))
+        for ref, text in units
+    }
     counts: Counter[str] = Counter()
-    for ref, text in units:
-        part = _key(text, fillers)
-        for name, draft_field in draft.fields.items():
-            if name in DERIVED_FIELDS or name == "credit_line":
+    for name, draft_field in draft.fields.items():
+        # Organisations lists names taken from the answers, never an answer sentence.
+        if name in DERIVED_FIELDS or name in {"credit_line", "organisations"}:
+            continue
+        held: set[str] = set()
+        for sentence in draft_field.sentences:
+            if sentence.template not in {"", "final_say"}:
                 continue
-            if any(
-                _holds(_key(s.text, fillers), part)
-                for s in draft_field.sentences
-                if s.template in {"", "final_say"}
-            ):
-                counts[ref] += 1
+            whole = _key(sentence.text, fillers)
+            here = {
+                ref: max(found, key=len)
+                for ref, options in keys.items()
+                if (found := [k for k in options if _holds(whole, k)])
+            }
+            held |= {
+                ref
+                for ref, key in here.items()
+                if not any(len(other) > len(key) and _holds(other, key) for other in here.values())
+            }
+        counts.update(held)
     return counts
 
 

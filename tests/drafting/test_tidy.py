@@ -187,3 +187,40 @@ def test_split_sentences_pieces_are_trimmed_and_do_not_split_again(text: str) ->
     pieces = split_sentences(text)
     assert [p for p in pieces if not p or p != p.strip()] == []
     assert [p for p in pieces if split_sentences(p) != [p]] == []
+
+
+@pytest.mark.parametrize(
+    ("raw", "language", "tidied"),
+    [
+        (
+            "listen to the young ppl n let them run it",
+            "cy",
+            "Listen to the young people and let them run it.",
+        ),
+        (
+            "ask ppl what they need w/ their kids",
+            "pl",
+            "Ask people what they need with their kids.",
+        ),
+        ("just ask ppl what they want", "gd", "Just ask people what they want."),
+    ],
+)
+def test_english_text_speak_is_expanded_inside_an_interview_in_another_language(
+    raw: str, language: str, tidied: str
+) -> None:
+    text, changes = tidy_sentence(raw, language)
+    assert (text.rstrip("."), bool(changes)) == (tidied.rstrip("."), True)
+
+
+@pytest.mark.parametrize(
+    ("raw", "language"),
+    [
+        ("Poszliśmy do domu n stary", "pl"),
+        ("Mae'r plant yn dysgu n canu", "cy"),
+        ("the weans n the grannies, a h-uile duine còmhla", "gd"),
+    ],
+)
+def test_a_sentence_in_the_interviews_own_language_keeps_its_shorthand_as_typed(
+    raw: str, language: str
+) -> None:
+    assert tidy_sentence(raw, language)[1] == ()

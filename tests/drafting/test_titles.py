@@ -437,3 +437,97 @@ def test_a_description_title_skips_saying_that_the_contributor_is_part_of_a_grou
     )
     assert not draft.title.casefold().startswith(("i'm", "part of"))
     assert "veg" in draft.title or "greens" in draft.title
+
+
+# --- names marked by how they are said, placed and typed, whatever their words -------------
+
+
+@pytest.mark.parametrize(
+    ("project", "title"),
+    [
+        ("I volunteer on the Gro Wild scheme, kids planting wildflower verges", "Gro Wild"),
+        ("we cook with kids on the Hafod Project every friday in Swansea", "Hafod Project"),
+        ("me n my sister run the tiny forest group behind the chippy", "Tiny Forest"),
+        ("a swap shop for school uniform in the old bank (Second Blazers)", "Second Blazers"),
+        ("we named it the long table cos everyone eats together", "The Long Table"),
+        (
+            "the project we want to share is Open Doors Hastings, a warm space",
+            "Open Doors Hastings",
+        ),
+        ("Its called the hive, a youth space above the library in Wick", "The Hive"),
+        ("ROOTS is a growing project in Hull run by volunteers", "ROOTS"),
+        ("Sunday Suppers - a free community meal in Glossop every week", "Sunday Suppers"),
+        ("My project, Little Free Pantry, gives out food", "Little Free Pantry"),
+    ],
+)
+def test_a_name_marked_by_its_kind_brackets_or_cue_is_the_title_whatever_its_words(
+    project: str, title: str
+) -> None:
+    draft = build_draft(FULL, texts(project=project))
+    assert draft.title == title
+    assert untraceable_sentences(draft, FULL, texts(project=project)) == []
+
+
+@pytest.mark.parametrize(
+    "project",
+    [
+        "We're a Facebook group for new mums in Leith, we meet in the park",
+        "Parents set up a Community Garden group on the estate",
+        "A drop-in for carers at the Riverside Youth Hub in Salford",
+        "we run the youth group at the church on tuesdays",
+        "We worked together with Leith Tenants Forum on the bins",
+        "we called the police",
+        "We called Leeds City Council about the bins",
+    ],
+)
+def test_a_kind_of_thing_a_place_or_a_partner_before_a_kind_word_is_not_named(
+    project: str,
+) -> None:
+    title = build_draft(FULL, texts(project=project)).title
+    bare = {"facebook", "community garden", "riverside youth hub", "youth", "leith tenants forum"}
+    bare |= {"the police", "leeds city council"}
+    assert (title.casefold() in bare, len(title.split()) >= 3) == (False, True)
+
+
+def test_the_body_the_contributor_works_for_is_not_the_title() -> None:
+    answers = texts(
+        project="I work for Groundwork Wales. Our tenants run Tyfu Tywyn, the growing scheme.",
+        who="Groundwork Wales, tenants, the housing association",
+    )
+    assert build_draft(FULL, answers).title == "Tyfu Tywyn"
+
+
+def test_a_group_given_with_the_credit_name_titles_a_story_that_names_none() -> None:
+    answers = texts(project="older folk and the school kids sing together every week")
+    named = build_draft(
+        FULL, {**answers, "credit_name": Answer("credit_name", text="Ann, from Songs of the Shore")}
+    )
+    town = build_draft(
+        FULL, {**answers, "credit_name": Answer("credit_name", text="Jenna from Truro")}
+    )
+    assert (named.title, town.title != "Truro") == ("Songs of the Shore", True)
+
+
+def test_a_description_title_leaves_out_how_the_contributor_heard_of_it() -> None:
+    draft = build_draft(
+        SPOTTED,
+        texts(project="heard on Radio Leeds that tenants in Harehills painted the underpass"),
+    )
+    assert draft.title.startswith("Tenants in Harehills painted the underpass")
+
+
+@pytest.mark.parametrize(
+    ("place_when", "language", "summary_end"),
+    [
+        ("Caernarfon, ers mis Mawrth", "cy", "It took place in Caernarfon, ers mis Mawrth."),
+        ("Bangor, ers Medi 2022 tan Ionawr 2024", "cy", "Bangor, ers Medi 2022 tan Ionawr 2024."),
+        ("Kraków, od stycznia", "pl", "It took place in Kraków, od stycznia."),
+        ("Wrocław, od jesieni do czerwca 2023", "pl", "in Wrocław, od jesieni do czerwca 2023."),
+    ],
+)
+def test_welsh_and_polish_month_names_are_when_not_where(
+    place_when: str, language: str, summary_end: str
+) -> None:
+    answers = texts(project="Clwb ieuenctid", place_when=place_when)
+    summary = build_draft(FULL, answers, language=language).field("summary").text
+    assert summary.endswith(summary_end)
