@@ -7,7 +7,6 @@ from __future__ import annotations
 import contextlib
 import io
 import json
-import zipfile
 from datetime import datetime
 from pathlib import Path
 from typing import IO, Any, Protocol
@@ -186,8 +185,8 @@ class MarkdownZipWriter:
         self._time = _zip_time(exported_at)
 
     def write(self, example: ExportExample) -> None:
-        info = zipfile.ZipInfo(markdown_file_name(example), date_time=self._time)
-        self._zip.writestr(info, render_markdown(example), compress_type=zipfile.ZIP_DEFLATED)
+        page = render_markdown(example).encode()
+        self._zip.add(markdown_file_name(example), page, self._time)
 
     def finish(self) -> None:
         self._zip.close()
@@ -237,8 +236,7 @@ class DocxZipWriter:
         buffer = io.BytesIO()
         self._report.save(buffer)
         name = markdown_file_name(example).removesuffix(".md") + ".docx"
-        info = zipfile.ZipInfo(name, date_time=self._time)
-        self._zip.writestr(info, buffer.getvalue(), compress_type=zipfile.ZIP_STORED)
+        self._zip.add(name, buffer.getvalue(), self._time, compress=False)
 
     def finish(self) -> None:
         self._zip.close()
