@@ -259,10 +259,11 @@ class XlsxWriter:
                     self._rows.seek(0)
                     shutil.copyfileobj(self._rows, stream, _ROW_BUFFER)
                     stream.write(_XLSX_END_OF_ROWS + tail)
-        self._rows.close()
+        self.abort()
 
     def abort(self) -> None:
         self._rows.close()
+        self._template.close()
 
 
 class MarkdownZipWriter:
