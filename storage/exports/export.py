@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import gc
 import zipfile
-from collections.abc import AsyncIterable, Callable
+from collections.abc import AsyncIterable, Callable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -98,23 +99,52 @@ async def export(
     _check(fmt)
     stamp = exported_at if exported_at is not None else datetime.now(UTC)
     partial = output.with_name(output.name + ".part")
-    writer = _WRITERS[fmt](partial, stamp)
-    count = 0
-    try:
-        async for example in examples:
-            if not matches(example, filters):
-                continue
-            writer.write(apply_consent(example, filters.include_raw))
-            count += 1
-            if progress is not None:
-                progress(count)
-        size = await asyncio.to_thread(_complete, writer, partial, output)
-    except BaseException:
-        with contextlib.suppress(Exception):
-            writer.abort()
-        partial.unlink(missing_ok=True)
-        raise
+    with _fewer_collections():
+        writer = _WRITERS[fmt](partial, stamp)
+        count = 0
+        try:
+            async for example in examples:
+                if not matches(example, filters):
+                    continue
+                writer.write(apply_consent(example, filters.include_raw))
+                count += 1
+                if progress is not None:
+                    progress(count)
+            size = await asyncio.to_thread(_complete, writer, partial, output)
+        except BaseException:
+            with contextlib.suppress(Exception):
+                writer.abort()
+            partial.unlink(missing_ok=True)
+            raise
     return ExportResult(count=count, path=output, bytes=size)
+
+
+# An export makes and drops a few objects per example and keeps none, yet each batch it
+# reads outlives the youngest generation, so the collector kept walking the whole process
+# (modules, the ORM's metadata, the bot's state): a sixth of an export's time. While any
+# export runs, what existed before it is frozen out of collections and the youngest
+# generation is collected less often; both are undone when the last export ends.
+_EXPORT_THRESHOLD = 20_000
+_exports_running = 0
+_saved_threshold: tuple[int, int, int] = gc.get_threshold()
+
+
+@contextlib.contextmanager
+def _fewer_collections() -> Iterator[None]:
+    global _exports_running, _saved_threshold
+    if _exports_running == 0:
+        _saved_threshold = gc.get_threshold()
+        gc.freeze()
+        first, *older = _saved_threshold
+        gc.set_threshold(max(first, _EXPORT_THRESHOLD), *older)
+    _exports_running += 1
+    try:
+        yield
+    finally:
+        _exports_running -= 1
+        if _exports_running == 0:
+            gc.set_threshold(*_saved_threshold)
+            gc.unfreeze()
 
 
 def _complete(writer: ExampleWriter, partial: Path, output: Path) -> int:

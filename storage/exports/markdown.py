@@ -22,6 +22,23 @@ _STR = "tag:yaml.org,2002:str"
 _SEQ = "tag:yaml.org,2002:seq"
 _MAP = "tag:yaml.org,2002:map"
 _WEB_URL = re.compile(r"https?://[^\s<>\[\]]+", re.IGNORECASE)
+# A value the safe dumper writes as a plain scalar: a letter first (no indicator, nothing
+# the resolver reads as a number or date), then single spaces or colons between runs of
+# printable characters other than ``#`` (no ``: ``, no trailing ``:``, no line breaks).
+# libyaml escapes characters past U+FFFF and the private ones; those are left to it.
+_RUN = r"[^\s:#\x00-\x1f\x7f-\x9f\ufeff\ufffe\uffff\ud800-\U0010ffff]"
+_PLAIN = re.compile(rf"[^\W\d_\ud800-\U0010ffff]{_RUN}*(?:[ :]{_RUN}+)*")
+# A time as every format prints it: the resolver reads it as a timestamp, so it is quoted.
+_TIME = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ", re.ASCII)
+# Words the resolver reads as a boolean or null, which the dumper quotes.
+_RESOLVED_WORDS = frozenset(
+    word
+    for stem in ("yes", "no", "true", "false", "on", "off", "null")
+    for word in (stem, stem.capitalize(), stem.upper())
+)
+# libyaml's default line width and the indent of a scalar's continuation lines.
+_WIDTH = 80
+_CONTINUATION = "\n  "
 
 
 def _escape(text: str) -> str:
@@ -82,14 +99,64 @@ def _node(matter: dict[str, object]) -> yaml.MappingNode:
     return yaml.MappingNode(_MAP, pairs, flow_style=False)
 
 
+def _plain(prefix: str, value: str) -> str | None:
+    """``prefix`` and ``value`` as the safe dumper writes a plain scalar after it, lines
+    broken where libyaml breaks them (at a space once past the line width), or ``None``
+    when the dumper would quote the value."""
+    if not value:
+        return f"{prefix} ''\n"  # read as null unquoted
+    if value in _RESOLVED_WORDS or not _PLAIN.fullmatch(value):
+        return None
+    column = len(prefix) + 1  # the space between prefix and value
+    if column + len(value) <= _WIDTH:
+        return f"{prefix} {value}\n"
+    parts = [prefix, " "]
+    for index, word in enumerate(value.split(" ")):
+        if index:
+            if column > _WIDTH:
+                parts.append(_CONTINUATION)
+                column = 2
+            else:
+                parts.append(" ")
+                column += 1
+        parts.append(word)
+        column += len(word)
+    parts.append("\n")
+    return "".join(parts)
+
+
+def _pair(key: str, value: object) -> str:
+    """One ``key: value`` of the front matter, as the safe dumper writes it in a block
+    mapping: built here for plain values, else by the dumper itself."""
+    if isinstance(value, list):
+        if not value:
+            return f"{key}: []\n"
+        items = [_plain("-", str(item)) for item in value]
+        if all(items):
+            return f"{key}:\n" + "".join(item for item in items if item)
+    elif _TIME.fullmatch(str(value)):
+        return f"{key}: '{value}'\n"
+    else:
+        text = _plain(f"{key}:", str(value))
+        if text is not None:
+            return text
+    return str(
+        yaml.serialize(
+            _node({key: value}), Dumper=_SAFE_DUMPER, allow_unicode=True, explicit_start=False
+        )
+    )
+
+
+def front_matter_yaml(matter: dict[str, object]) -> str:
+    """``yaml.safe_dump(matter, allow_unicode=True, sort_keys=False)``, byte for byte (tests
+    hold it to the dumper), a pair at a time: a block mapping's pairs do not depend on each
+    other, and most values are plain text that the dumper was slow to write."""
+    return "".join([_pair(key, value) for key, value in matter.items()])
+
+
 def render_markdown(example: ExportExample) -> str:
     """The Markdown page of an example that consent was applied to."""
-    matter = yaml.serialize(
-        _node(front_matter(example)),
-        Dumper=_SAFE_DUMPER,
-        allow_unicode=True,
-        explicit_start=False,
-    )
+    matter = front_matter_yaml(front_matter(example))
     parts = [f"---\n{matter}---\n", f"# {_escape(title_of(example))}\n"]
     for name, heading in FIELD_HEADINGS:
         text = example.fields.get(name, "").strip()

@@ -97,7 +97,8 @@ def as_utc(moment: datetime) -> datetime:
 
 def iso_utc(moment: datetime) -> str:
     """ISO 8601 in UTC to the second, with a ``Z``: what every format prints for a time."""
-    return as_utc(moment).replace(microsecond=0).isoformat().replace("+00:00", "Z")
+    utc = moment if moment.tzinfo is UTC else as_utc(moment)  # stored times are UTC already
+    return utc.replace(tzinfo=None).isoformat(timespec="seconds") + "Z"
 
 
 def matches(example: ExportExample, filters: ExportFilters) -> bool:

@@ -45,3 +45,10 @@ def test_iso_utc_converts_to_utc_and_drops_microseconds() -> None:
     moment = datetime(2026, 3, 1, 14, 0, 5, 123456, tzinfo=timezone(timedelta(hours=2)))
 
     assert iso_utc(moment) == "2026-03-01T12:00:05Z"
+
+
+def test_iso_utc_reads_utc_and_naive_times_alike() -> None:
+    utc = datetime(2026, 3, 1, 12, 0, 5, 999999, tzinfo=UTC)
+
+    assert iso_utc(utc) == iso_utc(utc.replace(tzinfo=None)) == "2026-03-01T12:00:05Z"
+    assert iso_utc(datetime(999, 1, 2, tzinfo=UTC)) == "0999-01-02T00:00:00Z"
