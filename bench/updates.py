@@ -23,6 +23,7 @@ call takes that much longer (200 chats). Asserts nothing.
     .venv/bin/python bench/updates.py                         # both databases, 3 repeats
     .venv/bin/python bench/updates.py --databases sqlite --repeats 1 --chats 50
     .venv/bin/python bench/updates.py --bots copro --latency-ms 50 --latency-only
+    .venv/bin/python bench/updates.py --bots durable,copro --copro-from /tmp/before --repeats 1
 
 PostgreSQL comes from ``BENCH_POSTGRES_URL`` (default postgres@127.0.0.1:5432/test); each
 run gets a scratch database, dropped afterwards. ``BENCH_PROFILE_COPRO=/tmp/copro.prof``
@@ -273,8 +274,18 @@ PROFILE = os.environ.get("BENCH_PROFILE_COPRO", "")
 """A file to write copro-bot's cProfile statistics to (the last run's), when set."""
 
 
+def source_of(bot: str) -> Path:
+    """The checkout a bot runs from: ``copro@DIR`` from DIR, every other from this one."""
+    return Path(bot.partition("@")[2]) if bot.startswith("copro@") else ROOT
+
+
+def label(bot: str) -> str:
+    """A bot's name in the tables and log files: ``copro@DIR`` by DIR's last part."""
+    return f"copro@{source_of(bot).name}" if bot.startswith("copro@") else bot
+
+
 def bot_command(bot: str, folder: Path) -> list[str]:
-    if bot == "copro":
+    if bot.startswith("copro"):
         script = Path(sys.executable).with_name("copro-bot")
         start = [str(script)] if script.exists() else [sys.executable, "-m", "bot.cli"]
         if PROFILE:
@@ -296,14 +307,14 @@ async def run_once(
         names = ("TELEGRAM_", "DATABASE_", "WEBHOOK_", "STAFF_", "INTERVIEW_", "LOG_LEVEL")
         environment = {k: v for k, v in os.environ.items() if not k.startswith(names)}
         environment.update(
-            PYTHONPATH=str(ROOT),
+            PYTHONPATH=str(source_of(bot)),
             TELEGRAM_BOT_TOKEN=TOKEN,
             TELEGRAM_API_BASE_URL=fake.url,
             DATABASE_URL=url,
             LOG_LEVEL="WARNING",
             **SEND_LIMITS,
         )
-        log_path = folder / f"{bot}-{database}-{chats}.log"
+        log_path = folder / f"{label(bot)}-{database}-{chats}.log"
         with log_path.open("wb") as log:
             process = await asyncio.create_subprocess_exec(
                 *bot_command(bot, folder), cwd=folder, env=environment, stdout=log, stderr=log
@@ -361,7 +372,7 @@ def summary(runs: list[Figures]) -> Figures:
 def print_table(title: str, results: dict[tuple[str, int, str], list[Figures]]) -> None:
     print(f"\n{title}")
     print(
-        f"{'database':<11}{'chats':>6}  {'bot':<8}{'updates/s':>10} {'(min-max)':>13}"
+        f"{'database':<11}{'chats':>6}  {'bot':<14}{'updates/s':>10} {'(min-max)':>13}"
         f"{'CPU ms/upd':>11}{'p50 ms':>9}{'p99 ms':>9}  ratio to durable"
     )
     for (database, chats, bot), runs in results.items():
@@ -370,10 +381,10 @@ def print_table(title: str, results: dict[tuple[str, int, str], list[Figures]]) 
         high = max(r.updates_per_s for r in runs)
         ratio = ""
         durable = results.get((database, chats, "durable"))
-        if bot == "copro" and durable:
+        if bot.startswith("copro") and durable:
             ratio = f"{median.updates_per_s / summary(durable).updates_per_s:.2f}x"
         print(
-            f"{database:<11}{chats:>6}  {bot:<8}{median.updates_per_s:>10.1f} "
+            f"{database:<11}{chats:>6}  {label(bot):<14}{median.updates_per_s:>10.1f} "
             f"{f'({low:.0f}-{high:.0f})':>13}{median.cpu_ms:>11.2f}{median.p50_ms:>9.1f}"
             f"{median.p99_ms:>9.1f}  {ratio}"
         )
@@ -382,8 +393,10 @@ def print_table(title: str, results: dict[tuple[str, int, str], list[Figures]]) 
 async def bench(args: argparse.Namespace) -> None:
     databases = [d for d in args.databases.split(",") if d]
     bots = [b for b in args.bots.split(",") if b]
+    if args.copro_from:
+        bots.append(f"copro@{args.copro_from}")
     chat_counts = [int(c) for c in args.chats.split(",") if c]
-    if "copro" in bots:
+    if any(bot.startswith("copro") for bot in bots):
         print("copro-bot's send limits:", " ".join(f"{k}={v}" for k, v in SEND_LIMITS.items()))
     with tempfile.TemporaryDirectory(prefix="copro-bench-") as tmp:
         folder = Path(tmp)
@@ -396,7 +409,7 @@ async def bench(args: argparse.Namespace) -> None:
                             figures = await run_once(bot, database, chats, args.steps, 0, folder)
                             results.setdefault((database, chats, bot), []).append(figures)
                             print(
-                                f"  {database} {chats} chats {bot} #{repeat + 1}: "
+                                f"  {database} {chats} chats {label(bot)} #{repeat + 1}: "
                                 f"{figures.updates_per_s:.1f} updates/s, "
                                 f"{figures.cpu_ms:.2f} CPU ms/update",
                                 flush=True,
@@ -412,7 +425,7 @@ async def bench(args: argparse.Namespace) -> None:
                         )
                         slow.setdefault((database, 200, bot), []).append(figures)
                         print(
-                            f"  {database} 200 chats +{args.latency_ms:g} ms {bot} "
+                            f"  {database} 200 chats +{args.latency_ms:g} ms {label(bot)} "
                             f"#{repeat + 1}: {figures.updates_per_s:.1f} updates/s",
                             flush=True,
                         )
@@ -429,10 +442,15 @@ def main() -> None:
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--latency-ms", type=float, default=50.0)
     parser.add_argument("--latency-only", action="store_true")
+    parser.add_argument(
+        "--copro-from", metavar="DIR", help="also run copro-bot from this checkout (copro@DIR)"
+    )
     args = parser.parse_args()
     if args.serve_echo:
         serve_echo(args.serve_echo)
         return
+    if args.copro_from:
+        args.copro_from = str(Path(args.copro_from).resolve())
     asyncio.run(bench(args))
 
 

@@ -11,7 +11,7 @@ import base64
 from collections.abc import Sequence
 from typing import Any
 
-from bot.telegram_render import keyboard, render_reply
+from bot.telegram_render import keyboard_markup, reply_pieces
 from conversations.model import Button, Reply
 from storage.outbox import OutboxMessage
 
@@ -27,10 +27,11 @@ def reply_messages(
     question counts as delivered once all of it arrived."""
     messages: list[OutboxMessage] = []
     for reply in replies:
-        for piece in render_reply(reply):
-            payload: dict[str, Any] = {"text": piece.text, "parse_mode": "HTML"}
-            if piece.reply_markup is not None:
-                payload["reply_markup"] = piece.reply_markup.to_dict()
+        texts, markup = reply_pieces(reply)
+        for number, text in enumerate(texts, start=1):
+            payload: dict[str, Any] = {"text": text, "parse_mode": "HTML"}
+            if markup is not None and number == len(texts):
+                payload["reply_markup"] = markup
             messages.append(OutboxMessage(chat_id, "sendMessage", payload, kind=kind))
     if follow_up_id is not None and messages:
         last = messages[-1]
@@ -50,9 +51,9 @@ def html_message(
 ) -> OutboxMessage:
     """One message already in Telegram HTML (a digest part, a card)."""
     payload: dict[str, Any] = {"text": html, "parse_mode": "HTML"}
-    markup = keyboard(buttons)
+    markup = keyboard_markup(buttons)
     if markup is not None:
-        payload["reply_markup"] = markup.to_dict()
+        payload["reply_markup"] = markup
     return OutboxMessage(chat_id, "sendMessage", payload, kind=kind, digest_key=digest_key)
 
 

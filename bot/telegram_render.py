@@ -10,6 +10,7 @@ import html
 import logging
 import re
 from dataclasses import dataclass
+from typing import Any
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
@@ -55,21 +56,48 @@ def units(text: str) -> int:
 
 def render_reply(reply: Reply) -> list[OutgoingMessage]:
     """One reply as one or more messages; buttons travel with the last one."""
+    markup = keyboard(reply.buttons)
+    pieces = _texts(reply, markup is not None)
+    messages = [OutgoingMessage(piece) for piece in pieces[:-1]]
+    if pieces:
+        messages.append(OutgoingMessage(pieces[-1], markup))
+    return messages
+
+
+def reply_pieces(reply: Reply) -> tuple[list[str], dict[str, Any] | None]:
+    """:func:`render_reply` as the Bot API's JSON: the texts of the messages, and the
+    keyboard of the last one (:func:`keyboard_markup`)."""
+    markup = keyboard_markup(reply.buttons)
+    return _texts(reply, markup is not None), markup
+
+
+def _texts(reply: Reply, with_buttons: bool) -> list[str]:
     body = escape(reply.text.strip())
     heading = reply.heading.strip() if reply.heading else ""
     text = body
     if heading:
         bold = f"<b>{escape(shorten(heading, HEADING_LIMIT))}</b>"
         text = f"{bold}\n{body}" if body else bold
-    markup = keyboard(reply.buttons)
     pieces = split_message(text)
-    if not pieces:
-        if markup is None:
-            return []
-        pieces = [EMPTY_TEXT]
-    messages = [OutgoingMessage(piece) for piece in pieces[:-1]]
-    messages.append(OutgoingMessage(pieces[-1], markup))
-    return messages
+    if not pieces and with_buttons:
+        return [EMPTY_TEXT]
+    return pieces
+
+
+def keyboard_markup(rows: tuple[tuple[Button, ...], ...]) -> dict[str, Any] | None:
+    """:func:`keyboard` as the Bot API's JSON, made without python-telegram-bot's objects:
+    the outbox stores JSON, and objects built only to be turned into it were most of the
+    cost of rendering an answered question's reply."""
+    keyboard_rows = [
+        [
+            {"text": button.label, "callback_data": button.data}
+            for button in row
+            if _acceptable(button)
+        ]
+        for row in rows
+    ]
+    keyboard_rows = [row for row in keyboard_rows if row]
+    return {"inline_keyboard": keyboard_rows} if keyboard_rows else None
 
 
 def keyboard(rows: tuple[tuple[Button, ...], ...]) -> InlineKeyboardMarkup | None:

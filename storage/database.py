@@ -14,12 +14,16 @@ A URL's password never appears in an error or a log line: :func:`redact_url` hid
 
 from __future__ import annotations
 
+import asyncio
 import json
 import re
+import sqlite3
+import weakref
 from collections.abc import Callable
 from typing import Any, TypeVar
 from urllib.parse import quote
 
+import aiosqlite
 from sqlalchemy import event
 from sqlalchemy.engine import URL, Connection, make_url
 from sqlalchemy.ext.asyncio import (
@@ -83,6 +87,152 @@ def scrub_password(text: str, url: str) -> str:
     return text
 
 
+_BEGIN_WRITE = "BEGIN IMMEDIATE"
+
+
+class _WriteTurns:
+    """This process's SQLite writers, one at a time, in order of arrival: an asyncio lock per
+    event loop, taken by the statement that begins a write transaction and given back when
+    it ends. A writer waiting here waits as long as the busy timeout at most, then fails as
+    SQLite itself would ("database is locked"). Other processes still meet the busy handler.
+    """
+
+    def __init__(self, timeout_seconds: float) -> None:
+        self._timeout = timeout_seconds
+        self._locks: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Lock]
+        self._locks = weakref.WeakKeyDictionary()
+
+    async def take(self) -> asyncio.Lock:
+        loop = asyncio.get_running_loop()
+        lock = self._locks.get(loop)
+        if lock is None:
+            lock = self._locks[loop] = asyncio.Lock()
+        try:
+            async with asyncio.timeout(self._timeout):
+                await lock.acquire()
+        except TimeoutError:
+            raise sqlite3.OperationalError("database is locked") from None
+        return lock
+
+
+class _TurnTakingConnection(aiosqlite.Connection):
+    """aiosqlite's connection, with a write transaction's statements run on the event loop.
+
+    aiosqlite hands every call (a cursor, an execute, a fetch, a close) to the connection's
+    thread and back: about 50 hand-overs for an answered question, each waking the loop
+    through its self-pipe, which cost more CPU than the statements. Here a write transaction
+    takes its turn among this process's writers (:class:`_WriteTurns`) and runs ``BEGIN
+    IMMEDIATE`` in the thread (another process may hold the lock: the busy handler waits
+    there, not on the loop); from then on nothing can make it wait, so its statements run
+    in place until ``COMMIT``, which goes to the thread again (it syncs the disk). Two
+    hand-overs a transaction instead of four a statement. Everything outside a write turn
+    keeps aiosqlite's thread, except a cursor made or closed, and a rollback, while the
+    thread is idle (none of them waits for a lock).
+    """
+
+    def __init__(
+        self, connector: Callable[[], sqlite3.Connection], iter_chunk_size: int, turns: _WriteTurns
+    ) -> None:
+        super().__init__(connector, iter_chunk_size)
+        self._turns = turns
+        self._turn: asyncio.Lock | None = None
+        # Calls handed to the thread, and those it finished (each counted by one thread only):
+        # the thread is idle when they are equal, even after a caller stopped waiting.
+        self._handed = 0
+        self._finished = 0
+
+    async def _execute(self, fn: Any, *args: Any, **kwargs: Any) -> Any:
+        if self._turn is not None or (self._idle() and _never_waits(fn)):
+            if not self._running or self._connection is None:
+                raise ValueError("Connection closed")
+            return fn(*args, **kwargs)
+        if args and args[0] == _BEGIN_WRITE:
+            turn = await self._turns.take()
+            try:
+                result = await self._in_thread(fn, *args, **kwargs)
+            except BaseException:
+                turn.release()
+                raise
+            self._turn = turn
+            return result
+        return await self._in_thread(fn, *args, **kwargs)
+
+    def _idle(self) -> bool:
+        return self._handed == self._finished
+
+    async def _in_thread(self, fn: Any, *args: Any, **kwargs: Any) -> Any:
+        def call() -> Any:
+            try:
+                return fn(*args, **kwargs)
+            finally:
+                self._finished += 1
+
+        self._handed += 1
+        return await super()._execute(call)  # type: ignore[no-untyped-call]
+
+    def _end_turn(self) -> None:
+        turn, self._turn = self._turn, None
+        if turn is not None:
+            turn.release()
+
+    async def commit(self) -> None:
+        if self._turn is None:
+            await super().commit()
+            return
+        try:
+            await self._in_thread(self._conn.commit)
+        finally:
+            self._end_turn()
+
+    async def rollback(self) -> None:
+        try:
+            if self._turn is not None or self._idle():
+                # WAL: a rollback neither waits for a lock nor writes to disk.
+                self._conn.rollback()
+            else:
+                await super().rollback()
+        finally:
+            self._end_turn()
+
+    async def close(self) -> None:
+        try:
+            await super().close()
+        finally:
+            self._end_turn()
+
+    def stop(self) -> asyncio.Future[Any] | None:
+        try:
+            return super().stop()
+        finally:
+            self._end_turn()
+
+
+def _never_waits(fn: Any) -> bool:
+    """A cursor made or closed: no lock, no disk."""
+    name = getattr(fn, "__name__", "")
+    return (name == "cursor" and isinstance(getattr(fn, "__self__", None), sqlite3.Connection)) or (
+        name == "close" and isinstance(getattr(fn, "__self__", None), sqlite3.Cursor)
+    )
+
+
+def _turn_taking_connector(turns: _WriteTurns) -> Callable[..., _TurnTakingConnection]:
+    """What SQLAlchemy's aiosqlite adapter calls instead of ``aiosqlite.connect``, with the
+    same arguments (the URL's)."""
+
+    def connect(
+        database: str, *, iter_chunk_size: int = 64, **kwargs: Any
+    ) -> _TurnTakingConnection:
+        # Used from the loop and from the connection's thread, one call at a time.
+        kwargs["check_same_thread"] = False
+        connection = _TurnTakingConnection(
+            lambda: sqlite3.connect(database, **kwargs), iter_chunk_size, turns
+        )
+        connection._thread.daemon = True  # as SQLAlchemy sets aiosqlite's own
+        return connection
+
+    return connect
+
+
 def _on_sqlite_connect(dbapi_connection: Any, _record: ConnectionPoolEntry) -> None:
     # Take BEGIN away from the driver (the documented recipe); "begin" below emits our own.
     dbapi_connection.isolation_level = None
@@ -105,7 +255,7 @@ def _on_sqlite_begin(connection: Connection) -> None:
     if connection.get_execution_options().get(_READ_ONLY):
         connection.exec_driver_sql("BEGIN")
     else:
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
+        connection.exec_driver_sql(_BEGIN_WRITE)
 
 
 def _compact_json(value: Any) -> str:
@@ -152,6 +302,12 @@ class Database:
             **sizing,
         )
         if _is_sqlite(parsed):
+            connector = _turn_taking_connector(_WriteTurns(SQLITE_BUSY_TIMEOUT_MS / 1000))
+
+            def do_connect(_dialect: Any, _record: Any, _args: Any, params: dict[str, Any]) -> None:
+                params["async_creator_fn"] = connector
+
+            event.listen(engine.sync_engine, "do_connect", do_connect)
             event.listen(engine.sync_engine, "connect", _on_sqlite_connect)
             event.listen(engine.sync_engine, "begin", _on_sqlite_begin)
         return cls(engine)

@@ -162,3 +162,22 @@ def test_shorten_fits_and_keeps_a_prefix(text: str, limit: int) -> None:
         assert short.endswith("…")
         assert text.startswith(short[:-1])
         assert short.count("&") == len(ENTITY.findall(short))
+
+
+def test_outbox_rows_carry_the_same_text_and_keyboard_as_the_rendered_messages() -> None:
+    from bot.outbox_render import reply_messages
+
+    sentence = "We met every week in the library to plan the garden together. "
+    replies = [
+        Reply((sentence * 200)[:10_000], heading="Your story", buttons=((Button("Send", "s"),),)),
+        Reply("Pick", buttons=((Button("A & B", "c|a"), Button("Bad", "x" * 65)), ())),
+        Reply("", buttons=((Button("Go", "go"),),)),
+        Reply("  "),
+    ]
+    expected = [
+        {"text": message.text, "parse_mode": "HTML"}
+        | ({"reply_markup": message.reply_markup.to_dict()} if message.reply_markup else {})
+        for reply in replies
+        for message in render_reply(reply)
+    ]
+    assert [row.payload for row in reply_messages(7, replies)] == expected

@@ -120,3 +120,112 @@ async def test_two_writers_that_read_first_both_succeed(database: Database) -> N
     results = await asyncio.gather(claim(1), claim(2))
 
     assert list(results) == [True, True]
+
+
+async def test_many_sqlite_writers_of_one_process_all_commit(tmp_path: Path) -> None:
+    """Thirty chats writing at once take turns; none fails with "database is locked"."""
+    database = Database.from_url(f"sqlite:///{tmp_path / 'turns.db'}")
+    try:
+        async with database.engine.begin() as connection:
+            await connection.exec_driver_sql("CREATE TABLE said (n INTEGER PRIMARY KEY)")
+
+        async def write(n: int) -> None:
+            async with database.engine.begin() as connection:
+                await connection.execute(text("INSERT INTO said VALUES (:n)"), {"n": n})
+                await asyncio.sleep(0)  # another writer asks for its turn meanwhile
+
+        await asyncio.gather(*(write(n) for n in range(30)))
+        async with database.engine.connect() as connection:
+            stored = (await connection.exec_driver_sql("SELECT n FROM said ORDER BY n")).all()
+    finally:
+        await database.dispose()
+
+    assert [n for (n,) in stored] == list(range(30))
+
+
+async def test_a_sqlite_reader_goes_on_while_a_writer_holds_its_turn(tmp_path: Path) -> None:
+    database = Database.from_url(f"sqlite:///{tmp_path / 'read.db'}")
+    try:
+        async with database.engine.begin() as connection:
+            await connection.exec_driver_sql("CREATE TABLE said (n INTEGER PRIMARY KEY)")
+            await connection.exec_driver_sql("INSERT INTO said VALUES (1)")
+        writing, read = asyncio.Event(), asyncio.Event()
+
+        async def write() -> None:
+            async with database.engine.begin() as connection:
+                await connection.exec_driver_sql("INSERT INTO said VALUES (2)")
+                writing.set()
+                await read.wait()  # holds the write lock until the reader is done
+
+        writer = asyncio.create_task(write())
+        await writing.wait()
+        async with database.read_session() as session:
+            seen = (await session.execute(text("SELECT n FROM said"))).scalars().all()
+        read.set()
+        await writer
+    finally:
+        await database.dispose()
+
+    assert seen == [1]  # the writer's row is not committed yet
+
+
+async def test_a_sqlite_writer_waits_for_another_process_without_stopping_the_loop(
+    tmp_path: Path,
+) -> None:
+    """Another process holding the write lock: the writer waits in SQLite's busy handler on
+    the connection's thread, and everything else on the loop carries on meanwhile."""
+    import sqlite3
+
+    path = tmp_path / "other.db"
+    database = Database.from_url(f"sqlite:///{path}")
+    try:
+        async with database.engine.begin() as connection:
+            await connection.exec_driver_sql("CREATE TABLE said (n INTEGER PRIMARY KEY)")
+        other = await asyncio.to_thread(sqlite3.connect, path, isolation_level=None)
+        await asyncio.to_thread(other.execute, "BEGIN IMMEDIATE")
+
+        async def write() -> None:
+            async with database.engine.begin() as connection:
+                await connection.exec_driver_sql("INSERT INTO said VALUES (1)")
+
+        writer = asyncio.create_task(write())
+        ticks = 0
+        while ticks < 20:  # the loop keeps turning while the writer waits
+            await asyncio.sleep(0.01)
+            ticks += 1
+        waited = not writer.done()
+        await asyncio.to_thread(other.execute, "COMMIT")
+        await writer
+        await asyncio.to_thread(other.close)
+        async with database.engine.connect() as connection:
+            stored = (await connection.exec_driver_sql("SELECT n FROM said")).scalars().all()
+    finally:
+        await database.dispose()
+
+    assert (waited, stored) == (True, [1])
+
+
+async def test_a_sqlite_writer_inside_its_own_write_transaction_fails_after_the_timeout(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """As with SQLite's lock alone: the inner writer's turn never comes, and it is told so
+    rather than waiting for ever."""
+    from sqlalchemy.exc import OperationalError
+
+    import storage.database as module
+
+    monkeypatch.setattr(module, "SQLITE_BUSY_TIMEOUT_MS", 200)
+    database = Database.from_url(f"sqlite:///{tmp_path / 'nested.db'}")
+    try:
+        async with database.engine.begin() as outer:
+            await outer.exec_driver_sql("CREATE TABLE said (n INTEGER PRIMARY KEY)")
+            with pytest.raises(OperationalError, match="database is locked"):
+                async with database.engine.begin() as inner:
+                    await inner.exec_driver_sql("INSERT INTO said VALUES (1)")
+            await outer.exec_driver_sql("INSERT INTO said VALUES (2)")
+        async with database.engine.connect() as connection:
+            stored = (await connection.exec_driver_sql("SELECT n FROM said")).scalars().all()
+    finally:
+        await database.dispose()
+
+    assert stored == [2]
