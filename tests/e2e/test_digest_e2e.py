@@ -140,6 +140,10 @@ async def test_the_staff_chat_gets_the_digest_at_the_scheduled_time(
     assert buttons(digest) == [f"Open {cat}", f"Open {eve}"]
     assert all(re.fullmatch(r"st\|o\|\d+", data) for data in callback_data(digest))
 
+    # The file follows the message through the outbox: on a busy machine, moments later.
+    await fake.wait_for(
+        lambda c: c.method == "sendDocument" and int(c.params["chat_id"]) == STAFF_CHAT_ID, 15
+    )
     [document] = documents(fake)
     [upload] = document.files.values()
     assert upload.file_name == "digest-2026-03-02-0900.md"
