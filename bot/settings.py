@@ -62,7 +62,7 @@ class Settings:
     llm_timeout_seconds: float = DEFAULT_LLM_TIMEOUT_SECONDS
     lens_model: str = "rules"
     """``rules``, or ``learned`` to add the lens's learned model (LENS_MODEL; needs the
-    ``lens-model`` extra and about 70 MB more memory)."""
+    ``lens-model`` extra: NumPy)."""
     send_rate_limit: float = 30.0
     """Messages a second for the whole bot, over every process (SEND_RATE_LIMIT)."""
     chat_send_rate: float = 1.0
@@ -294,7 +294,7 @@ def _writer_settings(env: Mapping[str, str]) -> dict[str, Any]:
     lens_model = (_optional(env, "LENS_MODEL") or "rules").lower()
     if lens_model not in LENS_MODELS:
         raise SettingsError("LENS_MODEL", f"expected one of {', '.join(LENS_MODELS)}")
-    if lens_model == "learned" and importlib.util.find_spec("sklearn") is None:
+    if lens_model == "learned" and importlib.util.find_spec("numpy") is None:
         raise SettingsError(
             "LENS_MODEL", "learned needs the lens-model extra: pip install 'copro-bot[lens-model]'"
         )
