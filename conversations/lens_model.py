@@ -324,7 +324,7 @@ def _logistic(
     Minimises ``0.5 |w|^2 + sum_i C_i log(1 + exp(-y_i w.x_i))`` (the bias a feature of
     value 1, penalised like the rest, as liblinear does) with ``w = X^T alpha``: with fewer
     snippets than features, each Newton step is a small dense solve on the Gram matrix
-    ``kernel`` (X X^T + 1), far faster than working on the features themselves.
+    ``kernel`` (X X^T + 1), so training needs no scikit-learn.
     """
     import numpy as np
 
