@@ -4,11 +4,13 @@ For each count (1,000, 5,000 and 10,000 by default) a SQLite database is filled 
 many contributors mid-interview (consent given, the project told; rows copied in bulk
 from one interview the service really ran), then a fresh process opens it as the bot
 does (the service, its script catalog, the database) and every contributor answers one
-more question through ``InterviewService.handle``. Printed: the peak RSS of that process
-and its growth against the smallest count. Asserts nothing.
+more question through ``InterviewService.handle``. Like ``copro-bot run`` by default, the
+process first loads the lens's learned model (``--rules-only``: as with LENS_MODEL=rules).
+Printed: the peak RSS of that process and its growth against the smallest count. Asserts
+nothing.
 
     .venv/bin/python bench/memory.py
-    .venv/bin/python bench/memory.py --counts 1000,10000
+    .venv/bin/python bench/memory.py --counts 1000,10000 --rules-only
 """
 
 from __future__ import annotations
@@ -28,6 +30,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from sqlalchemy import insert, select
 
+from conversations.lens_model import warm_up
 from conversations.model import Person, Pressed, Started, TextSent
 from conversations.script import ScriptCatalog, builtin_scripts
 from storage.database import Database
@@ -151,7 +154,9 @@ async def answer_all(url: str, count: int) -> None:
         await database.dispose()
 
 
-def child(url: str, count: int) -> None:
+def child(url: str, count: int, learned: bool) -> None:
+    if learned:
+        warm_up()  # what `copro-bot run` does at start with the default LENS_MODEL
     started = time.perf_counter()
     asyncio.run(answer_all(url, count))
     elapsed = time.perf_counter() - started
@@ -162,10 +167,13 @@ def child(url: str, count: int) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--counts", default="1000,5000,10000")
+    parser.add_argument(
+        "--rules-only", action="store_true", help="leave the lens's learned model unloaded"
+    )
     parser.add_argument("--child", nargs=2, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
-        child(args.child[0], int(args.child[1]))
+        child(args.child[0], int(args.child[1]), not args.rules_only)
         return
     counts = [int(c) for c in args.counts.split(",")]
     results: list[tuple[int, float, float]] = []
@@ -174,7 +182,14 @@ def main() -> None:
             url = f"sqlite:///{Path(folder) / f'memory-{count}.db'}"
             asyncio.run(fill(url, count))
             ran = subprocess.run(
-                [sys.executable, __file__, "--child", url, str(count)],
+                [
+                    sys.executable,
+                    __file__,
+                    "--child",
+                    url,
+                    str(count),
+                    *(["--rules-only"] if args.rules_only else []),
+                ],
                 capture_output=True,
                 text=True,
                 check=True,

@@ -60,9 +60,9 @@ class Settings:
     llm_model: str | None = None
     llm_api_key: str | None = None
     llm_timeout_seconds: float = DEFAULT_LLM_TIMEOUT_SECONDS
-    lens_model: str = "rules"
-    """``rules``, or ``learned`` to add the lens's learned model (LENS_MODEL; needs the
-    ``lens-model`` extra and about 70 MB more memory)."""
+    lens_model: str = "learned"
+    """``learned`` (the rules with the lens's learned model, about 35 MB once loaded) or
+    ``rules`` for the rules alone (LENS_MODEL)."""
     send_rate_limit: float = 30.0
     """Messages a second for the whole bot, over every process (SEND_RATE_LIMIT)."""
     chat_send_rate: float = 1.0
@@ -291,13 +291,11 @@ def _writer_settings(env: Mapping[str, str]) -> dict[str, Any]:
             raise SettingsError(
                 "LLM_TIMEOUT_SECONDS", f"expected seconds between 0 and 600, got {timeout_text!r}"
             )
-    lens_model = (_optional(env, "LENS_MODEL") or "rules").lower()
+    lens_model = (_optional(env, "LENS_MODEL") or "learned").lower()
     if lens_model not in LENS_MODELS:
         raise SettingsError("LENS_MODEL", f"expected one of {', '.join(LENS_MODELS)}")
-    if lens_model == "learned" and importlib.util.find_spec("sklearn") is None:
-        raise SettingsError(
-            "LENS_MODEL", "learned needs the lens-model extra: pip install 'copro-bot[lens-model]'"
-        )
+    if lens_model == "learned" and importlib.util.find_spec("numpy") is None:
+        raise SettingsError("LENS_MODEL", "learned needs NumPy: pip install numpy")
     if writer == "llm":
         if base is None:
             raise SettingsError(

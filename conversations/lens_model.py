@@ -8,14 +8,16 @@ and model together on held-out predictions inside the training data, with the ru
 were before they saw each batch (see ``train``), never on the figures they are judged by.
 
 The trained weights ship as ``lens/model.npz`` (built by ``bench/lens_train.py``), so the
-runtime needs no training. scikit-learn, NumPy and SciPy are imported only when a model is
-loaded or trained, so the bot starts without them.
+runtime needs no training. Scoring needs NumPy alone (the n-grams are counted here, as
+scikit-learn's ``TfidfVectorizer`` counts them); training also needs SciPy's sparse
+matrices. NumPy is imported only when a model is loaded, so the bot starts without it.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Collection, Iterable, Sequence
+from collections import Counter
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -29,7 +31,7 @@ MODEL_FILE = Path(__file__).parent / "lens" / "model.npz"
 WORD_NGRAMS = (1, 2)
 CHAR_NGRAMS = (2, 5)
 CHAR_MIN_DF = 2  # a character n-gram seen once says nothing about fresh answers
-REGULARISATION = 20.0  # inverse strength (scikit-learn's C), chosen by cross-validation
+REGULARISATION = 20.0  # inverse strength (liblinear's C), chosen by cross-validation
 # an answer this short says too little for the model to add a tag on its own: "the council"
 # as the final say is no co-decision, though most final-say answers in training are
 MIN_WORDS = 4
@@ -112,25 +114,42 @@ class LensModel:
     veto: float  # a rule match counts only at this probability or above
     confident: float  # the model adds a tag on its own at this probability or above
 
-    @cache  # noqa: B019 - one pair of vectorizers per model, which lives as long as the process
-    def _vectorizers(self) -> tuple[Any, Any]:
-        words, chars = _vectorizers(self.word_vocabulary, self.char_vocabulary)
-        words.idf_ = self.word_idf
-        chars.idf_ = self.char_idf
-        return words, chars
+    @cache  # noqa: B019 - one index per model, which lives as long as the process
+    def _index(self) -> tuple[dict[str, int], dict[str, int]]:
+        return (
+            {t: i for i, t in enumerate(self.word_vocabulary)},
+            {t: i for i, t in enumerate(self.char_vocabulary)},
+        )
+
+    @cache  # noqa: B019 - as above
+    def _weights(self) -> NDArray[np.float64]:
+        """The coefficients feature by feature, so one answer's columns are read in a block."""
+        import numpy as np
+
+        return np.ascontiguousarray(self.coef.T)
+
+    def features(self, doc: str) -> tuple[NDArray[np.intp], NDArray[np.float64]]:
+        """The columns and TF-IDF values of one document (each block L2-normalised)."""
+        words, chars = self._index()
+        word_cols, word_values = _tfidf(word_terms(doc), words, self.word_idf)
+        char_cols, char_values = _tfidf(char_terms(doc), chars, self.char_idf)
+        import numpy as np
+
+        return (
+            np.concatenate([word_cols, char_cols + len(words)]),
+            np.concatenate([word_values, char_values]),
+        )
 
     def probabilities(self, documents: Sequence[str]) -> NDArray[np.float64]:
         """One row per document, one column per tag (in ``tags`` order)."""
         import numpy as np
-        from scipy.sparse import hstack
-        from scipy.special import expit
 
-        if not documents:
-            return np.zeros((0, len(self.tags)))
-        words, chars = self._vectorizers()
-        features = hstack([words.transform(documents), chars.transform(documents)]).tocsr()
-        scores: NDArray[np.float64] = expit(features @ self.coef.T + self.intercept)
-        return scores
+        scores = np.empty((len(documents), len(self.tags)))
+        for row, doc in enumerate(documents):
+            columns, values = self.features(doc)
+            scores[row] = values @ self._weights()[columns] + self.intercept
+        probabilities: NDArray[np.float64] = 1.0 / (1.0 + np.exp(-scores))
+        return probabilities
 
     def keys(
         self,
@@ -220,27 +239,121 @@ def _load(path: Path) -> LensModel:
         )
 
 
-def _vectorizers(
-    word_vocabulary: Sequence[str] | None = None, char_vocabulary: Sequence[str] | None = None
-) -> tuple[Any, Any]:
-    from sklearn.feature_extraction.text import TfidfVectorizer
+_TOKEN = re.compile(r"(?u)\b\w\w+\b")
+_SPACES = re.compile(r"\s\s+")
 
-    words = TfidfVectorizer(
-        ngram_range=WORD_NGRAMS,
-        sublinear_tf=True,
-        vocabulary={t: i for i, t in enumerate(word_vocabulary)} if word_vocabulary else None,
+
+def word_terms(doc: str) -> list[str]:
+    """Word unigrams and bigrams (words of two or more letters, lowercased)."""
+    tokens = _TOKEN.findall(doc.lower())
+    low, high = WORD_NGRAMS
+    return [
+        " ".join(tokens[i : i + n])
+        for n in range(low, high + 1)
+        for i in range(len(tokens) - n + 1)
+    ]
+
+
+def char_terms(doc: str) -> list[str]:
+    """Character n-grams inside words, each word padded with a space on both sides, so
+    "co-designed", "codesign" and "co design" share most of theirs."""
+    low, high = CHAR_NGRAMS
+    terms: list[str] = []
+    for word in _SPACES.sub(" ", doc.lower()).split():
+        padded = f" {word} "
+        for n in range(low, high + 1):
+            if len(padded) <= n:
+                terms.append(padded)  # a short word counts once, whole
+                break
+            terms.extend(padded[i : i + n] for i in range(len(padded) - n + 1))
+    return terms
+
+
+def _tfidf(
+    terms: Iterable[str], index: Mapping[str, int], idf: NDArray[np.float64]
+) -> tuple[NDArray[np.intp], NDArray[np.float64]]:
+    """Sublinear term frequency times IDF over the known terms, L2-normalised."""
+    import numpy as np
+
+    counts = Counter(t for t in terms if t in index)
+    columns = np.fromiter((index[t] for t in counts), dtype=np.intp, count=len(counts))
+    values = (1.0 + np.log(np.fromiter(counts.values(), dtype=np.float64))) * idf[columns]
+    norm = float(np.sqrt(values @ values))
+    return columns, values / norm if norm else values
+
+
+# --- training (needs SciPy) -------------------------------------------------------------
+
+
+def _vocabulary(
+    documents: Sequence[list[str]], min_df: int
+) -> tuple[tuple[str, ...], NDArray[np.float64]]:
+    """Terms in at least ``min_df`` documents (sorted) and their smoothed IDF."""
+    import numpy as np
+
+    df = Counter(t for terms in documents for t in set(terms))
+    vocabulary = tuple(sorted(t for t, n in df.items() if n >= min_df))
+    seen = np.array([df[t] for t in vocabulary], dtype=np.float64)
+    idf: NDArray[np.float64] = np.log((1 + len(documents)) / (1 + seen)) + 1.0
+    return vocabulary, idf
+
+
+def _matrix(documents: Sequence[str], model: LensModel) -> Any:
+    """The documents' features as a SciPy sparse matrix (rows in order)."""
+    import numpy as np
+    from scipy.sparse import csr_matrix
+
+    rows = [model.features(doc) for doc in documents]
+    pointers = np.cumsum([0, *(len(columns) for columns, _ in rows)])
+    width = len(model.word_vocabulary) + len(model.char_vocabulary)
+    return csr_matrix(
+        (
+            np.concatenate([np.zeros(0), *(v for _, v in rows)]),
+            np.concatenate([np.zeros(0, dtype=np.intp), *(c for c, _ in rows)]),
+            pointers,
+        ),
+        shape=(len(documents), width),
     )
-    chars = TfidfVectorizer(
-        analyzer="char_wb",
-        ngram_range=CHAR_NGRAMS,
-        sublinear_tf=True,
-        min_df=CHAR_MIN_DF,
-        vocabulary={t: i for i, t in enumerate(char_vocabulary)} if char_vocabulary else None,
-    )
-    return words, chars
 
 
-# --- training ---------------------------------------------------------------------------
+def _logistic(
+    kernel: NDArray[np.float64], labels: NDArray[np.bool_], c: float
+) -> NDArray[np.float64]:
+    """Dual weights ``alpha`` of an L2 logistic regression with balanced class weights.
+
+    Minimises ``0.5 |w|^2 + sum_i C_i log(1 + exp(-y_i w.x_i))`` (the bias a feature of
+    value 1, penalised like the rest, as liblinear does) with ``w = X^T alpha``: with fewer
+    snippets than features, each Newton step is a small dense solve on the Gram matrix
+    ``kernel`` (X X^T + 1), so training needs no scikit-learn.
+    """
+    import numpy as np
+
+    y = np.where(labels, 1.0, -1.0)
+    positives = int(labels.sum())
+    weight = c * np.where(labels, len(y) / (2.0 * positives), len(y) / (2.0 * (len(y) - positives)))
+    alpha = np.zeros(len(y))
+
+    def loss(a: NDArray[np.float64]) -> float:
+        scores = kernel @ a
+        return float(0.5 * a @ scores + weight @ np.logaddexp(0.0, -y * scores))
+
+    current = loss(alpha)
+    for _ in range(100):
+        sigma = 1.0 / (1.0 + np.exp(y * (kernel @ alpha)))  # the logistic of -margin
+        direction = alpha - weight * y * sigma  # the gradient, less a factor of the kernel
+        curvature = weight * sigma * (1.0 - sigma)
+        step = np.linalg.solve(curvature[:, None] * kernel + np.eye(len(y)), direction)
+        size, previous = 1.0, current
+        while True:
+            trial = alpha - size * step
+            current = loss(trial)
+            if current <= previous or size < 1e-6:
+                break
+            size /= 2
+        alpha = trial
+        if previous - current <= 1e-12 * max(1.0, abs(previous)):
+            break
+    return alpha
 
 
 def fit(
@@ -250,45 +363,38 @@ def fit(
     language: str = "en",
     veto: float = 0.0,
     confident: float = 1.01,
+    regularisation: float = REGULARISATION,
 ) -> LensModel:
-    """Fit vectorizers and one balanced logistic regression per tag on ``snippets``, each
-    on the snippets whose label speaks for that tag."""
+    """Fit the TF-IDF vocabularies and one balanced logistic regression per tag on
+    ``snippets``, each on the snippets whose label speaks for that tag."""
     import numpy as np
-    from scipy.sparse import hstack
-    from sklearn.linear_model import LogisticRegression
 
-    words, chars = _vectorizers()
     documents = [document(s.question, s.text) for s in snippets]
-    features = hstack([words.fit_transform(documents), chars.fit_transform(documents)]).tocsr()
-    coef = np.zeros((len(tags), features.shape[1]))
-    intercept = np.full(len(tags), -10.0)  # a tag nobody labelled is never suggested
+    word_vocabulary, word_idf = _vocabulary([word_terms(d) for d in documents], 1)
+    char_vocabulary, char_idf = _vocabulary([char_terms(d) for d in documents], CHAR_MIN_DF)
+    model = LensModel(
+        tags=tuple(tags),
+        language=language,
+        word_vocabulary=word_vocabulary,
+        char_vocabulary=char_vocabulary,
+        word_idf=word_idf,
+        char_idf=char_idf,
+        coef=np.zeros((len(tags), len(word_vocabulary) + len(char_vocabulary))),
+        intercept=np.full(len(tags), -10.0),  # a tag nobody labelled is never suggested
+        veto=veto,
+        confident=confident,
+    )
+    features = _matrix(documents, model)
+    kernel = (features @ features.T).toarray() + 1.0
     for row, tag in enumerate(tags):
         rows = np.array([s.speaks_for(tag) for s in snippets])
         labels = np.array([tag in s.tags for s in snippets])[rows]
         if labels.all() or not labels.any():
             continue
-        model = LogisticRegression(
-            C=REGULARISATION, class_weight="balanced", solver="liblinear"
-        ).fit(features[rows], labels)
-        coef[row] = model.coef_[0]
-        intercept[row] = model.intercept_[0]
-    return LensModel(
-        tags=tuple(tags),
-        language=language,
-        word_vocabulary=_vocabulary(words),
-        char_vocabulary=_vocabulary(chars),
-        word_idf=np.asarray(words.idf_, dtype=np.float64),
-        char_idf=np.asarray(chars.idf_, dtype=np.float64),
-        coef=coef,
-        intercept=intercept,
-        veto=veto,
-        confident=confident,
-    )
-
-
-def _vocabulary(vectorizer: Any) -> tuple[str, ...]:
-    ordered = sorted(vectorizer.vocabulary_.items(), key=lambda item: item[1])
-    return tuple(term for term, _ in ordered)
+        alpha = _logistic(kernel[np.ix_(rows, rows)], labels, regularisation)
+        model.coef[row] = features[rows].T @ alpha
+        model.intercept[row] = alpha.sum()
+    return model
 
 
 def choose_thresholds(

@@ -155,9 +155,9 @@ def test_send_rate_limit_defaults_to_telegrams_30_a_second_and_can_be_raised() -
     assert raised.value.name == "SEND_RATE_LIMIT"
 
 
-def test_the_lens_runs_on_its_rules_unless_the_learned_model_is_asked_for() -> None:
-    assert load_settings({}).lens_model == "rules"
-    assert load_settings({"LENS_MODEL": "Learned"}).lens_model == "learned"
+def test_the_lens_uses_its_learned_model_unless_the_rules_alone_are_asked_for() -> None:
+    assert load_settings({}).lens_model == "learned"
+    assert load_settings({"LENS_MODEL": "Rules"}).lens_model == "rules"
     with pytest.raises(SettingsError) as caught:
         load_settings({"LENS_MODEL": "neural"})
     assert caught.value.name == "LENS_MODEL"

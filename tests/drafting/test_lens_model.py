@@ -3,6 +3,7 @@ sentence it rests on, and never overrides what the rules read as negated."""
 
 from __future__ import annotations
 
+import subprocess
 import sys
 from pathlib import Path
 
@@ -166,3 +167,22 @@ def test_on_a_batch_left_out_rules_and_model_beat_the_rules_alone() -> None:
 
     assert both.recall >= rules.recall + 0.05
     assert f1(both.precision, both.recall) > f1(rules.precision, rules.recall)
+
+
+def test_the_shipped_model_scores_with_numpy_alone() -> None:
+    """Drafting with the model (the default) costs NumPy's memory, not SciPy's or
+    scikit-learn's: those are for training only."""
+    probe = (
+        "import sys\n"
+        "from conversations.lens_model import document, load_model\n"
+        "load_model().probabilities([document('decision', 'we all voted on the plans')])\n"
+        "print(sorted({m.split('.')[0] for m in sys.modules} & {'numpy', 'scipy', 'sklearn'}))\n"
+    )
+    ran = subprocess.run(
+        [sys.executable, "-c", probe],
+        cwd=BENCH.parent,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert ran.stdout.strip() == "['numpy']"
