@@ -216,11 +216,13 @@ class Headline:
 
     def _with_article(self, name: str) -> str:
         """The name with the "The" the contributor always wrote before it ("The Say So
-        Panel voted ..."; "at The Say So Panel")."""
-        if name.casefold().startswith("the "):
+        Panel voted ..."; "at The Say So Panel"), read from what they typed: a "the" the
+        tidier capitalised, or one name written once without it, adds none; nor does an
+        acronym ("SPARK") ever take one."""
+        if name.casefold().startswith("the ") or (len(name.split()) == 1 and name.isupper()):
             return name
-        before = re.compile(rf"(\S+)\s+{re.escape(name)}(?![\w'’-])")
-        seen = [m.group(1) for u in self.units for m in before.finditer(u.text)]
+        said = re.compile(rf"(?<![\w'’-])(?:(\S+)\s+)?{re.escape(name)}(?![\w'’-])")
+        seen = [m.group(1) for a in self.answers.values() for m in said.finditer(a.text)]
         return f"The {name}" if seen and all(w == "The" for w in seen) else name
 
     def heading(self, units: Sequence[Unit]) -> tuple[str, Unit] | None:

@@ -531,3 +531,22 @@ def test_welsh_and_polish_month_names_are_when_not_where(
     answers = texts(project="Clwb ieuenctid", place_when=place_when)
     summary = build_draft(FULL, answers, language=language).field("summary").text
     assert summary.endswith(summary_end)
+
+
+def test_an_acronym_or_a_name_typed_without_the_takes_no_the() -> None:
+    acronym = build_draft(
+        FULL,
+        texts(
+            project="KIN (Kids In Norwich) - an after-school club run with parents",
+            final_say="the KIN committee, 4 parents and a teacher",
+        ),
+    )
+    lower_the = build_draft(
+        FULL,
+        texts(
+            project="A youth panel that gives out small grants in Hulme.",
+            decision="the Green Light Panel voted to fund 9 groups.",
+            heard_back="the Green Light Panel posts its reasons online.",
+        ),
+    )
+    assert (acronym.title, lower_the.title) == ("KIN", "Green Light Panel")
