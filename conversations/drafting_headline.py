@@ -167,6 +167,7 @@ class Headline:
             or self.heading(project)
             or self.name_is(project)
             or self.labelled(project)
+            or self.label(project)
             or self.kind_named(project)
             or self.bracketed(project)
             or self.repeated()
@@ -299,6 +300,35 @@ class Headline:
         if not self._marked_name_ok(name) or parts[-1].casefold() in self.place_words:
             return None
         return name, first
+
+    def label(self, units: Sequence[Unit]) -> tuple[str, Unit] | None:
+        """A project answer typed without capitals opening with a sentence of two or three
+        words and no verb, then what it is: "fixit fridays. bike repair night at ...". A
+        contributor who writes capitals capitalises a name (see ``heading``), so "Food bank.
+        We run it ..." is a description."""
+        first = units[0] if units and units[0].home == "project" else None
+        if first is None or first.index != 0 or len(units) < 2 or not self._typed_lower(first):
+            return None
+        following = units[1]
+        if following.home != "project" or len(tokens(following.text)) < 4:
+            return None
+        text = strip_emoji(first.text).strip()
+        if text.endswith("?") or re.search(r"\d", text) or self.is_aside(text):
+            return None
+        said = [w.text for w in _words(text.rstrip(".!… "))]
+        folded = [w.casefold() for w in said]
+        remark = {w.casefold() for w in pack_words(self.language, "titles", "label_not")}
+        remark |= self.stop | self.name_ends | self.greetings | self.indefinite
+        if not 2 <= len(said) <= 3 or any(not re.search(r"[^\W\d_]", w) for w in said):
+            return None
+        if any(w in remark or (len(w) >= 5 and w.endswith(("ing", "ed"))) for w in folded):
+            return None  # "going well", "we cook", "thanks all"
+        if all(w in self.generic or w in self.kinds for w in folded):
+            return None  # "youth club." says what kind, not which
+        name = self._title_case(said)
+        if self._is_place(said) or date_matches(text, self.language):
+            return None
+        return (name, first) if self._marked_name_ok(name) else None
 
     def shouted(self, units: Sequence[Unit]) -> tuple[str, Unit] | None:
         """A name of two words or more written in capitals inside a project sentence that

@@ -533,6 +533,34 @@ def test_welsh_and_polish_month_names_are_when_not_where(
     assert summary.endswith(summary_end)
 
 
+def test_a_short_label_opening_an_answer_typed_without_capitals_is_the_name() -> None:
+    answers = texts(
+        project="tuesday table. a free lunch for anyone at the church hall, cooked by volunteers",
+        place_when="Keighley",
+    )
+    draft = build_draft(FULL, answers)
+    assert (draft.title, untraceable_sentences(draft, FULL, answers)) == ("Tuesday Table", [])
+
+
+@pytest.mark.parametrize(
+    ("project", "title"),
+    [
+        ("Food bank. We run it from the church hall on Fridays.", "Food Bank"),
+        ("going well. we meet every week at the library with the kids", "Going Well"),
+        ("youth club. we meet every week at the library with the kids", "Youth Club"),
+    ],
+)
+def test_a_short_opening_written_in_sentence_case_a_remark_or_a_kind_is_not_a_name(
+    project: str, title: str
+) -> None:
+    """Described, so the place is added: a name would stand alone."""
+    draft = build_draft(FULL, texts(project=project, place_when="Keighley"))
+    assert (draft.title.casefold(), draft.title.endswith(", Keighley")) == (
+        f"{title}, Keighley".casefold(),
+        True,
+    )
+
+
 def test_an_acronym_or_a_name_typed_without_the_takes_no_the() -> None:
     acronym = build_draft(
         FULL,
