@@ -80,6 +80,14 @@ def _mentions(text: str, place: str) -> bool:
     )
 
 
+def _as_written(text: str, name: str) -> str:
+    """``name`` as ``text`` spells it: a name read word by word loses the apostrophe of
+    an elision inside it ("Cridhe a' Bhaile")."""
+    inner = [re.escape(w) + "['’]?" for w in name.split()[:-1]] + [re.escape(name.split()[-1])]
+    found = re.search(r"(?<![\w'’-])" + r"\s+".join(inner) + r"(?![\w-])", text)
+    return found.group(0) if found else name
+
+
 def _capitalised(word: str) -> bool:
     return word[:1].isupper()
 
@@ -162,6 +170,7 @@ class Headline:
         named = (
             self.called(project)
             or self.named_before(self.units)
+            or self.name_then_word(self.units)
             or self.apposition(project)
             or self.quoted(project)
             or self.heading(project)
@@ -329,6 +338,21 @@ class Headline:
         if self._is_place(said) or date_matches(text, self.language):
             return None
         return (name, first) if self._marked_name_ok(name) else None
+
+    def name_then_word(self, units: Sequence[Unit]) -> tuple[str, Unit] | None:
+        """A name said right before the word for a name, in any answer: Gaelic "'S e Cridhe
+        a' Bhaile an t-ainm", Welsh "Criw Cei yw'r enw", "Fixit Fridays is the name"; kept
+        as written ("a'" with its apostrophe)."""
+        cues = pack_words(self.language, "titles", "name_then_word")
+        if not cues:
+            return None
+        cue = re.compile(
+            rf"\s*(?:{phrase_alternation(cues)})(?![\w'’-])(?!\s+(?:of|for)\b)", re.IGNORECASE
+        )
+        for name, core, unit in self._names_before(units, cue):
+            if self._marked_name_ok(name) and not self._is_place(core):
+                return _as_written(unit.text, name), unit
+        return None
 
     def shouted(self, units: Sequence[Unit]) -> tuple[str, Unit] | None:
         """A name of two words or more written in capitals inside a project sentence that
@@ -848,10 +872,23 @@ class Headline:
         name_re = re.compile(
             rf"(?<![\w'’])(?:{phrase_alternation(words_for_name)})(?![\w-])", re.IGNORECASE
         )
+        copulas = pack_words(self.language, "titles", "name_copulas")
+        copula_re = re.compile(
+            rf"(?:\s+[\w'’-]+){{0,2}}?\s+(?:{phrase_alternation(copulas)})\s+"
+            if copulas
+            else "(?!)",
+            re.IGNORECASE,
+        )
         for unit in units:
             match = name_re.search(unit.text)
             if match is None:
                 continue
+            # "Enw'r prosiect yw Cwtch": right after "name ... is", one word is a name.
+            said = copula_re.match(unit.text, match.end())
+            if said is not None:
+                first = self._run_from(_words(unit.text[said.end() :]), 0)
+                if first and self._marked_name_ok(first) and not self._is_place(first.split()):
+                    return first, unit
             words = _words(unit.text[match.end() :])
             for start in range(len(words)):
                 run = self._run_from(words, start).split()

@@ -578,3 +578,35 @@ def test_an_acronym_or_a_name_typed_without_the_takes_no_the() -> None:
         ),
     )
     assert (acronym.title, lower_the.title) == ("KIN", "Green Light Panel")
+
+
+@pytest.mark.parametrize(
+    ("project", "language", "title"),
+    [
+        (
+            "'S e Fàilte Mhòr an t-ainm. Tha sinn a' cruinneachadh gach seachdain.",
+            "gd",
+            "Fàilte Mhòr",
+        ),
+        (
+            "Is e Taigh a' Chnuic an t-ainm a th' air. A lunch club in Ullapool.",
+            "gd",
+            "Taigh a' Chnuic",
+        ),
+        ("Cwtch yw'r enw. Clwb ieuenctid yn Aberaeron bob nos Wener.", "cy", "Cwtch"),
+        ("Enw'r prosiect yw Cwtch. Rydyn ni'n trwsio beiciau yn y Bala.", "cy", "Cwtch"),
+        ("Projekt nazywa się Spiżarnia i działa w Gdańsku.", "pl", "Spiżarnia"),
+        ("Działamy pod nazwą Sąsiedzka Spiżarnia od 2021 roku.", "pl", "Sąsiedzka Spiżarnia"),
+    ],
+)
+def test_a_name_before_or_after_the_word_for_name_in_gaelic_welsh_or_polish_is_the_title(
+    project: str, language: str, title: str
+) -> None:
+    assert build_draft(FULL, texts(project=project), language=language).title == title
+
+
+def test_a_name_of_something_else_is_not_the_title() -> None:
+    answers = texts(
+        project="A soup lunch for older folk. Tuesday Soup is the name of the recipe book we made."
+    )
+    assert build_draft(FULL, answers).title == "Soup lunch for older folk"
