@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 
 from conversations.drafting_entities import date_matches, places_in
-from conversations.drafting_placement import Unit, answered, corrected_values
+from conversations.drafting_placement import Unit, answered, corrected_values, link_opener_end
 from conversations.drafting_records import DraftSentence
 from conversations.model import Answer, Script
 from conversations.tidy import (
@@ -974,6 +974,11 @@ class Headline:
     def described(self, unit: Unit) -> DraftSentence | None:
         """A short description from what the project is, and where when it fits."""
         text = strip_emoji(unit.text).strip().rstrip(".!?… ")
+        # "my neighbour's lad is on this - the council let young people ...": how the
+        # contributor is linked to it says nothing of what it is.
+        linked = link_opener_end(text, self.language)
+        if linked and len(tokens(text[linked:])) >= 3:
+            text = text[linked:]
         # "Saw this on Facebook: young people run a radio station": a short lead-in before a
         # colon is a label or a remark; what follows says what the project is.
         lead_in = re.match(r"([^:]{1,50}):\s+(.+)", text)
@@ -1056,6 +1061,7 @@ class Headline:
     def _fit(self, text: str, limit: int) -> str:
         """At most ``limit`` characters, cut between words, never ending on "the" or "with"."""
         dangling = self.stop | self.joining | {"to", "for", "with", "in", "on", "at", "by", "of"}
+        dangling |= {"how", "what", "why", "whether", "if", "than", "or"}  # "decide how"
         words = text.split()
         if len(text) <= limit:
             return text.strip(" ,;:-–—" + OPENERS)  # a whole clause as written ("drop in")

@@ -610,3 +610,25 @@ def test_a_name_of_something_else_is_not_the_title() -> None:
         project="A soup lunch for older folk. Tuesday Soup is the name of the recipe book we made."
     )
     assert build_draft(FULL, answers).title == "Soup lunch for older folk"
+
+
+@pytest.mark.parametrize(
+    ("project", "title"),
+    [
+        (
+            "my mate runs this - a choir for dads in Stockport who never sang before",
+            "Choir for dads in Stockport",
+        ),
+        (
+            "My sister told me about this. Older women in Hebden Bridge teach teenagers to sew.",
+            "Older women in Hebden Bridge teach teenagers to sew",
+        ),
+    ],
+)
+def test_how_the_contributor_is_linked_to_the_project_is_left_out_of_title_and_summary(
+    project: str, title: str
+) -> None:
+    draft = build_draft(SPOTTED, texts(project=project))
+    assert draft.title.startswith(title)
+    # Said as a sentence of its own, the link does not open the summary either.
+    assert draft.summary.startswith("Older women") or not project.startswith("My sister")
