@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 
 from conversations.drafting_entities import date_matches, places_in
-from conversations.drafting_placement import Unit, answered, corrected_values
+from conversations.drafting_placement import Unit, answered, corrected_values, link_opener_end
 from conversations.drafting_records import DraftSentence
 from conversations.model import Answer, Script
 from conversations.tidy import (
@@ -78,6 +78,14 @@ def _mentions(text: str, place: str) -> bool:
     return bool(words) and all(
         any(t.startswith(w[: max(4, len(w) - 2)]) for t in said) for w in words
     )
+
+
+def _as_written(text: str, name: str) -> str:
+    """``name`` as ``text`` spells it: a name read word by word loses the apostrophe of
+    an elision inside it ("Cridhe a' Bhaile")."""
+    inner = [re.escape(w) + "['’]?" for w in name.split()[:-1]] + [re.escape(name.split()[-1])]
+    found = re.search(r"(?<![\w'’-])" + r"\s+".join(inner) + r"(?![\w-])", text)
+    return found.group(0) if found else name
 
 
 def _capitalised(word: str) -> bool:
@@ -162,11 +170,13 @@ class Headline:
         named = (
             self.called(project)
             or self.named_before(self.units)
+            or self.name_then_word(self.units)
             or self.apposition(project)
             or self.quoted(project)
             or self.heading(project)
             or self.name_is(project)
             or self.labelled(project)
+            or self.label(project)
             or self.kind_named(project)
             or self.bracketed(project)
             or self.repeated()
@@ -216,11 +226,13 @@ class Headline:
 
     def _with_article(self, name: str) -> str:
         """The name with the "The" the contributor always wrote before it ("The Say So
-        Panel voted ..."; "at The Say So Panel")."""
-        if name.casefold().startswith("the "):
+        Panel voted ..."; "at The Say So Panel"), read from what they typed: a "the" the
+        tidier capitalised, or one name written once without it, adds none; nor does an
+        acronym ("SPARK") ever take one."""
+        if name.casefold().startswith("the ") or (len(name.split()) == 1 and name.isupper()):
             return name
-        before = re.compile(rf"(\S+)\s+{re.escape(name)}(?![\w'’-])")
-        seen = [m.group(1) for u in self.units for m in before.finditer(u.text)]
+        said = re.compile(rf"(?<![\w'’-])(?:(\S+)\s+)?{re.escape(name)}(?![\w'’-])")
+        seen = [m.group(1) for a in self.answers.values() for m in said.finditer(a.text)]
         return f"The {name}" if seen and all(w == "The" for w in seen) else name
 
     def heading(self, units: Sequence[Unit]) -> tuple[str, Unit] | None:
@@ -297,6 +309,50 @@ class Headline:
         if not self._marked_name_ok(name) or parts[-1].casefold() in self.place_words:
             return None
         return name, first
+
+    def label(self, units: Sequence[Unit]) -> tuple[str, Unit] | None:
+        """A project answer typed without capitals opening with a sentence of two or three
+        words and no verb, then what it is: "fixit fridays. bike repair night at ...". A
+        contributor who writes capitals capitalises a name (see ``heading``), so "Food bank.
+        We run it ..." is a description."""
+        first = units[0] if units and units[0].home == "project" else None
+        if first is None or first.index != 0 or len(units) < 2 or not self._typed_lower(first):
+            return None
+        following = units[1]
+        if following.home != "project" or len(tokens(following.text)) < 4:
+            return None
+        text = strip_emoji(first.text).strip()
+        if text.endswith("?") or re.search(r"\d", text) or self.is_aside(text):
+            return None
+        said = [w.text for w in _words(text.rstrip(".!… "))]
+        folded = [w.casefold() for w in said]
+        remark = {w.casefold() for w in pack_words(self.language, "titles", "label_not")}
+        remark |= self.stop | self.name_ends | self.greetings | self.indefinite
+        if not 2 <= len(said) <= 3 or any(not re.search(r"[^\W\d_]", w) for w in said):
+            return None
+        if any(w in remark or (len(w) >= 5 and w.endswith(("ing", "ed"))) for w in folded):
+            return None  # "going well", "we cook", "thanks all"
+        if all(w in self.generic or w in self.kinds for w in folded):
+            return None  # "youth club." says what kind, not which
+        name = self._title_case(said)
+        if self._is_place(said) or date_matches(text, self.language):
+            return None
+        return (name, first) if self._marked_name_ok(name) else None
+
+    def name_then_word(self, units: Sequence[Unit]) -> tuple[str, Unit] | None:
+        """A name said right before the word for a name, in any answer: Gaelic "'S e Cridhe
+        a' Bhaile an t-ainm", Welsh "Criw Cei yw'r enw", "Fixit Fridays is the name"; kept
+        as written ("a'" with its apostrophe)."""
+        cues = pack_words(self.language, "titles", "name_then_word")
+        if not cues:
+            return None
+        cue = re.compile(
+            rf"\s*(?:{phrase_alternation(cues)})(?![\w'’-])(?!\s+(?:of|for)\b)", re.IGNORECASE
+        )
+        for name, core, unit in self._names_before(units, cue):
+            if self._marked_name_ok(name) and not self._is_place(core):
+                return _as_written(unit.text, name), unit
+        return None
 
     def shouted(self, units: Sequence[Unit]) -> tuple[str, Unit] | None:
         """A name of two words or more written in capitals inside a project sentence that
@@ -816,10 +872,23 @@ class Headline:
         name_re = re.compile(
             rf"(?<![\w'’])(?:{phrase_alternation(words_for_name)})(?![\w-])", re.IGNORECASE
         )
+        copulas = pack_words(self.language, "titles", "name_copulas")
+        copula_re = re.compile(
+            rf"(?:\s+[\w'’-]+){{0,2}}?\s+(?:{phrase_alternation(copulas)})\s+"
+            if copulas
+            else "(?!)",
+            re.IGNORECASE,
+        )
         for unit in units:
             match = name_re.search(unit.text)
             if match is None:
                 continue
+            # "Enw'r prosiect yw Cwtch": right after "name ... is", one word is a name.
+            said = copula_re.match(unit.text, match.end())
+            if said is not None:
+                first = self._run_from(_words(unit.text[said.end() :]), 0)
+                if first and self._marked_name_ok(first) and not self._is_place(first.split()):
+                    return first, unit
             words = _words(unit.text[match.end() :])
             for start in range(len(words)):
                 run = self._run_from(words, start).split()
@@ -905,6 +974,11 @@ class Headline:
     def described(self, unit: Unit) -> DraftSentence | None:
         """A short description from what the project is, and where when it fits."""
         text = strip_emoji(unit.text).strip().rstrip(".!?… ")
+        # "my neighbour's lad is on this - the council let young people ...": how the
+        # contributor is linked to it says nothing of what it is.
+        linked = link_opener_end(text, self.language)
+        if linked and len(tokens(text[linked:])) >= 3:
+            text = text[linked:]
         # "Saw this on Facebook: young people run a radio station": a short lead-in before a
         # colon is a label or a remark; what follows says what the project is.
         lead_in = re.match(r"([^:]{1,50}):\s+(.+)", text)
@@ -987,6 +1061,7 @@ class Headline:
     def _fit(self, text: str, limit: int) -> str:
         """At most ``limit`` characters, cut between words, never ending on "the" or "with"."""
         dangling = self.stop | self.joining | {"to", "for", "with", "in", "on", "at", "by", "of"}
+        dangling |= {"how", "what", "why", "whether", "if", "than", "or"}  # "decide how"
         words = text.split()
         if len(text) <= limit:
             return text.strip(" ,;:-–—" + OPENERS)  # a whole clause as written ("drop in")

@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from functools import cache
 
 from conversations.drafting_records import DraftSentence
 from conversations.lens import Lens, phrase_regex
@@ -21,6 +22,7 @@ from conversations.tidy import (
     filler_words,
     has_own_wording,
     pack_words,
+    phrase_alternation,
     sentence_key,
     split_sentences,
     tidy_sentence,
@@ -128,6 +130,30 @@ def _cue_regex(phrases: Sequence[str]) -> re.Pattern[str] | None:
     return re.compile("|".join(phrase_regex(p) for p in ordered), re.IGNORECASE)
 
 
+@cache
+def _link_opener(language: str) -> re.Pattern[str] | None:
+    leads = pack_words(language, "titles", "link_leads")
+    verbs = pack_words(language, "titles", "link_verbs")
+    objects = pack_words(language, "titles", "link_objects")
+    if not (leads and verbs and objects):
+        return None
+    return re.compile(
+        rf"\W*(?:{phrase_alternation(leads)})(?:\s+[\w'’-]+){{0,3}}?\s+"
+        rf"(?:{phrase_alternation(verbs)})\s+(?:{phrase_alternation(objects)})"
+        rf"(?:\s+(?:up|going|off))?(?![\w'’-])\s*(?:[-–—:;,.!…]+\s*|$)",
+        re.IGNORECASE,
+    )
+
+
+def link_opener_end(text: str, language: str) -> int:
+    """Where an opening that says how the contributor is linked to the project ends ("my
+    neighbour's lad is on this - ", "My mate runs this."), 0 when the text has none: it
+    says who told them, not what the project is."""
+    pattern = _link_opener(language)
+    match = pattern.match(text) if pattern is not None else None
+    return match.end() if match is not None else 0
+
+
 def corrected_values(units: Sequence[Unit], language: str) -> set[str]:
     """Values a correction says were wrong ("2018" in "sorry, it was 2019 not 2018"), so
     composed sentences never repeat them."""
@@ -231,6 +257,8 @@ class Placer:
         if not words or self.is_back_reference(text):
             return True
         if len(words) <= 2 and (text.rstrip().endswith("!") or words[0] in self.greetings):
+            return True
+        if link_opener_end(text, self.language) == len(text):  # "My sister told me about this."
             return True
         if self.asides is None or re.search(r"\d", text):
             return False

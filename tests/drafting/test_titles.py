@@ -531,3 +531,104 @@ def test_welsh_and_polish_month_names_are_when_not_where(
     answers = texts(project="Clwb ieuenctid", place_when=place_when)
     summary = build_draft(FULL, answers, language=language).field("summary").text
     assert summary.endswith(summary_end)
+
+
+def test_a_short_label_opening_an_answer_typed_without_capitals_is_the_name() -> None:
+    answers = texts(
+        project="tuesday table. a free lunch for anyone at the church hall, cooked by volunteers",
+        place_when="Keighley",
+    )
+    draft = build_draft(FULL, answers)
+    assert (draft.title, untraceable_sentences(draft, FULL, answers)) == ("Tuesday Table", [])
+
+
+@pytest.mark.parametrize(
+    ("project", "title"),
+    [
+        ("Food bank. We run it from the church hall on Fridays.", "Food Bank"),
+        ("going well. we meet every week at the library with the kids", "Going Well"),
+        ("youth club. we meet every week at the library with the kids", "Youth Club"),
+    ],
+)
+def test_a_short_opening_written_in_sentence_case_a_remark_or_a_kind_is_not_a_name(
+    project: str, title: str
+) -> None:
+    """Described, so the place is added: a name would stand alone."""
+    draft = build_draft(FULL, texts(project=project, place_when="Keighley"))
+    assert (draft.title.casefold(), draft.title.endswith(", Keighley")) == (
+        f"{title}, Keighley".casefold(),
+        True,
+    )
+
+
+def test_an_acronym_or_a_name_typed_without_the_takes_no_the() -> None:
+    acronym = build_draft(
+        FULL,
+        texts(
+            project="KIN (Kids In Norwich) - an after-school club run with parents",
+            final_say="the KIN committee, 4 parents and a teacher",
+        ),
+    )
+    lower_the = build_draft(
+        FULL,
+        texts(
+            project="A youth panel that gives out small grants in Hulme.",
+            decision="the Green Light Panel voted to fund 9 groups.",
+            heard_back="the Green Light Panel posts its reasons online.",
+        ),
+    )
+    assert (acronym.title, lower_the.title) == ("KIN", "Green Light Panel")
+
+
+@pytest.mark.parametrize(
+    ("project", "language", "title"),
+    [
+        (
+            "'S e Fàilte Mhòr an t-ainm. Tha sinn a' cruinneachadh gach seachdain.",
+            "gd",
+            "Fàilte Mhòr",
+        ),
+        (
+            "Is e Taigh a' Chnuic an t-ainm a th' air. A lunch club in Ullapool.",
+            "gd",
+            "Taigh a' Chnuic",
+        ),
+        ("Cwtch yw'r enw. Clwb ieuenctid yn Aberaeron bob nos Wener.", "cy", "Cwtch"),
+        ("Enw'r prosiect yw Cwtch. Rydyn ni'n trwsio beiciau yn y Bala.", "cy", "Cwtch"),
+        ("Projekt nazywa się Spiżarnia i działa w Gdańsku.", "pl", "Spiżarnia"),
+        ("Działamy pod nazwą Sąsiedzka Spiżarnia od 2021 roku.", "pl", "Sąsiedzka Spiżarnia"),
+    ],
+)
+def test_a_name_before_or_after_the_word_for_name_in_gaelic_welsh_or_polish_is_the_title(
+    project: str, language: str, title: str
+) -> None:
+    assert build_draft(FULL, texts(project=project), language=language).title == title
+
+
+def test_a_name_of_something_else_is_not_the_title() -> None:
+    answers = texts(
+        project="A soup lunch for older folk. Tuesday Soup is the name of the recipe book we made."
+    )
+    assert build_draft(FULL, answers).title == "Soup lunch for older folk"
+
+
+@pytest.mark.parametrize(
+    ("project", "title"),
+    [
+        (
+            "my mate runs this - a choir for dads in Stockport who never sang before",
+            "Choir for dads in Stockport",
+        ),
+        (
+            "My sister told me about this. Older women in Hebden Bridge teach teenagers to sew.",
+            "Older women in Hebden Bridge teach teenagers to sew",
+        ),
+    ],
+)
+def test_how_the_contributor_is_linked_to_the_project_is_left_out_of_title_and_summary(
+    project: str, title: str
+) -> None:
+    draft = build_draft(SPOTTED, texts(project=project))
+    assert draft.title.startswith(title)
+    # Said as a sentence of its own, the link does not open the summary either.
+    assert draft.summary.startswith("Older women") or not project.startswith("My sister")
