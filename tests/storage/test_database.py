@@ -181,7 +181,11 @@ async def test_a_sqlite_writer_waits_for_another_process_without_stopping_the_lo
     try:
         async with database.engine.begin() as connection:
             await connection.exec_driver_sql("CREATE TABLE said (n INTEGER PRIMARY KEY)")
-        other = await asyncio.to_thread(sqlite3.connect, path, isolation_level=None)
+        # The executor may run each call on a different thread: the other process's
+        # connection is used from whichever one is free.
+        other = await asyncio.to_thread(
+            sqlite3.connect, path, isolation_level=None, check_same_thread=False
+        )
         await asyncio.to_thread(other.execute, "BEGIN IMMEDIATE")
 
         async def write() -> None:
