@@ -168,17 +168,22 @@ class Headline:
         project = [u for u in self.units if u.home in {"project", "origin"}]
         later = [u for u in self.units if u.home not in {"project", "origin", "place_when"}]
         named = (
-            self.called(project)
+            self.renamed(self.units)
+            or self.called(project)
             or self.named_before(self.units)
             or self.name_then_word(self.units)
             or self.apposition(project)
             or self.quoted(project)
+            # A pasted headline names the project in quotes ("'Little Waves' panel ...").
+            or self.quoted([u for u in self.units if u.home == "source"])
+            or self.came_about(self.units)
             or self.heading(project)
             or self.name_is(project)
             or self.labelled(project)
             or self.label(project)
             or self.kind_named(project)
             or self.bracketed(project)
+            or self.founded([u for u in self.units if u.home in {"project", "origin", "role"}])
             or self.repeated()
             or self.shouted(project)
             or self.named(project)
@@ -410,11 +415,77 @@ class Headline:
                     and self._echoes(name)
                     and not self._named_place(name)
                     and name.casefold() not in self.organisations
+                    and not self._partner(name.casefold(), self._listed_in_who())
                 ):
                     return name, unit
         return None
 
     # -- names marked by how they are said, not by their words --
+
+    def renamed(self, units: Sequence[Unit]) -> tuple[str, Unit] | None:
+        """The name a project goes by now, when the contributor says it was renamed: "it was
+        called the Youth Forum ... so they renamed it, it's Brockley Voices now"."""
+        marks = pack_words(self.language, "titles", "rename_marks")
+        if not marks:
+            return None
+        mark_re = re.compile(rf"(?<![\w'’])(?:{phrase_alternation(marks)})(?![\w'’])", re.I)
+        for unit in units:
+            found = mark_re.search(unit.text)
+            if found is None:
+                continue
+            words = _words(unit.text[found.end() :])
+            for start in range(min(len(words), MAX_NAME_WORDS + 2)):
+                name = self._run_from(words, start)
+                parts = name.split()
+                core = parts[1:] if len(parts) > 1 and parts[0].casefold() in self.stop else parts
+                if core and self._could_be_project(core, organisations_allowed=True):
+                    return " ".join(core) if core is not parts else name, unit
+        return None
+
+    def came_about(self, units: Sequence[Unit]) -> tuple[str, Unit] | None:
+        """A name said in passing with how it began: "that's sort of how the Calder Water
+        Wardens came about", "which is how Grandweans Together got going"."""
+        verbs = pack_words(self.language, "titles", "began_verbs")
+        leads = pack_words(self.language, "titles", "began_leads")
+        if not verbs or not leads:
+            return None
+        lead_re = re.compile(rf"(?<![\w'’])(?:{phrase_alternation(leads)})\s+", re.I)
+        verb_re = re.compile(rf"\s*(?:{phrase_alternation(verbs)})(?![\w'’])", re.I)
+        for unit in units:
+            for lead in lead_re.finditer(unit.text):
+                rest = unit.text[lead.end() :]
+                words = _words(rest)
+                start = 1 if words[:1] and words[0].text.casefold() in self.stop else 0
+                name = self._run_from(words, start)
+                if not name:
+                    continue
+                after = rest[rest.find(name) + len(name) :]
+                if verb_re.match(after) and self._could_be_project(name.split()):
+                    return name, unit
+        return None
+
+    def founded(self, units: Sequence[Unit]) -> tuple[str, Unit] | None:
+        """A name right after the contributor says they started or run it: "I started
+        Stitch It Back with my neighbour", "we set up the Tuesday Table in 2022"; never a
+        body they work for, a place or a building."""
+        cues = pack_words(self.language, "titles", "founder_cues")
+        if not cues:
+            return None
+        cue_re = re.compile(rf"(?<![\w'’])(?:{phrase_alternation(cues)})\s+", re.IGNORECASE)
+        for unit in units:
+            for match in cue_re.finditer(unit.text):
+                words = _words(unit.text[match.end() :])
+                start = 1 if words[:1] and words[0].text.casefold() in self.stop else 0
+                name = self._run_from(words, start)
+                parts = name.split()
+                if (
+                    parts
+                    and self._could_be_project(parts)
+                    and not self._named_place(name)
+                    and name.casefold() not in self.organisations
+                ):
+                    return name, unit
+        return None
 
     def _employers(self) -> set[str]:
         """Names said right after "I work for" (or the like) in any answer: the credit's
@@ -707,6 +778,15 @@ class Headline:
                 index += 1
                 continue
             following = words[index + 1] if index + 1 < len(words) else None
+            if (  # "Bridie's 2nd Helpings", "Route 66 Riders": a number inside a name
+                re.fullmatch(r"\d{1,3}(?:st|nd|rd|th)?", word.text, re.IGNORECASE)
+                and following is not None
+                and _capitalised(following.text)
+                and not word.ends_run
+            ):
+                taken += [word, following]
+                index += 2
+                continue
             if (
                 word.text.casefold() in self.joining
                 and following is not None
@@ -938,16 +1018,39 @@ class Headline:
                     seen[key][unit.home] = max(seen[key].get(unit.home, 0), mid)
                     spelled.setdefault(key, name)
                     first_unit.setdefault(key, unit)
+        listed = self._listed_in_who()
         candidates = [
             (len(questions), sum(questions.values()), len(key), key)
             for key, questions in seen.items()
             if len(questions) >= 2
+            and not self._partner(key, listed)
             and ("project" in questions or (self._echoes(key) and not self._named_place(key)))
         ]
         if not candidates:
             return None
         best = max(candidates)
         return spelled[best[3]], first_unit[best[3]]
+
+    def _listed_in_who(self) -> set[str]:
+        """Names that are a whole item of the list of who took part ("riders, Cycle
+        Sheffield, the Refugee Council"): partners beside the project, not the project."""
+        who = answered(self.answers, "who")
+        if who is None:
+            return set()
+        items = re.split(r"\s*(?:[,;\n]|\band\b|&)\s*", who.text)
+        listed = set()
+        for item in items:
+            words = item.strip(" .!").split()
+            if words and words[0].casefold() in self.stop:
+                words = words[1:]
+            if len(words) >= 2 and all(_capitalised(w) or w in self.joining for w in words):
+                listed.add(" ".join(words).casefold())
+        return listed
+
+    @staticmethod
+    def _partner(name: str, listed: set[str]) -> bool:
+        """``name`` (folded) is one of the listed partners or a part of one."""
+        return any(f" {name} " in f" {partner} " for partner in listed)
 
     def _could_be_project(self, parts: list[str], *, organisations_allowed: bool = False) -> bool:
         if not parts:
@@ -985,6 +1088,14 @@ class Headline:
         if lead_in and len(tokens(lead_in.group(1))) <= 6 and len(tokens(lead_in.group(2))) >= 3:
             text = lead_in.group(2)
         text = self._without_report_lead(text)
+        remarks = pack_words(self.language, "titles", "telling_remarks")
+        remark = re.match(
+            rf"(?:\S+\s+){{0,3}}?(?:{phrase_alternation(remarks)})[^,;:.!?–—-]*[,;:.!?–—-]+\s*",
+            text,
+            re.IGNORECASE,
+        )
+        if remarks and remark and len(tokens(text[remark.end() :])) >= 2:
+            text = text[remark.end() :]  # "its hard to explain, its bikes basically"
         openings = sorted(pack_words(self.language, "titles", "openings"), key=len, reverse=True)
         opening_re = re.compile(
             rf"^(?:{'|'.join(re.escape(o) for o in openings)})(?:\s*,)?\s+", re.IGNORECASE

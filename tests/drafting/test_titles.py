@@ -632,3 +632,94 @@ def test_how_the_contributor_is_linked_to_the_project_is_left_out_of_title_and_s
     assert draft.title.startswith(title)
     # Said as a sentence of its own, the link does not open the summary either.
     assert draft.summary.startswith("Older women") or not project.startswith("My sister")
+
+
+def test_a_renamed_project_is_titled_by_the_name_it_goes_by_now() -> None:
+    draft = build_draft(
+        FULL,
+        texts(
+            project=(
+                "Older people in Hove advising the bus company on routes. It was called the "
+                "Hove Bus Users Group at first, then the members changed the name to Ride "
+                "Along Hove last year."
+            ),
+        ),
+    )
+    assert draft.title == "Ride Along Hove"
+
+
+def test_a_name_said_in_passing_with_how_it_began_is_the_title() -> None:
+    draft = build_draft(
+        FULL,
+        texts(
+            project=(
+                "After the fire at the flats we all met in the car park for weeks, and that's "
+                "how the Tower Neighbours Network got going in the end. We check on each "
+                "other and sit with the housing officer every month."
+            ),
+        ),
+    )
+    assert draft.title == "Tower Neighbours Network"
+
+
+def test_a_name_after_i_started_in_the_role_answer_is_the_title_but_not_a_body_or_a_building() -> (
+    None
+):
+    named = build_draft(
+        FULL,
+        texts(
+            project="Fixing bikes for kids who can't afford one, every Saturday.",
+            role="I set up Spoke Folk with two dads from the school, I do the spanners",
+        ),
+    )
+    building = build_draft(
+        FULL,
+        texts(
+            project="Fixing bikes for kids who can't afford one, every Saturday.",
+            role="I run Moorside Community Centre and we host it",
+        ),
+    )
+    assert named.title == "Spoke Folk"
+    assert "Moorside" not in building.title and "bikes" in building.title.casefold()
+
+
+def test_a_name_with_a_number_in_it_is_kept_whole() -> None:
+    draft = build_draft(
+        FULL,
+        texts(project="Route 66 Riders. A cycling club for over-60s that plans its own rides."),
+    )
+    assert draft.title == "Route 66 Riders"
+
+
+def test_a_name_in_quotes_in_a_pasted_headline_names_a_spotted_project() -> None:
+    draft = build_draft(
+        SPOTTED,
+        texts(
+            project="a group of carers redesigned the waiting room at the hospice with staff",
+            source="'Quiet Harbour' carers' project reshapes hospice | Local News https://x.example/q",
+        ),
+    )
+    assert draft.title == "Quiet Harbour"
+
+
+def test_a_partner_listed_among_who_took_part_is_not_the_title() -> None:
+    draft = build_draft(
+        FULL,
+        texts(
+            project=(
+                "we grow veg on the old tennis courts with people from the day centre. "
+                "Green Fingers Leeds bring the seeds."
+            ),
+            who="people from the day centre, Green Fingers Leeds, and the parks team",
+            changed="Green Fingers Leeds now send us volunteers too",
+        ),
+    )
+    assert "Green Fingers" not in draft.title and "veg" in draft.title.casefold()
+
+
+def test_a_remark_about_the_telling_does_not_open_the_title() -> None:
+    draft = build_draft(
+        FULL,
+        texts(project="its hard to explain really, its a tool library in the old bank."),
+    )
+    assert "explain" not in draft.title.casefold() and "tool library" in draft.title.casefold()
