@@ -229,6 +229,12 @@ def places_in(text: str, language: str = DEFAULT_LANGUAGE) -> list[str]:
             words = words[1:]
         while words and words[-1].casefold().strip(".") in stop:
             words = words[:-1]
+        if words and words[0][:1].isupper():  # "Tuam and around it": the name, not the rest
+            for index in range(1, len(words)):
+                following = words[index + 1] if index + 1 < len(words) else ""
+                if words[index][:1].islower() and not following[:1].isupper():
+                    words = words[:index]
+                    break
         phrase = " ".join(words).strip(" .()")
         if not phrase or words[0].casefold() in not_places:
             continue

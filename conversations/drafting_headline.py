@@ -177,6 +177,7 @@ class Headline:
             # A pasted headline names the project in quotes ("'Little Waves' panel ...").
             or self.quoted([u for u in self.units if u.home == "source"])
             or self.came_about(self.units)
+            or self.seen(project)
             or self.heading(project)
             or self.name_is(project)
             or self.labelled(project)
@@ -462,6 +463,31 @@ class Headline:
                 after = rest[rest.find(name) + len(name) :]
                 if verb_re.match(after) and self._could_be_project(name.split()):
                     return name, unit
+        return None
+
+    def seen(self, units: Sequence[Unit]) -> tuple[str, Unit] | None:
+        """A tip-off opening with what was seen, by name: "Saw the Welcome Kitchen at St
+        Martins hall", "came across Grow Together in the paper"."""
+        verbs = pack_words(self.language, "titles", "report_verbs")
+        if not verbs or not units or units[0].index != 0:
+            return None
+        first = units[0]
+        lead = re.match(
+            rf"\s*(?:(?:i|we|just)\s+)?(?:{phrase_alternation(verbs)})\s+", first.text, re.I
+        )
+        if lead is None:
+            return None
+        words = _words(first.text[lead.end() :])
+        start = 1 if words[:1] and words[0].text.casefold() in self.stop else 0
+        name = self._run_from(words, start)
+        parts = name.split()
+        if (
+            len(parts) >= 2
+            and self._could_be_project(parts)
+            and not self._named_place(name)
+            and name.casefold() not in self.organisations
+        ):
+            return name, first
         return None
 
     def founded(self, units: Sequence[Unit]) -> tuple[str, Unit] | None:
@@ -832,13 +858,12 @@ class Headline:
                     else:
                         words = _words(rest)
                         name = self._run_from(words, 0)
-                        if (
-                            not name
-                            and not needs_apposition
-                            and words[:1]
-                            and words[0].text.casefold() in self.stop
-                        ):
+                        if not name and words[:1] and words[0].text.casefold() in self.stop:
                             name = self._run_from(words, 1)  # "as the Heeley Health Forum"
+                            if needs_apposition and name and not self._opens_answer(
+                                unit, match.start()
+                            ):
+                                name = ""  # "it's the X" names the project when it opens
                         cue = " ".join(match.group(0).casefold().split())
                         if not name and not needs_apposition:
                             # "we call it the nettle patch"; "It's called the hive, a
@@ -848,13 +873,30 @@ class Headline:
                             name = self._lower_called(words, closed=not own)
                         if needs_apposition and name:
                             after = rest[rest.find(name) + len(name) :].lstrip()
-                            if not re.match(r"(?:,|[-–—]|is\b)", after):
+                            # "its the Family Kitchen at our school": a name of two words or
+                            # more that opens the project answer needs nothing beside it.
+                            opening = (
+                                len(name.split()) >= 2
+                                and unit.home == "project"
+                                and self._opens_answer(unit, match.start())
+                                and self._could_be_project(name.split())
+                                and not self._named_place(name)
+                            )
+                            if not opening and not re.match(r"(?:,|[-–—]|is\b)", after):
                                 continue
                     cue = " ".join(match.group(0).casefold().split())
                     echoed = not echoing or cue in self.own_cues or self._echoes(name)
                     if name and self._usable_name(name) and echoed:
                         return name, unit
         return None
+
+    def _opens_answer(self, unit: Unit, at: int) -> bool:
+        """``at`` opens ``unit``'s sentence, or follows only a greeting or an aside before
+        it in the project answer ("Salaam! its the Family Kitchen ...")."""
+        before = unit.text[:at].strip(" ,!.-–—")
+        if not before:
+            return True
+        return all(w in self.greetings for w in tokens(before)) or self.is_aside(before)
 
     def _lower_called(self, words: list[_Word], *, closed: bool = False) -> str:
         """A name typed without capitals after its cue, up to the first word that goes on

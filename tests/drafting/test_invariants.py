@@ -96,7 +96,19 @@ def test_must_keep_facts_are_in_the_drafts_own_fields(interview: Interview) -> N
     assert facts_missing(draft_of(interview), interview) == []
 
 
-@pytest.mark.parametrize("interview", EVERY, ids=by_name)
+def _known_misses(interviews: list[Interview]) -> list[object]:
+    """A held-out interview whose title the drafter is known to miss says why in its
+    fixture (``title.known_miss``): shown as an expected failure, and reported again the
+    day the drafter gets it right (strict), so the figure in the README stays true."""
+    return [
+        pytest.param(i, marks=pytest.mark.xfail(strict=True, reason=str(i.title["known_miss"])))
+        if i.title and i.title.get("known_miss")
+        else i
+        for i in interviews
+    ]
+
+
+@pytest.mark.parametrize("interview", _known_misses(EVERY), ids=by_name)
 def test_title_is_usable(interview: Interview) -> None:
     title = draft_of(interview).title
     assert (title, title_verdict(interview, title)[1]) == (title, True)

@@ -723,3 +723,39 @@ def test_a_remark_about_the_telling_does_not_open_the_title() -> None:
         texts(project="its hard to explain really, its a tool library in the old bank."),
     )
     assert "explain" not in draft.title.casefold() and "tool library" in draft.title.casefold()
+
+
+def test_its_the_name_opening_the_project_answer_after_a_greeting_is_the_title() -> None:
+    greeted = build_draft(
+        FULL,
+        texts(project="Assalamu alaikum! its the Lunch Club at our mosque, elders cook with us"),
+    )
+    beside = build_draft(
+        FULL,
+        texts(project="its the Green Streets, the council gave us a budget for trees"),
+    )
+    later = build_draft(
+        FULL,
+        texts(project="we plant trees with the council. its the Market Street bit we did first"),
+    )
+    assert (greeted.title, beside.title) == ("Lunch Club", "Green Streets")
+    assert "Market Street" not in later.title
+
+
+def test_a_tip_off_opening_with_what_was_seen_by_name_is_titled_by_it() -> None:
+    draft = build_draft(
+        SPOTTED,
+        texts(project="Saw the Repair Cafe Bridport at the church hall, people fix toasters"),
+    )
+    assert draft.title == "Repair Cafe Bridport"
+
+
+def test_a_place_answer_that_goes_on_after_the_name_gives_the_name_alone() -> None:
+    draft = build_draft(
+        FULL,
+        texts(
+            project="young people decide how the youth budget is spent",
+            place_when="Ennis and around it, last year",
+        ),
+    )
+    assert draft.title.endswith(", Ennis")
