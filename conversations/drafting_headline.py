@@ -860,8 +860,10 @@ class Headline:
                         name = self._run_from(words, 0)
                         if not name and words[:1] and words[0].text.casefold() in self.stop:
                             name = self._run_from(words, 1)  # "as the Heeley Health Forum"
-                            if needs_apposition and name and not self._opens_answer(
-                                unit, match.start()
+                            if (
+                                needs_apposition
+                                and name
+                                and not self._opens_answer(unit, match.start())
                             ):
                                 name = ""  # "it's the X" names the project when it opens
                         cue = " ".join(match.group(0).casefold().split())
