@@ -11,12 +11,13 @@ reason.
 from __future__ import annotations
 
 import os
+import shutil
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import pytest
-from sqlalchemy import text
+from sqlalchemy import make_url, text
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import create_async_engine
 from sqlalchemy.pool import NullPool
@@ -80,11 +81,68 @@ async def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncI
         await _on_server(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
-@pytest.fixture
-async def migrated_url(database_url: str) -> str:
-    """The URL of a database with the schema at the newest migration."""
-    await upgrade(database_url)
-    return database_url
+_templates: dict[str, str] = {}  # backend -> a database migrated once, copied per test
+
+
+async def _template(backend: str, folder: Path) -> str:
+    """A database at the newest migration, made once per test process: each test that
+    needs a migrated schema gets a copy, which takes milliseconds where running every
+    migration again takes a second."""
+    if backend not in _templates:
+        if backend == "sqlite":
+            url = f"sqlite:///{folder / 'template.db'}"
+        else:
+            name = f"copro_template_{os.getpid()}_{uuid.uuid4().hex[:10]}"
+            await _on_server(f'CREATE DATABASE "{name}"')
+            url = normalise_url(TEST_DATABASE_URL).set(database=name).render_as_string(False)
+        await upgrade(url)
+        _templates[backend] = url
+    return _templates[backend]
+
+
+@pytest.fixture(scope="session")
+def _template_folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("template")
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _drop_templates() -> Iterator[None]:
+    """The PostgreSQL template is dropped when the test process ends."""
+    yield
+    url = _templates.pop("postgresql", None)
+    if url is not None:
+        import asyncio
+
+        name = make_url(url).database
+        asyncio.run(_on_server(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+
+
+@pytest.fixture(params=BACKENDS)
+async def migrated_url(
+    request: pytest.FixtureRequest, tmp_path: Path, _template_folder: Path
+) -> AsyncIterator[str]:
+    """The URL of a database with the schema at the newest migration: a copy of a template
+    migrated once (``upgrade`` runs every migration; the migration tests use
+    ``database_url`` and run them themselves)."""
+    if request.param == "sqlite":
+        template = await _template("sqlite", _template_folder)
+        copy = tmp_path / "test.db"
+        shutil.copyfile(make_url(template).database or "", copy)
+        yield f"sqlite:///{copy}"
+        return
+    if not TEST_DATABASE_URL:
+        pytest.skip(NO_POSTGRES)
+    template = make_url(await _template("postgresql", _template_folder)).database
+    name = f"copro_test_{os.getpid()}_{uuid.uuid4().hex[:10]}"
+    await _on_server(f'CREATE DATABASE "{name}" TEMPLATE "{template}"')
+    try:
+        yield (
+            normalise_url(TEST_DATABASE_URL)
+            .set(database=name)
+            .render_as_string(hide_password=False)
+        )
+    finally:
+        await _on_server(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 @pytest.fixture

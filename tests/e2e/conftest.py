@@ -64,6 +64,10 @@ def bot_environment(fake: FakeBotApi, database_url: str, **extra: str) -> dict[s
         "DATABASE_URL": database_url,
         "STAFF_CHAT_ID": str(STAFF_CHAT_ID),
         "LOG_LEVEL": "WARNING",
+        # A local Bot API server takes a chat's messages as fast as they come: the tests
+        # that are about Telegram's pacing set live Telegram's limits themselves.
+        "CHAT_SEND_RATE": "20",
+        "CHAT_SEND_BURST": "5",
         **extra,
     }
 
