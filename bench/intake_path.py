@@ -84,7 +84,15 @@ async def run(
         async def apology(_update: Any) -> str:
             return "sorry"
 
-        intake = Intake(application, db, service.clock, apology, owe=contributors.owe)
+        intake = Intake(
+            application,
+            db,
+            service.clock,
+            apology,
+            owe=contributors.owe,
+            fast=contributors.take_action,  # as ``copro-bot run`` takes updates in
+            staff=settings.staff_user_ids | settings.admin_user_ids,
+        )
         intake.install()
         users = [fake.user(user_id=5000 + n, first_name=f"P{n}") for n in range(chats)]
         counts = {"statements": 0, "begins": 0, "on": 0}

@@ -226,7 +226,9 @@ class Driver:
                 continue
             chat.user.press(chat.last, str(button["callback_data"]))
             return
-        chat.user.press(chat.last, str(buttons[0]["callback_data"]))
+        # Only a way back or a skip on offer (a question asked in words): answer it. Pressing
+        # "Back" here took the contributor back to consent, where "No" ended the interview.
+        chat.user.send_text(ANSWER)
 
 
 def cpu_seconds(pid: int) -> float:

@@ -37,8 +37,10 @@ from telegram.constants import ChatType
 from telegram.error import TelegramError
 from telegram.ext import Application, ApplicationHandlerStop, ContextTypes
 
+from bot.fast_path import PrivateAction, private_action
 from bot.outbox_render import plain_message
 from bot.roles import staff_known
+from conversations.model import TextSent
 from storage.database import Database
 from storage.intake import already_processed, look_up_batch, mark_processed, park_update
 from storage.outbox import OutboxMessage
@@ -154,8 +156,16 @@ def fingerprint(update: Update) -> str:
     return key
 
 
-def chat_key(update: Update) -> int:
+Incoming = Update | PrivateAction
+"""An update parsed by python-telegram-bot, or one read straight from its JSON."""
+FastHandler = Callable[[PrivateAction, str, App], Awaitable[None]]
+"""Takes a :class:`PrivateAction` with its fingerprint (the interview's handler does)."""
+
+
+def chat_key(update: Incoming) -> int:
     """The chat an update belongs to (0 for none), for keeping each chat's updates in order."""
+    if isinstance(update, PrivateAction):
+        return update.chat_id
     with contextlib.suppress(Exception):
         chat = update.effective_chat
         if chat is not None:
@@ -186,12 +196,20 @@ class Intake:
         apology: Callable[[Update], Awaitable[str]],
         *,
         owe: Callable[[Sequence[OutboxMessage]], Awaitable[None]],
+        fast: FastHandler | None = None,
+        staff: frozenset[int] = frozenset(),
     ) -> None:
+        """``fast``: the interview's handler for updates read straight from their JSON
+        (:mod:`bot.fast_path`); without it every update is parsed and dispatched in full.
+        ``staff``: the staff and admins named in the settings, whose text always takes the
+        full path (a prompt of theirs may be waiting for it)."""
         self.application = application
         self.database = database
         self.clock = clock
         self.apology = apology
         self.owe = owe
+        self.fast = fast
+        self.staff = staff
 
     def install(self) -> None:
         self.application.add_error_handler(self.on_error)
@@ -215,17 +233,42 @@ class Intake:
         acknowledge and Telegram delivers the update again.
         """
         try:
-            update = parse_update(data, self.application)
+            incoming = self.take_in(data)
         except UnparseableUpdate as error:
             await self.park(update_id_of(data), str(error), data)
             return "parked"
         key = fingerprint_of(data)
         # One read for both lookups the update needs, as for a polled batch.
-        facts = await self.look_up([(update, key)])
+        facts = await self.look_up([(incoming, key)])
+        incoming = self.settle(incoming, facts)
         with staff_known(facts.senders, facts.staff):
-            return await self.dispatch(update, key, seen=facts.seen.get(update.update_id))
+            return await self.dispatch(incoming, key, seen=facts.seen.get(incoming.update_id))
 
-    async def look_up(self, updates: Sequence[tuple[Update, str]]) -> BatchFacts:
+    def take_in(self, data: object) -> Incoming:
+        """The update in ``data``: read straight from the JSON when the fast path takes it,
+        else parsed (:class:`UnparseableUpdate` if it cannot be)."""
+        if self.fast is not None:
+            action = private_action(data)
+            if action is not None:
+                return action
+        return parse_update(data, self.application)
+
+    def settle(self, incoming: Incoming, facts: BatchFacts) -> Incoming:
+        """``incoming``, parsed in full if it is text from someone who may be staff (their
+        prompt, if one waits, takes it before the interview does)."""
+        if (
+            isinstance(incoming, PrivateAction)
+            and isinstance(incoming.event, TextSent)
+            and (
+                incoming.user_id in self.staff
+                or incoming.user_id in facts.staff
+                or incoming.user_id not in facts.senders
+            )
+        ):
+            return parse_update(incoming.data, self.application)
+        return incoming
+
+    async def look_up(self, updates: Sequence[tuple[Incoming, str]]) -> BatchFacts:
         """What a batch of ``(update, fingerprint)`` pairs needs to know, in one read: which
         were processed already (an id that comes twice is left out: its first copy may
         record it, so :meth:`dispatch` looks the second up itself), and which senders are
@@ -233,7 +276,7 @@ class Intake:
         counts = Counter(update.update_id for update, _ in updates)
         pairs = [(u.update_id, key) for u, key in updates if counts[u.update_id] == 1]
         senders = frozenset(
-            update.effective_user.id for update, _ in updates if update.effective_user is not None
+            sender for sender in (_sender_of(update) for update, _ in updates) if sender is not None
         )
         found = await look_up_batch(self.database, pairs, senders, self.clock())
         return BatchFacts(
@@ -243,13 +286,15 @@ class Intake:
         )
 
     async def dispatch(
-        self, update: Update, key: str | None = None, *, seen: bool | None = None
+        self, update: Incoming, key: str | None = None, *, seen: bool | None = None
     ) -> str:
         """Skip a redelivery, else hand the update to the handlers and record it.
 
         ``key`` is the fingerprint of the JSON the update came from (else one is made of the
         parsed update); ``seen`` says whether it was processed already, when the caller
         checked that for a whole batch (else it is looked up here)."""
+        if isinstance(update, PrivateAction):
+            return await self._dispatch_action(update, key or fingerprint_of(update.data), seen)
         try:
             if key is None:
                 key = fingerprint(update)
@@ -269,6 +314,33 @@ class Intake:
             name = type(error).__name__
             log.exception("update %s failed (%s); parked", update.update_id, name)
             await self.park(update.update_id, f"{name}: {error}", update.to_dict(), logged=True)
+            return "parked"
+        return "handled"
+
+    async def _dispatch_action(self, action: PrivateAction, key: str, seen: bool | None) -> str:
+        """:meth:`dispatch` for an update read straight from its JSON: the interview's
+        handler alone (no other would take it), and a failure of it handled as
+        python-telegram-bot handles a handler's error, by the error handlers."""
+        assert self.fast is not None
+        try:
+            if seen is None:
+                seen = await already_processed(self.database, action.update_id, key, self.clock())
+            if seen:
+                log.info("update %s was processed already; skipped", action.update_id)
+                return "duplicate"
+            try:
+                await self.fast(action, key, self.application)
+            except Exception as error:
+                update = parse_update(action.data, self.application)
+                await self.application.process_error(update, error)
+            if _RECORDED.get() != action.update_id:
+                await mark_processed(self.database, action.update_id, key, self.clock(), "handled")
+        except STORAGE_DOWN:
+            raise
+        except Exception as error:  # our own bug around the handler: loud, never fatal
+            name = type(error).__name__
+            log.exception("update %s failed (%s); parked", action.update_id, name)
+            await self.park(action.update_id, f"{name}: {error}", action.data, logged=True)
             return "parked"
         return "handled"
 
@@ -297,3 +369,10 @@ class Intake:
             # Owed through the outbox like every other message, so it survives a failed send.
             await self.owe([plain_message(chat.id, await self.apology(update))])
         raise ApplicationHandlerStop
+
+
+def _sender_of(update: Incoming) -> int | None:
+    if isinstance(update, PrivateAction):
+        return update.user_id
+    user = update.effective_user
+    return user.id if user is not None else None

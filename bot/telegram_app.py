@@ -16,7 +16,7 @@ import signal
 import time
 import warnings
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Callable, Coroutine, Sequence
 from dataclasses import replace
 from datetime import timedelta
 from typing import Any
@@ -44,8 +44,10 @@ from telegram.ext import (
 from telegram.warnings import PTBUserWarning
 
 from bot.admin import AdminHandlers
+from bot.fast_path import PrivateAction
 from bot.intake import (
     STORAGE_DOWN,
+    Incoming,
     Intake,
     UnparseableUpdate,
     chat_key,
@@ -71,7 +73,7 @@ from bot.wiring import send_limits
 from bot.writer_model import DraftWriter, OpenAICompatibleModel
 from conversations.i18n import LANGUAGES, N_, Words, parse_language_code
 from conversations.lens_model import warm_up
-from conversations.model import Reply
+from conversations.model import Event, Person, Reply
 from conversations.review_text import open_button
 from storage.contributors import language_for
 from storage.database import Database
@@ -133,11 +135,15 @@ class ContributorHandlers:
         user = update.effective_user
         if user is None:
             return Words("en")
+        return await self.words_of(user.id, user.language_code)
+
+    async def words_of(self, user_id: int, language_code: str | None) -> Words:
+        """:meth:`words` for a user known by id and Telegram's language code."""
         try:
-            language = await language_for(self.service.database, user.id, user.language_code)
+            language = await language_for(self.service.database, user_id, language_code)
         except Exception:
-            log.exception("could not read the language of user %s", user.id)
-            language = parse_language_code(user.language_code)
+            log.exception("could not read the language of user %s", user_id)
+            language = parse_language_code(language_code)
         return Words(language)
 
     def install(self, application: App) -> None:
@@ -269,29 +275,73 @@ class ContributorHandlers:
             return
         query = update.callback_query
 
+        def answer(notice: str | None) -> Coroutine[Any, Any, None]:
+            assert query is not None
+            return _answer_quietly(query, notice)
+
+        await self.take(
+            person,
+            event,
+            update.update_id,
+            fingerprint(update),
+            raw=update.to_dict,
+            answer=answer if query is not None else None,
+            application=context.application,
+        )
+
+    async def take_action(self, action: PrivateAction, key: str, application: App) -> None:
+        """:meth:`interview` for an update read straight from its JSON (the fast path in
+        :mod:`bot.fast_path`): the same transaction, outbox and button answer."""
+        query_id = action.query_id
+
+        def answer(notice: str | None) -> Coroutine[Any, Any, None]:
+            assert query_id is not None
+            return _answer_id_quietly(application, query_id, notice)
+
+        await self.take(
+            action.person,
+            action.event,
+            action.update_id,
+            key,
+            # Parked as the full path parks it (python-telegram-bot's form of the update).
+            raw=lambda: parse_update(action.data, application).to_dict(),
+            answer=answer if query_id is not None else None,
+            application=application,
+        )
+
+    async def take(
+        self,
+        person: Person,
+        event: Event,
+        update_id: int,
+        key: str,
+        *,
+        raw: Callable[[], object],
+        answer: Callable[[str | None], Coroutine[Any, Any, None]] | None,
+        application: Application[Any, Any, Any, Any, Any, Any],
+    ) -> None:
+        """One interview step for an update, its messages owed in its transaction; a
+        button press answered after the commit."""
+
         def compose(handled: Handled) -> list[OutboxMessage]:
             return self.compose(person.chat_id, person.name, handled)
 
         handled = await self.service.handle(
-            person,
-            event,
-            update_id=update.update_id,
-            fingerprint=fingerprint(update),
-            compose=compose,
+            person, event, update_id=update_id, fingerprint=key, compose=compose
         )
         if not handled.failed:
-            note_recorded(update.update_id)  # claimed in the transaction that handled it
+            note_recorded(update_id)  # claimed in the transaction that handled it
         else:
             # Logged and rolled back by the service; kept for the operator, apologised for
             # (in the contributor's language) through the outbox.
             await park_update(
                 self.service.database,
-                update.update_id,
+                update_id,
                 handled.failure or "handling failed",
-                raw_text(update.to_dict()),
+                raw_text(raw()),
                 self.service.clock(),
             )
-            sorry = (await self.words(update))._(SORRY)
+            sorry = (await self.words_of(person.user_id, person.language))._(SORRY)
             await self.owe(reply_messages(person.chat_id, [Reply(sorry)]))
         # Everything else it led to was owed in its transaction: a redelivered update (its
         # replies already owed, or sent) needs nothing more.
@@ -300,16 +350,16 @@ class ContributorHandlers:
             self.sender.metrics.interviews_started.inc()
         if handled.submitted_reference and not handled.duplicate:
             self.sender.metrics.interviews_submitted.inc()
-        if query is not None:
-            answer = _answer_quietly(query, handled.notice)
-            if context.application.running:
+        if answer is not None:
+            answering = answer(handled.notice)
+            if application.running:
                 # The toast (or the spinner's end) needs nothing more of this update, whose
                 # transaction committed: answered beside the next updates rather than before
                 # them, so a slow Bot API holds up neither this chat nor the batch's
                 # acknowledgement. A running application waits for it when it stops.
-                context.application.create_task(answer, name="answer button")
+                application.create_task(answering, name="answer button")
             else:
-                await answer
+                await answering
 
     def compose(self, chat_id: int, name: str, handled: Handled) -> list[OutboxMessage]:
         """Every message one handled update owes, rendered, in the order they go out: the
@@ -344,6 +394,12 @@ async def _answer_quietly(query: CallbackQuery, notice: str | None) -> None:
     """Answer a button press; a failure only leaves its spinner turning a little longer."""
     with contextlib.suppress(TelegramError):
         await query.answer(notice)
+
+
+async def _answer_id_quietly(application: App, query_id: str, notice: str | None) -> None:
+    """:func:`_answer_quietly` for a press known by its id (the fast path's)."""
+    with contextlib.suppress(TelegramError):
+        await application.bot.answer_callback_query(query_id, notice)
 
 
 def build_application(settings: Settings, service: InterviewService) -> App:
@@ -436,30 +492,36 @@ async def set_command_menu(application: App, settings: Settings | None = None) -
 
 
 async def process_batch(intake: Intake, batch: Sequence[object]) -> None:
-    """Process a batch of raw updates: each parsed alone (one that cannot be is parked), the
-    redeliveries and staff among them found in one read, chats run concurrently, each chat's
-    updates strictly in order."""
-    parsed: list[tuple[Update, str]] = []
+    """Process a batch of raw updates: each parsed alone (one that cannot be is parked; a
+    contributor's text or button press is read straight from its JSON, see
+    :mod:`bot.fast_path`), the redeliveries and staff among them found in one read, chats
+    run concurrently, each chat's updates strictly in order."""
+    parsed: list[tuple[Incoming, str]] = []
     for data in batch:
         try:
-            update = parse_update(data, intake.application)
+            update = intake.take_in(data)
         except UnparseableUpdate as error:
             await intake.park(update_id_of(data), str(error), data)
             continue
         parsed.append((update, fingerprint_of(data)))
     facts = await intake.look_up(parsed)
-    by_chat: dict[int, list[tuple[Update, str]]] = defaultdict(list)
+    by_chat: dict[int, list[tuple[Incoming, str]]] = defaultdict(list)
     for update, key in parsed:
+        update = intake.settle(update, facts)
         by_chat[chat_key(update)].append((update, key))
 
     sender = intake.application.bot_data.get(SENDER)
 
-    async def run_chat(chat_updates: list[tuple[Update, str]]) -> None:
+    async def run_chat(chat_updates: list[tuple[Incoming, str]]) -> None:
         for update, key in chat_updates:
             started = time.perf_counter()
             await intake.dispatch(update, key, seen=facts.seen.get(update.update_id))
             if isinstance(sender, Sender):
-                sender.metrics.observe_update(update, time.perf_counter() - started)
+                seconds = time.perf_counter() - started
+                if isinstance(update, PrivateAction):
+                    sender.metrics.observe_kind(update.kind, seconds)
+                else:
+                    sender.metrics.observe_update(update, seconds)
 
     # Every chat runs to its end before a failure is raised, so none is still running when
     # the batch is tried again.
@@ -625,7 +687,15 @@ async def run_bot(
     async def apology(update: Update) -> str:
         return (await contributors.words(update))._(SORRY)
 
-    intake = Intake(application, database, service.clock, apology, owe=contributors.owe)
+    intake = Intake(
+        application,
+        database,
+        service.clock,
+        apology,
+        owe=contributors.owe,
+        fast=contributors.take_action,
+        staff=settings.staff_user_ids | settings.admin_user_ids,
+    )
     intake.install()
     loop = asyncio.get_running_loop()
     signals: list[signal.Signals] = []

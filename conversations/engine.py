@@ -222,6 +222,7 @@ class _Turn:
         self.replies: list[Reply] = []
         self.effects: list[Effect] = []
         self.notice: str | None = None
+        self._applicable: tuple[Script, Mapping[str, Answer], list[Question]] | None = None
         self.speak(state.language)
 
     def speak(self, language: str) -> None:
@@ -247,7 +248,14 @@ class _Turn:
         self.effects.append(AnswerSaved(answer))
 
     def applicable(self) -> list[Question]:
-        return applicable_questions(self.script, self.state.answers)
+        """The questions that apply now; worked out again only when the script (its
+        language) or the answers changed, which replaces the object (a step asks several
+        times). A copy, so a caller's changes to the list stay its own."""
+        script, answers = self.script, self.state.answers
+        known = self._applicable
+        if known is None or known[0] is not script or known[1] is not answers:
+            known = self._applicable = (script, answers, applicable_questions(script, answers))
+        return list(known[2])
 
     def current_question(self) -> Question | None:
         if self.state.current is None:
