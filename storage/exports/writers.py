@@ -67,12 +67,16 @@ def csv_line(values: list[str]) -> str:
     )
 
 
+# What a CSV file starts with: a byte order mark, so Excel opens it as UTF-8, and the header.
+CSV_HEAD = "\ufeff" + csv_line(list(COLUMNS))
+
+
 class CsvWriter:
     """UTF-8 with a byte order mark, so Excel opens it as UTF-8; formulas neutralised."""
 
     def __init__(self, path: Path, exported_at: datetime) -> None:
         self._file: IO[str] = path.open("w", encoding="utf-8", newline="")
-        self._file.write("\ufeff" + csv_line(list(COLUMNS)))
+        self._file.write(CSV_HEAD)
 
     def write(self, example: ExportExample) -> None:
         self._file.write(csv_line(spreadsheet_cells(row(example))))

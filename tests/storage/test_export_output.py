@@ -21,11 +21,14 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import insert, update
+from sqlalchemy.ext.asyncio import create_async_engine
+from sqlalchemy.pool import StaticPool
 
 from conversations.drafting import DraftField, DraftRecord, DraftSentence
 from conversations.lens import LensSuggestion
 from conversations.model import Answer, MediaRef
 from storage.database import Database
+from storage.export_parallel import export_database, worker_url
 from storage.export_source import stream_examples
 from storage.exports import ExportFilters, export
 from storage.models import AnswerRow, Contributor, Draft, Interview, ScriptVersion
@@ -276,6 +279,66 @@ async def test_filters_pick_the_same_examples_from_the_pinned_set(
     # hour 11. Number 7 has no submission time: its draft's creation, at 7:45, counts.
     wanted = [f"CP-2026-{n:05d}" for n in (2, 5, 6, 7, 8)]
     assert [line.split('"reference": "')[1][:13] for line in text.splitlines()] == wanted
+
+
+@pytest.mark.parametrize("include_raw", [False, True], ids=["consented", "raw"])
+@pytest.mark.parametrize("fmt", ["csv", "jsonl", "md"])
+async def test_an_export_in_worker_processes_writes_exactly_the_pinned_file(
+    stored: Database, tmp_path: Path, fmt: str, include_raw: bool
+) -> None:
+    """Cut into ranges of 5 draft ids, exported by two processes and joined (CSV and JSON
+    Lines; Markdown is exported serially): the same bytes as the serial export."""
+    filters = ExportFilters(include_raw=include_raw)
+    folder = tmp_path / "exports"
+    folder.mkdir()
+    path = folder / f"out.{fmt}"
+    seen: list[int] = []
+    result = await export_database(
+        stored,
+        fmt,
+        path,
+        filters=filters,
+        progress=seen.append,
+        exported_at=EXPORTED_AT,
+        workers=2,
+        range_size=5,
+        min_parallel_span=1,
+    )
+    assert result.count == 12
+    assert result.bytes == path.stat().st_size
+    assert seen[-1] == 12
+    if fmt != "md":
+        assert seen == [5, 10, 12]  # after each range, in order
+    golden = GOLDEN / f"{'raw' if include_raw else 'consented'}.{fmt}.txt"
+    assert _comparable(fmt, path.read_bytes()) == golden.read_bytes()
+    assert [p.name for p in folder.iterdir()] == [path.name]  # no part left behind
+
+
+async def test_an_export_in_worker_processes_keeps_the_filters(
+    stored: Database, tmp_path: Path
+) -> None:
+    filters = ExportFilters(
+        status=frozenset({"new", "in_review", "ready", "archived"}),
+        since=START + timedelta(hours=2),
+        until=START + timedelta(hours=11),
+        include_raw=True,
+    )
+    serial, parallel = tmp_path / "serial.jsonl", tmp_path / "parallel.jsonl"
+    await export(stream_examples(stored, filters), "jsonl", serial, filters=filters)
+    result = await export_database(
+        stored, "jsonl", parallel, filters=filters, workers=2, range_size=3, min_parallel_span=1
+    )
+    assert result.count == 5
+    assert parallel.read_bytes() == serial.read_bytes()
+
+
+def test_an_in_memory_database_is_never_handed_to_worker_processes() -> None:
+    memory = Database(create_async_engine("sqlite+aiosqlite://", poolclass=StaticPool))
+    assert worker_url(memory) is None
+    assert (
+        worker_url(Database.from_url("sqlite:////tmp/some.db"))
+        == "sqlite+aiosqlite:////tmp/some.db"
+    )
 
 
 async def test_a_draft_with_very_many_fields_exports_them_all(
