@@ -1,13 +1,16 @@
-"""Exports read from the database, large CSV and JSON Lines ones in worker processes.
+"""Exports read from the database, large CSV, JSON Lines and Markdown ones in worker
+processes.
 
 Nearly all of an export's time is Python spent per example (reading its rows, applying
-consent, formatting), on one core. A file of either format is its rows one after another,
-so a large export is cut into ranges of draft ids: each worker process exports its ranges
-with the very code of a serial export (:func:`storage.export_source.stream_examples` into
-:func:`storage.exports.export`) into part files, and the parts are joined in id order as
-they are done, less the head every part repeats. The file is byte for byte the serial one,
-and each worker streams, so memory stays bounded. Other formats, small exports, a single
-core or a database other processes cannot open are exported serially.
+consent, formatting), on one core. A file of these formats is its examples one after
+another, so a large export is cut into ranges of draft ids: each worker process exports its
+ranges with the very code of a serial export (:func:`storage.export_source.stream_examples`
+into :func:`storage.exports.export`) into part files, and the parts are joined in id order
+as they are done: CSV and JSON Lines less the head every part repeats, a Markdown ZIP's
+entries copied as they are and its directory moved by where they land. The file is byte
+for byte the serial one, and each worker streams, so memory stays bounded. Other formats,
+small exports, a single core or a database other processes cannot open are exported
+serially.
 """
 
 from __future__ import annotations
@@ -16,21 +19,20 @@ import asyncio
 import multiprocessing
 import os
 import shutil
+import zipfile
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import IO
+from typing import IO, Protocol
 
 from storage.database import Database
 from storage.export_source import draft_id_span, stream_examples
 from storage.exports.export import export
 from storage.exports.model import ExportFilters, ExportResult
 from storage.exports.writers import CSV_HEAD
+from storage.exports.zipstream import StreamingZipFile
 
-# What every part of a format starts with, written once at the top of the joined file.
-_PART_HEADS: dict[str, bytes] = {"csv": CSV_HEAD.encode(), "jsonl": b""}
-PARALLEL_FORMATS: tuple[str, ...] = tuple(_PART_HEADS)
 # Draft ids per range: small enough to balance the workers, large enough that a range's
 # start (a transaction, a database connection) costs nothing beside its examples.
 RANGE_SIZE = 10_000
@@ -38,6 +40,70 @@ RANGE_SIZE = 10_000
 MIN_PARALLEL_SPAN = 20_000
 MAX_WORKERS = 8
 _COPY_CHUNK = 1 << 20
+
+
+class _Joined(Protocol):
+    """The file being joined from parts: ``append`` each in order, then ``close``."""
+
+    def append(self, part: Path) -> None: ...
+
+    def close(self) -> None: ...
+
+
+class _JoinedLines:
+    """Parts that are lines, each starting with the same ``head``, written once here."""
+
+    def __init__(self, path: Path, head: bytes) -> None:
+        self._file: IO[bytes] = path.open("wb")
+        self._file.write(head)
+        self._skip = len(head)
+
+    def append(self, part: Path) -> None:
+        with part.open("rb") as file:
+            file.seek(self._skip)
+            shutil.copyfileobj(file, self._file, _COPY_CHUNK)
+
+    def close(self) -> None:
+        self._file.close()
+
+
+class _JoinedZip:
+    """Parts that are ZIP files: their entries copied byte for byte, their directory
+    entries kept (on disk, as ever) with the offsets where the entries now are."""
+
+    def __init__(self, path: Path) -> None:
+        self._zip = StreamingZipFile(path)
+
+    def append(self, part: Path) -> None:
+        with zipfile.ZipFile(part) as source:
+            entries = source.infolist()  # one range's: bounded
+            length = source.start_dir  # the entries end where the directory starts
+        base = self._zip.start_dir
+        assert self._zip.fp is not None
+        with part.open("rb") as file:
+            while length:
+                chunk = file.read(min(length, _COPY_CHUNK))
+                if not chunk:
+                    raise ValueError(f"{part} ends before its directory")
+                self._zip.fp.write(chunk)
+                length -= len(chunk)
+        self._zip.start_dir = self._zip.fp.tell()
+        for info in entries:
+            info.header_offset += base
+            self._zip.filelist.append(info)
+        self._zip._didModify = True
+
+    def close(self) -> None:
+        self._zip.close()
+
+
+# How each format's parts are joined.
+_JOINERS: dict[str, Callable[[Path], _Joined]] = {
+    "csv": lambda path: _JoinedLines(path, CSV_HEAD.encode()),
+    "jsonl": lambda path: _JoinedLines(path, b""),
+    "md": _JoinedZip,
+}
+PARALLEL_FORMATS: tuple[str, ...] = tuple(_JOINERS)
 
 
 def export_workers() -> int:
@@ -80,7 +146,7 @@ async def export_database(
     stamp = exported_at if exported_at is not None else datetime.now(UTC)
     count = workers if workers is not None else export_workers()
     url = worker_url(database)
-    if fmt in _PART_HEADS and count > 1 and url is not None:
+    if fmt in _JOINERS and count > 1 and url is not None:
         span = await draft_id_span(database)
         if span is not None and span[1] - span[0] + 1 >= min_parallel_span:
             ranges = [
@@ -110,7 +176,6 @@ async def _export_ranges(
 ) -> ExportResult:
     """Each range exported by a worker to a part file, the parts joined in order into
     ``<name>.part``, renamed into place once complete (never a half-written file)."""
-    head = _PART_HEADS[fmt]
     partial = output.with_name(output.name + ".part")
     parts = output.with_name(output.name + ".parts")
     parts.mkdir(exist_ok=True)
@@ -127,13 +192,15 @@ async def _export_ranges(
             )
             for n, (after, through) in enumerate(ranges)
         ]
-        with partial.open("wb") as joined:
-            joined.write(head)
+        joined = await asyncio.to_thread(_JOINERS[fmt], partial)
+        try:
             for n, future in enumerate(futures):
                 total += await future
-                await asyncio.to_thread(_append, parts / f"{n}", joined, len(head))
+                await asyncio.to_thread(_append, joined, parts / f"{n}")
                 if progress is not None:
                     progress(total)
+        finally:
+            await asyncio.to_thread(joined.close)
         size = await asyncio.to_thread(_complete, partial, output)
     except BaseException:
         partial.unlink(missing_ok=True)
@@ -145,10 +212,8 @@ async def _export_ranges(
     return ExportResult(count=total, path=output, bytes=size)
 
 
-def _append(part: Path, joined: IO[bytes], skip: int) -> None:
-    with part.open("rb") as file:
-        file.seek(skip)
-        shutil.copyfileobj(file, joined, _COPY_CHUNK)
+def _append(joined: _Joined, part: Path) -> None:
+    joined.append(part)
     part.unlink()
 
 
