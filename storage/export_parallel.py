@@ -1,4 +1,4 @@
-"""Exports read from the database, large CSV, JSON Lines and Markdown ones in worker
+"""Exports read from the database, large CSV, JSON Lines, Markdown and XLSX ones in worker
 processes.
 
 Nearly all of an export's time is Python spent per example (reading its rows, applying
@@ -7,7 +7,8 @@ another, so a large export is cut into ranges of draft ids: each worker process 
 ranges with the very code of a serial export (:func:`storage.export_source.stream_examples`
 into :func:`storage.exports.export`) into part files, and the parts are joined in id order
 as they are done: CSV and JSON Lines less the head every part repeats, a Markdown ZIP's
-entries copied as they are and its directory moved by where they land. The file is byte
+entries copied as they are and its directory moved by where they land, an XLSX sheet's rows
+(numbered where they belong) into the one workbook, compressed at the end. The file is byte
 for byte the serial one, and each worker streams, so memory stays bounded. Other formats,
 small exports, a single core or a database other processes cannot open are exported
 serially.
@@ -16,21 +17,23 @@ serially.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import multiprocessing
 import os
 import shutil
 import zipfile
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import IO, Protocol
 
 from storage.database import Database
-from storage.export_source import draft_id_span, stream_examples
+from storage.export_source import count_examples, draft_id_span, stream_examples
 from storage.exports.export import export
 from storage.exports.model import ExportFilters, ExportResult
-from storage.exports.writers import CSV_HEAD
+from storage.exports.writers import CSV_HEAD, ExampleWriter, XlsxRowsWriter, XlsxWriter
 from storage.exports.zipstream import StreamingZipFile
 
 # Draft ids per range: small enough to balance the workers, large enough that a range's
@@ -43,11 +46,13 @@ _COPY_CHUNK = 1 << 20
 
 
 class _Joined(Protocol):
-    """The file being joined from parts: ``append`` each in order, then ``close``."""
+    """The file joined from parts: ``append`` each in order, then ``finish`` (or ``abort``)."""
 
-    def append(self, part: Path) -> None: ...
+    def append(self, part: Path, count: int) -> None: ...
 
-    def close(self) -> None: ...
+    def finish(self) -> None: ...
+
+    def abort(self) -> None: ...
 
 
 class _JoinedLines:
@@ -58,12 +63,15 @@ class _JoinedLines:
         self._file.write(head)
         self._skip = len(head)
 
-    def append(self, part: Path) -> None:
+    def append(self, part: Path, count: int) -> None:
         with part.open("rb") as file:
             file.seek(self._skip)
             shutil.copyfileobj(file, self._file, _COPY_CHUNK)
 
-    def close(self) -> None:
+    def finish(self) -> None:
+        self._file.close()
+
+    def abort(self) -> None:
         self._file.close()
 
 
@@ -74,7 +82,7 @@ class _JoinedZip:
     def __init__(self, path: Path) -> None:
         self._zip = StreamingZipFile(path)
 
-    def append(self, part: Path) -> None:
+    def append(self, part: Path, count: int) -> None:
         with zipfile.ZipFile(part) as source:
             entries = source.infolist()  # one range's: bounded
             length = source.start_dir  # the entries end where the directory starts
@@ -93,17 +101,44 @@ class _JoinedZip:
             self._zip.filelist.append(info)
         self._zip._didModify = True
 
-    def close(self) -> None:
+    def finish(self) -> None:
         self._zip.close()
 
+    def abort(self) -> None:
+        with contextlib.suppress(Exception):
+            self._zip.close()
 
-# How each format's parts are joined.
-_JOINERS: dict[str, Callable[[Path], _Joined]] = {
-    "csv": lambda path: _JoinedLines(path, CSV_HEAD.encode()),
-    "jsonl": lambda path: _JoinedLines(path, b""),
-    "md": _JoinedZip,
-}
-PARALLEL_FORMATS: tuple[str, ...] = tuple(_JOINERS)
+
+class _JoinedWorkbook:
+    """Parts that are sheet rows (:class:`XlsxRowsWriter`), numbered where they belong:
+    joined into the one workbook, which is compressed as it is finished."""
+
+    def __init__(self, path: Path, exported_at: datetime) -> None:
+        self._book = XlsxWriter(path, exported_at)
+        self.text_style = self._book.text_style
+
+    def append(self, part: Path, count: int) -> None:
+        with part.open("rb") as rows:
+            self._book.append_rows(rows, count)
+
+    def finish(self) -> None:
+        self._book.finish()
+
+    def abort(self) -> None:
+        self._book.abort()
+
+
+def _joined(fmt: str, path: Path, exported_at: datetime) -> _Joined:
+    if fmt == "csv":
+        return _JoinedLines(path, CSV_HEAD.encode())
+    if fmt == "jsonl":
+        return _JoinedLines(path, b"")
+    if fmt == "md":
+        return _JoinedZip(path)
+    return _JoinedWorkbook(path, exported_at)
+
+
+PARALLEL_FORMATS: tuple[str, ...] = ("csv", "jsonl", "md", "xlsx")
 
 
 def export_workers() -> int:
@@ -146,14 +181,16 @@ async def export_database(
     stamp = exported_at if exported_at is not None else datetime.now(UTC)
     count = workers if workers is not None else export_workers()
     url = worker_url(database)
-    if fmt in _JOINERS and count > 1 and url is not None:
+    if fmt in PARALLEL_FORMATS and count > 1 and url is not None:
         span = await draft_id_span(database)
         if span is not None and span[1] - span[0] + 1 >= min_parallel_span:
             ranges = [
                 (start - 1, min(start + range_size - 1, span[1]))
                 for start in range(span[0], span[1] + 1, range_size)
             ]
-            return await _export_ranges(url, fmt, output, filters, stamp, ranges, count, progress)
+            return await _export_ranges(
+                database, url, fmt, output, filters, stamp, ranges, count, progress
+            )
     return await export(
         stream_examples(database, filters),
         fmt,
@@ -165,6 +202,7 @@ async def export_database(
 
 
 async def _export_ranges(
+    database: Database,
     url: str,
     fmt: str,
     output: Path,
@@ -175,34 +213,51 @@ async def _export_ranges(
     progress: Callable[[int], None] | None,
 ) -> ExportResult:
     """Each range exported by a worker to a part file, the parts joined in order into
-    ``<name>.part``, renamed into place once complete (never a half-written file)."""
+    ``<name>.part``, renamed into place once complete (never a half-written file).
+
+    A sheet's rows are numbered: each range's first row follows from how many examples
+    the ranges before it hold, counted first (and checked by the worker that writes it).
+    """
     partial = output.with_name(output.name + ".part")
     parts = output.with_name(output.name + ".parts")
     parts.mkdir(exist_ok=True)
     loop = asyncio.get_running_loop()
+    joined = await asyncio.to_thread(_joined, fmt, partial, stamp)
+    rows: list[tuple[int, int] | None] = [None] * len(ranges)
+    if isinstance(joined, _JoinedWorkbook):
+        last_row = 1  # the header's
+        for n, (after, through) in enumerate(ranges):
+            count = await count_examples(database, filters, after=after, through=through)
+            rows[n] = (last_row, count)
+            last_row += count
     # "spawn": a fork of a process running an event loop and driver threads is unsafe.
     pool = ProcessPoolExecutor(
         min(workers, len(ranges)), mp_context=multiprocessing.get_context("spawn")
     )
+    style = joined.text_style if isinstance(joined, _JoinedWorkbook) else 0
     total = 0
     try:
         futures = [
             loop.run_in_executor(
-                pool, _export_range, url, fmt, filters, after, through, str(parts / f"{n}"), stamp
+                pool,
+                _export_range,
+                _Range(
+                    url, fmt, filters, after, through, str(parts / f"{n}"), stamp, rows[n], style
+                ),
             )
             for n, (after, through) in enumerate(ranges)
         ]
-        joined = await asyncio.to_thread(_JOINERS[fmt], partial)
-        try:
-            for n, future in enumerate(futures):
-                total += await future
-                await asyncio.to_thread(_append, joined, parts / f"{n}")
-                if progress is not None:
-                    progress(total)
-        finally:
-            await asyncio.to_thread(joined.close)
+        for n, future in enumerate(futures):
+            count = await future
+            await asyncio.to_thread(_append, joined, parts / f"{n}", count)
+            total += count
+            if progress is not None:
+                progress(total)
+        await asyncio.to_thread(joined.finish)
         size = await asyncio.to_thread(_complete, partial, output)
     except BaseException:
+        with contextlib.suppress(Exception):
+            joined.abort()
         partial.unlink(missing_ok=True)
         raise
     finally:
@@ -212,8 +267,8 @@ async def _export_ranges(
     return ExportResult(count=total, path=output, bytes=size)
 
 
-def _append(joined: _Joined, part: Path) -> None:
-    joined.append(part)
+def _append(joined: _Joined, part: Path, count: int) -> None:
+    joined.append(part, count)
     part.unlink()
 
 
@@ -222,32 +277,53 @@ def _complete(partial: Path, output: Path) -> int:
     return output.stat().st_size
 
 
-def _export_range(
-    url: str,
-    fmt: str,
-    filters: ExportFilters,
-    after: int,
-    through: int,
-    part: str,
-    stamp: datetime,
-) -> int:
-    """In a worker process: the examples of drafts ``(after, through]`` into ``part``."""
-    return asyncio.run(_export_range_async(url, fmt, filters, after, through, Path(part), stamp))
+@dataclass(frozen=True)
+class _Range:
+    """What a worker process exports: drafts ``(after, through]`` into ``part``; for a
+    sheet, the row before its first and how many examples it must hold, and the style of
+    formula-like text."""
+
+    url: str
+    fmt: str
+    filters: ExportFilters
+    after: int
+    through: int
+    part: str
+    stamp: datetime
+    rows: tuple[int, int] | None
+    text_style: int
 
 
-async def _export_range_async(
-    url: str,
-    fmt: str,
-    filters: ExportFilters,
-    after: int,
-    through: int,
-    part: Path,
-    stamp: datetime,
-) -> int:
-    database = Database.from_url(url)
+def _export_range(task: _Range) -> int:
+    """In a worker process: export one range, and how many examples it held."""
+    return asyncio.run(_export_range_async(task))
+
+
+async def _export_range_async(task: _Range) -> int:
+    database = Database.from_url(task.url)
+    writer_for: Callable[[Path, datetime], ExampleWriter] | None = None
+    if task.rows is not None:
+        last_row, _ = task.rows
+
+        def writer_for(path: Path, _stamp: datetime) -> ExampleWriter:
+            return XlsxRowsWriter(path, last_row, task.text_style)
+
     try:
-        examples = stream_examples(database, filters, after=after, through=through)
-        result = await export(examples, fmt, part, filters=filters, exported_at=stamp)
-        return result.count
+        examples = stream_examples(database, task.filters, after=task.after, through=task.through)
+        result = await export(
+            examples,
+            task.fmt,
+            Path(task.part),
+            filters=task.filters,
+            exported_at=task.stamp,
+            writer_for=writer_for,
+        )
     finally:
         await database.dispose()
+    if task.rows is not None and result.count != task.rows[1]:
+        # Rows numbered from a count the export did not match would make a broken sheet.
+        raise RuntimeError(
+            f"drafts {task.after + 1}-{task.through}: counted {task.rows[1]}, "
+            f"exported {result.count}"
+        )
+    return result.count

@@ -92,13 +92,21 @@ def _conditions(filters: ExportFilters) -> list[ColumnElement[bool]]:
     return conditions
 
 
-async def count_examples(database: Database, filters: ExportFilters) -> int:
-    """How many examples an export with ``filters`` holds (for a progress bar's total)."""
+async def count_examples(
+    database: Database, filters: ExportFilters, *, after: int = 0, through: int | None = None
+) -> int:
+    """How many examples an export with ``filters`` holds (for a progress bar's total);
+    with ``after``/``through``, of drafts with ids in ``(after, through]`` only."""
+    conditions = _conditions(filters)
+    if after:
+        conditions.append(Draft.id > after)
+    if through is not None:
+        conditions.append(Draft.id <= through)
     statement = (
         select(func.count())
         .select_from(Draft)
         .join(Interview, Interview.id == Draft.interview_id)
-        .where(*_conditions(filters))
+        .where(*conditions)
     )
     async with database.session() as session:
         return int((await session.execute(statement)).scalar_one())
