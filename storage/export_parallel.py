@@ -188,9 +188,12 @@ async def export_database(
                 (start - 1, min(start + range_size - 1, span[1]))
                 for start in range(span[0], span[1] + 1, range_size)
             ]
-            return await _export_ranges(
-                database, url, fmt, output, filters, stamp, ranges, count, progress
-            )
+            try:
+                return await _export_ranges(
+                    database, url, fmt, output, filters, stamp, ranges, count, progress
+                )
+            except _CountChanged:
+                pass  # a draft changed between counting and exporting: exported serially
     return await export(
         stream_examples(database, filters),
         fmt,
@@ -216,7 +219,8 @@ async def _export_ranges(
     ``<name>.part``, renamed into place once complete (never a half-written file).
 
     A sheet's rows are numbered: each range's first row follows from how many examples
-    the ranges before it hold, counted first (and checked by the worker that writes it).
+    the ranges before it hold, counted first; :class:`_CountChanged` when a range then
+    held another number of them.
     """
     partial = output.with_name(output.name + ".part")
     parts = output.with_name(output.name + ".parts")
@@ -249,6 +253,11 @@ async def _export_ranges(
         ]
         for n, future in enumerate(futures):
             count = await future
+            expected = rows[n]
+            if expected is not None and count != expected[1]:
+                # A draft entered or left the filters (a status changed, a draft was
+                # erased) after its range was counted: the rows after it are misnumbered.
+                raise _CountChanged
             await asyncio.to_thread(_append, joined, parts / f"{n}", count)
             total += count
             if progress is not None:
@@ -265,6 +274,10 @@ async def _export_ranges(
         await asyncio.to_thread(pool.shutdown, True, cancel_futures=True)
         await asyncio.to_thread(shutil.rmtree, parts, True)
     return ExportResult(count=total, path=output, bytes=size)
+
+
+class _CountChanged(Exception):
+    """A range of a sheet held another number of examples than counted before."""
 
 
 def _append(joined: _Joined, part: Path, count: int) -> None:
@@ -320,10 +333,4 @@ async def _export_range_async(task: _Range) -> int:
         )
     finally:
         await database.dispose()
-    if task.rows is not None and result.count != task.rows[1]:
-        # Rows numbered from a count the export did not match would make a broken sheet.
-        raise RuntimeError(
-            f"drafts {task.after + 1}-{task.through}: counted {task.rows[1]}, "
-            f"exported {result.count}"
-        )
     return result.count

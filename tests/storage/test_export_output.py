@@ -27,6 +27,7 @@ from sqlalchemy.pool import StaticPool
 from conversations.drafting import DraftField, DraftRecord, DraftSentence
 from conversations.lens import LensSuggestion
 from conversations.model import Answer, MediaRef
+from storage import export_parallel
 from storage.database import Database
 from storage.export_parallel import export_database, worker_url
 from storage.export_source import stream_examples
@@ -309,7 +310,7 @@ async def test_an_export_in_worker_processes_writes_exactly_the_pinned_file(
     assert seen == [5, 10, 12]  # after each range, in order
     golden = GOLDEN / f"{'raw' if include_raw else 'consented'}.{fmt}.txt"
     assert _comparable(fmt, path.read_bytes()) == golden.read_bytes()
-    assert [p.name for p in folder.iterdir()] == [path.name]  # no part left behind
+    assert _names(folder) == [path.name]  # no part left behind
     if fmt in ("md", "xlsx"):  # the pinned files are what the ZIP holds: the ZIP itself too
         serial = tmp_path / f"serial.{fmt}"
         await export(
@@ -318,6 +319,10 @@ async def test_an_export_in_worker_processes_writes_exactly_the_pinned_file(
         assert _same_file(fmt, path.read_bytes(), serial.read_bytes())
         with zipfile.ZipFile(path) as joined:
             assert joined.testzip() is None
+
+
+def _names(folder: Path) -> list[str]:
+    return sorted(path.name for path in folder.iterdir())
 
 
 def _same_file(fmt: str, one: bytes, other: bytes) -> bool:
@@ -363,6 +368,42 @@ async def test_an_export_in_worker_processes_keeps_the_filters(
     )
     assert result.count == 5
     assert _same_file(fmt, parallel.read_bytes(), serial.read_bytes())
+
+
+async def test_a_sheet_whose_drafts_changed_after_counting_is_exported_serially(
+    stored: Database, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A draft that leaves the filters between the count of its range and its export would
+    misnumber every later row: the workbook is then made by the serial export instead."""
+    counted = export_parallel.count_examples
+
+    async def one_more(database: Database, filters: ExportFilters, **within: int) -> int:
+        return await counted(database, filters, **within) + 1
+
+    monkeypatch.setattr(export_parallel, "count_examples", one_more)
+    filters = ExportFilters(include_raw=True)
+    folder = tmp_path / "exports"
+    folder.mkdir()
+    serial, parallel = folder / "serial.xlsx", folder / "parallel.xlsx"
+    await export(
+        stream_examples(stored, filters), "xlsx", serial, filters=filters, exported_at=EXPORTED_AT
+    )
+    seen: list[int] = []
+    result = await export_database(
+        stored,
+        "xlsx",
+        parallel,
+        filters=filters,
+        progress=seen.append,
+        exported_at=EXPORTED_AT,
+        workers=2,
+        range_size=5,
+        min_parallel_span=1,
+    )
+    assert result.count == 12
+    assert seen == list(range(1, 13))  # a serial export's progress
+    assert _same_file("xlsx", parallel.read_bytes(), serial.read_bytes())
+    assert _names(folder) == ["parallel.xlsx", "serial.xlsx"]  # no part left behind
 
 
 def test_an_in_memory_database_is_never_handed_to_worker_processes() -> None:
