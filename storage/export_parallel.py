@@ -142,12 +142,22 @@ PARALLEL_FORMATS: tuple[str, ...] = ("csv", "jsonl", "md", "xlsx")
 
 
 def export_workers() -> int:
-    """The worker processes a large export uses: one per core this process may run on."""
+    """The worker processes a large export uses: one per core this process may run on that
+    other work leaves idle (the last minute's load average, less this process's own).
+
+    Workers only help on idle cores: on a busy machine they share the same CPU time with
+    more to do (starting, joining), and an export in them was slower than one in process.
+    """
     try:
         cores = len(os.sched_getaffinity(0))
     except AttributeError:  # not on Linux
         cores = os.cpu_count() or 1
-    return max(1, min(cores, MAX_WORKERS))
+    try:
+        busy = os.getloadavg()[0]
+    except OSError:  # no load average to read
+        busy = 0.0
+    idle = int(cores - busy + 1)
+    return max(1, min(cores, idle, MAX_WORKERS))
 
 
 def worker_url(database: Database) -> str | None:

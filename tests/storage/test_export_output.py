@@ -406,6 +406,15 @@ async def test_a_sheet_whose_drafts_changed_after_counting_is_exported_serially(
     assert _names(folder) == ["parallel.xlsx", "serial.xlsx"]  # no part left behind
 
 
+@pytest.mark.parametrize(("load", "workers"), [(0.0, 4), (0.9, 4), (2.5, 2), (3.2, 1), (9.0, 1)])
+def test_workers_are_the_cores_other_work_leaves_idle(
+    monkeypatch: pytest.MonkeyPatch, load: float, workers: int
+) -> None:
+    monkeypatch.setattr(export_parallel.os, "sched_getaffinity", lambda _pid: {0, 1, 2, 3})
+    monkeypatch.setattr(export_parallel.os, "getloadavg", lambda: (load, 0.0, 0.0))
+    assert export_parallel.export_workers() == workers
+
+
 def test_an_in_memory_database_is_never_handed_to_worker_processes() -> None:
     memory = Database(create_async_engine("sqlite+aiosqlite://", poolclass=StaticPool))
     assert worker_url(memory) is None
