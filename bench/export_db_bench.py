@@ -3,16 +3,17 @@
 Fills a SQLite database with N submitted examples (contributors, interviews, consent
 answers and drafts whose bodies are real ``DraftRecord`` JSON, written in bulk), then per
 format prints: the time, CPU time and examples per second of an untraced export of all N read
-through :func:`storage.export_parallel.export_database` (CSV and JSON Lines in worker
+through :func:`storage.export_parallel.export_database` (large exports in worker
 processes, their CPU time counted), the growth of the process's peak
 RSS during it, and the tracemalloc peak of traced exports of N/10 and N examples with
-their ratio (bounded memory keeps it near 1). The database is filled in a child process,
+their ratio (bounded memory keeps it near 1; this process's: a worker runs the serial
+export's code, whose peak ``--workers 1`` shows). The database is filled in a child process,
 so the RSS figures are the export's own. Asserts nothing.
 
     .venv/bin/python bench/export_db_bench.py                     # 100,000 examples
     .venv/bin/python bench/export_db_bench.py --count 20000 --formats csv,jsonl
     .venv/bin/python bench/export_db_bench.py --database /tmp/bench.db   # keep and reuse it
-    .venv/bin/python bench/export_db_bench.py --workers 1   # CSV and JSON Lines serially too
+    .venv/bin/python bench/export_db_bench.py --workers 1   # every format in one process
 
 Traced runs are several times slower than untraced ones.
 """
@@ -345,7 +346,7 @@ async def bench(
         total = await count_examples(database, ExportFilters())
         print(
             f"{count:,} of {total:,} examples per format, read in batches from SQLite, "
-            f"CSV and JSON Lines in up to {workers or export_workers()} worker processes "
+            f"CSV, JSON Lines, Markdown and XLSX in up to {workers or export_workers()} workers "
             "(peaks: tracemalloc, N/10 and N)"
         )
         header = f"{'format':<9}{'time s':>9}{'cpu s':>8}{'ex/s':>10}{'RSS +MB':>9}"

@@ -236,21 +236,22 @@ async def _export_ranges(
     parts = output.with_name(output.name + ".parts")
     parts.mkdir(exist_ok=True)
     loop = asyncio.get_running_loop()
-    joined = await asyncio.to_thread(_joined, fmt, partial, stamp)
-    rows: list[tuple[int, int] | None] = [None] * len(ranges)
-    if isinstance(joined, _JoinedWorkbook):
-        last_row = 1  # the header's
-        for n, (after, through) in enumerate(ranges):
-            count = await count_examples(database, filters, after=after, through=through)
-            rows[n] = (last_row, count)
-            last_row += count
     # "spawn": a fork of a process running an event loop and driver threads is unsafe.
     pool = ProcessPoolExecutor(
         min(workers, len(ranges)), mp_context=multiprocessing.get_context("spawn")
     )
-    style = joined.text_style if isinstance(joined, _JoinedWorkbook) else 0
+    joined: _Joined | None = None
     total = 0
     try:
+        joined = await asyncio.to_thread(_joined, fmt, partial, stamp)
+        rows: list[tuple[int, int] | None] = [None] * len(ranges)
+        if isinstance(joined, _JoinedWorkbook):
+            last_row = 1  # the header's
+            for n, (after, through) in enumerate(ranges):
+                count = await count_examples(database, filters, after=after, through=through)
+                rows[n] = (last_row, count)
+                last_row += count
+        style = joined.text_style if isinstance(joined, _JoinedWorkbook) else 0
         futures = [
             loop.run_in_executor(
                 pool,
@@ -275,8 +276,9 @@ async def _export_ranges(
         await asyncio.to_thread(joined.finish)
         size = await asyncio.to_thread(_complete, partial, output)
     except BaseException:
-        with contextlib.suppress(Exception):
-            joined.abort()
+        if joined is not None:
+            with contextlib.suppress(Exception):
+                joined.abort()
         partial.unlink(missing_ok=True)
         raise
     finally:
