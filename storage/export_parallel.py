@@ -142,22 +142,24 @@ PARALLEL_FORMATS: tuple[str, ...] = ("csv", "jsonl", "md", "xlsx")
 
 
 def export_workers() -> int:
-    """The worker processes a large export uses: one per core this process may run on that
-    other work leaves idle (the last minute's load average, less this process's own).
+    """The worker processes a large export uses: one per core this process may run on (at
+    most :data:`MAX_WORKERS`), unless the machine was busy over the last minute (a load
+    average of its cores plus one or more), when the export runs in this process.
 
-    Workers only help on idle cores: on a busy machine they share the same CPU time with
-    more to do (starting, joining), and an export in them was slower than one in process.
+    Workers only help where there is CPU to spare: on a busy machine they share the same
+    CPU time with more to do (starting, joining), and an export in them ran slower than one
+    in process. The margin of one leaves room for this process and its last export's
+    workers, which the average still counts.
     """
     try:
         cores = len(os.sched_getaffinity(0))
     except AttributeError:  # not on Linux
         cores = os.cpu_count() or 1
     try:
-        busy = os.getloadavg()[0]
+        busy = os.getloadavg()[0] >= cores + 1
     except OSError:  # no load average to read
-        busy = 0.0
-    idle = int(cores - busy + 1)
-    return max(1, min(cores, idle, MAX_WORKERS))
+        busy = False
+    return 1 if busy else max(1, min(cores, MAX_WORKERS))
 
 
 def worker_url(database: Database) -> str | None:
