@@ -3,14 +3,17 @@
 Fills a SQLite database with N submitted examples (contributors, interviews, consent
 answers and drafts whose bodies are real ``DraftRecord`` JSON, written in bulk), then per
 format prints: the time, CPU time and examples per second of an untraced export of all N read
-through :func:`storage.export_source.stream_examples`, the growth of the process's peak
+through :func:`storage.export_parallel.export_database` (large exports in worker
+processes, their CPU time counted), the growth of the process's peak
 RSS during it, and the tracemalloc peak of traced exports of N/10 and N examples with
-their ratio (bounded memory keeps it near 1). The database is filled in a child process,
+their ratio (bounded memory keeps it near 1; this process's: a worker runs the serial
+export's code, whose peak ``--workers 1`` shows). The database is filled in a child process,
 so the RSS figures are the export's own. Asserts nothing.
 
     .venv/bin/python bench/export_db_bench.py                     # 100,000 examples
     .venv/bin/python bench/export_db_bench.py --count 20000 --formats csv,jsonl
     .venv/bin/python bench/export_db_bench.py --database /tmp/bench.db   # keep and reuse it
+    .venv/bin/python bench/export_db_bench.py --workers 1   # every format in one process
 
 Traced runs are several times slower than untraced ones.
 """
@@ -44,9 +47,10 @@ from conversations.lens import LensSuggestion
 from conversations.model import Answer, MediaRef
 from storage.database import Database
 from storage.digests import gather_digest
-from storage.export_source import count_examples, stream_examples
+from storage.export_parallel import export_database, export_workers
+from storage.export_source import count_examples
 from storage.export_view import export_view
-from storage.exports import EXPORT_FORMATS, ExportFilters, export
+from storage.exports import EXPORT_FORMATS, ExportFilters
 from storage.exports.progress import rich_progress
 from storage.migrate import upgrade
 from storage.models import AnswerRow, Contributor, Draft, Interview, ScriptVersion
@@ -214,26 +218,40 @@ async def run(
     count: int,
     folder: Path,
     progress: Callable[[int], None] | None = None,
+    workers: int | None = None,
 ) -> tuple[float, float]:
-    """The export's wall time and the CPU time of the whole process (every thread) in it."""
+    """The export's wall time and the CPU time in it of the whole process (every thread)
+    and of its worker processes, through the path the application exports with."""
     filters = ExportFilters(include_raw=True, until=START + timedelta(minutes=count))
-    started, cpu = time.perf_counter(), time.process_time()
-    result = await export(
-        stream_examples(database, filters),
+    started, cpu = time.perf_counter(), time.process_time() + children_cpu()
+    result = await export_database(
+        database,
         fmt,
         folder / f"bench-{count}.{fmt}",
         filters=filters,
         progress=progress,
+        workers=workers,
     )
-    seconds, cpu = time.perf_counter() - started, time.process_time() - cpu
+    seconds = time.perf_counter() - started
+    cpu = time.process_time() + children_cpu() - cpu
     assert result.count == count, (result.count, count)
     return seconds, cpu
 
 
-async def traced_peak(database: Database, fmt: str, count: int, folder: Path) -> int:
+def children_cpu() -> float:
+    """CPU seconds of the worker processes that have ended (a parallel export's)."""
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+async def traced_peak(
+    database: Database, fmt: str, count: int, folder: Path, workers: int | None
+) -> int:
+    """This process's tracemalloc peak (in a parallel export, each worker streams with
+    the serial export's code, whose peak the serial run shows)."""
     tracemalloc.start()
     try:
-        await run(database, fmt, count, folder)
+        await run(database, fmt, count, folder, workers=workers)
         return tracemalloc.get_traced_memory()[1]
     finally:
         tracemalloc.stop()
@@ -320,12 +338,15 @@ async def digest_seconds(database: Database, count: int) -> float:
     return seconds
 
 
-async def bench(count: int, formats: list[str], path: Path, show_progress: bool) -> None:
+async def bench(
+    count: int, formats: list[str], path: Path, show_progress: bool, workers: int | None
+) -> None:
     database = Database.from_url(f"sqlite:///{path}")
     try:
         total = await count_examples(database, ExportFilters())
         print(
-            f"{count:,} of {total:,} examples per format, read in batches from SQLite "
+            f"{count:,} of {total:,} examples per format, read in batches from SQLite, "
+            f"CSV, JSON Lines, Markdown and XLSX in up to {workers or export_workers()} workers "
             "(peaks: tracemalloc, N/10 and N)"
         )
         header = f"{'format':<9}{'time s':>9}{'cpu s':>8}{'ex/s':>10}{'RSS +MB':>9}"
@@ -336,12 +357,12 @@ async def bench(count: int, formats: list[str], path: Path, show_progress: bool)
                 rss_before = max_rss_mb()
                 if show_progress:
                     with rich_progress(fmt, total=count) as progress:
-                        seconds, cpu = await run(database, fmt, count, folder, progress)
+                        seconds, cpu = await run(database, fmt, count, folder, progress, workers)
                 else:
-                    seconds, cpu = await run(database, fmt, count, folder)
+                    seconds, cpu = await run(database, fmt, count, folder, workers=workers)
                 rss_growth = max_rss_mb() - rss_before
-                small = await traced_peak(database, fmt, max(count // 10, 1), folder)
-                large = await traced_peak(database, fmt, count, folder)
+                small = await traced_peak(database, fmt, max(count // 10, 1), folder, workers)
+                large = await traced_peak(database, fmt, count, folder, workers)
                 print(
                     f"{fmt:<9}{seconds:>9.1f}{cpu:>8.1f}{count / seconds:>10,.0f}{rss_growth:>9.1f}"
                     f"{small / 2**20:>14.2f}{large / 2**20:>11.2f}{large / small:>7.2f}",
@@ -375,6 +396,9 @@ def main() -> None:
         "--database", type=Path, default=None, help="SQLite file to fill (or reuse) and read"
     )
     parser.add_argument("--no-progress", action="store_true", help="no progress bar")
+    parser.add_argument(
+        "--workers", type=int, default=None, help="worker processes (1: serial; default: cores)"
+    )
     parser.add_argument("--fill-only", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.fill_only:
@@ -386,12 +410,12 @@ def main() -> None:
         parser.error(f"unknown formats: {', '.join(unknown)}")
     if args.database is not None:
         prepare(args.database, args.count)
-        asyncio.run(bench(args.count, formats, args.database, not args.no_progress))
+        asyncio.run(bench(args.count, formats, args.database, not args.no_progress, args.workers))
         return
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "bench.db"
         prepare(path, args.count)
-        asyncio.run(bench(args.count, formats, path, not args.no_progress))
+        asyncio.run(bench(args.count, formats, path, not args.no_progress, args.workers))
 
 
 if __name__ == "__main__":

@@ -47,12 +47,11 @@ from bot.settings import Settings
 from bot.telegram_render import escape, split_message
 from bot.wiring import utc_now
 from storage.database import Database
-from storage.export_source import stream_examples
+from storage.export_parallel import export_database
 from storage.exports import (
     TELEGRAM_UPLOAD_LIMIT,
     ExportFilters,
     default_file_name,
-    export,
     zip_if_large,
 )
 from storage.outbox import OutboxMessage
@@ -255,8 +254,8 @@ class AdminHandlers:
         folder = Path(await asyncio.to_thread(tempfile.mkdtemp, prefix="copro-export-"))
         try:
             path = folder / default_file_name(choice.fmt, now)
-            result = await export(
-                stream_examples(self.database, chosen),
+            result = await export_database(
+                self.database,
                 choice.fmt,
                 path,
                 filters=chosen,

@@ -147,21 +147,20 @@ async def _export(
     from rich.console import Console
 
     from bot.wiring import open_database
-    from storage.export_source import count_examples, stream_examples
-    from storage.exports import export
+    from storage.export_parallel import export_database
+    from storage.export_source import count_examples
     from storage.exports.progress import rich_progress
 
     database = await open_database(settings)
     try:
-        examples = stream_examples(database, filters)
         if sys.stderr.isatty():
             total = await count_examples(database, filters)
             with rich_progress("Exporting", total, Console(stderr=True)) as progress:
-                result = await export(
-                    examples, fmt, output, filters=filters, progress=progress, exported_at=now
+                result = await export_database(
+                    database, fmt, output, filters=filters, progress=progress, exported_at=now
                 )
         else:
-            result = await export(examples, fmt, output, filters=filters, exported_at=now)
+            result = await export_database(database, fmt, output, filters=filters, exported_at=now)
         return result.count
     finally:
         await database.dispose()

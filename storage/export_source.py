@@ -92,29 +92,51 @@ def _conditions(filters: ExportFilters) -> list[ColumnElement[bool]]:
     return conditions
 
 
-async def count_examples(database: Database, filters: ExportFilters) -> int:
-    """How many examples an export with ``filters`` holds (for a progress bar's total)."""
+async def count_examples(
+    database: Database, filters: ExportFilters, *, after: int = 0, through: int | None = None
+) -> int:
+    """How many examples an export with ``filters`` holds (for a progress bar's total);
+    with ``after``/``through``, of drafts with ids in ``(after, through]`` only."""
+    conditions = _conditions(filters)
+    if after:
+        conditions.append(Draft.id > after)
+    if through is not None:
+        conditions.append(Draft.id <= through)
     statement = (
         select(func.count())
         .select_from(Draft)
         .join(Interview, Interview.id == Draft.interview_id)
-        .where(*_conditions(filters))
+        .where(*conditions)
     )
     async with database.session() as session:
         return int((await session.execute(statement)).scalar_one())
 
 
+async def draft_id_span(database: Database) -> tuple[int, int] | None:
+    """The lowest and highest draft id, or ``None`` without drafts (two index look-ups)."""
+    async with database.read_session() as session:
+        low, high = (await session.execute(select(func.min(Draft.id), func.max(Draft.id)))).one()
+    return None if low is None or high is None else (int(low), int(high))
+
+
 async def stream_examples(
-    database: Database, filters: ExportFilters, *, batch_size: int = BATCH_SIZE
+    database: Database,
+    filters: ExportFilters,
+    *,
+    batch_size: int = BATCH_SIZE,
+    after: int = 0,
+    through: int | None = None,
 ) -> AsyncIterator[ExportExample]:
-    """Every example matching ``filters``, oldest draft first, read ``batch_size`` at a time.
+    """Every example matching ``filters``, oldest draft first, read ``batch_size`` at a time;
+    with ``after``/``through``, only drafts with ids in ``(after, through]``.
 
     Consent is read but not applied here: :func:`storage.exports.export` applies it.
     """
     if batch_size < 1:
         raise ValueError("batch_size must be at least 1")
     conditions = _conditions(filters)
-    after = 0
+    if through is not None:
+        conditions.append(Draft.id <= through)
     while True:
         batch, after = await _read_batch(
             database, conditions, after, batch_size, filters.include_raw

@@ -232,6 +232,9 @@ class Draft(Base):
             name="status",
         ),
         Index(None, "status", "created_at"),
+        # The digest's lists: new drafts by creation, drafts waiting by their status change.
+        Index(None, "created_at"),
+        Index(None, "status", "status_changed_at"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)

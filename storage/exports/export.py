@@ -89,18 +89,20 @@ async def export(
     filters: ExportFilters,
     progress: Callable[[int], None] | None = None,
     exported_at: datetime | None = None,
+    writer_for: Callable[[Path, datetime], ExampleWriter] | None = None,
 ) -> ExportResult:
     """Write the examples that match ``filters``, consent applied, to ``output`` in ``fmt``.
 
     ``progress`` is called with the running count after each exported example.
     ``exported_at`` (default: now) is stamped into the JSON and DOCX files and the ZIP
-    entries.
+    entries. ``writer_for`` makes the writer instead of ``fmt``'s own (a part of a file
+    exported in several processes).
     """
     _check(fmt)
     stamp = exported_at if exported_at is not None else datetime.now(UTC)
     partial = output.with_name(output.name + ".part")
     with _fewer_collections():
-        writer = _WRITERS[fmt](partial, stamp)
+        writer = (writer_for or _WRITERS[fmt])(partial, stamp)
         count = 0
         try:
             async for example in examples:

@@ -67,12 +67,16 @@ def csv_line(values: list[str]) -> str:
     )
 
 
+# What a CSV file starts with: a byte order mark, so Excel opens it as UTF-8, and the header.
+CSV_HEAD = "\ufeff" + csv_line(list(COLUMNS))
+
+
 class CsvWriter:
     """UTF-8 with a byte order mark, so Excel opens it as UTF-8; formulas neutralised."""
 
     def __init__(self, path: Path, exported_at: datetime) -> None:
         self._file: IO[str] = path.open("w", encoding="utf-8", newline="")
-        self._file.write("\ufeff" + csv_line(list(COLUMNS)))
+        self._file.write(CSV_HEAD)
 
     def write(self, example: ExportExample) -> None:
         self._file.write(csv_line(spreadsheet_cells(row(example))))
@@ -182,6 +186,36 @@ def xlsx_row(number: int, cells: list[Any], letters: list[str], text_style: int)
     return "".join(out)
 
 
+class XlsxRows:
+    """The sheet rows of examples, as :func:`xlsx_row` makes them, ASCII-encoded into
+    ``file`` (buffered), numbered on from ``last_row``."""
+
+    def __init__(self, file: IO[bytes], last_row: int, text_style: int) -> None:
+        self._file = file
+        self._text_style = text_style
+        self._buffer: list[str] = []
+        self._buffered = 0
+        self.number = last_row
+        self._media_count = COLUMNS.index("media_count")
+        self._letters = [get_column_letter(index) for index in range(1, len(COLUMNS) + 1)]
+
+    def write(self, example: ExportExample) -> None:
+        cells: list[Any] = spreadsheet_cells(row(example), XLSX_CELL_LIMIT, quote=False)
+        cells[self._media_count] = len(example.media)
+        self.number += 1
+        line = xlsx_row(self.number, cells, self._letters, self._text_style)
+        self._buffer.append(line)
+        self._buffered += len(line)
+        if self._buffered > _ROW_BUFFER:
+            self.flush()
+
+    def flush(self) -> None:
+        # openpyxl writes ASCII, anything else as a character reference.
+        self._file.write("".join(self._buffer).encode("ascii", "xmlcharrefreplace"))
+        self._buffer.clear()
+        self._buffered = 0
+
+
 class XlsxWriter:
     """A workbook with a bold, frozen header row and set column widths.
 
@@ -213,36 +247,26 @@ class XlsxWriter:
         # The style of formula-like text (a quote prefix), registered after the header's.
         text_cell = WriteOnlyCell(sheet, value="")
         text_cell.quotePrefix = True
-        self._text_style = int(text_cell.style_id)
+        self.text_style = int(text_cell.style_id)
         template = io.BytesIO()
         book.save(template)
         self._template = zipfile.ZipFile(template)
         self._path = path
-        self._rows: IO[bytes] = tempfile.TemporaryFile()  # noqa: SIM115 (closed by finish)
-        self._buffer: list[str] = []
-        self._buffered = 0
-        self._number = 1
-        self._media_count = COLUMNS.index("media_count")
-        self._letters = [get_column_letter(index) for index in range(1, len(COLUMNS) + 1)]
+        self._file: IO[bytes] = tempfile.TemporaryFile()  # noqa: SIM115 (closed by finish)
+        self._rows = XlsxRows(self._file, 1, self.text_style)
 
     def write(self, example: ExportExample) -> None:
-        cells: list[Any] = spreadsheet_cells(row(example), XLSX_CELL_LIMIT, quote=False)
-        cells[self._media_count] = len(example.media)
-        self._number += 1
-        line = xlsx_row(self._number, cells, self._letters, self._text_style)
-        self._buffer.append(line)
-        self._buffered += len(line)
-        if self._buffered > _ROW_BUFFER:
-            self._flush()
+        self._rows.write(example)
 
-    def _flush(self) -> None:
-        # openpyxl writes ASCII, anything else as a character reference.
-        self._rows.write("".join(self._buffer).encode("ascii", "xmlcharrefreplace"))
-        self._buffer.clear()
-        self._buffered = 0
+    def append_rows(self, rows: IO[bytes], count: int) -> None:
+        """Add ``count`` rows written elsewhere by :class:`XlsxRows` (numbered on from this
+        writer's last row, in this writer's text style)."""
+        self._rows.flush()
+        shutil.copyfileobj(rows, self._file, _ROW_BUFFER)
+        self._rows.number += count
 
     def finish(self) -> None:
-        self._flush()
+        self._rows.flush()
         with zipfile.ZipFile(self._path, "w", zipfile.ZIP_DEFLATED, allowZip64=True) as book:
             for info in self._template.infolist():
                 if info.filename != _XLSX_SHEET:
@@ -253,17 +277,36 @@ class XlsxWriter:
                 sheet.external_attr = info.external_attr
                 sheet.compress_type = zipfile.ZIP_DEFLATED
                 sheet._compresslevel = _XLSX_SHEET_LEVEL  # type: ignore[attr-defined]
-                sheet.file_size = len(head) + self._rows.tell() + len(_XLSX_END_OF_ROWS + tail)
+                sheet.file_size = len(head) + self._file.tell() + len(_XLSX_END_OF_ROWS + tail)
                 with book.open(sheet, "w") as stream:
                     stream.write(head)
-                    self._rows.seek(0)
-                    shutil.copyfileobj(self._rows, stream, _ROW_BUFFER)
+                    self._file.seek(0)
+                    shutil.copyfileobj(self._file, stream, _ROW_BUFFER)
                     stream.write(_XLSX_END_OF_ROWS + tail)
         self.abort()
 
     def abort(self) -> None:
-        self._rows.close()
+        self._file.close()
         self._template.close()
+
+
+class XlsxRowsWriter:
+    """Only the sheet rows of an XLSX export, numbered on from ``last_row``: the part of a
+    workbook a worker process writes (:mod:`storage.export_parallel`)."""
+
+    def __init__(self, path: Path, last_row: int, text_style: int) -> None:
+        self._file: IO[bytes] = path.open("wb")
+        self._rows = XlsxRows(self._file, last_row, text_style)
+
+    def write(self, example: ExportExample) -> None:
+        self._rows.write(example)
+
+    def finish(self) -> None:
+        self._rows.flush()
+        self._file.close()
+
+    def abort(self) -> None:
+        self._file.close()
 
 
 class MarkdownZipWriter:

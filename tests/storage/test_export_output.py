@@ -21,11 +21,15 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import insert, update
+from sqlalchemy.ext.asyncio import create_async_engine
+from sqlalchemy.pool import StaticPool
 
 from conversations.drafting import DraftField, DraftRecord, DraftSentence
 from conversations.lens import LensSuggestion
 from conversations.model import Answer, MediaRef
+from storage import export_parallel
 from storage.database import Database
+from storage.export_parallel import export_database, worker_url
 from storage.export_source import stream_examples
 from storage.exports import ExportFilters, export
 from storage.models import AnswerRow, Contributor, Draft, Interview, ScriptVersion
@@ -276,6 +280,148 @@ async def test_filters_pick_the_same_examples_from_the_pinned_set(
     # hour 11. Number 7 has no submission time: its draft's creation, at 7:45, counts.
     wanted = [f"CP-2026-{n:05d}" for n in (2, 5, 6, 7, 8)]
     assert [line.split('"reference": "')[1][:13] for line in text.splitlines()] == wanted
+
+
+@pytest.mark.parametrize("include_raw", [False, True], ids=["consented", "raw"])
+@pytest.mark.parametrize("fmt", ["csv", "jsonl", "md", "xlsx"])
+async def test_an_export_in_worker_processes_writes_exactly_the_pinned_file(
+    stored: Database, tmp_path: Path, fmt: str, include_raw: bool
+) -> None:
+    """Cut into ranges of 5 draft ids, exported by two processes and joined: the same bytes
+    as the serial export (the pinned Markdown is each page's, so the ZIP is read as well)."""
+    filters = ExportFilters(include_raw=include_raw)
+    folder = tmp_path / "exports"
+    folder.mkdir()
+    path = folder / f"out.{fmt}"
+    seen: list[int] = []
+    result = await export_database(
+        stored,
+        fmt,
+        path,
+        filters=filters,
+        progress=seen.append,
+        exported_at=EXPORTED_AT,
+        workers=2,
+        range_size=5,
+        min_parallel_span=1,
+    )
+    assert result.count == 12
+    assert result.bytes == path.stat().st_size
+    assert seen == [5, 10, 12]  # after each range, in order
+    golden = GOLDEN / f"{'raw' if include_raw else 'consented'}.{fmt}.txt"
+    assert _comparable(fmt, path.read_bytes()) == golden.read_bytes()
+    assert _names(folder) == [path.name]  # no part left behind
+    if fmt in ("md", "xlsx"):  # the pinned files are what the ZIP holds: the ZIP itself too
+        serial = tmp_path / f"serial.{fmt}"
+        await export(
+            stream_examples(stored, filters), fmt, serial, filters=filters, exported_at=EXPORTED_AT
+        )
+        assert _same_file(fmt, path.read_bytes(), serial.read_bytes())
+        with zipfile.ZipFile(path) as joined:
+            assert joined.testzip() is None
+
+
+def _names(folder: Path) -> list[str]:
+    return sorted(path.name for path in folder.iterdir())
+
+
+def _same_file(fmt: str, one: bytes, other: bytes) -> bool:
+    """The same bytes; for XLSX, whose workbook around the sheet openpyxl stamps with the
+    time it was made, every entry the same but that stamp."""
+    if fmt != "xlsx":
+        return one == other
+    return _workbook(one) == _workbook(other)
+
+
+def _workbook(data: bytes) -> list[tuple[str, bytes]]:
+    with zipfile.ZipFile(io.BytesIO(data)) as book:
+        return [
+            (info.filename, book.read(info) if info.filename != "docProps/core.xml" else b"")
+            for info in book.infolist()
+        ]
+
+
+@pytest.mark.parametrize("fmt", ["jsonl", "xlsx"])
+async def test_an_export_in_worker_processes_keeps_the_filters(
+    stored: Database, tmp_path: Path, fmt: str
+) -> None:
+    """Filtered, ranges hold 0 to 3 examples (a sheet's rows numbered from their counts)."""
+    filters = ExportFilters(
+        status=frozenset({"new", "in_review", "ready", "archived"}),
+        since=START + timedelta(hours=2),
+        until=START + timedelta(hours=11),
+        include_raw=True,
+    )
+    serial, parallel = tmp_path / f"serial.{fmt}", tmp_path / f"parallel.{fmt}"
+    await export(
+        stream_examples(stored, filters), fmt, serial, filters=filters, exported_at=EXPORTED_AT
+    )
+    result = await export_database(
+        stored,
+        fmt,
+        parallel,
+        filters=filters,
+        exported_at=EXPORTED_AT,
+        workers=2,
+        range_size=3,
+        min_parallel_span=1,
+    )
+    assert result.count == 5
+    assert _same_file(fmt, parallel.read_bytes(), serial.read_bytes())
+
+
+async def test_a_sheet_whose_drafts_changed_after_counting_is_exported_serially(
+    stored: Database, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A draft that leaves the filters between the count of its range and its export would
+    misnumber every later row: the workbook is then made by the serial export instead."""
+    counted = export_parallel.count_examples
+
+    async def one_more(database: Database, filters: ExportFilters, **within: int) -> int:
+        return await counted(database, filters, **within) + 1
+
+    monkeypatch.setattr(export_parallel, "count_examples", one_more)
+    filters = ExportFilters(include_raw=True)
+    folder = tmp_path / "exports"
+    folder.mkdir()
+    serial, parallel = folder / "serial.xlsx", folder / "parallel.xlsx"
+    await export(
+        stream_examples(stored, filters), "xlsx", serial, filters=filters, exported_at=EXPORTED_AT
+    )
+    seen: list[int] = []
+    result = await export_database(
+        stored,
+        "xlsx",
+        parallel,
+        filters=filters,
+        progress=seen.append,
+        exported_at=EXPORTED_AT,
+        workers=2,
+        range_size=5,
+        min_parallel_span=1,
+    )
+    assert result.count == 12
+    assert seen == list(range(1, 13))  # a serial export's progress
+    assert _same_file("xlsx", parallel.read_bytes(), serial.read_bytes())
+    assert _names(folder) == ["parallel.xlsx", "serial.xlsx"]  # no part left behind
+
+
+@pytest.mark.parametrize(("load", "workers"), [(0.0, 4), (2.5, 4), (4.9, 4), (5.0, 1), (9.0, 1)])
+def test_workers_are_the_cores_unless_the_machine_is_busy(
+    monkeypatch: pytest.MonkeyPatch, load: float, workers: int
+) -> None:
+    monkeypatch.setattr(export_parallel.os, "sched_getaffinity", lambda _pid: {0, 1, 2, 3})
+    monkeypatch.setattr(export_parallel.os, "getloadavg", lambda: (load, 0.0, 0.0))
+    assert export_parallel.export_workers() == workers
+
+
+def test_an_in_memory_database_is_never_handed_to_worker_processes() -> None:
+    memory = Database(create_async_engine("sqlite+aiosqlite://", poolclass=StaticPool))
+    assert worker_url(memory) is None
+    assert (
+        worker_url(Database.from_url("sqlite:////tmp/some.db"))
+        == "sqlite+aiosqlite:////tmp/some.db"
+    )
 
 
 async def test_a_draft_with_very_many_fields_exports_them_all(
