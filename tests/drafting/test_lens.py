@@ -187,7 +187,7 @@ def test_lens_suggestion_round_trips_through_json() -> None:
             "project",
             "basically me and a few other tenants sat down with the housing lot and drew up "
             "the new repairs leaflet, took about 3 meetings",
-            {"stages/co_design", "nsce/working_together"},
+            {"stages/co_design"},
             {"nsce/communication"},
         ),
         # people who used the service now deliver it
@@ -257,7 +257,7 @@ def test_lens_suggestion_round_trips_through_json() -> None:
             "who",
             "Residents assoc, the food bank, Age UK, couple of local councillors and the "
             "housing officer. We all sit round the same table every month",
-            {"nef/networks", "nsce/working_together"},
+            {"nef/networks"},
             {"nsce/support"},
         ),
         # a negation right after the words: "we decided nothing"
@@ -329,7 +329,7 @@ def test_lens_suggestion_round_trips_through_json() -> None:
             "project",
             "we turned the empty shop on the parade into a community hub, a group of us and "
             "the housing officer did it up and now we take turns opening it",
-            {"nsce/working_together", "stages/co_delivery"},
+            {"stages/co_delivery"},
             set(),
         ),
         (
@@ -356,7 +356,7 @@ def test_lens_suggestion_round_trips_through_json() -> None:
         (
             "role",
             "I'm the commissioner, I wrote the spec with the parents forum and then sat back",
-            {"stages/co_commissioning", "nsce/working_together"},
+            {"stages/co_commissioning"},
             set(),
         ),
         (
@@ -518,3 +518,41 @@ def test_negation_is_read_just_before_a_match_however_long_the_answer_before_it(
     padding = "we met in the hall on tuesdays and the tea was good " * 60  # about 3,000 chars
     assert "stages/co_decision" not in keys(padding + "but residents never had a say")
     assert "stages/co_decision" in keys(padding + "and residents had a say in it all")
+
+
+@pytest.mark.parametrize(
+    ("question", "text", "shared"),
+    [
+        (
+            "project",
+            "a few of us regulars and the two librarians took it on between us, we do the "
+            "opening hours and they do the book ordering",
+            True,
+        ),
+        ("role", "co-chair with the head of service, we split the agenda", True),
+        ("final_say", "any decision needs a yes from both the parents group and the school", True),
+        (
+            "decision",
+            "the panel was 8 residents and 2 officers and their votes counted the same",
+            True,
+        ),
+        (
+            "project",
+            "patients and nurses redid the discharge leaflet together round a table",
+            False,
+        ),
+        (
+            "decision",
+            "we walked the paths with the parks officer and marked where the benches go",
+            False,
+        ),
+        ("changed", "the residents and staff checked the figures together every quarter", False),
+    ],
+)
+def test_working_together_is_roles_and_power_shared_not_doing_something_together(
+    question: str, text: str, shared: bool
+) -> None:
+    """As the labelling guide reads the description: a split of who does what, a shared
+    chair, a say that needs both sides; designing or checking something together is
+    co-design or co-evaluation, not this."""
+    assert ("nsce/working_together" in keys(text, question)) is shared
