@@ -177,6 +177,7 @@ class Headline:
             # A pasted headline names the project in quotes ("'Little Waves' panel ...").
             or self.quoted([u for u in self.units if u.home == "source"])
             or self.came_about(self.units)
+            or self.kind_then_name(project)
             or self.seen(project)
             or self.heading(project)
             or self.name_is(project)
@@ -280,7 +281,18 @@ class Headline:
                 re.escape(v) for v in pack_words(self.language, "titles", "name_is_after_lead")
             )
         after = text[text.find(name) + len(name) :] if name else ""
-        if not name or not verbs or not re.match(rf"\s*,?\s+(?:{verbs})\s", after, re.I):
+        # "Bump Buddies is peer support for ...": a name of two words or more, then "is"
+        # and what it is, in lower case; never a person ("Mrs Akhtar is ...").
+        plain_is = (
+            re.match(r"\s+is\s+(?-i:[a-z])", after) is not None
+            and len(name.split()) >= 2
+            and name.split()[0].rstrip(".").casefold() not in {"mr", "mrs", "ms", "miss", "dr"}
+        )
+        if (
+            not name
+            or not verbs
+            or not (plain_is or re.match(rf"\s*,?\s+(?:{verbs})\s", after, re.I))
+        ):
             return None
         parts = name.split()
         core = parts[1:] if parts[0].casefold() in self.stop else parts
@@ -463,6 +475,28 @@ class Headline:
                 after = rest[rest.find(name) + len(name) :]
                 if verb_re.match(after) and self._could_be_project(name.split()):
                     return name, unit
+        return None
+
+    def kind_then_name(self, units: Sequence[Unit]) -> tuple[str, Unit] | None:
+        """What kind of thing it is, then its name closing the sentence: "Theres a cooking
+        group for older men, the Ystradgynlais Men's Kitchen" (a name with its kind before it)."""
+        for unit in units:
+            found = re.search(r",\s+(?:the|called|named)\s+([^,;:]{3,70}?)[.!]?\s*$", unit.text)
+            if found is None:
+                continue
+            before = set(tokens(unit.text[: found.start()]))
+            if not before & self.kinds:
+                continue
+            words = _words(found.group(1))
+            name = self._run_from(words, 0)
+            parts = name.split()
+            if (
+                len(parts) >= 2
+                and name == " ".join(w.text for w in words)
+                and self._could_be_project(parts, organisations_allowed=True)
+                and not self._named_place(name)
+            ):
+                return name, unit
         return None
 
     def seen(self, units: Sequence[Unit]) -> tuple[str, Unit] | None:

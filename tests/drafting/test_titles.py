@@ -759,3 +759,22 @@ def test_a_place_answer_that_goes_on_after_the_name_gives_the_name_alone() -> No
         ),
     )
     assert draft.title.endswith(", Ennis")
+
+
+def test_a_name_then_is_and_what_it_is_in_lower_case_is_the_title_but_a_person_is_not() -> None:
+    named = build_draft(
+        FULL, texts(project="Walk and Talk Wigan is peer support for dads, we walk on Sundays")
+    )
+    person = build_draft(
+        FULL, texts(project="Mrs Okafor is brilliant, she runs the homework club with parents")
+    )
+    assert named.title == "Walk and Talk Wigan"
+    assert person.title != "Mrs Okafor"  # described, never named after a person
+
+
+def test_a_name_closing_a_sentence_after_the_kind_of_thing_it_is_is_the_title() -> None:
+    draft = build_draft(
+        FULL,
+        texts(project="Its a sewing group for refugee women, the Threads Together Circle."),
+    )
+    assert draft.title == "Threads Together Circle"
