@@ -838,17 +838,11 @@ class Headline:
                 index += 1
                 continue
             following = words[index + 1] if index + 1 < len(words) else None
-            if (  # "Bridie's 2nd Helpings", "Route 66 Riders": a number inside a name
-                re.fullmatch(r"\d{1,3}(?:st|nd|rd|th)?", word.text, re.IGNORECASE)
-                and following is not None
-                and _capitalised(following.text)
-                and not word.ends_run
-            ):
-                taken += [word, following]
-                index += 2
-                continue
+            inside = word.text.casefold() in self.joining or re.fullmatch(
+                r"\d{1,3}(?:st|nd|rd|th)?", word.text, re.IGNORECASE
+            )  # a small word or a number inside a name: "Friends of the Park", "2nd Helpings"
             if (
-                word.text.casefold() in self.joining
+                inside
                 and following is not None
                 and _capitalised(following.text)
                 and not word.ends_run
@@ -1216,7 +1210,11 @@ class Headline:
             quiet = re.sub(rf"(?i)\s*(?<![\w'’-])(?:{chatter})(?![\w'’-])", "", text).strip()
             text = quiet if tokens(quiet) else text
         text = self._fit(text, self.limit)
-        if not text:
+        # An ellipsis the contributor typed ("…and then") never opens or closes a title: one
+        # there reads as cut.
+        text = re.sub(r"^(?:…|\.{2,})+\s*|\s*(?:…|\.{2,})+$", "", text)
+        text = re.sub(r"\s*…\s*", " ", text)  # nor stands inside one ("0…A")
+        if not tokens(text):
             return None
         cited = list(unit.question_ids)
         if self.places and not any(_mentions(text, p) for p in self.places):

@@ -10,6 +10,7 @@ reason.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import uuid
@@ -67,10 +68,19 @@ async def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncI
     if request.param == "sqlite":
         yield f"sqlite:///{tmp_path / 'test.db'}"
         return
+    async with _scratch_postgresql() as url:
+        yield url
+
+
+@contextlib.asynccontextmanager
+async def _scratch_postgresql(template: str | None = None) -> AsyncIterator[str]:
+    """A PostgreSQL database of the test's own (a copy of ``template`` when given),
+    dropped afterwards."""
     if not TEST_DATABASE_URL:
         pytest.skip(NO_POSTGRES)
     name = f"copro_test_{os.getpid()}_{uuid.uuid4().hex[:10]}"
-    await _on_server(f'CREATE DATABASE "{name}"')
+    copy_of = f' TEMPLATE "{template}"' if template else ""
+    await _on_server(f'CREATE DATABASE "{name}"{copy_of}')
     try:
         yield (
             normalise_url(TEST_DATABASE_URL)
@@ -133,16 +143,8 @@ async def migrated_url(
     if not TEST_DATABASE_URL:
         pytest.skip(NO_POSTGRES)
     template = make_url(await _template("postgresql", _template_folder)).database
-    name = f"copro_test_{os.getpid()}_{uuid.uuid4().hex[:10]}"
-    await _on_server(f'CREATE DATABASE "{name}" TEMPLATE "{template}"')
-    try:
-        yield (
-            normalise_url(TEST_DATABASE_URL)
-            .set(database=name)
-            .render_as_string(hide_password=False)
-        )
-    finally:
-        await _on_server(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    async with _scratch_postgresql(template) as url:
+        yield url
 
 
 @pytest.fixture

@@ -778,3 +778,8 @@ def test_a_name_closing_a_sentence_after_the_kind_of_thing_it_is_is_the_title() 
         texts(project="Its a sewing group for refugee women, the Threads Together Circle."),
     )
     assert draft.title == "Threads Together Circle"
+
+
+def test_an_ellipsis_the_contributor_typed_never_opens_or_closes_the_title() -> None:
+    draft = build_draft(FULL, texts(project="…and we fix bikes for kids on the estate..."))
+    assert draft.title == "And we fix bikes for kids on the estate"
