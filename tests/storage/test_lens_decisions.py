@@ -14,7 +14,9 @@ from storage.migrate import upgrade
 from tests.storage.test_review import NIA, OWEN, desk_on, spotted
 
 BENCH = Path(__file__).resolve().parents[2] / "bench"
-PLAYGROUND = "Parents and the school redesigned the playground together."
+PLAYGROUND = (
+    "Parents and the school redesigned the playground together and split the jobs between us."
+)
 FOOD_BANK = "Tenants run the food bank every Friday and we voted on the opening hours."
 
 

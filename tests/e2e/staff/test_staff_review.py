@@ -74,7 +74,7 @@ async def test_a_monday_review_from_the_queue_on_a_phone(
         "Status: 🆕 new · 2 Mar 09:00",
         "Sent in 2 Mar 09:00 by Person 6",
         "Language: English (en)",
-        "Lens: 3 suggested",
+        "Lens: 2 suggested",
         "Gaps: 11",  # "the school" alone names no organisation: which one is asked
         "Media: 1 link",
         "Version 1",
