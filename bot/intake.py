@@ -294,53 +294,67 @@ class Intake:
         parsed update); ``seen`` says whether it was processed already, when the caller
         checked that for a whole batch (else it is looked up here)."""
         if isinstance(update, PrivateAction):
-            return await self._dispatch_action(update, key or fingerprint_of(update.data), seen)
-        try:
+            action = update
+
+            async def run_fast() -> None:
+                # The interview's handler alone (no other would take it); a failure of it
+                # handled as python-telegram-bot handles a handler's error.
+                assert self.fast is not None
+                try:
+                    await self.fast(action, fast_key, self.application)
+                except Exception as error:
+                    await self.application.process_error(
+                        parse_update(action.data, self.application), error
+                    )
+
+            fast_key = key or fingerprint_of(action.data)
+            return await self._once(
+                action.update_id, lambda: fast_key, seen, run_fast, lambda: action.data
+            )
+
+        parsed = update
+
+        def keyed() -> str:
             if key is None:
-                key = fingerprint(update)
-            else:
-                _FINGERPRINT.set((update, key))
+                return fingerprint(parsed)
+            _FINGERPRINT.set((parsed, key))
+            return key
+
+        async def run_full() -> None:
+            await self.application.process_update(parsed)
+
+        return await self._once(parsed.update_id, keyed, seen, run_full, parsed.to_dict)
+
+    async def _once(
+        self,
+        update_id: int,
+        key: Callable[[], str],
+        seen: bool | None,
+        handle: Callable[[], Awaitable[None]],
+        data: Callable[[], object],
+    ) -> str:
+        """Skip a redelivery, else ``handle`` the update and record it as processed (unless
+        the handler's own transaction did); a failure around the handlers parks it."""
+        try:
+            fingerprinted = key()
             if seen is None:
-                seen = await already_processed(self.database, update.update_id, key, self.clock())
+                seen = await already_processed(
+                    self.database, update_id, fingerprinted, self.clock()
+                )
             if seen:
-                log.info("update %s was processed already; skipped", update.update_id)
+                log.info("update %s was processed already; skipped", update_id)
                 return "duplicate"
-            await self.application.process_update(update)
-            if _RECORDED.get() != update.update_id:
-                await mark_processed(self.database, update.update_id, key, self.clock(), "handled")
+            await handle()
+            if _RECORDED.get() != update_id:
+                await mark_processed(
+                    self.database, update_id, fingerprinted, self.clock(), "handled"
+                )
         except STORAGE_DOWN:
             raise
         except Exception as error:  # our own bug around the handlers: loud, never fatal
             name = type(error).__name__
-            log.exception("update %s failed (%s); parked", update.update_id, name)
-            await self.park(update.update_id, f"{name}: {error}", update.to_dict(), logged=True)
-            return "parked"
-        return "handled"
-
-    async def _dispatch_action(self, action: PrivateAction, key: str, seen: bool | None) -> str:
-        """:meth:`dispatch` for an update read straight from its JSON: the interview's
-        handler alone (no other would take it), and a failure of it handled as
-        python-telegram-bot handles a handler's error, by the error handlers."""
-        assert self.fast is not None
-        try:
-            if seen is None:
-                seen = await already_processed(self.database, action.update_id, key, self.clock())
-            if seen:
-                log.info("update %s was processed already; skipped", action.update_id)
-                return "duplicate"
-            try:
-                await self.fast(action, key, self.application)
-            except Exception as error:
-                update = parse_update(action.data, self.application)
-                await self.application.process_error(update, error)
-            if _RECORDED.get() != action.update_id:
-                await mark_processed(self.database, action.update_id, key, self.clock(), "handled")
-        except STORAGE_DOWN:
-            raise
-        except Exception as error:  # our own bug around the handler: loud, never fatal
-            name = type(error).__name__
-            log.exception("update %s failed (%s); parked", action.update_id, name)
-            await self.park(action.update_id, f"{name}: {error}", action.data, logged=True)
+            log.exception("update %s failed (%s); parked", update_id, name)
+            await self.park(update_id, f"{name}: {error}", data(), logged=True)
             return "parked"
         return "handled"
 

@@ -13,6 +13,7 @@ import re
 from collections import defaultdict
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
+from functools import cached_property
 
 from conversations.drafting_entities import date_matches, places_in
 from conversations.drafting_placement import Unit, answered, corrected_values, link_opener_end
@@ -428,7 +429,7 @@ class Headline:
                     and self._echoes(name)
                     and not self._named_place(name)
                     and name.casefold() not in self.organisations
-                    and not self._partner(name.casefold(), self._listed_in_who())
+                    and not self._partner(name.casefold())
                 ):
                     return name, unit
         return None
@@ -467,9 +468,7 @@ class Headline:
         for unit in units:
             for lead in lead_re.finditer(unit.text):
                 rest = unit.text[lead.end() :]
-                words = _words(rest)
-                start = 1 if words[:1] and words[0].text.casefold() in self.stop else 0
-                name = self._run_from(words, start)
+                name = self._name_after(rest)
                 if not name:
                     continue
                 after = rest[rest.find(name) + len(name) :]
@@ -511,58 +510,51 @@ class Headline:
         )
         if lead is None:
             return None
-        words = _words(first.text[lead.end() :])
-        start = 1 if words[:1] and words[0].text.casefold() in self.stop else 0
-        name = self._run_from(words, start)
-        parts = name.split()
-        if (
-            len(parts) >= 2
-            and self._could_be_project(parts)
-            and not self._named_place(name)
-            and name.casefold() not in self.organisations
-        ):
-            return name, first
-        return None
+        name = self._name_after(first.text[lead.end() :])
+        return (name, first) if len(name.split()) >= 2 and self._own_name(name) else None
 
     def founded(self, units: Sequence[Unit]) -> tuple[str, Unit] | None:
         """A name right after the contributor says they started or run it: "I started
         Stitch It Back with my neighbour", "we set up the Tuesday Table in 2022"; never a
         body they work for, a place or a building."""
-        cues = pack_words(self.language, "titles", "founder_cues")
-        if not cues:
-            return None
-        cue_re = re.compile(rf"(?<![\w'’])(?:{phrase_alternation(cues)})\s+", re.IGNORECASE)
-        for unit in units:
-            for match in cue_re.finditer(unit.text):
-                words = _words(unit.text[match.end() :])
-                start = 1 if words[:1] and words[0].text.casefold() in self.stop else 0
-                name = self._run_from(words, start)
-                parts = name.split()
-                if (
-                    parts
-                    and self._could_be_project(parts)
-                    and not self._named_place(name)
-                    and name.casefold() not in self.organisations
-                ):
-                    return name, unit
+        for name, unit in self._names_after_cues("founder_cues", units):
+            if self._own_name(name):
+                return name, unit
         return None
 
     def _employers(self) -> set[str]:
         """Names said right after "I work for" (or the like) in any answer: the credit's
         organisation may be the project itself ("Trwsio Tywyn"), so it is not among them."""
-        cues = pack_words(self.language, "titles", "employer_cues")
-        found: set[str] = set()
-        if not cues:
-            return found
-        cue_re = re.compile(rf"(?<![\w'’])(?:{phrase_alternation(cues)})\s+", re.IGNORECASE)
-        for unit in self.units:
+        return {name.casefold() for name, _ in self._names_after_cues("employer_cues", self.units)}
+
+    def _names_after_cues(self, cues: str, units: Sequence[Unit]) -> Iterator[tuple[str, Unit]]:
+        """Each capitalised name said right after one of the language pack's ``cues`` ("I
+        started ...", "I work for ..."), with the answer sentence it is in."""
+        phrases = pack_words(self.language, "titles", cues)
+        if not phrases:
+            return
+        cue_re = re.compile(rf"(?<![\w'’])(?:{phrase_alternation(phrases)})\s+", re.IGNORECASE)
+        for unit in units:
             for match in cue_re.finditer(unit.text):
-                words = _words(unit.text[match.end() :])
-                start = 1 if words[:1] and words[0].text.casefold() in self.stop else 0
-                run = self._run_from(words, start)
-                if run:
-                    found.add(run.casefold())
-        return found
+                name = self._name_after(unit.text[match.end() :])
+                if name:
+                    yield name, unit
+
+    def _name_after(self, text: str) -> str:
+        """The capitalised name opening ``text``, past one small word ("the Tuesday
+        Table in 2022" gives "Tuesday Table"), or ""."""
+        words = _words(text)
+        start = 1 if words[:1] and words[0].text.casefold() in self.stop else 0
+        return self._run_from(words, start)
+
+    def _own_name(self, name: str) -> bool:
+        """A name that can be the project's own: none of the organisations the answers name,
+        no place or building."""
+        return (
+            self._could_be_project(name.split())
+            and not self._named_place(name)
+            and name.casefold() not in self.organisations
+        )
 
     def _typed_lower(self, unit: Unit, *, or_shouted: bool = False) -> bool:
         """The contributor typed this answer without capitals, so a name in it has none
@@ -1090,12 +1082,11 @@ class Headline:
                     seen[key][unit.home] = max(seen[key].get(unit.home, 0), mid)
                     spelled.setdefault(key, name)
                     first_unit.setdefault(key, unit)
-        listed = self._listed_in_who()
         candidates = [
             (len(questions), sum(questions.values()), len(key), key)
             for key, questions in seen.items()
             if len(questions) >= 2
-            and not self._partner(key, listed)
+            and not self._partner(key)
             and ("project" in questions or (self._echoes(key) and not self._named_place(key)))
         ]
         if not candidates:
@@ -1103,26 +1094,26 @@ class Headline:
         best = max(candidates)
         return spelled[best[3]], first_unit[best[3]]
 
-    def _listed_in_who(self) -> set[str]:
+    @cached_property
+    def _listed_in_who(self) -> frozenset[str]:
         """Names that are a whole item of the list of who took part ("riders, Cycle
         Sheffield, the Refugee Council"): partners beside the project, not the project."""
         who = answered(self.answers, "who")
         if who is None:
-            return set()
+            return frozenset()
         items = re.split(r"\s*(?:[,;\n]|\band\b|&)\s*", who.text)
-        listed = set()
+        listed: set[str] = set()
         for item in items:
             words = item.strip(" .!").split()
             if words and words[0].casefold() in self.stop:
                 words = words[1:]
             if len(words) >= 2 and all(_capitalised(w) or w in self.joining for w in words):
                 listed.add(" ".join(words).casefold())
-        return listed
+        return frozenset(listed)
 
-    @staticmethod
-    def _partner(name: str, listed: set[str]) -> bool:
-        """``name`` (folded) is one of the listed partners or a part of one."""
-        return any(f" {name} " in f" {partner} " for partner in listed)
+    def _partner(self, name: str) -> bool:
+        """``name`` (folded) is one of the partners listed in who took part, or a part of one."""
+        return any(f" {name} " in f" {partner} " for partner in self._listed_in_who)
 
     def _could_be_project(self, parts: list[str], *, organisations_allowed: bool = False) -> bool:
         if not parts:

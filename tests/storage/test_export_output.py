@@ -31,7 +31,7 @@ from storage import export_parallel
 from storage.database import Database
 from storage.export_parallel import export_database, worker_url
 from storage.export_source import stream_examples
-from storage.exports import ExportFilters, export
+from storage.exports import ExportFilters, ExportResult, export
 from storage.models import AnswerRow, Contributor, Draft, Interview, ScriptVersion
 
 GOLDEN = Path(__file__).resolve().parent / "export_golden"
@@ -294,17 +294,7 @@ async def test_an_export_in_worker_processes_writes_exactly_the_pinned_file(
     folder.mkdir()
     path = folder / f"out.{fmt}"
     seen: list[int] = []
-    result = await export_database(
-        stored,
-        fmt,
-        path,
-        filters=filters,
-        progress=seen.append,
-        exported_at=EXPORTED_AT,
-        workers=2,
-        range_size=5,
-        min_parallel_span=1,
-    )
+    result = await _in_ranges(stored, fmt, path, filters, 5, seen)
     assert result.count == 12
     assert result.bytes == path.stat().st_size
     assert seen == [5, 10, 12]  # after each range, in order
@@ -313,12 +303,38 @@ async def test_an_export_in_worker_processes_writes_exactly_the_pinned_file(
     assert _names(folder) == [path.name]  # no part left behind
     if fmt in ("md", "xlsx"):  # the pinned files are what the ZIP holds: the ZIP itself too
         serial = tmp_path / f"serial.{fmt}"
-        await export(
-            stream_examples(stored, filters), fmt, serial, filters=filters, exported_at=EXPORTED_AT
-        )
+        await _serial(stored, fmt, serial, filters)
         assert _same_file(fmt, path.read_bytes(), serial.read_bytes())
         with zipfile.ZipFile(path) as joined:
             assert joined.testzip() is None
+
+
+async def _serial(stored: Database, fmt: str, path: Path, filters: ExportFilters) -> None:
+    await export(
+        stream_examples(stored, filters), fmt, path, filters=filters, exported_at=EXPORTED_AT
+    )
+
+
+async def _in_ranges(
+    stored: Database,
+    fmt: str,
+    path: Path,
+    filters: ExportFilters,
+    range_size: int,
+    progress: list[int] | None = None,
+) -> ExportResult:
+    """Exported by two worker processes over ranges of ``range_size`` draft ids."""
+    return await export_database(
+        stored,
+        fmt,
+        path,
+        filters=filters,
+        progress=progress.append if progress is not None else None,
+        exported_at=EXPORTED_AT,
+        workers=2,
+        range_size=range_size,
+        min_parallel_span=1,
+    )
 
 
 def _names(folder: Path) -> list[str]:
@@ -353,19 +369,8 @@ async def test_an_export_in_worker_processes_keeps_the_filters(
         include_raw=True,
     )
     serial, parallel = tmp_path / f"serial.{fmt}", tmp_path / f"parallel.{fmt}"
-    await export(
-        stream_examples(stored, filters), fmt, serial, filters=filters, exported_at=EXPORTED_AT
-    )
-    result = await export_database(
-        stored,
-        fmt,
-        parallel,
-        filters=filters,
-        exported_at=EXPORTED_AT,
-        workers=2,
-        range_size=3,
-        min_parallel_span=1,
-    )
+    await _serial(stored, fmt, serial, filters)
+    result = await _in_ranges(stored, fmt, parallel, filters, 3)
     assert result.count == 5
     assert _same_file(fmt, parallel.read_bytes(), serial.read_bytes())
 
@@ -385,21 +390,9 @@ async def test_a_sheet_whose_drafts_changed_after_counting_is_exported_serially(
     folder = tmp_path / "exports"
     folder.mkdir()
     serial, parallel = folder / "serial.xlsx", folder / "parallel.xlsx"
-    await export(
-        stream_examples(stored, filters), "xlsx", serial, filters=filters, exported_at=EXPORTED_AT
-    )
+    await _serial(stored, "xlsx", serial, filters)
     seen: list[int] = []
-    result = await export_database(
-        stored,
-        "xlsx",
-        parallel,
-        filters=filters,
-        progress=seen.append,
-        exported_at=EXPORTED_AT,
-        workers=2,
-        range_size=5,
-        min_parallel_span=1,
-    )
+    result = await _in_ranges(stored, "xlsx", parallel, filters, 5, seen)
     assert result.count == 12
     assert seen == list(range(1, 13))  # a serial export's progress
     assert _same_file("xlsx", parallel.read_bytes(), serial.read_bytes())
