@@ -146,6 +146,8 @@ class Headline:
         self.not_after = {w.casefold() for w in pack_words(language, "titles", "name_not_after")}
         self.indefinite = {w.casefold() for w in pack_words(language, "titles", "indefinite")}
         self.callers = {w.casefold() for w in pack_words(language, "titles", "callers")}
+        self.it_cues = {w.casefold() for w in pack_words(language, "titles", "it_cues")}
+        self.name_unknown = {w.casefold() for w in pack_words(language, "titles", "name_unknown")}
         # Bodies the contributor works for: named, but not the project
         # ("I work for Thrive Teesside, and the project ... is Middlesbrough Listens").
         self.employers = self._employers()
@@ -192,10 +194,12 @@ class Headline:
             or self.named(project)
             # Named only in a later answer: a name that echoes the project's description.
             or self.called(later, echoing=True)
+            or self.on_page(self.units)
             or self.quoted(later, echoing=True)
             or self.named(later)
             or self.kind_named([u for u in later if u.home != "who"], echoing=True)
             or self.echoed(later)
+            or self.day_named(self.units)
             or self.credited()
         )
         if named is not None:
@@ -540,6 +544,48 @@ class Headline:
                 if name:
                     yield name, unit
 
+    def day_named(self, units: Sequence[Unit]) -> tuple[str, Unit] | None:
+        """A gathering named for its day, as many are ("we all meet at blether wednesdays",
+        "come to Takeaway Tuesdays"): a word, then a weekday in the plural, after "at",
+        "to", "from", "the" or "our"."""
+        days = pack_words(self.language, "titles", "weekdays")
+        if not days:
+            return None
+        plural = "|".join(re.escape(d) + "s" for d in days)
+        day_re = re.compile(
+            rf"(?<![\w'’])(?:at|to|from|the|our)\s+([^\W\d_][\w'’-]{{2,}})\s+({plural})(?![\w'’])",
+            re.IGNORECASE,
+        )
+        for unit in units:
+            for match in day_re.finditer(unit.text):
+                word = match.group(1)
+                if word.casefold() in self.stop | self.joining | self.generic | self.date_words:
+                    continue
+                name = self._title_case([word, match.group(2)])
+                if self._usable_name(name):
+                    return name, unit
+        return None
+
+    def on_page(self, units: Sequence[Unit]) -> tuple[str, Unit] | None:
+        """The name a project's page goes by, said before where it is found ("we're Pantri
+        Pill on there", "search Hooyo Gym on facebook")."""
+        leads = pack_words(self.language, "titles", "page_leads")
+        places = pack_words(self.language, "titles", "page_places")
+        if not leads or not places:
+            return None
+        lead_re = re.compile(rf"(?<![\w'’])(?:{phrase_alternation(leads)})\s+", re.IGNORECASE)
+        place_re = re.compile(rf"\s+on\s+(?:{phrase_alternation(places)})(?![\w'’])", re.I)
+        for unit in units:
+            for match in lead_re.finditer(unit.text):
+                name = self._name_after(unit.text[match.end() :])
+                after = unit.text[match.end() :]
+                at = after.find(name) if name else -1
+                if at < 0 or not place_re.match(after[at + len(name) :]):
+                    continue
+                if self._usable_name(name) and self._own_name(name):
+                    return name, unit
+        return None
+
     def _name_after(self, text: str) -> str:
         """The capitalised name opening ``text``, past one small word ("the Tuesday
         Table in 2022" gives "Tuesday Table"), or ""."""
@@ -853,6 +899,8 @@ class Headline:
             return False
         if name.casefold() in {p.casefold() for p in self.places}:
             return False
+        if name.casefold() in self.greetings or self.is_aside(name):
+            return False  # "Sorry", "Hiya": a remark, never a name
         return not (words[0].casefold() in self.stop and len(words) == 1)
 
     def called(self, units: Sequence[Unit], *, echoing: bool = False) -> tuple[str, Unit] | None:
@@ -872,7 +920,10 @@ class Headline:
                     before = tokens(unit.text[: match.start()])[-1:]
                     if before and before[0] in self.callers and len(match.group(0).split()) == 1:
                         continue  # "we called the council": a call made ("call it" names)
+                    if self.name_unknown & set(tokens(unit.text[: match.start()])[-3:]):
+                        continue  # "no idea what its called": the name is not known
                     quoted = re.match(rf"[{QUOTES}]([^{QUOTES}]{{2,60}})[{QUOTES}]", rest)
+                    typed_lower = False
                     if quoted and not needs_apposition:
                         name = quoted.group(1).strip()
                     else:
@@ -893,6 +944,7 @@ class Headline:
                             # only a name set beside what it is.
                             own = cue in self.own_cues or self._typed_lower(unit)
                             name = self._lower_called(words, closed=not own)
+                            typed_lower = True
                         if needs_apposition and name:
                             after = rest[rest.find(name) + len(name) :].lstrip()
                             # "its the Family Kitchen at our school": a name of two words or
@@ -907,7 +959,12 @@ class Headline:
                             if not opening and not re.match(r"(?:,|[-–—]|is\b)", after):
                                 continue
                     cue = " ".join(match.group(0).casefold().split())
-                    echoed = not echoing or cue in self.own_cues or self._echoes(name)
+                    echoed = (
+                        not echoing
+                        or cue in self.own_cues
+                        or (cue in self.it_cues and not typed_lower)
+                        or self._echoes(name)
+                    )
                     if name and self._usable_name(name) and echoed:
                         return name, unit
         return None
@@ -1232,7 +1289,17 @@ class Headline:
             text,
             re.IGNORECASE,
         )
-        if lead is None or len(tokens(text[lead.end() :])) < 3:
+        if lead is None:
+            # "heard the library on Hessle Road lets ...": the verb alone, then what was heard.
+            lead = re.match(
+                rf"(?:(?:i|we)\s+)?(?:{phrase_alternation(verbs)})\s+"
+                rf"(?:(?:that|about)\s+(?:how\s+)?)?(?=(?:the|a|an|some|local)\s)",
+                text,
+                re.IGNORECASE,
+            )
+            if lead is None or len(tokens(text[lead.end() :])) < 4:
+                return text
+        if len(tokens(text[lead.end() :])) < 3:
             return text
         return text[lead.end() :]
 

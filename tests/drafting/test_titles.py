@@ -783,3 +783,76 @@ def test_a_name_closing_a_sentence_after_the_kind_of_thing_it_is_is_the_title() 
 def test_an_ellipsis_the_contributor_typed_never_opens_or_closes_the_title() -> None:
     draft = build_draft(FULL, texts(project="…and we fix bikes for kids on the estate..."))
     assert draft.title == "And we fix bikes for kids on the estate"
+
+
+def test_a_name_anyone_calls_it_in_a_later_answer_is_the_title() -> None:
+    draft = build_draft(
+        FULL,
+        texts(
+            project="outdoor gym kit in the park, screened, for mums",
+            changed="we go 3 mornings a week. the girls call it Hooyo Gym now",
+        ),
+    )
+    assert draft.title == "Hooyo Gym"
+
+
+def test_a_name_said_not_to_be_known_is_never_the_title() -> None:
+    draft = build_draft(
+        SPOTTED,
+        texts(
+            project="the library lets teens pick the late opening. no idea what its called sorry",
+            place_when="Hull",
+        ),
+    )
+    assert draft.title.casefold() != "sorry"
+    assert "library" in draft.title.casefold()
+
+
+def test_a_tip_off_opening_with_heard_is_titled_by_what_was_heard() -> None:
+    draft = build_draft(
+        SPOTTED,
+        texts(project="heard the library on Hessle Road lets the teenagers decide the opening"),
+    )
+    assert draft.title == "The library on Hessle Road lets the teenagers decide the opening"
+
+
+def test_a_page_name_said_before_where_it_is_found_is_the_title() -> None:
+    draft = build_draft(
+        FULL,
+        texts(
+            project="we used to be a food bank, now its a pantry the members run",
+            heard_back="whatsapp and facebook, we're Pantri Pill on there",
+        ),
+    )
+    assert draft.title == "Pantri Pill"
+
+
+def test_a_gathering_named_for_its_day_is_the_title_but_a_plain_day_is_not() -> None:
+    named = build_draft(
+        FULL,
+        texts(
+            project="residents plan the activities at the care home",
+            who="residents, families and carers. we all meet at blether wednesdays",
+        ),
+    )
+    plain = build_draft(
+        FULL,
+        texts(
+            project="residents plan the activities at the care home",
+            who="residents and carers, we meet on wednesdays",
+        ),
+    )
+    assert named.title == "Blether Wednesdays"
+    assert "wednesdays" not in plain.title.casefold()
+
+
+def test_an_inspector_named_in_a_later_answer_is_never_the_title() -> None:
+    draft = build_draft(
+        FULL,
+        texts(
+            project="residents plan their own care home activities",
+            changed="the Care Inspectorate praised the care home activities in our report",
+        ),
+    )
+    assert "Inspectorate" not in draft.title
+    assert "Care Inspectorate" in [s.text for s in draft.field("organisations").sentences]
