@@ -221,6 +221,8 @@ class Headline:
             words = tokens(unit.text)
             if not re.search(r"[^\W\d_]", unit.text) or self.is_aside(unit.text):
                 return False
+            if unit.text.rstrip(" )").endswith("?"):
+                return False  # "is this for a club thing?": a question back, not the project
             return not (words[:1] and words[0] in starts and len(words) <= 6)  # "Started 2019."
 
         project = [u for u in self.units if u.home == "project"]
@@ -670,7 +672,11 @@ class Headline:
         "the Awards for All programme" may be a funder's."""
 
         def fits(name: str) -> bool:
-            return not echoing or self._echoes(name) or self._holds_place(name)
+            if self._partner(name.casefold()):
+                return False  # "the angling club", listed among who took part
+            # The kind itself ("club") echoes nothing: every club says it.
+            plain = {t for t in tokens(name) if t not in self.kinds}
+            return not echoing or bool(self.echo & plain) or self._holds_place(name)
 
         verbs = pack_words(self.language, "titles", "kind_is")
         if not self.kinds or not verbs:
@@ -943,7 +949,9 @@ class Headline:
                             # youth space": after a cue not the contributor's own naming,
                             # only a name set beside what it is.
                             own = cue in self.own_cues or self._typed_lower(unit)
-                            name = self._lower_called(words, closed=not own)
+                            name = self._restore_and(
+                                self._lower_called(words, closed=not own), unit
+                            )
                             typed_lower = True
                         if needs_apposition and name:
                             after = rest[rest.find(name) + len(name) :].lstrip()
@@ -977,6 +985,14 @@ class Headline:
             return True
         return all(w in self.greetings for w in tokens(before)) or self.is_aside(before)
 
+    def _restore_and(self, name: str, unit: Unit) -> str:
+        """A name keeps the "n" or "&" it was typed with ("Splash n Natter"), where the
+        tidier wrote "and" in the sentence."""
+        typed = [c.original for c in unit.changes if c.replacement.casefold() == "and"]
+        if not typed or not re.search(r"(?<![\w'’])and(?![\w'’])", name, re.IGNORECASE):
+            return name
+        return re.sub(r"(?<![\w'’])and(?![\w'’])", typed[0], name, count=1, flags=re.IGNORECASE)
+
     def _lower_called(self, words: list[_Word], *, closed: bool = False) -> str:
         """A name typed without capitals after its cue, up to the first word that goes on
         with the sentence ("the nettle patch because ..."), in capitals for the title;
@@ -988,9 +1004,19 @@ class Headline:
                 return ""
             words = words[: ends[0] + 1]
         taken: list[str] = []
-        for word in words[: MAX_NAME_WORDS + 1]:
+        for at, word in enumerate(words[: MAX_NAME_WORDS + 1]):
             folded = word.text.casefold()
-            if folded in self.name_ends or (taken and folded in self.stop - self.joining):
+            following = words[at + 1].text.casefold() if at + 1 < len(words) else ""
+            joins = (  # "splash n natter": "and" between two words of the name
+                folded == "and"
+                and taken
+                and not taken[-1].endswith((",", ";"))
+                and following
+                and following not in self.stop | self.name_ends | self.joining
+            )
+            if not joins and (
+                folded in self.name_ends or (taken and folded in self.stop - self.joining)
+            ):
                 break
             if not taken and folded in {"a", "an"}:
                 return ""  # "we call it a community garden": what it is, not a name
@@ -1257,6 +1283,9 @@ class Headline:
         if chatter:  # "Guerrilla gardening crew on our estate lol": the summary keeps the "lol"
             quiet = re.sub(rf"(?i)\s*(?<![\w'’-])(?:{chatter})(?![\w'’-])", "", text).strip()
             text = quiet if tokens(quiet) else text
+        after_but = re.match(r"but\s+", text, re.IGNORECASE)  # "not mine but the new ..."
+        if after_but and len(tokens(text[after_but.end() :])) >= 3:
+            text = text[after_but.end() :]
         text = self._fit(text, self.limit)
         # An ellipsis the contributor typed ("…and then") never opens or closes a title: one
         # there reads as cut.

@@ -167,7 +167,7 @@ def title_verdict(interview: Interview, title: str) -> tuple[bool, bool]:
         0 < len(title) <= TITLE_MAX
         and "…" not in title
         and not title.endswith("...")
-        and last[0] not in DANGLING
+        and (is_name or last[0] not in DANGLING)  # a name may end so ("Pass It On")
         and not any(folded.startswith(s.casefold()) for s in rule.get("not_starting", ()))
     )
     if name:

@@ -856,3 +856,43 @@ def test_an_inspector_named_in_a_later_answer_is_never_the_title() -> None:
     )
     assert "Inspectorate" not in draft.title
     assert "Care Inspectorate" in [s.text for s in draft.field("organisations").sentences]
+
+
+def test_a_name_typed_with_n_keeps_it_where_the_sentence_says_and() -> None:
+    draft = build_draft(
+        FULL,
+        texts(
+            project="swimming for folk wi dementia and their carers",
+            origin="we ended up calling it splash n natter cos the blether after is the point",
+        ),
+    )
+    assert draft.title == "Splash n Natter"
+
+
+def test_a_club_listed_among_who_took_part_is_never_the_title() -> None:
+    draft = build_draft(
+        FULL,
+        texts(
+            project="we clean the river with the lads from the estate and the fishing club",
+            who="young people, the council parks crew, the angling club",
+            changed="the angling club say trout are back past the weir",
+        ),
+    )
+    assert "angling" not in draft.title.casefold()
+    assert draft.title.startswith("We clean the river")
+
+
+def test_a_question_back_to_the_bot_never_makes_the_title() -> None:
+    draft = build_draft(
+        FULL,
+        texts(project="is this for a club thing? ok. so our gaa club runs sessions for kids"),
+    )
+    assert draft.title == "Our gaa club runs sessions for kids"
+
+
+def test_a_tip_off_that_is_not_mine_but_something_is_titled_by_the_something() -> None:
+    draft = build_draft(
+        SPOTTED,
+        texts(project="not my project but the new skatepark on the seafront, the kids designed it"),
+    )
+    assert draft.title == "The new skatepark on the seafront"
