@@ -147,6 +147,8 @@ class Headline:
         self.indefinite = {w.casefold() for w in pack_words(language, "titles", "indefinite")}
         self.callers = {w.casefold() for w in pack_words(language, "titles", "callers")}
         self.it_cues = {w.casefold() for w in pack_words(language, "titles", "it_cues")}
+        self.shouting = {w.casefold() for w in pack_words(language, "titles", "shouting_words")}
+        self.pointing = {w.casefold() for w in pack_words(language, "titles", "pointing_words")}
         self.name_unknown = {w.casefold() for w in pack_words(language, "titles", "name_unknown")}
         # Bodies the contributor works for: named, but not the project
         # ("I work for Thrive Teesside, and the project ... is Middlesbrough Listens").
@@ -173,7 +175,10 @@ class Headline:
         named = (
             self.renamed(self.units)
             or self.called(project)
+            # "we called it Open Door Rules" in any answer: the contributor's own naming.
+            or self.called(later, own_only=True)
             or self.named_before(self.units)
+            or self.named_opening(self.units)
             or self.name_then_word(self.units)
             or self.apposition(project)
             or self.quoted(project)
@@ -201,6 +206,7 @@ class Headline:
             or self.echoed(later)
             or self.day_named(self.units)
             or self.credited()
+            or self.credited_organisation()
         )
         if named is not None:
             name, unit = named
@@ -217,18 +223,20 @@ class Headline:
         # no description, the first answer sentence that says anything.
         starts = {w.casefold() for w in pack_words(self.language, "dates", "starts")}
 
-        def says_what(unit: Unit) -> bool:
+        def says_what(unit: Unit, *, asking: bool = False) -> bool:
             words = tokens(unit.text)
             if not re.search(r"[^\W\d_]", unit.text) or self.is_aside(unit.text):
                 return False
-            if unit.text.rstrip(" )").endswith("?"):
+            if not asking and unit.text.rstrip(" )").endswith("?"):
                 return False  # "is this for a club thing?": a question back, not the project
             return not (words[:1] and words[0] in starts and len(words) <= 6)  # "Started 2019."
 
         project = [u for u in self.units if u.home == "project"]
-        sources = [u for u in [*summary[:1], *project] if says_what(u)] or [
-            u for u in self.units if says_what(u)
-        ]
+        sources = (
+            [u for u in [*summary[:1], *project] if says_what(u)]
+            or [u for u in self.units if says_what(u)]
+            or [u for u in self.units if says_what(u, asking=True)]  # nothing but questions
+        )
         for source in sources:
             described = self.described(source)
             if described is not None:
@@ -290,9 +298,17 @@ class Headline:
         after = text[text.find(name) + len(name) :] if name else ""
         # "Bump Buddies is peer support for ...": a name of two words or more, then "is"
         # and what it is, in lower case; never a person ("Mrs Akhtar is ...").
+        # "CRAG is carers who decide ...": an acronym of its own alone, as well.
+        acronym = (
+            len(name.split()) == 1
+            and name.isupper()
+            and len(name) >= 3
+            and name not in self.acronyms
+            and name.casefold() not in self.org_words
+        )
         plain_is = (
             re.match(r"\s+is\s+(?-i:[a-z])", after) is not None
-            and len(name.split()) >= 2
+            and (len(name.split()) >= 2 or acronym)
             and name.split()[0].rstrip(".").casefold() not in {"mr", "mrs", "ms", "miss", "dr"}
         )
         if (
@@ -410,6 +426,7 @@ class Headline:
                 before = words[start - 1].text.casefold() if start and run else ""
                 if (
                     len(run) >= 2
+                    and not any(w in self.shouting for w in folded)  # "DONT DO THIS"
                     and before not in self.partner_words  # "worked with COMMUNITY ACTION"
                     and not any(w in self.org_words for w in folded)
                     and not any(w.text in self.acronyms for w in run)
@@ -830,6 +847,27 @@ class Headline:
                 return ""
         return text
 
+    def credited_organisation(self) -> tuple[str, Unit | None] | None:
+        """The group the contributor asked to be credited as ("the Old Cemetery Keepers,
+        Redruth"), when the story names nothing and the group's name echoes what the project
+        is: a council or a charity they work for is credited, but is not the project."""
+        answer = answered(self.answers, "credit_org")
+        if answer is None:
+            return None
+        text = " ".join(answer.text.split()).strip(" .!")
+        words = _words(text)
+        start = 1 if words[:1] and words[0].text.casefold() in self.stop else 0
+        name = self._run_from(words, start)
+        if (
+            not name
+            or len(name.split()) < 2
+            or not self._echoes(name)
+            or any(w in self.org_words for w in tokens(name))
+            or not self._own_name(name)
+        ):
+            return None
+        return name, Unit(name, ("credit_org",), (), (), "credit_org", 0)
+
     def credited(self) -> tuple[str, Unit | None] | None:
         """A group given with the contributor's name for the credit ("Mairi MacNeil, from
         Ceòl is Còmhradh") when the story itself names nothing: the group they speak for."""
@@ -909,7 +947,9 @@ class Headline:
             return False  # "Sorry", "Hiya": a remark, never a name
         return not (words[0].casefold() in self.stop and len(words) == 1)
 
-    def called(self, units: Sequence[Unit], *, echoing: bool = False) -> tuple[str, Unit] | None:
+    def called(
+        self, units: Sequence[Unit], *, echoing: bool = False, own_only: bool = False
+    ) -> tuple[str, Unit] | None:
         cues = sorted(pack_words(self.language, "titles", "name_cues"), key=len, reverse=True)
         this_is = sorted(pack_words(self.language, "titles", "this_is"), key=len, reverse=True)
         cue_re = re.compile(
@@ -973,6 +1013,8 @@ class Headline:
                         or (cue in self.it_cues and not typed_lower)
                         or self._echoes(name)
                     )
+                    if own_only and (typed_lower or cue not in self.own_cues):
+                        continue
                     if name and self._usable_name(name) and echoed:
                         return name, unit
         return None
@@ -1020,6 +1062,8 @@ class Headline:
                 break
             if not taken and folded in {"a", "an"}:
                 return ""  # "we call it a community garden": what it is, not a name
+            if not taken and folded in self.pointing:
+                return ""  # "everyone calls it that": the name was said before
             taken.append(word.text)
             if word.ends_run:
                 break
@@ -1071,6 +1115,37 @@ class Headline:
         for name, core, unit in self._names_before(units, cue):
             if self._could_be_project(core):
                 return name if name.split()[0] == "The" else " ".join(core), unit
+        return None
+
+    def named_opening(self, units: Sequence[Unit]) -> tuple[str, Unit] | None:
+        """A sentence that opens with the name, then who called it so: "amader radio we
+        called it at first on the whatsapp", "Tea Towers the kids named it"."""
+        namers = pack_words(self.language, "titles", "namers")
+        verbs = pack_words(self.language, "titles", "named_before_verbs")
+        if not namers or not verbs:
+            return None
+        cue = re.compile(
+            rf"^(?P<name>[^,;:.!?]{{3,40}}?)\s+(?:{phrase_alternation(namers)})\s+"
+            rf"(?:{phrase_alternation(verbs)}|calls|named|call)\s+it(?![\w'’])",
+            re.IGNORECASE,
+        )
+        for unit in units:
+            match = cue.match(unit.text)
+            if match is None:
+                continue
+            said = match.group("name").split()
+            if len(said) > MAX_NAME_WORDS - 1:
+                continue
+            folded = [w.casefold() for w in said]
+            if folded[0] in self.stop | self.pointing | self.name_ends:
+                continue
+            if all(w in self.generic or len(w) < 3 for w in folded):
+                continue
+            # typed without capitals, bar the one a sentence opens with
+            lower = all(w == w.casefold() for w in said[1:]) and said[0][1:] == said[0][1:].lower()
+            name = self._title_case(said) if lower else " ".join(said)
+            if self._usable_name(name) and self._own_name(name):
+                return name, unit
         return None
 
     def apposition(self, units: Sequence[Unit]) -> tuple[str, Unit] | None:
@@ -1255,6 +1330,12 @@ class Headline:
                 stripped = stripped[dated[0].end() :].lstrip(" ,")
             if len(tokens(stripped)) >= 2:
                 text = stripped
+        # "its a thing where young people ...": the vague word says nothing; what follows does.
+        vague_lead = re.match(
+            r"(?:a\s+)?(?:thing|one|something)\s+(?:where|that|which)\s+", text, re.IGNORECASE
+        )
+        if vague_lead and len(tokens(text[vague_lead.end() :])) >= 3:
+            text = text[vague_lead.end() :]
         for place in self.places:  # "In Govanhill people ...": the place is added at the end
             lead = re.match(rf"(?:in|at)\s+{re.escape(place)}\s*,?\s+", text, re.IGNORECASE)
             if lead and len(tokens(text[lead.end() :])) >= 3:
@@ -1318,6 +1399,15 @@ class Headline:
             text,
             re.IGNORECASE,
         )
+        if lead is None:
+            # "went to the local museum at the weekend and there was an exhibition about ...":
+            # the visit is how they came to know; what they found there is the project.
+            lead = re.match(
+                r"(?:(?:i|we)\s+)?(?:went|popped|go)\s+(?:in)?to\s+[^,.;:!?]{3,60}?\s+and\s+"
+                r"(?:there\s+was|there's|there\s+were|they\s+had|(?:i|we)\s+saw)\s+",
+                text,
+                re.IGNORECASE,
+            )
         if lead is None:
             # "heard the library on Hessle Road lets ...": the verb alone, then what was heard.
             lead = re.match(

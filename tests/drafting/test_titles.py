@@ -896,3 +896,64 @@ def test_a_tip_off_that_is_not_mine_but_something_is_titled_by_the_something() -
         texts(project="not my project but the new skatepark on the seafront, the kids designed it"),
     )
     assert draft.title == "The new skatepark on the seafront"
+
+
+def test_a_name_the_contributor_gives_in_a_later_answer_beats_words_in_capitals() -> None:
+    draft = build_draft(
+        FULL,
+        texts(
+            project="the house rules at the hostel. it was 4 pages of DONT DO THIS DONT DO THAT",
+            decision="we voted at the house meeting and we called it Open Door Rules after that",
+        ),
+    )
+    assert draft.title == "Open Door Rules"
+
+
+def test_a_sentence_opening_with_a_name_someone_called_it_gives_the_name() -> None:
+    draft = build_draft(
+        FULL,
+        texts(
+            project="a women's show on the community radio, in bangla and english",
+            origin="amader radio we called it at first, and now everyone calls it that",
+        ),
+    )
+    assert draft.title == "Amader Radio"
+
+
+def test_an_acronym_then_is_and_what_it_is_gives_the_acronym() -> None:
+    draft = build_draft(
+        FULL, texts(project="CRAG is carers who decide who gets the short breaks money")
+    )
+    assert draft.title == "CRAG"
+
+
+def test_the_group_credited_names_the_project_only_when_it_echoes_what_it_is() -> None:
+    keepers = build_draft(
+        FULL,
+        {
+            **texts(project="the old cemetery at the top of town, residents look after it now"),
+            "credit": Answer("credit", choices=("organisation",)),
+            "credit_org": Answer("credit_org", text="the Old Cemetery Keepers, Redruth"),
+        },
+    )
+    council = build_draft(
+        FULL,
+        {
+            **texts(project="the old cemetery at the top of town, residents look after it now"),
+            "credit": Answer("credit", choices=("organisation",)),
+            "credit_org": Answer("credit_org", text="Redruth Town Council"),
+        },
+    )
+    assert keepers.title == "Old Cemetery Keepers"
+    assert "Council" not in council.title
+
+
+def test_what_was_found_on_a_visit_titles_a_tip_off_not_the_visit() -> None:
+    draft = build_draft(
+        SPOTTED,
+        texts(
+            project="went to the museum at the weekend and there was an exhibition about "
+            "families who came to Tottenham, and the families chose the objects"
+        ),
+    )
+    assert draft.title.startswith("Exhibition about")
