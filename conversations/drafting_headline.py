@@ -177,6 +177,7 @@ class Headline:
             or self.called(project)
             # "we called it Open Door Rules" in any answer: the contributor's own naming.
             or self.called(later, own_only=True)
+            or self.spelled_out(self.units)
             or self.named_before(self.units)
             or self.named_opening(self.units)
             or self.name_then_word(self.units)
@@ -1007,9 +1008,11 @@ class Headline:
                             if not opening and not re.match(r"(?:,|[-–—]|is\b)", after):
                                 continue
                     cue = " ".join(match.group(0).casefold().split())
+                    # In a later answer a name typed in lower case may be anything's ("a
+                    # whiteboard ... its called you told us now"): it must echo the project.
                     echoed = (
                         not echoing
-                        or cue in self.own_cues
+                        or (cue in self.own_cues and (not typed_lower or cue.endswith(" it")))
                         or (cue in self.it_cues and not typed_lower)
                         or self._echoes(name)
                     )
@@ -1117,6 +1120,18 @@ class Headline:
                 return name if name.split()[0] == "The" else " ".join(core), unit
         return None
 
+    def spelled_out(self, units: Sequence[Unit]) -> tuple[str, Unit] | None:
+        """An acronym followed by the words it stands for, in brackets, in any answer ("that
+        became SHAY (sexual health ask youth)"): a name someone made, and explained."""
+        for unit in units:
+            for match in re.finditer(r"(?<![\w'’])([A-Z]{3,8})\s*\(([^()]{5,80})\)", unit.text):
+                acronym, words = match.group(1), re.findall(r"[^\W\d_][\w'’-]*", match.group(2))
+                initials = "".join(w[0] for w in words).upper()
+                small = "".join(w[0] for w in words if w.casefold() not in self.joining).upper()
+                if acronym in {initials, small} and acronym not in self.acronyms:
+                    return acronym, unit
+        return None
+
     def named_opening(self, units: Sequence[Unit]) -> tuple[str, Unit] | None:
         """A sentence that opens with the name, then who called it so: "amader radio we
         called it at first on the whatsapp", "Tea Towers the kids named it"."""
@@ -1125,8 +1140,9 @@ class Headline:
         if not namers or not verbs:
             return None
         cue = re.compile(
-            rf"^(?P<name>[^,;:.!?]{{3,40}}?)\s+(?:{phrase_alternation(namers)})\s+"
-            rf"(?:{phrase_alternation(verbs)}|calls|named|call)\s+it(?![\w'’])",
+            rf"^(?P<name>[^,;:.!?]{{3,40}}?)\s+(?:(?:{phrase_alternation(namers)})\s+"
+            rf"(?:{phrase_alternation(verbs)}|calls|named|call)\s+it"
+            rf"|(?:we're|we’re|we\s+are|its|it's|it’s)\s+called)(?![\w'’])",
             re.IGNORECASE,
         )
         for unit in units:
@@ -1139,6 +1155,8 @@ class Headline:
             folded = [w.casefold() for w in said]
             if folded[0] in self.stop | self.pointing | self.name_ends:
                 continue
+            if self.name_unknown & set(folded):
+                continue  # "no idea what its called"
             if all(w in self.generic or len(w) < 3 for w in folded):
                 continue
             # typed without capitals, bar the one a sentence opens with
@@ -1352,6 +1370,15 @@ class Headline:
                 cut = min(cut, at)
         vague = {w.casefold() for w in pack_words(self.language, "titles", "vague_words")}
         rest = text[cut:].lstrip(" ,;:-–—")
+        if cut < len(text) and self.is_aside(text[:cut]) and len(tokens(rest)) >= 3:
+            # "sorry not sure this counts but my sister ...": the remark says nothing of it
+            text = re.sub(r"^(?:but|and|so)\s+", "", rest, flags=re.IGNORECASE)
+            cut = len(text)
+            for mark in breaks:
+                at = _clause_break(text, mark)
+                if at > 0 and len(tokens(text[:at])) >= 3:
+                    cut = min(cut, at)
+            rest = text[cut:].lstrip(" ,;:-–—")
         if tokens(text[:cut])[-1:] and tokens(text[:cut])[-1] in vague and len(tokens(rest)) >= 3:
             text = rest  # "the Hillside one, re-designing support for carers": the second says
             cut = len(text)
@@ -1426,6 +1453,7 @@ class Headline:
         """At most ``limit`` characters, cut between words, never ending on "the" or "with"."""
         dangling = self.stop | self.joining | {"to", "for", "with", "in", "on", "at", "by", "of"}
         dangling |= {"how", "what", "why", "whether", "if", "than", "or"}  # "decide how"
+        dangling |= {"got", "get", "gets", "is", "are", "was", "were", "has", "have", "had", "let"}
         words = text.split()
         if len(text) <= limit:
             return text.strip(" ,;:-–—" + OPENERS)  # a whole clause as written ("drop in")

@@ -957,3 +957,54 @@ def test_what_was_found_on_a_visit_titles_a_tip_off_not_the_visit() -> None:
         ),
     )
     assert draft.title.startswith("Exhibition about")
+
+
+def test_an_acronym_spelled_out_in_brackets_is_the_title() -> None:
+    draft = build_draft(
+        FULL,
+        texts(
+            project="young ppl panel that helped redo the sexual health clinic",
+            origin="she asked who wanted a panel and that became SHAY (sexual health ask youth)",
+        ),
+    )
+    assert draft.title == "SHAY"
+
+
+def test_a_name_then_we_are_called_is_the_title() -> None:
+    draft = build_draft(
+        FULL,
+        texts(
+            project="singing group for people with COPD. Côr Anadl we're called 🎶 (breath choir)"
+        ),
+    )
+    assert draft.title == "Côr Anadl"
+
+
+def test_a_thing_in_a_later_answer_its_called_in_lower_case_is_not_the_projects_name() -> None:
+    whiteboard = build_draft(
+        FULL,
+        texts(
+            project="people in recovery helped redesign first appointments at the service",
+            heard_back="a whiteboard in reception, no sorry its called you told us now",
+        ),
+    )
+    ours = build_draft(
+        FULL,
+        texts(
+            project="a group for people whos lost someone to suicide, we meet monthly",
+            tip="dont make it a course. oh and we called it empty chair, because of the chair",
+        ),
+    )
+    assert "told" not in whiteboard.title.casefold()
+    assert ours.title == "Empty Chair"
+
+
+def test_an_opening_remark_before_but_is_left_out_of_the_title() -> None:
+    draft = build_draft(
+        SPOTTED,
+        texts(
+            project="sorry not sure this counts as co-production but farmers in leitrim "
+            "mapped who has no broadband, door to door"
+        ),
+    )
+    assert draft.title.startswith("Farmers in leitrim mapped")
