@@ -65,6 +65,8 @@ def test_builtin_lens_covers_the_three_frameworks() -> None:
         ("the residents picked the artist", "stages/co_decision", None),
         ("the residents never picked anything, the council did", None, "stages/co_decision"),
         ("the council decided everything", None, "stages/co_decision"),
+        ("I wish we had a say in how the centre is run", None, "stages/co_decision"),
+        ("we had a say in how the centre is run", "stages/co_decision", None),
     ],
 )
 def test_match_respects_words_and_negation(
