@@ -259,8 +259,12 @@ def _on_sqlite_begin(connection: Connection) -> None:
         connection.exec_driver_sql(_BEGIN_WRITE)
 
 
+_COMPACT = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False)
+
+
 def _compact_json(value: Any) -> str:
-    return json.dumps(value, separators=(",", ":"), ensure_ascii=False)
+    # One encoder for every value: json.dumps makes a new one per call given any option.
+    return _COMPACT.encode(value)
 
 
 class Database:
