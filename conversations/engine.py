@@ -64,7 +64,7 @@ from conversations.model import (
     Unsupported,
 )
 from conversations.script import localise
-from conversations.state import InterviewState, Mode, Outcome, Status
+from conversations.state import InterviewState, Mode, Outcome, Status, evolve
 
 LONG_ANSWER_CHARS = 3500  # Telegram splits messages over 4096 characters into parts
 CONTINUATION_WINDOW = timedelta(seconds=20)
@@ -235,7 +235,7 @@ class _Turn:
         return self.words._(message)
 
     def update(self, **changes: object) -> None:
-        self.state = replace(self.state, **changes)  # type: ignore[arg-type]
+        self.state = evolve(self.state, changes)
 
     def say(self, reply: Reply) -> None:
         self.replies.append(reply)
@@ -274,7 +274,7 @@ class _Turn:
 def _step(script: Script, state: InterviewState, event: Event, now: datetime) -> Outcome:
     previous_event_at = state.last_event_at
     continuation_until = state.continuation_until
-    turn = _Turn(script, replace(state, last_event_at=now, continuation_until=None), now)
+    turn = _Turn(script, evolve(state, {"last_event_at": now, "continuation_until": None}), now)
     if _language_event(turn, event):
         return turn.outcome()
     if state.status != Status.ACTIVE:

@@ -7,7 +7,8 @@ unknown keys are ignored and missing ones defaulted when reading an older form.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from collections.abc import Mapping
+from dataclasses import dataclass, field, fields
 from datetime import datetime
 from enum import StrEnum
 from typing import Any
@@ -102,6 +103,23 @@ class InterviewState:
             last_media_group=data.get("last_media_group"),
             language=str(data.get("language") or "en"),
         )
+
+
+_STATE_FIELDS = frozenset(f.name for f in fields(InterviewState))
+
+
+def evolve(state: InterviewState, changes: Mapping[str, object]) -> InterviewState:
+    """``dataclasses.replace(state, **changes)`` in a fraction of its time: the fields are
+    copied as they are instead of passed through ``__init__`` again, one frozen
+    ``__setattr__`` each (the state has no ``__post_init__`` to run). A step changes its
+    state several times."""
+    unknown = changes.keys() - _STATE_FIELDS
+    if unknown:
+        raise TypeError(f"InterviewState has no field {min(unknown)!r}")
+    new = object.__new__(InterviewState)
+    new.__dict__.update(state.__dict__)
+    new.__dict__.update(changes)
+    return new
 
 
 @dataclass(frozen=True)

@@ -17,7 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from conversations.model import Answer, Person
 from conversations.state import InterviewState, Status
-from storage.database import dialect_insert, dialect_of, per_dialect
+from storage.database import CoreStatements, dialect_insert, per_dialect
 from storage.models import (
     AnswerMessage,
     AnswerRevision,
@@ -192,8 +192,9 @@ _MAP_MESSAGE = per_dialect(_map_message)
 class SqlInterviews:
     """Interview, answer, revision and message-map rows; never commits."""
 
-    def __init__(self, session: AsyncSession) -> None:
+    def __init__(self, session: AsyncSession, core: CoreStatements | None = None) -> None:
         self._session = session
+        self._core = core or CoreStatements(session)
 
     async def _one(self, statement: Any) -> InterviewRecord | None:
         row = (
@@ -229,7 +230,7 @@ class SqlInterviews:
         looks further. Locking the interview (not the contributor) serialises a chat's
         updates on PostgreSQL and re-reads the row a concurrent update just committed.
         """
-        found = await self._session.execute(_ACTIVE_OF_PERSON, {"person": person.user_id})
+        found = await self._core.execute(_ACTIVE_OF_PERSON, {"person": person.user_id})
         row = found.one_or_none()
         if row is None:
             return None
@@ -315,7 +316,7 @@ class SqlInterviews:
         Raises :class:`StaleInterview` otherwise: callers hold the row lock, so this is a
         guard against a bug, not a path taken in normal operation.
         """
-        result = await self._session.execute(
+        result = await self._core.execute(
             _SAVE_STATE,
             {
                 "saved_id": record.id,
@@ -400,7 +401,7 @@ class SqlInterviews:
         if new:
             answer_id = await self._insert_new(interview_id, answer.question_id, value, text, now)
             if answer_id is not None:
-                await self._session.execute(
+                await self._core.execute(
                     _FIRST_REVISION, {"answer": answer_id, "value": value, "at": now}
                 )
                 await self._map_messages(answer_id, answer, chat_id)
@@ -449,7 +450,7 @@ class SqlInterviews:
         self, interview_id: int, question_id: str, value: Any, text: str, now: datetime
     ) -> int | None:
         """Insert an answer's first value; ``None`` if the question has one already."""
-        statement = _INSERT_NEW[dialect_of(self._session)]
+        statement = _INSERT_NEW[self._core.dialect]
         params = {
             "interview": interview_id,
             "question": question_id,
@@ -457,14 +458,14 @@ class SqlInterviews:
             "text": text,
             "at": now,
         }
-        found = (await self._session.execute(statement, params)).scalar_one_or_none()
+        found = (await self._core.execute(statement, params)).scalar_one_or_none()
         return int(found) if found is not None else None
 
     async def _map_messages(self, answer_id: int, answer: Answer, chat_id: int | None) -> None:
         if chat_id is None or not answer.message_ids:
             return
-        await self._session.execute(
-            _MAP_MESSAGE[dialect_of(self._session)],
+        await self._core.execute(
+            _MAP_MESSAGE[self._core.dialect],
             [
                 {"chat": chat_id, "message": message_id, "answer": answer_id}
                 for message_id in dict.fromkeys(answer.message_ids)

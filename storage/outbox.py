@@ -33,7 +33,7 @@ from sqlalchemy import (
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
-from storage.database import Database
+from storage.database import CoreStatements, Database
 from storage.followups import FollowUpRecord
 from storage.models import OutboxRow
 
@@ -142,8 +142,9 @@ multi-row statement ("insertmanyvalues"), where ``.values(rows)`` compiled anew 
 class SqlOutbox:
     """Outbox rows inside a unit of work; never commits."""
 
-    def __init__(self, session: AsyncSession) -> None:
+    def __init__(self, session: AsyncSession, core: CoreStatements | None = None) -> None:
         self._session = session
+        self._core = core or CoreStatements(session)
 
     async def add_all(self, messages: Sequence[OutboxMessage], now: datetime) -> list[int]:
         """Owe ``messages``, in order, with ONE statement; their row ids (ascending, as
@@ -166,7 +167,7 @@ class SqlOutbox:
             }
             for m in messages
         ]
-        result = await self._session.execute(_ADD, rows)
+        result = await self._core.execute(_ADD, rows)
         return sorted(int(i) for i in result.scalars().all())
 
     async def waits_for_follow_up(self, follow_up_id: int) -> bool:

@@ -58,7 +58,7 @@ from conversations.review_text import (
     declined_notice,
 )
 from conversations.script import ScriptCatalog, script_to_json
-from conversations.state import InterviewState, Mode, Outcome, Status
+from conversations.state import InterviewState, Mode, Outcome, Status, evolve
 from storage.contributors import ContributorRecord
 from storage.database import Database
 from storage.drafts import Actor, DraftEventInfo, DraftInfo
@@ -396,7 +396,7 @@ class InterviewService:
                 status = _FINISHED_STATUS.get(type(effect), status)
                 if isinstance(effect, RestartRequested):
                     restart = effect
-        state = replace(outcome.state, status=status)
+        state = evolve(outcome.state, {"status": status})
         if status is Status.DECLINED:
             # Consent refused: keep the refusal, nothing that was said before it.
             await uow.interviews.delete_answers(record.id)

@@ -8,7 +8,7 @@ from typing import Self
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.contributors import SqlContributors
-from storage.database import Database
+from storage.database import CoreStatements, Database
 from storage.drafts import SqlDrafts
 from storage.followups import SqlFollowUps
 from storage.interviews import SqlInterviews
@@ -54,12 +54,13 @@ class UnitOfWork:
         self.contributors = SqlContributors(self.session)
         self.drafts = SqlDrafts(self.session)
         self.followups = SqlFollowUps(self.session)
-        self.interviews = SqlInterviews(self.session)
-        self.outbox = SqlOutbox(self.session)
+        core = CoreStatements(self.session)
+        self.interviews = SqlInterviews(self.session, core)
+        self.outbox = SqlOutbox(self.session, core)
         self.prompts = SqlStaffPrompts(self.session)
         self.scripts = SqlScriptVersions(self.session)
         self.staff = SqlStaff(self.session)
-        self.updates = SqlUpdates(self.session)
+        self.updates = SqlUpdates(self.session, core)
         self._committed = False
         return self
 

@@ -19,7 +19,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, and_, bindparam, delete, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage.database import dialect_of, per_dialect
+from storage.database import CoreStatements, per_dialect
 from storage.models import ParkedUpdate, ProcessedUpdate
 
 DEDUPE_WINDOW = timedelta(days=7)
@@ -44,8 +44,9 @@ class ParkedRecord:
 class SqlUpdates:
     """Processed update ids and parked updates; never commits."""
 
-    def __init__(self, session: AsyncSession) -> None:
+    def __init__(self, session: AsyncSession, core: CoreStatements | None = None) -> None:
         self._session = session
+        self._core = core or CoreStatements(session)
 
     async def claim(self, update_id: int, now: datetime, fingerprint: str | None = None) -> bool:
         """Record ``update_id``; ``False`` when it was already recorded (a redelivery).
@@ -56,8 +57,8 @@ class SqlUpdates:
         before the window, is another update that happens to reuse the id: it is claimed anew.
         """
         statements = _CLAIM if fingerprint is not None else _CLAIM_UNKNOWN
-        result = await self._session.execute(
-            statements[dialect_of(self._session)],
+        result = await self._core.execute(
+            statements[self._core.dialect],
             {
                 "claimed_id": update_id,
                 "claimed_at": now,
