@@ -497,11 +497,6 @@ async def process_batch(intake: Intake, batch: Sequence[object]) -> None:
     contributor's text or button press is read straight from its JSON, see
     :mod:`bot.fast_path`), the redeliveries and staff among them found in one read, chats
     run concurrently, each chat's updates strictly in order."""
-    await process_parsed(intake, await take_in_batch(intake, batch))
-
-
-async def take_in_batch(intake: Intake, batch: Sequence[object]) -> list[tuple[Incoming, str]]:
-    """Each raw update parsed alone, with its fingerprint; one that cannot be is parked."""
     parsed: list[tuple[Incoming, str]] = []
     for data in batch:
         try:
@@ -510,14 +505,6 @@ async def take_in_batch(intake: Intake, batch: Sequence[object]) -> list[tuple[I
             await intake.park(update_id_of(data), str(error), data)
             continue
         parsed.append((update, fingerprint_of(data)))
-    return parsed
-
-
-async def process_parsed(intake: Intake, parsed: Sequence[tuple[Incoming, str]]) -> None:
-    """Handle updates already taken in: redeliveries and staff found in one read, chats
-    run concurrently, each chat's updates strictly in order."""
-    if not parsed:
-        return
     facts = await intake.look_up(parsed)
     by_chat: dict[int, list[tuple[Incoming, str]]] = defaultdict(list)
     for update, key in parsed:
@@ -550,8 +537,6 @@ async def process_parsed(intake: Intake, parsed: Sequence[tuple[Incoming, str]])
 
 
 CONFLICT_RETRY_SECONDS = 10.0
-BUSY_POLL_SECONDS = 0.1
-"""While updates are running and nothing new came, how often to ask for new ones."""
 GET_UPDATES_READ_MARGIN = 10.0
 
 
@@ -598,192 +583,68 @@ async def fetch_updates(
     return list(result) if isinstance(result, list) else []
 
 
-class _Stream:
-    """What the polling loop has in hand: updates running, finished out of order, or
-    failed for want of the database, and the chats busy with one.
-
-    Telegram forgets every update below the ``offset`` of the next ``getUpdates``, so the
-    offset asked with is the lowest update not yet finished: updates finished after it
-    come again and are skipped here, and one that failed comes again and is retried.
-    """
-
-    def __init__(self) -> None:
-        self.running: dict[int, int] = {}  # update id -> its chat
-        self.finished: set[int] = set()
-        self.failed: set[int] = set()
-        self.deferred: set[int] = set()  # seen, its chat busy: not started yet
-        self.highest: int | None = None
-        self.done_below = 0  # every update below this one is finished
-        self.tasks: set[asyncio.Task[None]] = set()
-        self.crash: BaseException | None = None
-
-    def offset(self) -> int | None:
-        """The lowest update not finished, or one past the highest seen."""
-        waiting = set(self.running) | self.failed | self.deferred
-        if waiting:
-            return min(waiting)
-        return None if self.highest is None else self.highest + 1
-
-    def settle(self) -> None:
-        """Forget what lies below the offset: Telegram will not send it again."""
-        offset = self.offset()
-        if offset is not None:
-            self.done_below = max(self.done_below, offset)
-            self.finished = {i for i in self.finished if i >= offset}
-
-    def known(self, update_id: int | None) -> bool:
-        """Running, or finished: a getUpdates sent before it finished brings it back."""
-        return update_id is not None and (
-            update_id < self.done_below or update_id in self.running or update_id in self.finished
-        )
-
-
 async def poll(intake: Intake, stop: asyncio.Event, *, poll_seconds: int = 25) -> None:
-    """Long polling that acknowledges an update only after it was processed and committed,
-    and lets no chat wait for another.
+    """Long polling that acknowledges a batch only after it was processed and committed.
 
-    Updates of different chats run concurrently, one chat's strictly in order. While some
-    are still running, the loop asks again at once from the lowest unfinished update: the
-    ones still running (or finished out of order) come back and are skipped, new ones of
-    idle chats start at once, and those of a busy chat wait for its turn. So a slow chat
-    holds up only itself, and the next updates come while the last ones are being
-    handled. An update that cannot be parsed or handled is parked and acknowledged; if
-    the database cannot be reached, its updates are not acknowledged and are tried again.
-    Once stopped, what is running finishes and what finished is acknowledged with one last
-    short call, so the next start does not receive it again.
+    Telegram forgets updates below the ``offset`` of the next ``getUpdates``; asking for the
+    next batch only after processing means a crash redelivers instead of losing updates.
+    An update that cannot be parsed or handled is parked and acknowledged with the rest; if
+    the database cannot be reached, the batch is not acknowledged and is tried again.
+    Once stopped, what was processed is acknowledged with one last short call, so the next
+    start does not receive it again (it would be recognised and skipped, but need not come).
     """
     application = intake.application
     bot = application.bot
     await bot.delete_webhook()
-    stream = _Stream()
+    offset: int | None = None
     conflicted = False
-    try:
-        while not stop.is_set():
-            wait_seconds = 0 if stream.running else poll_seconds
-            fetch = asyncio.ensure_future(fetch_updates(application, stream.offset(), wait_seconds))
-            stopper = asyncio.ensure_future(stop.wait())
-            done, _ = await asyncio.wait({fetch, stopper}, return_when=asyncio.FIRST_COMPLETED)
-            if fetch not in done:
-                fetch.cancel()
-                with contextlib.suppress(asyncio.CancelledError, TelegramError):
-                    await fetch
-                break
-            stopper.cancel()
-            try:
-                batch = fetch.result()
-            except RetryAfter as error:
-                wait = error.retry_after
-                await asyncio.sleep(wait.total_seconds() if isinstance(wait, timedelta) else wait)
-                continue
-            except Conflict as error:
-                # Another copy polls with this token (a deploy overlapping the old process), or
-                # a webhook is set: wait for it to go rather than die, and say so once.
-                if not conflicted:
-                    log.warning("%s", conflict_line(str(error), CONFLICT_RETRY_SECONDS))
-                conflicted = True
-                await _sleep_unless(stop, CONFLICT_RETRY_SECONDS)
-                continue
-            except NetworkError:
-                log.warning("Bot API unreachable; retrying shortly")
-                await _sleep_unless(stop, 2)
-                continue
-            if conflicted:
-                log.warning("polling again: the other consumer of this bot's updates is gone")
-                conflicted = False
-            started = await _start_new(intake, stream, batch)
-            if started is None:  # the database is down: try the same updates again shortly
-                await _sleep_unless(stop, 2)
-                continue
-            if stream.tasks:
-                # Wait until a running update finishes (the offset may move, its chat's next
-                # one may go), or a moment at most, before asking again: a long poll would
-                # return at once with the updates still running, and asking at once only
-                # brings them back again.
-                stopper = asyncio.ensure_future(stop.wait())
-                await asyncio.wait(
-                    {*stream.tasks, stopper},
-                    timeout=BUSY_POLL_SECONDS,
-                    return_when=asyncio.FIRST_COMPLETED,
-                )
-                stopper.cancel()
-            if stream.crash is not None:
-                await asyncio.gather(*stream.tasks, return_exceptions=True)
-                raise stream.crash
-            if stream.failed and not stream.running:
-                await _sleep_unless(stop, 2)  # the database went away mid-way
-    except asyncio.CancelledError:
-        for task in stream.tasks:  # killed: nothing more is processed or acknowledged
-            task.cancel()
-        raise
-    if stream.tasks:
-        await asyncio.gather(*stream.tasks, return_exceptions=True)
-    stream.settle()
-    offset = stream.offset()
+    while not stop.is_set():
+        fetch = asyncio.ensure_future(fetch_updates(application, offset, poll_seconds))
+        stopper = asyncio.ensure_future(stop.wait())
+        done, _ = await asyncio.wait({fetch, stopper}, return_when=asyncio.FIRST_COMPLETED)
+        if fetch not in done:
+            fetch.cancel()
+            with contextlib.suppress(asyncio.CancelledError, TelegramError):
+                await fetch
+            break
+        stopper.cancel()
+        try:
+            batch = fetch.result()
+        except RetryAfter as error:
+            wait = error.retry_after
+            await asyncio.sleep(wait.total_seconds() if isinstance(wait, timedelta) else wait)
+            continue
+        except Conflict as error:
+            # Another copy polls with this token (a deploy overlapping the old process), or
+            # a webhook is set: wait for it to go rather than die, and say so once.
+            if not conflicted:
+                log.warning("%s", conflict_line(str(error), CONFLICT_RETRY_SECONDS))
+            conflicted = True
+            await _sleep_unless(stop, CONFLICT_RETRY_SECONDS)
+            continue
+        except NetworkError:
+            log.warning("Bot API unreachable; retrying shortly")
+            await _sleep_unless(stop, 2)
+            continue
+        if conflicted:
+            log.warning("polling again: the other consumer of this bot's updates is gone")
+            conflicted = False
+        ids = [i for i in map(update_id_of, batch) if i is not None]
+        if not batch:
+            continue
+        try:
+            await process_batch(intake, batch)
+        except STORAGE_DOWN as error:
+            log.warning(
+                "database unavailable (%s); the batch will be tried again", type(error).__name__
+            )
+            await _sleep_unless(stop, 2)
+            continue
+        if ids:
+            offset = max(ids) + 1
     if offset is not None:
         with contextlib.suppress(TelegramError):
             await fetch_updates(application, offset, 0, limit=1)
-
-
-async def _start_new(intake: Intake, stream: _Stream, batch: Sequence[object]) -> int | None:
-    """Start the updates of ``batch`` that are new and whose chat is idle, as one task;
-    how many started, or None when the database cannot be reached to take them in."""
-    fresh: list[object] = []
-    seen = [i for i in map(update_id_of, batch) if i is not None]
-    for data in batch:
-        if not stream.known(update_id_of(data)):
-            fresh.append(data)
-    if not fresh:
-        return 0
-    try:
-        parsed = await take_in_batch(intake, fresh)
-    except STORAGE_DOWN as error:
-        log.warning(
-            "database unavailable (%s); the batch will be tried again", type(error).__name__
-        )
-        return None
-    # Every update seen is now running, deferred or parked (finished): the offset may pass
-    # the highest only once none of them waits.
-    if seen:
-        stream.highest = max(max(seen), stream.highest or max(seen))
-    parked = {update_id_of(d) for d in fresh} - {u.update_id for u, _ in parsed}
-    stream.finished |= {i for i in parked if i is not None}
-    busy = set(stream.running.values())
-    # A busy chat's update waits: it comes again once the chat's running one is done.
-    taken = [(update, key) for update, key in parsed if chat_key(update) not in busy]
-    stream.deferred |= {u.update_id for u, _ in parsed if chat_key(u) in busy}
-    for update, _ in taken:
-        stream.running[update.update_id] = chat_key(update)
-        stream.failed.discard(update.update_id)
-        stream.deferred.discard(update.update_id)
-    if not taken:
-        stream.settle()
-        return 0
-
-    async def run() -> None:
-        ids = [u.update_id for u, _ in taken]
-        try:
-            await process_parsed(intake, taken)
-        except STORAGE_DOWN as error:
-            log.warning(
-                "database unavailable (%s); %d updates will be tried again",
-                type(error).__name__,
-                len(ids),
-            )
-            stream.failed |= set(ids)
-        except Exception as error:  # our own bug: stop polling loudly, as before
-            stream.failed |= set(ids)
-            stream.crash = error
-        else:
-            stream.finished |= set(ids)
-        finally:
-            for update_id in ids:
-                stream.running.pop(update_id, None)
-            stream.settle()
-
-    task = asyncio.create_task(run())
-    stream.tasks.add(task)
-    task.add_done_callback(stream.tasks.discard)
-    return len(taken)
 
 
 async def _warm_lens_model() -> None:
