@@ -487,18 +487,24 @@ class Headline:
         leads = pack_words(self.language, "titles", "began_leads")
         if not verbs or not leads:
             return None
-        lead_re = re.compile(rf"(?<![\w'’])(?:{phrase_alternation(leads)})\s+", re.I)
         verb_re = re.compile(rf"\s*(?:{phrase_alternation(verbs)})(?![\w'’])", re.I)
+        for name, unit in self._names_between(leads, verb_re, units):
+            if self._could_be_project(name.split()):
+                return name, unit
+        return None
+
+    def _names_between(
+        self, leads: Sequence[str], after: re.Pattern[str], units: Sequence[Unit]
+    ) -> Iterator[tuple[str, Unit]]:
+        """Each capitalised name right after one of ``leads`` that ``after`` follows
+        ("that's how | the Calder Water Wardens | came about"), with its sentence."""
+        lead_re = re.compile(rf"(?<![\w'’])(?:{phrase_alternation(leads)})\s+", re.I)
         for unit in units:
             for lead in lead_re.finditer(unit.text):
                 rest = unit.text[lead.end() :]
                 name = self._name_after(rest)
-                if not name:
-                    continue
-                after = rest[rest.find(name) + len(name) :]
-                if verb_re.match(after) and self._could_be_project(name.split()):
-                    return name, unit
-        return None
+                if name and after.match(rest[rest.find(name) + len(name) :]):
+                    yield name, unit
 
     def kind_then_name(self, units: Sequence[Unit]) -> tuple[str, Unit] | None:
         """What kind of thing it is, then its name closing the sentence: "Theres a cooking
@@ -593,17 +599,10 @@ class Headline:
         places = pack_words(self.language, "titles", "page_places")
         if not leads or not places:
             return None
-        lead_re = re.compile(rf"(?<![\w'’])(?:{phrase_alternation(leads)})\s+", re.IGNORECASE)
         place_re = re.compile(rf"\s+on\s+(?:{phrase_alternation(places)})(?![\w'’])", re.I)
-        for unit in units:
-            for match in lead_re.finditer(unit.text):
-                name = self._name_after(unit.text[match.end() :])
-                after = unit.text[match.end() :]
-                at = after.find(name) if name else -1
-                if at < 0 or not place_re.match(after[at + len(name) :]):
-                    continue
-                if self._usable_name(name) and self._own_name(name):
-                    return name, unit
+        for name, unit in self._names_between(leads, place_re, units):
+            if self._usable_name(name) and self._own_name(name):
+                return name, unit
         return None
 
     def _name_after(self, text: str) -> str:
@@ -1361,31 +1360,30 @@ class Headline:
                 break
         breaks = pack_words(self.language, "titles", "clause_breaks")
         relative = {" who ", " which ", " where "}
-        cut = len(text)
-        for mark in breaks:
-            at = _clause_break(text, mark)
-            # "people who had been homeless sat on the panel": a clause that says who.
-            least = 4 if mark in relative else 3
-            if at > 0 and len(tokens(text[:at])) >= least:
-                cut = min(cut, at)
+
+        def clause_end(text: str, least_relative: int = 3) -> int:
+            """Where the first clause of at least three words ends (at least
+            ``least_relative`` before "who", "which" or "where")."""
+            cut = len(text)
+            for mark in breaks:
+                at = _clause_break(text, mark)
+                least = least_relative if mark in relative else 3
+                if at > 0 and len(tokens(text[:at])) >= least:
+                    cut = min(cut, at)
+            return cut
+
+        # "people who had been homeless sat on the panel": a clause that says who.
+        cut = clause_end(text, least_relative=4)
         vague = {w.casefold() for w in pack_words(self.language, "titles", "vague_words")}
         rest = text[cut:].lstrip(" ,;:-–—")
         if cut < len(text) and self.is_aside(text[:cut]) and len(tokens(rest)) >= 3:
             # "sorry not sure this counts but my sister ...": the remark says nothing of it
             text = re.sub(r"^(?:but|and|so)\s+", "", rest, flags=re.IGNORECASE)
-            cut = len(text)
-            for mark in breaks:
-                at = _clause_break(text, mark)
-                if at > 0 and len(tokens(text[:at])) >= 3:
-                    cut = min(cut, at)
+            cut = clause_end(text)
             rest = text[cut:].lstrip(" ,;:-–—")
         if tokens(text[:cut])[-1:] and tokens(text[:cut])[-1] in vague and len(tokens(rest)) >= 3:
             text = rest  # "the Hillside one, re-designing support for carers": the second says
-            cut = len(text)
-            for mark in breaks:
-                at = _clause_break(text, mark)
-                if at > 0 and len(tokens(text[:at])) >= 3:
-                    cut = min(cut, at)
+            cut = clause_end(text)
         text = text[:cut].strip(" ,;:-–—")
         chatter = "|".join(re.escape(w) for w in pack_words(self.language, "titles", "chatter"))
         if chatter:  # "Guerrilla gardening crew on our estate lol": the summary keeps the "lol"

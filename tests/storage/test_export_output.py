@@ -37,6 +37,13 @@ from storage.models import AnswerRow, Contributor, Draft, Interview, ScriptVersi
 GOLDEN = Path(__file__).resolve().parent / "export_golden"
 UPDATE = os.environ.get("COPRO_UPDATE_GOLDEN") == "1"
 START = datetime(2026, 3, 1, 9, 0, tzinfo=UTC)
+WINDOW_FILTERS = ExportFilters(
+    status=frozenset({"new", "in_review", "ready", "archived"}),
+    since=START + timedelta(hours=2),
+    until=START + timedelta(hours=11),
+    include_raw=True,
+)
+"""Every status, raw answers in, a nine-hour window of the pinned set."""
 EXPORTED_AT = datetime(2026, 4, 1, 12, 0, tzinfo=UTC)
 STATUSES = ("new", "in_review", "ready", "published", "needs_info", "archived")
 
@@ -267,12 +274,7 @@ async def test_each_format_writes_exactly_the_pinned_file(
 async def test_filters_pick_the_same_examples_from_the_pinned_set(
     stored: Database, tmp_path: Path
 ) -> None:
-    filters = ExportFilters(
-        status=frozenset({"new", "in_review", "ready", "archived"}),
-        since=START + timedelta(hours=2),
-        until=START + timedelta(hours=11),
-        include_raw=True,
-    )
+    filters = WINDOW_FILTERS
     path = tmp_path / "some.jsonl"
     await export(stream_examples(stored, filters, batch_size=2), "jsonl", path, filters=filters)
     text = path.read_text(encoding="utf-8")
@@ -362,12 +364,7 @@ async def test_an_export_in_worker_processes_keeps_the_filters(
     stored: Database, tmp_path: Path, fmt: str
 ) -> None:
     """Filtered, ranges hold 0 to 3 examples (a sheet's rows numbered from their counts)."""
-    filters = ExportFilters(
-        status=frozenset({"new", "in_review", "ready", "archived"}),
-        since=START + timedelta(hours=2),
-        until=START + timedelta(hours=11),
-        include_raw=True,
-    )
+    filters = WINDOW_FILTERS
     serial, parallel = tmp_path / f"serial.{fmt}", tmp_path / f"parallel.{fmt}"
     await _serial(stored, fmt, serial, filters)
     result = await _in_ranges(stored, fmt, parallel, filters, 3)
