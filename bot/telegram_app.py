@@ -16,7 +16,7 @@ import logging
 import signal
 import time
 import warnings
-from collections import defaultdict
+from collections import defaultdict, deque
 from collections.abc import Callable, Coroutine, Sequence
 from dataclasses import replace
 from datetime import timedelta
@@ -48,6 +48,7 @@ from bot.admin import AdminHandlers
 from bot.fast_path import PrivateAction
 from bot.intake import (
     STORAGE_DOWN,
+    BatchFacts,
     Incoming,
     Intake,
     UnparseableUpdate,
@@ -492,11 +493,8 @@ async def set_command_menu(application: App, settings: Settings | None = None) -
             )
 
 
-async def process_batch(intake: Intake, batch: Sequence[object]) -> None:
-    """Process a batch of raw updates: each parsed alone (one that cannot be is parked; a
-    contributor's text or button press is read straight from its JSON, see
-    :mod:`bot.fast_path`), the redeliveries and staff among them found in one read, chats
-    run concurrently, each chat's updates strictly in order."""
+async def take_in_batch(intake: Intake, batch: Sequence[object]) -> list[tuple[Incoming, str]]:
+    """Each raw update parsed alone, with its fingerprint; one that cannot be is parked."""
     parsed: list[tuple[Incoming, str]] = []
     for data in batch:
         try:
@@ -505,6 +503,29 @@ async def process_batch(intake: Intake, batch: Sequence[object]) -> None:
             await intake.park(update_id_of(data), str(error), data)
             continue
         parsed.append((update, fingerprint_of(data)))
+    return parsed
+
+
+async def dispatch_timed(
+    intake: Intake, update: Incoming, key: str, seen: bool | None, sender: object
+) -> None:
+    """Hand one settled update to the handlers, and time it for the metrics."""
+    started = time.perf_counter()
+    await intake.dispatch(update, key, seen=seen)
+    if isinstance(sender, Sender):
+        seconds = time.perf_counter() - started
+        if isinstance(update, PrivateAction):
+            sender.metrics.observe_kind(update.kind, seconds)
+        else:
+            sender.metrics.observe_update(update, seconds)
+
+
+async def process_batch(intake: Intake, batch: Sequence[object]) -> None:
+    """Process a batch of raw updates: each parsed alone (one that cannot be is parked; a
+    contributor's text or button press is read straight from its JSON, see
+    :mod:`bot.fast_path`), the redeliveries and staff among them found in one read, chats
+    run concurrently, each chat's updates strictly in order."""
+    parsed = await take_in_batch(intake, batch)
     facts = await intake.look_up(parsed)
     by_chat: dict[int, list[tuple[Incoming, str]]] = defaultdict(list)
     for update, key in parsed:
@@ -515,14 +536,7 @@ async def process_batch(intake: Intake, batch: Sequence[object]) -> None:
 
     async def run_chat(chat_updates: list[tuple[Incoming, str]]) -> None:
         for update, key in chat_updates:
-            started = time.perf_counter()
-            await intake.dispatch(update, key, seen=facts.seen.get(update.update_id))
-            if isinstance(sender, Sender):
-                seconds = time.perf_counter() - started
-                if isinstance(update, PrivateAction):
-                    sender.metrics.observe_kind(update.kind, seconds)
-                else:
-                    sender.metrics.observe_update(update, seconds)
+            await dispatch_timed(intake, update, key, facts.seen.get(update.update_id), sender)
 
     # Every chat runs to its end before a failure is raised, so none is still running when
     # the batch is tried again.
@@ -583,68 +597,223 @@ async def fetch_updates(
     return list(result) if isinstance(result, list) else []
 
 
-async def poll(intake: Intake, stop: asyncio.Event, *, poll_seconds: int = 25) -> None:
-    """Long polling that acknowledges a batch only after it was processed and committed.
+BUSY_POLL_SECONDS = 0.1
+"""While updates are in hand and nothing new came, how often to ask for new ones."""
+NO_FACTS = BatchFacts({}, frozenset(), frozenset())
 
-    Telegram forgets updates below the ``offset`` of the next ``getUpdates``; asking for the
-    next batch only after processing means a crash redelivers instead of losing updates.
-    An update that cannot be parsed or handled is parked and acknowledged with the rest; if
-    the database cannot be reached, the batch is not acknowledged and is tried again.
-    Once stopped, what was processed is acknowledged with one last short call, so the next
-    start does not receive it again (it would be recognised and skipped, but need not come).
+
+class _Stream:
+    """What the polling loop has in hand, and the chats busy with it.
+
+    Telegram forgets every update below the ``offset`` of the next ``getUpdates``, so the
+    offset asked with is the lowest update not yet finished: updates in hand, or finished
+    above it, come again and are skipped here; one given back (the database went away, or
+    a stop came before its turn) comes again and is taken in afresh.
+
+    Each busy chat has a lane: the updates taken in for it, in order, run one at a time by
+    one task. An update of a busy chat joins its lane at once, in memory, rather than
+    waiting to be sent again: a copy of it that comes again is then known, and skipped.
+    """
+
+    def __init__(self) -> None:
+        self.in_hand: set[int] = set()  # taken in, not finished: running or in a lane
+        self.given_back: set[int] = set()  # not finished, to be taken in again
+        self.finished: set[int] = set()  # finished above the offset
+        self.lanes: dict[int, deque[tuple[Incoming, str, BatchFacts]]] = {}
+        self.highest: int | None = None
+        self.done_below = 0  # every update below this one is finished
+        self.tasks: set[asyncio.Task[None]] = set()
+        self.crash: BaseException | None = None
+
+    def offset(self) -> int | None:
+        """The lowest update not finished, or one past the highest seen."""
+        waiting = self.in_hand | self.given_back
+        if waiting:
+            return min(waiting)
+        return None if self.highest is None else self.highest + 1
+
+    def settle(self) -> None:
+        """Forget what lies below the offset: Telegram will not send it again."""
+        offset = self.offset()
+        if offset is not None:
+            self.done_below = max(self.done_below, offset)
+            self.finished = {i for i in self.finished if i >= offset}
+
+    def known(self, update_id: int | None) -> bool:
+        """In hand or finished: a ``getUpdates`` that overlaps them brings them back."""
+        return update_id is not None and (
+            update_id < self.done_below or update_id in self.in_hand or update_id in self.finished
+        )
+
+    def give_back(self, lane: deque[tuple[Incoming, str, BatchFacts]]) -> None:
+        """The updates left in ``lane`` come again from Telegram, in order."""
+        ids = {update.update_id for update, _, _ in lane}
+        lane.clear()
+        self.in_hand -= ids
+        self.given_back |= ids
+
+
+async def poll(intake: Intake, stop: asyncio.Event, *, poll_seconds: int = 25) -> None:
+    """Long polling that acknowledges an update only after it was processed and committed,
+    and lets no chat wait for another.
+
+    Updates of different chats run concurrently, one chat's strictly in order. While some
+    are still in hand, the loop asks again soon from the lowest unfinished update: those
+    in hand (or finished out of order) come back and are skipped, new ones of idle chats
+    start at once, and those of a busy chat join its lane. So a slow chat holds up only
+    itself, and the next updates come while the last ones are being handled. An update
+    that cannot be parsed is parked and acknowledged; if the database cannot be reached,
+    an update and the rest of its chat's lane are not acknowledged and are tried again.
+    Once stopped, what is running finishes, what waits in a lane is left for the next
+    start, and what finished is acknowledged with one last short call.
     """
     application = intake.application
     bot = application.bot
     await bot.delete_webhook()
-    offset: int | None = None
+    stream = _Stream()
     conflicted = False
-    while not stop.is_set():
-        fetch = asyncio.ensure_future(fetch_updates(application, offset, poll_seconds))
-        stopper = asyncio.ensure_future(stop.wait())
-        done, _ = await asyncio.wait({fetch, stopper}, return_when=asyncio.FIRST_COMPLETED)
-        if fetch not in done:
-            fetch.cancel()
-            with contextlib.suppress(asyncio.CancelledError, TelegramError):
-                await fetch
-            break
-        stopper.cancel()
-        try:
-            batch = fetch.result()
-        except RetryAfter as error:
-            wait = error.retry_after
-            await asyncio.sleep(wait.total_seconds() if isinstance(wait, timedelta) else wait)
-            continue
-        except Conflict as error:
-            # Another copy polls with this token (a deploy overlapping the old process), or
-            # a webhook is set: wait for it to go rather than die, and say so once.
-            if not conflicted:
-                log.warning("%s", conflict_line(str(error), CONFLICT_RETRY_SECONDS))
-            conflicted = True
-            await _sleep_unless(stop, CONFLICT_RETRY_SECONDS)
-            continue
-        except NetworkError:
-            log.warning("Bot API unreachable; retrying shortly")
-            await _sleep_unless(stop, 2)
-            continue
-        if conflicted:
-            log.warning("polling again: the other consumer of this bot's updates is gone")
-            conflicted = False
-        ids = [i for i in map(update_id_of, batch) if i is not None]
-        if not batch:
-            continue
-        try:
-            await process_batch(intake, batch)
-        except STORAGE_DOWN as error:
-            log.warning(
-                "database unavailable (%s); the batch will be tried again", type(error).__name__
-            )
-            await _sleep_unless(stop, 2)
-            continue
-        if ids:
-            offset = max(ids) + 1
+    try:
+        while not stop.is_set():
+            wait_seconds = 0 if stream.in_hand else poll_seconds
+            fetch = asyncio.ensure_future(fetch_updates(application, stream.offset(), wait_seconds))
+            stopper = asyncio.ensure_future(stop.wait())
+            done, _ = await asyncio.wait({fetch, stopper}, return_when=asyncio.FIRST_COMPLETED)
+            if fetch not in done:
+                fetch.cancel()
+                with contextlib.suppress(asyncio.CancelledError, TelegramError):
+                    await fetch
+                break
+            stopper.cancel()
+            try:
+                batch = fetch.result()
+            except RetryAfter as error:
+                wait = error.retry_after
+                await asyncio.sleep(wait.total_seconds() if isinstance(wait, timedelta) else wait)
+                continue
+            except Conflict as error:
+                # Another copy polls with this token (a deploy overlapping the old process), or
+                # a webhook is set: wait for it to go rather than die, and say so once.
+                if not conflicted:
+                    log.warning("%s", conflict_line(str(error), CONFLICT_RETRY_SECONDS))
+                conflicted = True
+                await _sleep_unless(stop, CONFLICT_RETRY_SECONDS)
+                continue
+            except NetworkError:
+                log.warning("Bot API unreachable; retrying shortly")
+                await _sleep_unless(stop, 2)
+                continue
+            if conflicted:
+                log.warning("polling again: the other consumer of this bot's updates is gone")
+                conflicted = False
+            if not await _take_in(intake, stream, stop, batch):
+                await _sleep_unless(stop, 2)  # the database is down: the same updates again
+                continue
+            if stream.tasks:
+                # Wait until a lane finishes (the offset may move), or a moment at most,
+                # before asking again: a long poll would return at once with the updates
+                # still in hand, and asking at once only brings them back again.
+                stopper = asyncio.ensure_future(stop.wait())
+                await asyncio.wait(
+                    {*stream.tasks, stopper},
+                    timeout=BUSY_POLL_SECONDS,
+                    return_when=asyncio.FIRST_COMPLETED,
+                )
+                stopper.cancel()
+            if stream.crash is not None:
+                await asyncio.gather(*stream.tasks, return_exceptions=True)
+                raise stream.crash
+            if stream.given_back and not stream.in_hand:
+                await _sleep_unless(stop, 2)  # the database went away mid-way
+    except asyncio.CancelledError:
+        for task in stream.tasks:  # killed: nothing more is processed or acknowledged
+            task.cancel()
+        raise
+    if stream.tasks:
+        await asyncio.gather(*stream.tasks, return_exceptions=True)
+    stream.settle()
+    offset = stream.offset()
     if offset is not None:
         with contextlib.suppress(TelegramError):
             await fetch_updates(application, offset, 0, limit=1)
+
+
+async def _take_in(
+    intake: Intake, stream: _Stream, stop: asyncio.Event, batch: Sequence[object]
+) -> bool:
+    """Put the new updates of ``batch`` in their chats' lanes, starting a lane for each
+    idle chat; False when the database cannot be reached to take them in."""
+    fresh: list[object] = []
+    ids: set[int] = set()
+    for data in batch:
+        update_id = update_id_of(data)
+        if update_id is not None:
+            if stream.known(update_id) or update_id in ids:
+                continue
+            ids.add(update_id)
+        fresh.append(data)
+    try:
+        parsed = await take_in_batch(intake, fresh) if fresh else []
+        facts = await intake.look_up(parsed) if parsed else NO_FACTS
+    except STORAGE_DOWN as error:
+        log.warning(
+            "database unavailable (%s); the batch will be tried again", type(error).__name__
+        )
+        return False
+    if ids:
+        stream.highest = max(max(ids), stream.highest or 0)
+    taken = {update.update_id for update, _ in parsed}
+    stream.finished |= ids - taken  # parked: nothing more to do
+    stream.given_back -= ids
+    stream.in_hand |= taken
+    for update, key in parsed:
+        update = intake.settle(update, facts)
+        chat = chat_key(update)
+        lane = stream.lanes.get(chat)
+        if lane is None:
+            lane = stream.lanes[chat] = deque()
+            task = asyncio.create_task(_run_lane(intake, stream, stop, chat, lane))
+            stream.tasks.add(task)
+            task.add_done_callback(stream.tasks.discard)
+        lane.append((update, key, facts))
+    stream.settle()
+    return True
+
+
+async def _run_lane(
+    intake: Intake,
+    stream: _Stream,
+    stop: asyncio.Event,
+    chat: int,
+    lane: deque[tuple[Incoming, str, BatchFacts]],
+) -> None:
+    """Run one chat's updates in order until its lane is empty (updates that arrive
+    meanwhile join it); on a stop, after the one running, the rest wait for the next start."""
+    sender = intake.application.bot_data.get(SENDER)
+    try:
+        while lane and not stop.is_set():
+            update, key, facts = lane[0]
+            try:
+                with staff_known(facts.senders, facts.staff):
+                    await dispatch_timed(
+                        intake, update, key, facts.seen.get(update.update_id), sender
+                    )
+            except STORAGE_DOWN as error:
+                log.warning(
+                    "database unavailable (%s); %d updates will be tried again",
+                    type(error).__name__,
+                    len(lane),
+                )
+                break
+            except Exception as error:  # our own bug: stop polling loudly, as before
+                stream.crash = error
+                break
+            lane.popleft()
+            stream.in_hand.discard(update.update_id)
+            stream.finished.add(update.update_id)
+    finally:
+        stream.give_back(lane)
+        del stream.lanes[chat]
+        stream.settle()
 
 
 async def _warm_lens_model() -> None:
