@@ -18,11 +18,15 @@ update counts as handled when its first reply arrived and the bot acknowledged i
 per database, number of chats and bot, as medians of the repeats: updates/s, CPU ms per
 update of the bot's process (``/proc``), queued-to-reply p50/p99 in ms, and copro-bot's
 ratio to the durable echo bot. ``--latency-ms`` adds a second table where every Bot API
-call takes that much longer (200 chats). Asserts nothing.
+call takes that much longer (200 chats), and ``--slow-chat-ms`` a third: the same, with
+every call to one of the chats taking that much longer again (a slow chat); its figures are
+those of the other 199 chats while the slow one keeps answering, so they show whether one
+slow chat holds up the others. Asserts nothing.
 
     .venv/bin/python bench/updates.py                         # both databases, 3 repeats
     .venv/bin/python bench/updates.py --databases sqlite --repeats 1 --chats 50
     .venv/bin/python bench/updates.py --bots copro --latency-ms 50 --latency-only
+    .venv/bin/python bench/updates.py --bots copro --latency-only --slow-chat-ms 2000
     .venv/bin/python bench/updates.py --bots durable,copro --copro-from /tmp/before --repeats 1
 
 PostgreSQL comes from ``BENCH_POSTGRES_URL`` (default postgres@127.0.0.1:5432/test); each
@@ -155,6 +159,7 @@ class Driver:
     def __init__(self, fake: Any) -> None:
         self.fake = fake
         self.chats: dict[int, Chat] = {}
+        self.untimed: set[int] = set()  # chats whose replies are not counted (the slow one)
         self.acknowledged = 0
         self.latencies: list[float] = []
         fake.message_listeners.append(self._on_message)
@@ -186,7 +191,8 @@ class Driver:
             and chat.pending is not None
             and self.acknowledged > chat.pending
         ):
-            self.latencies.append(chat.replied_at - chat.queued_at)
+            if chat.user.chat_id not in self.untimed:
+                self.latencies.append(chat.replied_at - chat.queued_at)
             chat.pending = None
             chat.done.set()
 
@@ -300,7 +306,13 @@ def bot_command(bot: str, folder: Path) -> list[str]:
 
 
 async def run_once(
-    bot: str, database: str, chats: int, steps: int, latency_ms: float, folder: Path
+    bot: str,
+    database: str,
+    chats: int,
+    steps: int,
+    latency_ms: float,
+    folder: Path,
+    slow_chat_ms: float = 0,
 ) -> Figures:
     from tests.e2e.fake_bot_api import FakeBotApi
 
@@ -335,6 +347,18 @@ async def run_once(
                 await fake.wait_idle(quiet=0.3, timeout=120)
             driver.latencies.clear()
             fake.latency = latency_ms / 1000
+            timed = users
+            slow_task: asyncio.Task[None] | None = None
+            if slow_chat_ms > 0:  # the first chat is slow and keeps answering, untimed
+                slow, timed = users[0], users[1:]
+                fake.chat_latency[slow.user.chat_id] = slow_chat_ms / 1000
+                driver.untimed.add(slow.user.chat_id)
+
+                async def keep_answering() -> None:
+                    while True:
+                        await driver.step(slow)
+
+                slow_task = asyncio.create_task(keep_answering())
             cpu_before = cpu_seconds(process.pid)
             started = time.monotonic()
 
@@ -342,9 +366,11 @@ async def run_once(
                 for _ in range(steps):
                     await driver.step(chat)
 
-            await asyncio.wait_for(asyncio.gather(*(answer(chat) for chat in users)), 600)
+            await asyncio.wait_for(asyncio.gather(*(answer(chat) for chat in timed)), 600)
             elapsed = time.monotonic() - started
             cpu = cpu_seconds(process.pid) - cpu_before
+            if slow_task is not None:
+                slow_task.cancel()
         finally:
             if process.returncode is None:
                 process.terminate()
@@ -353,7 +379,7 @@ async def run_once(
                 except TimeoutError:
                     process.kill()
                     await process.wait()
-        count = chats * steps
+        count = len(timed) * steps
         return Figures(
             updates_per_s=count / elapsed,
             cpu_ms=cpu * 1000 / count,
@@ -432,6 +458,31 @@ async def bench(args: argparse.Namespace) -> None:
                             flush=True,
                         )
             print_table(f"{args.latency_ms:g} ms added to every Bot API call, 200 chats", slow)
+        if args.slow_chat_ms > 0:
+            held: dict[tuple[str, int, str], list[Figures]] = {}
+            for database in databases:
+                for repeat in range(args.repeats):
+                    for bot in bots:
+                        figures = await run_once(
+                            bot,
+                            database,
+                            200,
+                            args.steps,
+                            args.latency_ms,
+                            folder,
+                            slow_chat_ms=args.slow_chat_ms,
+                        )
+                        held.setdefault((database, 200, bot), []).append(figures)
+                        print(
+                            f"  {database} 200 chats, one slow by {args.slow_chat_ms:g} ms, "
+                            f"{label(bot)} #{repeat + 1}: {figures.updates_per_s:.1f} updates/s",
+                            flush=True,
+                        )
+            print_table(
+                f"{args.latency_ms:g} ms added to every Bot API call and {args.slow_chat_ms:g} ms "
+                "more to every call to one chat: the other 199 chats",
+                held,
+            )
 
 
 def main() -> None:
@@ -444,6 +495,9 @@ def main() -> None:
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--latency-ms", type=float, default=50.0)
     parser.add_argument("--latency-only", action="store_true")
+    parser.add_argument(
+        "--slow-chat-ms", type=float, default=0.0, help="one chat's calls take this much longer"
+    )
     parser.add_argument(
         "--copro-from", metavar="DIR", help="also run copro-bot from this checkout (copro@DIR)"
     )

@@ -262,6 +262,7 @@ class FakeBotApi:
         self._failures: dict[str, list[ApiError]] = {}
         self._stalled: dict[str, asyncio.Event] = {}
         self._callback_ids: set[str] = set()
+        self._callback_chats: dict[str, int] = {}
         self._poll_generation = 0
         self._changed = asyncio.Event()
         self._arrived = asyncio.Event()
@@ -270,6 +271,8 @@ class FakeBotApi:
         self._last_call_at = time.monotonic()
         self.latency = 0.0
         """Seconds every call waits before it is answered, as over a slow network."""
+        self.chat_latency: dict[int, float] = {}
+        """Seconds more that calls addressed to a chat wait (one slow chat, in benchmarks)."""
         self.message_listeners: list[Callable[[JSON], None]] = []
         """Called with each message the bot sends, as it arrives (benchmarks time replies)."""
         self.offset_listeners: list[Callable[[int], None]] = []
@@ -558,6 +561,8 @@ class FakeBotApi:
         params, files = await self._read_params(request)
         if self.latency > 0:
             await asyncio.sleep(self.latency)
+        if self.chat_latency:
+            await asyncio.sleep(self.chat_latency.get(self._chat_called(params) or 0, 0.0))
         call = RecordedCall(method=method, params=params, files=files, at=time.monotonic())
         if method.lower() != "getupdates":
             self._record(call)
@@ -908,8 +913,17 @@ class FakeBotApi:
         message = self.messages.get((chat_id, message_id))
         return dict(message) if message is not None else None
 
-    def _remember_callback(self, callback_id: str) -> None:
+    def _remember_callback(self, callback_id: str, chat_id: int | None = None) -> None:
         self._callback_ids.add(callback_id)
+        if chat_id is not None:
+            self._callback_chats[callback_id] = chat_id
+
+    def _chat_called(self, params: JSON) -> int | None:
+        """The chat a call is addressed to: its ``chat_id``, or the chat whose button press
+        it answers."""
+        with contextlib.suppress(KeyError, TypeError, ValueError):
+            return int(params["chat_id"])
+        return self._callback_chats.get(str(params.get("callback_query_id")))
 
 
 def _chat_of(update: JSON) -> int:
@@ -1154,7 +1168,7 @@ class FakeUser:
         """Tap an inline button with ``data`` on ``message`` (one of the bot's messages)."""
         current = self.api.bot_message(int(message["chat"]["id"]), int(message["message_id"]))
         callback_id = str(self.api.next_id() + 10**12)
-        self.api._remember_callback(callback_id)
+        self.api._remember_callback(callback_id, self.chat_id)
         query = {
             "id": callback_id,
             "from": dict(self.from_user),
