@@ -1,10 +1,11 @@
 """The title and the summary: written from the placed sentences, not copied from the top.
 
 The title is the project's own name when the contributor gives one ("called X", "this is
-X, a ...", a quoted name, a capitalised name repeated across answers), else a short
-description from what the project is and where, at most about 70 characters and never cut
-mid-word. The summary is the project's own opening sentence(s) plus composed sentences on
-where and when, and on who did what together, each citing the answers it drew on.
+X, a ...", a quoted name, a capitalised name repeated across answers, a hashtag such as
+"#LunchCrew", a name the press gave it, the group credited), else a short description from
+what the project is and where, at most about 70 characters and never cut mid-word. The
+summary is the project's own opening sentence(s) plus composed sentences on where and when,
+and on who did what together, each citing the answers it drew on.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cached_property
 
 from conversations.drafting_entities import date_matches, places_in
@@ -33,6 +34,7 @@ from conversations.tidy import (
 )
 
 MAX_NAME_WORDS = 6
+LOWER_NAME_WORDS = 4  # a name typed without capitals is short: longer, it is a clause
 WHEN_MAX_WORDS = 12  # dates further apart than this are not one "when"
 QUOTES = "\"“”„«»‘’'"
 _WORD_EDGE = "\"“”„«»‘’'()[]"
@@ -91,6 +93,33 @@ def _as_written(text: str, name: str) -> str:
 
 def _capitalised(word: str) -> bool:
     return word[:1].isupper()
+
+
+def _hashtag_words(tag: str) -> list[str]:
+    """The words of a hashtag, split where they meet: "LunchCrew" is "Lunch" and "Crew",
+    "lunch_crew" the same, "BBCRadio" "BBC" and "Radio"; one typed all in lower case
+    ("lunchcrew") shows no join and stays one word."""
+    if "_" in tag:
+        return [w for w in tag.split("_") if w]
+    words: list[str] = []
+    current = ""
+    for index, char in enumerate(tag):
+        following = tag[index + 1 : index + 2]
+        joins = bool(current) and (
+            (
+                char.isupper()
+                and (
+                    not current[-1].isupper()
+                    or following.islower()  # "BBCRadio": the capital before "adio"
+                )
+            )
+            or char.isdigit() != current[-1].isdigit()
+        )
+        if joins:
+            words.append(current)
+            current = ""
+        current += char
+    return [*words, current] if current else words
 
 
 class Headline:
@@ -177,6 +206,9 @@ class Headline:
             or self.called(project)
             # "we called it Open Door Rules" in any answer: the contributor's own naming.
             or self.called(later, own_only=True)
+            # "we all call it the bump club now": a name typed without capitals, said by who
+            # named it, in any answer.
+            or self.lower_named(self.units)
             or self.spelled_out(self.units)
             or self.named_before(self.units)
             or self.named_opening(self.units)
@@ -195,12 +227,14 @@ class Headline:
             or self.kind_named(project)
             or self.bracketed(project)
             or self.founded([u for u in self.units if u.home in {"project", "origin", "role"}])
+            or self.hashtag(self.units)
             or self.repeated()
             or self.shouted(project)
             or self.named(project)
             # Named only in a later answer: a name that echoes the project's description.
             or self.called(later, echoing=True)
             or self.on_page(self.units)
+            or self.mentioned(self.units)
             or self.quoted(later, echoing=True)
             or self.named(later)
             or self.kind_named([u for u in later if u.home != "who"], echoing=True)
@@ -208,6 +242,7 @@ class Headline:
             or self.day_named(self.units)
             or self.credited()
             or self.credited_organisation()
+            or self.credited_group()
         )
         if named is not None:
             name, unit = named
@@ -605,6 +640,172 @@ class Headline:
                 return name, unit
         return None
 
+    def hashtag(self, units: Sequence[Unit]) -> tuple[str, Unit] | None:
+        """A hashtag of two words or more, in any answer, is the tag a project goes by:
+        "#LunchCrew" is Lunch Crew, "#lunch_crew" too. One typed as a single word in lower
+        case shows no words, so names the project only right after a naming cue ("we call it
+        #lunchcrew"). Never an everyday tag ("#CoProduction", "#MentalHealth"), an event's
+        ("#VolunteersWeek"), a place's ("#LoveLeeds") or an organisation's."""
+        everyday = {w.casefold() for w in pack_words(self.language, "titles", "hashtag_generic")}
+        events = {w.casefold() for w in pack_words(self.language, "titles", "hashtag_events")}
+        cues = pack_words(self.language, "titles", "name_cues")
+        cue_re = re.compile(
+            rf"(?<![\w'’])(?:{phrase_alternation(cues)})\s+$" if cues else "(?!)", re.IGNORECASE
+        )
+        plain = everyday | self.generic | self.joining | self.date_words
+        plain |= {t for p in self.places for t in tokens(p)}
+        for unit in units:
+            for match in re.finditer(r"(?<![\w&#/])#([^\W_]\w{2,40})", unit.text):
+                parts = _hashtag_words(match.group(1))
+                folded = [p.casefold() for p in parts]
+                if len(parts) < 2:
+                    name = parts[0][:1].upper() + parts[0][1:]
+                    if (
+                        cue_re.search(unit.text[: match.start()])
+                        and folded[0] not in plain
+                        and self._marked_name_ok(name)
+                    ):
+                        return name, unit
+                    continue
+                if folded[-1] in events | self.date_words or all(
+                    f in plain or f.isdigit() for f in folded
+                ):
+                    continue
+                if any(p in self.acronyms for p in parts) or any(
+                    f in self.org_words - self.kinds for f in folded
+                ):
+                    continue
+                small = self.joining | self.stop
+                name = self._title_case(
+                    [
+                        f if at and f in small else p
+                        for at, (p, f) in enumerate(zip(parts, folded, strict=True))
+                    ]
+                )
+                if (
+                    not self._is_place(parts)
+                    and not self._partner(name.casefold())
+                    and self._usable_name(name)
+                ):
+                    # The words split apart are recorded as a tidy change, so the title
+                    # traces back to what was typed.
+                    typed = Change(match.group(0), name)
+                    return name, replace(unit, changes=(*unit.changes, typed))
+        return None
+
+    def lower_named(self, units: Sequence[Unit]) -> tuple[str, Unit] | None:
+        """A name typed without capitals, with who named it: after the naming ("we all call
+        it the bump club now", "known as the knit club") or right before it ("on tuesdays,
+        bump club we call it"). It must read as a name (see ``_lower_name``): "we call it a
+        day" names nothing."""
+        namers = pack_words(self.language, "titles", "namers")
+        verbs = pack_words(self.language, "titles", "naming_verbs")
+        if not namers or not verbs:
+            return None
+        adverbs = pack_words(self.language, "titles", "namer_adverbs")
+        between = rf"(?:(?:{phrase_alternation(adverbs)})\s+){{0,2}}" if adverbs else ""
+        naming = (
+            rf"(?:{phrase_alternation(namers)})\s+{between}(?:{phrase_alternation(verbs)})\s+it"
+        )
+        cues = pack_words(self.language, "titles", "lower_name_cues")
+        any_cue = rf"{naming}|{phrase_alternation(cues)}" if cues else naming
+        after_re = re.compile(rf"(?<![\w'’])(?:{any_cue})\s+(?=\S)", re.IGNORECASE)
+        before_re = re.compile(
+            rf"(?:^|[,;:–—]\s*)(?P<name>[^,;:.!?–—]{{2,50}}?)\s+(?:{any_cue})(?![\w'’])",
+            re.IGNORECASE,
+        )
+        confirm_re = re.compile(rf"[,;–—-]\s*(?:{naming})(?![\w'’])", re.IGNORECASE)
+        for unit in units:
+            for match in after_re.finditer(unit.text):
+                rest = unit.text[match.end() :]
+                name = self._lower_name(rest, confirmed=confirm_re.search(rest) is not None)
+                if name:
+                    return name, unit
+            for match in before_re.finditer(unit.text):
+                name = self._lower_name(match.group("name"), confirmed=True, whole=True)
+                if name:
+                    return name, unit
+        return None
+
+    def mentioned(self, units: Sequence[Unit]) -> tuple[str, Unit] | None:
+        """A name the press gave the project, in any answer: "the papur bro did a piece on
+        côr atgofion", "the Echo wrote about Grow Together". Capitalised, two words or more
+        that are no organisation, place, partner or acronym; typed without capitals, only
+        one that reads as a name (see ``_lower_name``): "wrote about us" names nothing."""
+        cues = pack_words(self.language, "titles", "press_cues")
+        if not cues:
+            return None
+        cue_re = re.compile(rf"(?<![\w'’])(?:{phrase_alternation(cues)})\s+(?=\S)", re.I)
+        for unit in units:
+            for match in cue_re.finditer(unit.text):
+                rest = unit.text[match.end() :]
+                name = self._name_after(rest)
+                if name:
+                    follows = rest[rest.find(name) + len(name) :]
+                    if (
+                        len(name.split()) >= 2
+                        and self._marked_name_ok(name)
+                        and not self._named_place(name)
+                        and not self._partner(name.casefold())
+                        and name.casefold() not in self.employers
+                        # "a piece on Dave Smith who runs it", "on Jo Bloggs, the founder": a
+                        # person, not what they run.
+                        and not re.match(r"[\s,]+(?:who|whose|the\s+founder)\b", follows, re.I)
+                        and not set(tokens(name)) & self._credited_people
+                    ):
+                        return name, unit
+                    continue
+                name = self._lower_name(rest)
+                if name:
+                    return name, unit
+        return None
+
+    def _lower_name(self, text: str, *, confirmed: bool = False, whole: bool = False) -> str:
+        """The short name typed without capitals opening ``text`` ("the bump club now, ..."),
+        up to where the sentence goes on, in capitals for the title and without the "the"
+        said before it; with ``whole``, only when it is all of ``text``. "" unless it reads
+        as a name: one to four words, one of its own (not an everyday word, a day or a
+        place) and beside it a kind of gathering ("club", "côr"), or ``confirmed`` by a
+        naming said after it ("..., the women named it")."""
+        words = _words(text)
+        if words[:1] and words[0].text.casefold() == "the":
+            words = words[1:]
+        taken: list[_Word] = []
+        ended = False
+        for word in words[: LOWER_NAME_WORDS + 1]:
+            folded = word.text.casefold()
+            if folded in self.name_ends or folded in self.stop - self.joining:
+                ended = True
+                break
+            taken.append(word)
+            if word.ends_run:
+                ended = True
+                break
+        ended = ended or len(taken) == len(words)
+        if not ended or (whole and len(taken) != len(words)):
+            return ""
+        while taken and taken[-1].text.casefold() in self.joining:
+            taken.pop()
+        said = [w.text for w in taken]
+        if not said or len(said) > LOWER_NAME_WORDS or any(w != w.casefold() for w in said):
+            return ""
+        kinds = self.kinds | {
+            w.casefold() for w in pack_words(self.language, "titles", "lower_name_kinds")
+        }
+        own = [
+            w
+            for w in said
+            if w not in kinds | self.generic | self.date_words
+            and len(w) >= 3
+            and re.fullmatch(r"[^\W\d_][\w'’-]*", w)
+        ]
+        if not own or not (confirmed or any(w in kinds for w in said)):
+            return ""
+        if any(w in self.org_words - kinds for w in said) or self._is_place(said):
+            return ""
+        name = self._title_case(said)
+        return name if self._usable_name(name) and not self._partner(name.casefold()) else ""
+
     def _name_after(self, text: str) -> str:
         """The capitalised name opening ``text``, past one small word ("the Tuesday
         Table in 2022" gives "Tuesday Table"), or ""."""
@@ -868,6 +1069,51 @@ class Headline:
             return None
         return name, Unit(name, ("credit_org",), (), (), "credit_org", 0)
 
+    def credited_group(self) -> tuple[str, Unit | None] | None:
+        """The organisation credited, when its own description says it is a group of the
+        people in the story: "Ramps Not Steps (disabled people's access group, Swansea)". The
+        name is title-like (capitalised words, not a place); the description, in brackets or
+        after a comma or a dash, holds a kind of group and a word the answers use ("disabled"),
+        and no word of a body ("council", "trust", "NHS", "charity", "university")."""
+        answer = answered(self.answers, "credit_org")
+        groups = {w.casefold() for w in pack_words(self.language, "titles", "credit_group_kinds")}
+        if answer is None or not groups:
+            return None
+        text = " ".join(answer.text.split()).strip(" .!")
+        found = re.match(
+            r"(?P<name>[^(),;:–—]{3,70}?)\s*(?:\((?P<inside>[^()]{3,120})\)"
+            r"|(?:,|\s[-–—])\s+(?P<after>[^()]{3,120}))$",
+            text,
+        )
+        if found is None:
+            return None
+        parts = found.group("name").split()
+        if parts and parts[0].casefold() in self.stop:
+            parts = parts[1:]
+        name = self._marked_run(" ".join(parts))
+        if not name or not (len(parts) >= 2 or re.search(r".[A-Z]", name)):
+            return None
+        if not self._marked_name_ok(name) or self._is_place(parts) or self._named_place(name):
+            return None
+        said = tokens(found.group("inside") or found.group("after") or "")
+        if not set(said) & groups or set(said) & (self.org_words - groups - self.kinds):
+            return None
+        places = {t for p in self.places for t in tokens(p)}
+        story = {
+            t
+            for qid, a in self.answers.items()
+            if not qid.startswith("credit")
+            for t in tokens(a.text)
+        }
+        own = {
+            t
+            for t in said
+            if len(t) >= 4 and t not in groups | self.generic | places | self.stop | self.joining
+        }
+        if not own & story:
+            return None
+        return name, Unit(name, ("credit_org",), (), (), "credit_org", 0)
+
     def credited(self) -> tuple[str, Unit | None] | None:
         """A group given with the contributor's name for the credit ("Mairi MacNeil, from
         Ceòl is Còmhradh") when the story itself names nothing: the group they speak for."""
@@ -1121,13 +1367,37 @@ class Headline:
 
     def spelled_out(self, units: Sequence[Unit]) -> tuple[str, Unit] | None:
         """An acronym followed by the words it stands for, in brackets, in any answer ("that
-        became SHAY (sexual health ask youth)"): a name someone made, and explained."""
+        became SHAY (sexual health ask youth)"): a name someone made, and explained. Only as
+        a name: after a naming cue ("became", "called", "it's"), opening its sentence ("SWAP
+        (...) started as ...") or as "the SHAY (...) project"; "they have many DNA (did not
+        attend)" uses a word, and names nothing."""
+        leads = [
+            *pack_words(self.language, "titles", "acronym_leads"),
+            *pack_words(self.language, "titles", "name_cues"),
+            *pack_words(self.language, "titles", "founder_cues"),
+        ]
+        lead_re = re.compile(
+            rf"(?<![\w'’])(?:{phrase_alternation(leads)})\s+(?:the\s+)?$" if leads else "(?!)",
+            re.IGNORECASE,
+        )
+        kind_re = re.compile(
+            rf"\s*(?:{phrase_alternation(sorted(self.kinds))})(?![\w'’])" if self.kinds else "(?!)",
+            re.IGNORECASE,
+        )
         for unit in units:
             for match in re.finditer(r"(?<![\w'’])([A-Z]{3,8})\s*\(([^()]{5,80})\)", unit.text):
                 acronym, words = match.group(1), re.findall(r"[^\W\d_][\w'’-]*", match.group(2))
                 initials = "".join(w[0] for w in words).upper()
                 small = "".join(w[0] for w in words if w.casefold() not in self.joining).upper()
-                if acronym in {initials, small} and acronym not in self.acronyms:
+                if acronym not in {initials, small} or acronym in self.acronyms:
+                    continue
+                before = unit.text[: match.start()]
+                bare = re.sub(r"(?i)(?<![\w'’])the\s*$", "", before)
+                if (
+                    lead_re.search(before)
+                    or self._opens_answer(unit, len(bare))
+                    or (bare != before and kind_re.match(unit.text, match.end()))
+                ):
                     return acronym, unit
         return None
 
@@ -1285,6 +1555,16 @@ class Headline:
             if len(words) >= 2 and all(_capitalised(w) or w in self.joining for w in words):
                 listed.add(" ".join(words).casefold())
         return frozenset(listed)
+
+    @cached_property
+    def _credited_people(self) -> frozenset[str]:
+        """The words of the name the contributor gave for the credit: a person, never the
+        project's name."""
+        answer = answered(self.answers, "credit_name")
+        if answer is None:
+            return frozenset()
+        said = re.split(r"(?:,|\s+(?:from|at|of|for|with)\s+)", answer.text, maxsplit=1)[0]
+        return frozenset(t for t in tokens(said) if len(t) >= 3)
 
     def _partner(self, name: str) -> bool:
         """``name`` (folded) is one of the partners listed in who took part, or a part of one."""

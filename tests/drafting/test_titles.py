@@ -1008,3 +1008,143 @@ def test_an_opening_remark_before_but_is_left_out_of_the_title() -> None:
         ),
     )
     assert draft.title.startswith("Farmers in leitrim mapped")
+
+
+def test_a_hashtag_of_two_words_or_more_names_the_project_but_an_everyday_tag_does_not() -> None:
+    given = texts(
+        project="a cupboard by the school gates where parents leave and take tins, the "
+        "kids decide what goes on the shelves #PocketPantry",
+        source="the schools facebook page, the head was on Radio Kent about it",
+    )
+    tagged = build_draft(SPOTTED, given)
+    underscored = build_draft(
+        SPOTTED,
+        texts(project="tenants fixing up the drying green together, pics under #green_thumbs_crew"),
+    )
+    assert tagged.title == "Pocket Pantry"
+    assert underscored.title == "Green Thumbs Crew"
+    # The words split apart trace back to the hashtag typed, shown as a tidy change.
+    assert untraceable_sentences(tagged, SPOTTED, given) == []
+
+
+@pytest.mark.parametrize(
+    "tags",
+    [
+        "#community #CoProduction",
+        "#MentalHealth",
+        "#VolunteersWeek",
+        "#ThrowbackThursday",
+        "#LoveDudley",
+        "#pantry",
+    ],
+)
+def test_an_everyday_event_or_place_hashtag_or_one_lower_case_word_is_not_the_title(
+    tags: str,
+) -> None:
+    draft = build_draft(
+        FULL,
+        texts(
+            project=f"young carers planning their own respite weekends at the centre {tags}",
+            place_when="Dudley, since 2023",
+        ),
+    )
+    assert draft.title.startswith("Young carers planning")
+
+
+def test_a_lower_case_name_after_who_named_it_is_the_title_when_it_reads_as_a_name() -> None:
+    crew = build_draft(
+        FULL,
+        texts(
+            project="dads from the estate cooking a cheap tea together once a week",
+            changed="20 of us most weeks. the lads all call it the brew crew now",
+        ),
+    )
+    named = build_draft(
+        FULL,
+        texts(
+            project="grandparents raising grandkids meeting up for a natter in school hours",
+            helped="creche in the next room. everyone just calls it tea towers, the kids named it",
+        ),
+    )
+    assert crew.title == "Brew Crew"
+    assert named.title == "Tea Towers"
+
+
+@pytest.mark.parametrize(
+    "said", ["by 4 we all call it a day, everyones shattered", "we just call it quits at nine"]
+)
+def test_a_lower_case_phrase_after_call_it_that_names_nothing_is_not_the_title(said: str) -> None:
+    draft = build_draft(
+        FULL,
+        texts(project="residents painting the underpass with the youth service", hard=said),
+    )
+    assert draft.title.startswith("Residents painting the underpass")
+
+
+def test_a_name_the_press_gave_the_project_is_the_title() -> None:
+    lower = build_draft(
+        FULL,
+        texts(
+            project="older women learning to fix their own bikes at the community centre",
+            changed="the gazette did a piece on the spanner club in june and now theres a list",
+        ),
+    )
+    capital = build_draft(
+        FULL,
+        texts(
+            project="people who use the food bank redesigned how parcels are picked",
+            changed="The Evening Chronicle wrote about Pick Your Own Parcel last month.",
+        ),
+    )
+    assert lower.title == "Spanner Club"
+    assert capital.title == "Pick Your Own Parcel"
+
+
+@pytest.mark.parametrize(
+    "said", ["the local paper did a piece on us in may", "there was a story about the old pool"]
+)
+def test_a_press_mention_of_no_name_is_not_the_title(said: str) -> None:
+    draft = build_draft(
+        FULL,
+        texts(project="swimmers and the council planning the reopening of the lido", changed=said),
+    )
+    assert draft.title.startswith("Swimmers and the council planning")
+
+
+def test_an_acronym_spelled_out_in_brackets_names_the_project_only_after_a_naming_cue() -> None:
+    plain = build_draft(
+        FULL,
+        texts(
+            project="patients and pharmacists rewriting the leaflets that come with new medicines",
+            origin="the pharmacist said lots of NMS (new medicine service) calls were missed",
+        ),
+    )
+    kind = build_draft(
+        FULL,
+        texts(
+            project="girls at the academy designing their own PE lessons with the staff",
+            origin="it started in the WAG (women and girls) group at lunchtimes",
+        ),
+    )
+    assert plain.title.startswith("Patients and pharmacists rewriting")
+    assert kind.title == "WAG"
+
+
+def test_a_credited_group_of_the_people_in_the_story_names_it_but_a_council_does_not() -> None:
+    def credited(org: str) -> str:
+        return build_draft(
+            FULL,
+            {
+                **texts(project="wheelchair users checking the new bus stops before they open"),
+                "credit": Answer("credit", choices=("organisation",)),
+                "credit_org": Answer("credit_org", text=org),
+            },
+        ).title
+
+    assert credited("Wheels Out (wheelchair users' access group, Hull)") == "Wheels Out"
+    assert credited("Hull City Council (access group for transport)").startswith(
+        "Wheelchair users checking"
+    )
+    assert credited("Kerb Appeal (a disability charity, Hull)").startswith(
+        "Wheelchair users checking"
+    )
