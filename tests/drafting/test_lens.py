@@ -58,7 +58,9 @@ def test_builtin_lens_covers_the_three_frameworks() -> None:
         ("we never vote", None, "stages/co_decision"),
         ("it wasn't planned, but we voted anyway", "stages/co_decision", None),
         ("people co-designed the service", "stages/co_design", None),
-        ("we had an interpreter", "nsce/inclusion", None),
+        ("we reached out to the travellers", "nsce/inclusion", None),
+        # an accommodation alone is support under the labelling guide, not inclusion
+        ("we had an interpreter", None, "nsce/inclusion"),
         ("not much has changed", None, "nsce/impact"),
         ("they voted-ish", None, None),
         ("we didnt vote on it", None, "stages/co_decision"),
