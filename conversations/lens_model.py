@@ -173,6 +173,21 @@ class LensModel:
         }
 
     def save(self, path: Path) -> None:
+        """Write the model beside ``path`` and move it into place, so a process loading the
+        shipped model never reads half a file."""
+        import os
+        import tempfile
+
+        handle, partial = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".npz")
+        os.close(handle)
+        try:
+            self._write(Path(partial))
+            os.replace(partial, path)
+        except BaseException:
+            Path(partial).unlink(missing_ok=True)
+            raise
+
+    def _write(self, path: Path) -> None:
         import numpy as np
 
         np.savez_compressed(

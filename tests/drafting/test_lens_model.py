@@ -205,3 +205,28 @@ def test_the_second_annotators_labels_cover_batch_11_and_agree_far_above_the_len
     assert all(set(item["tags"] or ()) <= known for item in second["items"])
     precision, recall, same, total = agreement()
     assert (total, precision >= 0.8, recall >= 0.8, same > total // 2) == (110, True, True, True)
+
+
+def test_saving_over_a_model_leaves_no_partial_file_and_keeps_the_old_one_on_failure(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    snippets = [
+        LabelledSnippet(
+            "decision", "residents picked the artist", frozenset({"stages/co_decision"})
+        ),
+        LabelledSnippet("decision", "the council chose", frozenset()),
+    ]
+    model = fit(snippets, ["stages/co_decision"], veto=0.1, confident=0.6)
+    target = tmp_path / "model.npz"
+    model.save(target)
+    shipped = target.read_bytes()
+
+    def broken(self: object, path: Path) -> None:
+        path.write_bytes(b"half a mod")
+        raise OSError("disk full")
+
+    monkeypatch.setattr(type(model), "_write", broken)
+    with pytest.raises(OSError, match="disk full"):
+        model.save(target)
+    assert target.read_bytes() == shipped  # a loading process still finds the whole model
+    assert [p.name for p in tmp_path.iterdir()] == ["model.npz"]
