@@ -1,11 +1,13 @@
 """The title and the summary: written from the placed sentences, not copied from the top.
 
-The title is the project's own name when the contributor gives one ("called X", "this is
-X, a ...", a quoted name, a capitalised name repeated across answers, a hashtag such as
-"#LunchCrew", a name the press gave it, the group credited), else a short description from
-what the project is and where, at most about 70 characters and never cut mid-word. The
-summary is the project's own opening sentence(s) plus composed sentences on where and when,
-and on who did what together, each citing the answers it drew on.
+The title is the project's own name when the contributor gives one ("called X", "we go by
+X", "this is X, a ...", a quoted name, a capitalised name repeated across answers, a hashtag
+such as "#LunchCrew", a name the press gave it, the group credited), never a person ("a man
+called Gary"), else a short description from what the project is and where, written from
+the contributor's English when an opening clause is in another language, at most about 70
+characters and never cut mid-word. The summary is the project's own opening sentence(s)
+plus composed sentences on where and when, and on who did what together, each citing the
+answers it drew on.
 """
 
 from __future__ import annotations
@@ -21,12 +23,14 @@ from conversations.drafting_placement import Unit, answered, corrected_values, l
 from conversations.drafting_records import DraftSentence
 from conversations.model import Answer, Script
 from conversations.tidy import (
+    DEFAULT_LANGUAGE,
     OPENERS,
     Change,
     language_pack,
     pack_text,
     pack_words,
     phrase_alternation,
+    reads_as_english,
     split_sentences,
     strip_emoji,
     tidy_sentence,
@@ -89,6 +93,35 @@ def _as_written(text: str, name: str) -> str:
     inner = [re.escape(w) + "['’]?" for w in name.split()[:-1]] + [re.escape(name.split()[-1])]
     found = re.search(r"(?<![\w'’-])" + r"\s+".join(inner) + r"(?![\w-])", text)
     return found.group(0) if found else name
+
+
+def _single_quoted(text: str) -> list[tuple[int, str]]:
+    """What single quotes hold around a capitalised run ('Tuesday Table'), in order. A
+    quote mark closes only before a non-letter: never an apostrophe inside a word
+    ('Bridie's Table'), nor a plural possessive followed by a capitalised word and a later
+    closing quote ('Weavers' Voices' it's called)."""
+    found: list[tuple[int, str]] = []
+    for opening in re.finditer(r"(?<![\w'‘’])['‘](?=[A-Z])", text):
+        start = opening.end()
+        at = start
+        while at < min(len(text), start + 60):
+            char = text[at]
+            if char in "\n‘":
+                break
+            if char in "'’":
+                following = text[at + 1 : at + 2]
+                inside_word = text[at - 1 : at].isalpha() and following.isalpha()
+                possessive = (
+                    text[at - 1 : at] == "s"
+                    and re.match(r" [A-Z][^'‘’\n]{0,50}?['’](?![\w'‘’])", text[at + 1 :])
+                    is not None
+                )
+                if not inside_word and not possessive:
+                    if at - start >= 2 and not re.match(r"[\w'‘’]", following):
+                        found.append((start, text[start:at]))
+                    break
+            at += 1
+    return found
 
 
 def _capitalised(word: str) -> bool:
@@ -175,6 +208,7 @@ class Headline:
         self.not_after = {w.casefold() for w in pack_words(language, "titles", "name_not_after")}
         self.indefinite = {w.casefold() for w in pack_words(language, "titles", "indefinite")}
         self.callers = {w.casefold() for w in pack_words(language, "titles", "callers")}
+        self.persons = {w.casefold() for w in pack_words(language, "titles", "person_words")}
         self.it_cues = {w.casefold() for w in pack_words(language, "titles", "it_cues")}
         self.shouting = {w.casefold() for w in pack_words(language, "titles", "shouting_words")}
         self.pointing = {w.casefold() for w in pack_words(language, "titles", "pointing_words")}
@@ -526,6 +560,38 @@ class Headline:
         for name, unit in self._names_between(leads, verb_re, units):
             if self._could_be_project(name.split()):
                 return name, unit
+        return self._lower_came_about(leads, verbs, units)
+
+    def _lower_came_about(
+        self, leads: Sequence[str], verbs: Sequence[str], units: Sequence[Unit]
+    ) -> tuple[str, Unit] | None:
+        """A name typed without capitals with how it began ("thats how the huddle was
+        born"): short, none of the everyday words ("that's how the idea was born"), and
+        said again in another answer ("a whatsapp for huddle families")."""
+        found_re = re.compile(
+            rf"(?<![\w'’])(?:{phrase_alternation(leads)})\s+the\s+"
+            rf"((?:[^\W\d_][\w'’-]*\s+){{0,{LOWER_NAME_WORDS - 1}}}?[^\W\d_][\w'’-]*)"
+            rf"\s+(?:{phrase_alternation(verbs)})(?![\w'’])",
+            re.IGNORECASE,
+        )
+        not_names = {w.casefold() for w in pack_words(self.language, "titles", "began_not_names")}
+        everyday = not_names | self.generic | self.kinds | self.stop | self.name_ends
+        for unit in units:
+            for found in found_re.finditer(unit.text):
+                words = found.group(1).split()
+                folded = [w.casefold() for w in words]
+                if found.group(1) != found.group(1).lower() or folded[0] in not_names:
+                    continue
+                if all(w in everyday or len(w) < 3 for w in folded):
+                    continue
+                said = re.compile(rf"(?<![\w'’-]){re.escape(found.group(1))}(?![\w'’-])", re.I)
+                again = [
+                    q
+                    for q, a in self.answers.items()
+                    if q not in unit.question_ids and said.search(a.text)
+                ]
+                if again:
+                    return self._title_case(words), unit
         return None
 
     def _names_between(
@@ -1214,6 +1280,11 @@ class Headline:
                         continue  # "we called the council": a call made ("call it" names)
                     if self.name_unknown & set(tokens(unit.text[: match.start()])[-3:]):
                         continue  # "no idea what its called": the name is not known
+                    if before and before[0] in self.persons:
+                        continue  # "a man called Gary": a person, never the project
+                    said = " ".join(match.group(0).casefold().split())
+                    if said.endswith(" by") and not re.match(rf"[{QUOTES}]?[A-Z0-9]", rest):
+                        continue  # "it goes by the health centre": a way gone, not a name
                     quoted = re.match(rf"[{QUOTES}]([^{QUOTES}]{{2,60}})[{QUOTES}]", rest)
                     typed_lower = False
                     if quoted and not needs_apposition:
@@ -1263,6 +1334,8 @@ class Headline:
                     )
                     if own_only and (typed_lower or cue not in self.own_cues):
                         continue
+                    if said.endswith(" by") and name and not self._own_name(name):
+                        continue  # "we went by Leeds General Infirmary": where, not what
                     if name and self._usable_name(name) and echoed:
                         return name, unit
         return None
@@ -1486,17 +1559,15 @@ class Headline:
         return None
 
     def quoted(self, units: Sequence[Unit], *, echoing: bool = False) -> tuple[str, Unit] | None:
-        pattern = re.compile(
-            r"[\"“„«]([^\"“”„«»]{2,60})[\"”»“]"
-            # Single quotes only around a capitalised run, never an apostrophe: 'Tuesday Table'
-            r"|(?<![\w'‘’])['‘]([A-Z][^'‘’\n]{1,58}?)['’](?![\w'‘’])"
-        )
+        pattern = re.compile(r"[\"“„«]([^\"“”„«»]{2,60})[\"”»“]")
         for unit in units:
-            for match in pattern.finditer(unit.text):
-                name = (match.group(1) or match.group(2)).strip(" .,")
+            found = [(m.start(), m.group(1), False) for m in pattern.finditer(unit.text)]
+            found += [(at, q, True) for at, q in _single_quoted(unit.text)]
+            for _, raw, single in sorted(found):
+                name = raw.strip(" .,")
                 # Between single quotes a name ends on a capitalised word: "'Gardd y Capel'",
                 # never an elision such as "'S e cafaidh bheag a th'".
-                if match.group(2) and not re.match(r"[A-Z0-9]", name.split()[-1][:1] or "x"):
+                if single and not re.match(r"[A-Z0-9]", name.split()[-1][:1] or "x"):
                     continue
                 if not (_capitalised(name) and len(name.split()) <= 6):
                     continue
@@ -1652,6 +1723,19 @@ class Headline:
                     cut = min(cut, at)
             return cut
 
+        # "Ni'n rhedeg y farchnad ... - sorry, me and the other traders run the indoor market
+        # hall": a clause mostly not English, then the contributor's own English, which the
+        # title is written from (after the "sorry" or "I mean" that opens it).
+        cut = clause_end(text)
+        rest = text[cut:].lstrip(" ,;:-–—")
+        if cut < len(text) and self._not_english(text[:cut]) and reads_as_english(rest):
+            cues = pack_words(self.language, "corrections", "cues")
+            text = re.sub(
+                rf"^(?:{phrase_alternation([*cues, 'in english'])})(?![\w'’])[\s,:;-]*",
+                "",
+                rest,
+                flags=re.IGNORECASE,
+            )
         # "people who had been homeless sat on the panel": a clause that says who.
         cut = clause_end(text, least_relative=4)
         vague = {w.casefold() for w in pack_words(self.language, "titles", "vague_words")}
@@ -1689,6 +1773,21 @@ class Headline:
         if first and first.group(0).islower() and re.search(r"[aeiouy]", first.group(0)):
             text = text[:1].upper() + text[1:]
         return DraftSentence(text, tuple(dict.fromkeys(cited)), "", (), unit.changes)
+
+    def _not_english(self, text: str) -> bool:
+        """A clause of an English interview that is in another language: four words or
+        more, none of them an everyday English word ("the", "and", "they", ...), and one a
+        word of another language ("ni", "yn") or written with a letter English has not."""
+        if self.language != DEFAULT_LANGUAGE:
+            return False
+        english = {w.casefold() for w in pack_words(DEFAULT_LANGUAGE, "tidy", "english_words")}
+        others = {
+            w.casefold() for w in pack_words(DEFAULT_LANGUAGE, "tidy", "other_language_markers")
+        }
+        words = [w.casefold() for w in re.findall(r"[^\W\d_][\w'’]*", text)]
+        parts = {p.casefold() for p in re.findall(r"[^\W\d_]+", text)}
+        foreign = bool(parts & others) or re.search(r"[^\x00-\x7f]", "".join(words)) is not None
+        return len(words) >= 4 and not english & set(words) and foreign
 
     def _without_report_lead(self, text: str) -> str:
         """Without how the contributor came to know of it ("saw on the news a load of

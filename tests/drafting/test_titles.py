@@ -1148,3 +1148,151 @@ def test_a_credited_group_of_the_people_in_the_story_names_it_but_a_council_does
     assert credited("Kerb Appeal (a disability charity, Hull)").startswith(
         "Wheelchair users checking"
     )
+
+
+@pytest.mark.parametrize(
+    ("who", "title"),
+    [
+        (
+            "the choir and the hospice. we go by Canu Gyda'n Gilydd, it means singing together",
+            "Canu Gyda'n Gilydd",
+        ),
+        (
+            "gardeners from the allotments. we went by Green Fingers Grangetown at first",
+            "Green Fingers Grangetown",
+        ),
+    ],
+)
+def test_a_capitalised_name_after_go_by_or_went_by_is_the_title(who: str, title: str) -> None:
+    draft = build_draft(
+        FULL,
+        texts(
+            project="singing sessions for people in the hospice day unit and their families",
+            who=who,
+        ),
+    )
+    assert draft.title == title
+
+
+@pytest.mark.parametrize(
+    "said",
+    [
+        "the route goes by the health centre and the new shops now",
+        "we go by the old mill on the way to the session",
+        "it went by Leeds General Infirmary on the way back",
+    ],
+)
+def test_a_way_gone_by_is_never_the_title(said: str) -> None:
+    draft = build_draft(
+        FULL,
+        texts(project="older people and drivers planning a volunteer minibus together", who=said),
+    )
+    assert not {"centre", "mill", "infirmary"} & set(draft.title.casefold().split())
+
+
+@pytest.mark.parametrize(
+    "origin",
+    [
+        "a woman called Sue runs it now, she saw the empty shop first",
+        "there was this lad named Kieran who kept asking for a space",
+        "someone called Ffion from the chapel had the keys",
+    ],
+)
+def test_a_person_introduced_by_called_or_named_is_never_the_title(origin: str) -> None:
+    draft = build_draft(
+        FULL,
+        texts(project="a pop-up repair shop in an empty unit on the high street", origin=origin),
+    )
+    assert draft.title.startswith("Pop-up repair shop in an empty unit")
+
+
+def test_after_a_person_so_introduced_the_project_is_named_by_its_own_cue() -> None:
+    draft = build_draft(
+        FULL,
+        texts(
+            project="neighbours checking on older people who live alone on the estate",
+            origin="a man called Dennis was found after a fortnight and nobody had knocked",
+            changed="the housing association backs it now, it's called the Knock Twice pledge",
+        ),
+    )
+    assert draft.title == "Knock Twice"
+
+
+def test_a_clause_in_another_language_before_the_english_is_not_the_title() -> None:
+    draft = build_draft(
+        FULL,
+        texts(
+            project=(
+                "Mae'r plant yn dysgu coginio efo'r neiniau - sorry, the kids learn to cook with "
+                "their grans at the chapel vestry every Saturday"
+            )
+        ),
+    )
+    assert draft.title.startswith("The kids learn to cook")
+
+
+def test_an_english_clause_without_everyday_words_stays_the_title() -> None:
+    draft = build_draft(
+        FULL,
+        texts(
+            project=(
+                "Youth-led bike repair sessions at Riverside Hub - young people fix bikes "
+                "for their neighbours"
+            )
+        ),
+    )
+    assert draft.title.startswith("Youth-led bike repair sessions at Riverside Hub")
+
+
+def test_a_lower_case_name_said_with_how_it_began_and_again_elsewhere_is_the_title() -> None:
+    draft = build_draft(
+        FULL,
+        texts(
+            project="a warm space in the church hall on winter afternoons, soup and board games",
+            origin="we had the hall and the heating, so thats how the cosy corner started",
+            heard_back="we put notes up on the cosy corner noticeboard",
+        ),
+    )
+    assert draft.title == "Cosy Corner"
+
+
+@pytest.mark.parametrize(
+    ("origin", "later"),
+    [
+        ("we were stuck at home and thats how the idea was born", "the idea grew from there"),
+        ("we had a few cuppas and thats how the plan came about", "the plan changed a lot"),
+        ("thats how the raffle started", "we gave out soup every week"),
+    ],
+)
+def test_how_an_idea_began_or_a_word_said_once_names_nothing(origin: str, later: str) -> None:
+    draft = build_draft(
+        FULL,
+        texts(
+            project="a warm space in the church hall on winter afternoons, soup and board games",
+            origin=origin,
+            changed=later,
+        ),
+    )
+    assert draft.title.startswith("Warm space in the church hall")
+
+
+@pytest.mark.parametrize(
+    ("project", "title"),
+    [
+        (
+            "the new show, 'Miners' Daughters' they called it, was picked by the families",
+            "Miners' Daughters",
+        ),
+        ("a film night, 'Bridie's Picture House', run by the tenants", "Bridie's Picture House"),
+    ],
+)
+def test_a_name_in_single_quotes_keeps_the_apostrophe_inside_it(project: str, title: str) -> None:
+    assert build_draft(FULL, texts(project=project)).title == title
+
+
+def test_a_quoted_phrase_with_an_apostrophe_that_ends_lower_case_is_not_a_name() -> None:
+    draft = build_draft(
+        FULL,
+        texts(project="carers told the ward 'Don't talk over us' and the ward rewrote its rounds"),
+    )
+    assert draft.title.startswith("Carers told the ward")
