@@ -2,17 +2,20 @@
 
 The title is the project's own name when the contributor gives one ("called X", "we go by
 X", "this is X, a ...", a quoted name, a capitalised name repeated across answers, a hashtag
-such as "#LunchCrew", a name the press gave it, the group credited), never a person ("a man
-called Gary"), else a short description from what the project is and where, written from
-the contributor's English when an opening clause is in another language, at most about 70
-characters and never cut mid-word. The summary is the project's own opening sentence(s)
-plus composed sentences on where and when, and on who did what together, each citing the
-answers it drew on.
+such as "#LunchCrew", a name the press gave it, the group credited, a nickname that "stuck",
+an acronym defined as "DASH = Deaf Access to ..."), the name it goes by now rather than the
+one it had "at first", never a person ("a man called Gary") nor a body someone worked for,
+else a short description from what the project is and where, written from the
+contributor's English when an opening clause is in another language, at most about 70
+characters and never cut mid-word. The summary is the project's own opening sentence(s) plus
+composed sentences on where and when, and on who did what together, each citing the answers
+it drew on.
 """
 
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections import defaultdict
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
@@ -124,6 +127,12 @@ def _single_quoted(text: str) -> list[tuple[int, str]]:
     return found
 
 
+def _plain(text: str) -> str:
+    """``text`` folded and without accents: "Bord na Mona" is "Bord na Móna" typed plainly."""
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
 def _capitalised(word: str) -> bool:
     return word[:1].isupper()
 
@@ -169,6 +178,8 @@ class Headline:
     ) -> None:
         self.script = script
         self.is_aside = is_aside
+        # While set, names the project had before ("called X at first") are passed over.
+        self._now_only = False
         self.answers = answers
         self.units = units
         self.language = language
@@ -233,51 +244,14 @@ class Headline:
     # -- title --
 
     def title(self, summary: Sequence[Unit]) -> DraftSentence | None:
-        project = [u for u in self.units if u.home in {"project", "origin"}]
-        later = [u for u in self.units if u.home not in {"project", "origin", "place_when"}]
-        named = (
-            self.renamed(self.units)
-            or self.called(project)
-            # "we called it Open Door Rules" in any answer: the contributor's own naming.
-            or self.called(later, own_only=True)
-            # "we all call it the bump club now": a name typed without capitals, said by who
-            # named it, in any answer.
-            or self.lower_named(self.units)
-            or self.spelled_out(self.units)
-            or self.named_before(self.units)
-            or self.named_opening(self.units)
-            or self.name_then_word(self.units)
-            or self.apposition(project)
-            or self.quoted(project)
-            # A pasted headline names the project in quotes ("'Little Waves' panel ...").
-            or self.quoted([u for u in self.units if u.home == "source"])
-            or self.came_about(self.units)
-            or self.kind_then_name(project)
-            or self.seen(project)
-            or self.heading(project)
-            or self.name_is(project)
-            or self.labelled(project)
-            or self.label(project)
-            or self.kind_named(project)
-            or self.bracketed(project)
-            or self.founded([u for u in self.units if u.home in {"project", "origin", "role"}])
-            or self.hashtag(self.units)
-            or self.repeated()
-            or self.shouted(project)
-            or self.named(project)
-            # Named only in a later answer: a name that echoes the project's description.
-            or self.called(later, echoing=True)
-            or self.on_page(self.units)
-            or self.mentioned(self.units)
-            or self.quoted(later, echoing=True)
-            or self.named(later)
-            or self.kind_named([u for u in later if u.home != "who"], echoing=True)
-            or self.echoed(later)
-            or self.day_named(self.units)
-            or self.credited()
-            or self.credited_organisation()
-            or self.credited_group()
-        )
+        # The name the project goes by now wins over one it had at first; with no other
+        # name, the first one still names it ("we went by Green Fingers at first").
+        self._now_only = True
+        try:
+            named = self._named()
+        finally:
+            self._now_only = False
+        named = named or self._named()
         if named is not None:
             name, unit = named
             # A name read from tidied text carries the tidier's words it holds ("ppl"
@@ -312,6 +286,55 @@ class Headline:
             if described is not None:
                 return described
         return None
+
+    def _named(self) -> tuple[str, Unit | None] | None:
+        """The project's own name, by the first rule that finds one."""
+        project = [u for u in self.units if u.home in {"project", "origin"}]
+        later = [u for u in self.units if u.home not in {"project", "origin", "place_when"}]
+        return (
+            self.renamed(self.units)
+            or self.called(project)
+            # "we called it Open Door Rules" in any answer: the contributor's own naming.
+            or self.called(later, own_only=True)
+            # "we all call it the bump club now": a name typed without capitals, said by who
+            # named it, in any answer.
+            or self.lower_named(self.units)
+            or self.spelled_out(self.units)
+            or self.named_before(self.units)
+            or self.pointed(self.units)
+            or self.named_opening(self.units)
+            or self.name_then_word(self.units)
+            or self.apposition(project)
+            or self.quoted(project)
+            # A pasted headline names the project in quotes ("'Little Waves' panel ...").
+            or self.quoted([u for u in self.units if u.home == "source"])
+            or self.came_about(self.units)
+            or self.kind_then_name(project)
+            or self.seen(project)
+            or self.heading(project)
+            or self.name_is(project)
+            or self.labelled(project)
+            or self.label(project)
+            or self.kind_named(project)
+            or self.bracketed(project)
+            or self.founded([u for u in self.units if u.home in {"project", "origin", "role"}])
+            or self.hashtag(self.units)
+            or self.repeated()
+            or self.shouted(project)
+            or self.named(project)
+            # Named only in a later answer: a name that echoes the project's description.
+            or self.called(later, echoing=True)
+            or self.on_page(self.units)
+            or self.mentioned(self.units)
+            or self.quoted(later, echoing=True)
+            or self.named(later)
+            or self.kind_named([u for u in later if u.home != "who"], echoing=True)
+            or self.echoed(later)
+            or self.day_named(self.units)
+            or self.credited()
+            or self.credited_organisation()
+            or self.credited_group()
+        )
 
     def _echoes(self, name: str) -> bool:
         return bool(self.echo & set(tokens(name)))
@@ -656,7 +679,7 @@ class Headline:
     def _employers(self) -> set[str]:
         """Names said right after "I work for" (or the like) in any answer: the credit's
         organisation may be the project itself ("Trwsio Tywyn"), so it is not among them."""
-        return {name.casefold() for name, _ in self._names_after_cues("employer_cues", self.units)}
+        return {_plain(name) for name, _ in self._names_after_cues("employer_cues", self.units)}
 
     def _names_after_cues(self, cues: str, units: Sequence[Unit]) -> Iterator[tuple[str, Unit]]:
         """Each capitalised name said right after one of the language pack's ``cues`` ("I
@@ -770,12 +793,23 @@ class Headline:
             return None
         adverbs = pack_words(self.language, "titles", "namer_adverbs")
         between = rf"(?:(?:{phrase_alternation(adverbs)})\s+){{0,2}}" if adverbs else ""
+        # "calling the boat the wee dipper": what is named is "it" or a thing the project's
+        # description names, never a person ("calling the lad ...").
+        things = sorted(self.echo - self.persons)
+        named_thing = rf"(?:it|the\s+(?:{phrase_alternation(things)}))" if things else "it"
         naming = (
-            rf"(?:{phrase_alternation(namers)})\s+{between}(?:{phrase_alternation(verbs)})\s+it"
+            rf"(?:{phrase_alternation(namers)})\s+{between}"
+            rf"(?:{phrase_alternation(verbs)})\s+{named_thing}"
         )
         cues = pack_words(self.language, "titles", "lower_name_cues")
         any_cue = rf"{naming}|{phrase_alternation(cues)}" if cues else naming
-        after_re = re.compile(rf"(?<![\w'’])(?:{any_cue})\s+(?=\S)", re.IGNORECASE)
+        # "gets called, wee dipper": a comma may stand between the cue and the name.
+        after_re = re.compile(rf"(?<![\w'’])(?:{any_cue}),?\s+(?=\S)", re.IGNORECASE)
+        stuck = pack_words(self.language, "titles", "name_stuck")
+        stuck_re = re.compile(
+            rf"(?<![\w'’])(?:{phrase_alternation(stuck)})(?![\w'’])" if stuck else "(?!)",
+            re.IGNORECASE,
+        )
         before_re = re.compile(
             rf"(?:^|[,;:–—]\s*)(?P<name>[^,;:.!?–—]{{2,50}}?)\s+(?:{any_cue})(?![\w'’])",
             re.IGNORECASE,
@@ -784,7 +818,16 @@ class Headline:
         for unit in units:
             for match in after_re.finditer(unit.text):
                 rest = unit.text[match.end() :]
-                name = self._lower_name(rest, confirmed=confirm_re.search(rest) is not None)
+                name = self._lower_name(rest, confirmed=True)
+                # Confirmed by a naming after it ("..., the women named it"), by saying it
+                # took hold ("... and it stuck") or by saying it twice in its sentence.
+                if name and not (
+                    confirm_re.search(rest)
+                    or stuck_re.search(rest)
+                    or len(re.findall(rf"(?<![\w'’]){re.escape(name)}(?![\w'’])", unit.text, re.I))
+                    >= 2
+                ):
+                    name = self._lower_name(rest)
                 if name:
                     return name, unit
             for match in before_re.finditer(unit.text):
@@ -813,7 +856,7 @@ class Headline:
                         and self._marked_name_ok(name)
                         and not self._named_place(name)
                         and not self._partner(name.casefold())
-                        and name.casefold() not in self.employers
+                        and _plain(name) not in self.employers
                         # "a piece on Dave Smith who runs it", "on Jo Bloggs, the founder": a
                         # person, not what they run.
                         and not re.match(r"[\s,]+(?:who|whose|the\s+founder)\b", follows, re.I)
@@ -853,6 +896,8 @@ class Headline:
         while taken and taken[-1].text.casefold() in self.joining:
             taken.pop()
         said = [w.text for w in taken]
+        if said and said[0] in self.indefinite:
+            return ""  # "calling it a night": what it is, never a name
         if not said or len(said) > LOWER_NAME_WORDS or any(w != w.casefold() for w in said):
             return ""
         kinds = self.kinds | {
@@ -1251,8 +1296,10 @@ class Headline:
         words = name.split()
         if not words or len(name) > self.limit or len(words) > MAX_NAME_WORDS:
             return False
-        if name.casefold() in self.employers:
+        if _plain(name) in self.employers:
             return False
+        if self._now_only and re.sub(r"^the\s+", "", name.casefold()) in self._earlier_names:
+            return False  # "it was called the Dads Lunch at first": not its name now
         if name.casefold() in {p.casefold() for p in self.places}:
             return False
         if name.casefold() in self.greetings or self.is_aside(name):
@@ -1336,8 +1383,87 @@ class Headline:
                         continue
                     if said.endswith(" by") and name and not self._own_name(name):
                         continue  # "we went by Leeds General Infirmary": where, not what
+                    if (
+                        name
+                        and self._now_only
+                        and self._earlier(unit.text[: match.start()], rest, name)
+                    ):
+                        continue  # "it was called the farmers supper at first": not now
                     if name and self._usable_name(name) and echoed:
                         return name, unit
+        return None
+
+    def _earlier(self, before: str, rest: str, name: str) -> bool:
+        """The name opening ``rest`` is one the project had before: "called the farmers
+        supper at first", "used to be called Youth Forum"."""
+        marks = pack_words(self.language, "titles", "earlier_name_marks")
+        leads = pack_words(self.language, "titles", "earlier_name_leads")
+        if leads and re.search(
+            rf"(?<![\w'’])(?:{phrase_alternation(leads)})\s*$", before.rstrip(), re.I
+        ):
+            return True
+        at = re.search(re.escape(name), rest, re.IGNORECASE)
+        if at is None or not marks:
+            return False
+        after = rest[at.end() :]
+        return (
+            re.match(rf"\s*,?\s*(?:{phrase_alternation(marks)})(?![\w'’])", after, re.I) is not None
+        )
+
+    @cached_property
+    def _earlier_names(self) -> frozenset[str]:
+        """Names (folded, without "the") the project had before, in any answer: "it was
+        called the farmers supper at first", "used to be called Dads Lunch"."""
+        cues = pack_words(self.language, "titles", "name_cues")
+        marks = pack_words(self.language, "titles", "earlier_name_marks")
+        leads = pack_words(self.language, "titles", "earlier_name_leads")
+        if not cues or not marks:
+            return frozenset()
+        cue = phrase_alternation(cues)
+        then_re = re.compile(
+            rf"(?<![\w'’])(?:{cue})\s+(?:the\s+)?(?P<name>[^,.;:!?]{{2,60}}?)\s*,?\s*"
+            rf"(?:{phrase_alternation(marks)})(?![\w'’])",
+            re.IGNORECASE,
+        )
+        lead_re = re.compile(
+            rf"(?<![\w'’])(?:{phrase_alternation(leads)})\s+(?:{cue})\s+(?=\S)"
+            if leads
+            else "(?!)",
+            re.IGNORECASE,
+        )
+        earlier: set[str] = set()
+        for unit in self.units:
+            for match in then_re.finditer(unit.text):
+                if len(match.group("name").split()) <= MAX_NAME_WORDS:
+                    earlier.add(match.group("name").casefold())
+            for match in lead_re.finditer(unit.text):
+                name = self._name_after(unit.text[match.end() :])
+                if name:
+                    earlier.add(re.sub(r"^the\s+", "", name.casefold()))
+        return frozenset(earlier)
+
+    def pointed(self, units: Sequence[Unit]) -> tuple[str, Unit] | None:
+        """A capitalised name said right before a naming that points back to it, in any
+        answer: "now the poster says Sheep Talk and everyone calls it that"."""
+        pointed = pack_words(self.language, "titles", "pointed_names")
+        namers = pack_words(self.language, "titles", "namers")
+        if not pointed or not namers:
+            return None
+        adverbs = pack_words(self.language, "titles", "namer_adverbs")
+        between = rf"(?:(?:{phrase_alternation(adverbs)})\s+){{0,2}}" if adverbs else ""
+        cue = re.compile(
+            rf"\s*,?\s*(?:and\s+)?(?:{phrase_alternation(namers)})\s+{between}"
+            rf"(?:{phrase_alternation(pointed)})(?![\w'’])",
+            re.IGNORECASE,
+        )
+        for name, core, unit in self._names_before(units, cue):
+            if (
+                self._could_be_project(core)
+                and not self._named_place(name)
+                and not self._partner(" ".join(core).casefold())
+                and name.casefold() not in self.organisations
+            ):
+                return name if name.split()[0] == "The" else " ".join(core), unit
         return None
 
     def _opens_answer(self, unit: Unit, at: int) -> bool:
@@ -1472,6 +1598,46 @@ class Headline:
                     or (bare != before and kind_re.match(unit.text, match.end()))
                 ):
                     return acronym, unit
+        return self.defined(units)
+
+    def defined(self, units: Sequence[Unit]) -> tuple[str, Unit] | None:
+        """An acronym defined by words in capitals whose initials spell it, in any answer,
+        and said elsewhere as a body ("I co-chair DASH group. DASH = Deaf Access to
+        Services and Health"): a name someone made. "2 = 3 hours", "DNA = did not attend"
+        or a term explained ("EHCP = Education Health Care Plan") names nothing."""
+        marks = pack_words(self.language, "titles", "acronym_defined")
+        if not marks:
+            return None
+        define_re = re.compile(
+            rf"(?<![\w'’])([A-Z]{{3,8}})\s*(?:{phrase_alternation(marks)})\s*"
+            rf"((?:[^\W\d_][\w'’-]*\s*){{2,12}})",
+        )
+        for unit in units:
+            for match in define_re.finditer(unit.text):
+                acronym, words = match.group(1), match.group(2).split()
+                # A name only when it is also said as one, before a kind of body ("I
+                # co-chair DASH group"): "EHCP = Education Health Care Plan" explains a word.
+                kind_after = re.compile(
+                    rf"(?<![\w'’]){acronym}\s+(?:{phrase_alternation(sorted(self.kinds))})"
+                    r"(?![\w'’])",
+                    re.IGNORECASE,
+                )
+                if acronym in self.acronyms or not any(
+                    kind_after.search(u.text) for u in self.units
+                ):
+                    continue
+                for end in range(len(words), 1, -1):
+                    said = words[:end]
+                    # Its words in capitals, but for small ones ("to", "and") between them.
+                    if not all(
+                        _capitalised(w) or (w.casefold() in self.joining or len(w) <= 3)
+                        for w in said
+                    ) or not (_capitalised(said[0]) and _capitalised(said[-1])):
+                        continue
+                    initials = "".join(w[0] for w in said).upper()
+                    capitals = "".join(w[0] for w in said if _capitalised(w))
+                    if acronym in {initials, capitals}:
+                        return acronym, unit
         return None
 
     def named_opening(self, units: Sequence[Unit]) -> tuple[str, Unit] | None:

@@ -1296,3 +1296,127 @@ def test_a_quoted_phrase_with_an_apostrophe_that_ends_lower_case_is_not_a_name()
         texts(project="carers told the ward 'Don't talk over us' and the ward rewrote its rounds"),
     )
     assert draft.title.startswith("Carers told the ward")
+
+
+@pytest.mark.parametrize(
+    "changed",
+    [
+        "the children started calling the minibus the big yellow and it stuck, on every leaflet",
+        "now it all gets called, big yellow, even the grant letters say big yellow",
+    ],
+)
+def test_a_lower_case_name_that_stuck_or_is_said_twice_is_the_title(changed: str) -> None:
+    draft = build_draft(
+        FULL,
+        texts(
+            project="a minibus that takes older folk from the estate to the shops every thursday",
+            changed=changed,
+        ),
+    )
+    assert draft.title == "Big Yellow"
+
+
+@pytest.mark.parametrize(
+    "changed",
+    [
+        "by ten we were all calling it a night and it stuck as a habit",
+        "the kids started calling the driver the boss and it stuck",
+        "everyone calls it a lifeline now",
+    ],
+)
+def test_a_night_ended_or_a_person_nicknamed_is_never_the_title(changed: str) -> None:
+    draft = build_draft(
+        FULL,
+        texts(
+            project="a minibus that takes older folk from the estate to the shops every thursday",
+            changed=changed,
+        ),
+    )
+    assert draft.title.startswith("Minibus that takes older folk")
+
+
+def test_the_name_a_project_goes_by_now_wins_over_its_first_name() -> None:
+    draft = build_draft(
+        FULL,
+        texts(
+            project="a lunch on fridays for dads at the family centre",
+            changed=(
+                "it was called the dads lunch at first, then one of the dads joked its just "
+                "grub club, and now the sign says Grub Club and everyone calls it that"
+            ),
+        ),
+    )
+    assert draft.title == "Grub Club"
+
+
+def test_a_name_it_had_at_first_gives_way_to_the_name_it_has_now() -> None:
+    def title(changed: str) -> str:
+        return build_draft(
+            FULL,
+            texts(project="a lunch on fridays for dads at the family centre", changed=changed),
+        ).title
+
+    assert (
+        title("it was called the Dads Lunch at first. The Dad Pad, thats what we call it")
+        == "The Dad Pad"
+    )
+    assert title("it used to be called Dads Lunch, its now Dad Pad") == "Dad Pad"
+    # With no other name, the first one still names it.
+    assert title("it was called the Dads Lunch at first, we stopped using a name") == "Dads Lunch"
+
+
+def test_a_day_on_the_poster_is_never_the_name() -> None:
+    draft = build_draft(
+        FULL,
+        texts(
+            project="a lunch on fridays for dads at the family centre",
+            changed="the poster says Sunday and everyone calls it that, its a mess haha",
+        ),
+    )
+    assert draft.title.startswith("Lunch on fridays for dads")
+
+
+@pytest.mark.parametrize(
+    "role",
+    [
+        "i chair the PATH group. PATH = People Against Transport Hardship",
+        "i chair the PATH group. PATH stands for People Against Transport Hardship",
+    ],
+)
+def test_an_acronym_defined_by_its_capitalised_words_is_the_title(role: str) -> None:
+    draft = build_draft(
+        FULL,
+        texts(project="disabled people and the council fixing bus stops in the town", role=role),
+    )
+    assert draft.title == "PATH"
+
+
+@pytest.mark.parametrize(
+    "role",
+    [
+        "i do the rota. 2 = 3 hours each week, no more",
+        "we had lots of DNA = did not attend, before we changed the letters",
+        "i help parents with the EHCP. EHCP = Education Health Care Plan",
+    ],
+)
+def test_arithmetic_or_a_defined_word_in_lower_case_names_nothing(role: str) -> None:
+    draft = build_draft(
+        FULL,
+        texts(project="disabled people and the council fixing bus stops in the town", role=role),
+    )
+    assert draft.title.startswith("Disabled people and the council fixing bus stops")
+
+
+def test_a_company_someone_worked_for_named_twice_is_never_the_title() -> None:
+    draft = build_draft(
+        FULL,
+        texts(
+            project=(
+                "the old quarry by the village was dug for years by Tarmac Hanson and now the "
+                "village and the Tarmac Hanson lads are planning a nature park there"
+            ),
+            role="my grandad worked for Tarmac Hanson all his life, im on the village group",
+            decision="Tarmac Hanson wanted a fence, we wanted the path kept open",
+        ),
+    )
+    assert "Tarmac" not in draft.title and "quarry" in draft.title.casefold()
