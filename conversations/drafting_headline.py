@@ -301,6 +301,7 @@ class Headline:
             or self.lower_named(self.units)
             or self.spelled_out(self.units)
             or self.named_before(self.units)
+            or self.quoted_pointed(self.units)
             or self.pointed(self.units)
             or self.named_opening(self.units)
             or self.name_then_word(self.units)
@@ -334,6 +335,7 @@ class Headline:
             or self.credited()
             or self.credited_organisation()
             or self.credited_group()
+            or self.credited_name_place()
         )
 
     def _echoes(self, name: str) -> bool:
@@ -1225,6 +1227,48 @@ class Headline:
             return None
         return name, Unit(name, ("credit_org",), (), (), "credit_org", 0)
 
+    def credited_name_place(self) -> tuple[str, Unit | None] | None:
+        """The organisation credited as "<name>, <place>" ("Arrows & Memories, Wigan"), when
+        nothing else names the project: a name of its own, not a body ("Wigan Council",
+        "Age UK"), a place or a person ("Ken Hughes, Wigan"): two capitalised words alone
+        are a name only with a small word or "&" between them, or a word the story says."""
+        answer = answered(self.answers, "credit_org")
+        if answer is None:
+            return None
+        text = " ".join(answer.text.split()).strip(" .!")
+        found = re.fullmatch(r"(?P<name>[^(),;:]{3,70}?)\s*,\s*(?P<place>[^(),;:]{2,40})", text)
+        if found is None:
+            return None
+        place = found.group("place").split()
+        if not place or len(place) > 3 or not all(_capitalised(w) for w in place):
+            return None
+        parts = found.group("name").split()
+        if parts and parts[0].casefold() in self.stop:
+            parts = parts[1:]
+        name = " ".join(parts)
+        if len(parts) < 2 or self._run_from(_words(name), 0) != name:
+            return None
+        if any(len(p) > 1 and p.isupper() for p in parts):
+            return None  # "Age UK", "NHS Fife": a body's acronym
+        if not self._marked_name_ok(name) or self._named_place(name) or self._is_place(parts):
+            return None
+        credited = answered(self.answers, "credit_name")
+        if credited is not None and set(tokens(name)) & set(tokens(credited.text)):
+            return None  # the contributor's own name
+        inner = [p for p in parts[1:-1] if not _capitalised(p)]
+        story = {
+            t
+            for qid, a in self.answers.items()
+            if not qid.startswith("credit")
+            for w in a.text.split()
+            if not _capitalised(w)
+            for t in tokens(w)
+        }
+        own = {t for t in tokens(name) if len(t) >= 4} - self.generic
+        if len(parts) < 3 and not inner and not own & story:
+            return None
+        return name, Unit(name, ("credit_org",), (), (), "credit_org", 0)
+
     def credited(self) -> tuple[str, Unit | None] | None:
         """A group given with the contributor's name for the credit ("Mairi MacNeil, from
         Ceòl is Còmhradh") when the story itself names nothing: the group they speak for."""
@@ -1442,6 +1486,52 @@ class Headline:
                     earlier.add(re.sub(r"^the\s+", "", name.casefold()))
         return frozenset(earlier)
 
+    def quoted_pointed(self, units: Sequence[Unit]) -> tuple[str, Unit] | None:
+        """A quoted name that a naming points back to, or that names a crowd the
+        contributor is one of, in any answer: "I'm one of the 'Sorting Office' crowd - thats
+        what the shed called the project". "'Nice One' - that's what she said" names
+        nothing."""
+        leads = pack_words(self.language, "titles", "named_before")
+        verbs = pack_words(self.language, "titles", "named_before_verbs")
+        objects = pack_words(self.language, "titles", "named_back_objects")
+        crowds = pack_words(self.language, "titles", "quoted_crowds")
+        members = pack_words(self.language, "titles", "crowd_members")
+        if not leads or not verbs or not objects:
+            return None
+        crowd = rf"(?:\s+(?:{phrase_alternation(crowds)}))?" if crowds else ""
+        back_re = re.compile(
+            rf"['’\"”]{crowd}\s*[,–—-]?\s*(?:{phrase_alternation(leads)})\s+(?:\S+\s+){{0,3}}?"
+            rf"(?:{phrase_alternation(verbs)})\s+(?:{phrase_alternation(objects)})(?![\w'’])",
+            re.IGNORECASE,
+        )
+        member_re = re.compile(
+            rf"(?<![\w'’])(?:{phrase_alternation(members)})\s+$" if members else "(?!)",
+            re.IGNORECASE,
+        )
+        crowd_re = re.compile(
+            rf"['’\"”]\s+(?:{phrase_alternation(crowds)})(?![\w'’])" if crowds else "(?!)",
+            re.IGNORECASE,
+        )
+        pattern = re.compile(r"[\"“„«]([^\"“”„«»]{2,60})[\"”»“]")
+        for unit in units:
+            found = [(m.start() + 1, m.group(1)) for m in pattern.finditer(unit.text)]
+            found += _single_quoted(unit.text)
+            for at, raw in sorted(found):
+                name = raw.strip(" .,")
+                end = at + len(raw)
+                if not (_capitalised(name) and len(name.split()) <= MAX_NAME_WORDS):
+                    continue
+                backed = back_re.match(unit.text, end)
+                member = member_re.search(unit.text[: max(0, at - 1)]) and crowd_re.match(
+                    unit.text, end
+                )
+                # Named so by its people, a name may hold a body's word ("Sorting Office").
+                if (backed or member) and self._could_be_project(
+                    name.split(), organisations_allowed=True
+                ):
+                    return name, unit
+        return None
+
     def pointed(self, units: Sequence[Unit]) -> tuple[str, Unit] | None:
         """A capitalised name said right before a naming that points back to it, in any
         answer: "now the poster says Sheep Talk and everyone calls it that"."""
@@ -1598,7 +1688,58 @@ class Headline:
                     or (bare != before and kind_re.match(unit.text, match.end()))
                 ):
                     return acronym, unit
-        return self.defined(units)
+        return self.defined(units) or self.acronym_named(units)
+
+    def acronym_named(self, units: Sequence[Unit]) -> tuple[str, Unit] | None:
+        """An acronym said after "the name" ("the name SOFA"), or a dotted one that then
+        "came from" somewhere, or that is followed in its sentence by a mark and capitalised
+        words whose initials spell it ("the name S.O.F.A came from that meeting - Starting
+        Out, First Address"): kept as the contributor wrote it, dots and all. "e.g.", "a.m.",
+        a body ("NHS") or "my PIP came from the DWP" names nothing."""
+        cues = pack_words(self.language, "titles", "acronym_name_cues")
+        after = pack_words(self.language, "titles", "acronym_name_after")
+        marks = pack_words(self.language, "titles", "acronym_defined")
+        before_re = re.compile(
+            rf"(?<![\w'’])(?:{phrase_alternation(cues)})\s+$" if cues else "(?!)", re.IGNORECASE
+        )
+        after_re = re.compile(
+            rf"\s+(?:{phrase_alternation(after)})(?![\w'’])" if after else "(?!)", re.IGNORECASE
+        )
+        mark_re = re.compile(
+            rf"\s*(?:{phrase_alternation(marks)}|\()\s*" if marks else r"\s*\(\s*",
+            re.IGNORECASE,
+        )
+        acronym_re = re.compile(r"(?<![\w.'’])((?:[A-Z]\.){2,7}[A-Z]\.?|[A-Z]{3,8})(?![\w'’])")
+        for unit in units:
+            for match in acronym_re.finditer(unit.text):
+                acronym = match.group(1)
+                if acronym.endswith(".") and acronym.count(".") > 2:
+                    acronym = acronym[:-1]  # "S.O.F.A." closing a sentence
+                letters = acronym.replace(".", "")
+                if len(letters) < 3 or letters in self.acronyms:
+                    continue
+                rest = unit.text[match.end() :]
+                if before_re.search(unit.text[: match.start()]):
+                    return acronym, unit
+                # Plain capitals before "came from" may be a benefit or a body ("my PIP came
+                # from the DWP"): only a dotted acronym is a name by what follows it.
+                dotted = "." in acronym
+                if dotted and (after_re.match(rest) or self._spelled_after(rest, letters, mark_re)):
+                    return acronym, unit
+        return None
+
+    def _spelled_after(self, rest: str, letters: str, mark_re: re.Pattern[str]) -> bool:
+        """``rest`` holds, after a mark, capitalised words whose initials spell ``letters``
+        (small words between them aside): "... - Starting Out, First Address"."""
+        for mark in mark_re.finditer(rest):
+            words = re.findall(r"[^\W\d_][\w'’-]*", rest[mark.end() :])
+            initials = "".join(
+                w[0] for w in words[: len(letters) * 2] if w.casefold() not in self.joining
+            ).upper()
+            said = [w for w in words if w.casefold() not in self.joining][: len(letters)]
+            if initials.startswith(letters) and all(_capitalised(w) for w in said):
+                return True
+        return False
 
     def defined(self, units: Sequence[Unit]) -> tuple[str, Unit] | None:
         """An acronym defined by words in capitals whose initials spell it, in any answer,

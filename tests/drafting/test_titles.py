@@ -1420,3 +1420,89 @@ def test_a_company_someone_worked_for_named_twice_is_never_the_title() -> None:
         ),
     )
     assert "Tarmac" not in draft.title and "quarry" in draft.title.casefold()
+
+
+def test_an_organisation_credited_as_name_and_place_names_a_project_with_no_other_name() -> None:
+    draft = build_draft(
+        FULL,
+        texts(
+            project="knitting for lads on the ward. on a tuesday",
+            who="the ward nurses and the wool shop",
+            credit_org="Needles & Natter, Rochdale",
+        ),
+    )
+    assert draft.title == "Needles & Natter"
+
+
+@pytest.mark.parametrize(
+    "credit_org",
+    ["Rochdale Council, Rochdale", "Age UK, Leeds", "Barry Holt, Rochdale", "Rochdale, Lancashire"],
+)
+def test_a_body_a_place_or_a_person_credited_with_a_place_names_nothing(credit_org: str) -> None:
+    draft = build_draft(
+        FULL,
+        texts(
+            project="knitting for lads on the ward. on a tuesday",
+            who="the ward nurses and the wool shop",
+            credit_name="Barry",
+            credit_org=credit_org,
+        ),
+    )
+    assert draft.title.startswith("Knitting for lads on the ward")
+
+
+@pytest.mark.parametrize(
+    "decision",
+    [
+        "we voted on it. the name B.R.E.W came from the first session, cos of all the tea",
+        "we voted on it and B.R.E.W won - Bring Round Every Week",
+    ],
+)
+def test_a_dotted_acronym_named_or_spelled_out_is_the_title_as_written(decision: str) -> None:
+    draft = build_draft(
+        FULL,
+        texts(project="a weekly tea for new dads at the family hub", decision=decision),
+    )
+    assert draft.title == "B.R.E.W"
+
+
+@pytest.mark.parametrize(
+    "decision",
+    [
+        "we meet at 10 a.m. on a monday, e.g. before the school run",
+        "my PIP came from the DWP in the end, after the tribunal",
+        "we voted on it. B.R.E.W - that's what the board said about it",
+    ],
+)
+def test_a_dotted_abbreviation_or_an_unexplained_acronym_names_nothing(decision: str) -> None:
+    draft = build_draft(
+        FULL,
+        texts(project="a weekly tea for new dads at the family hub", decision=decision),
+    )
+    assert draft.title.startswith("Weekly tea for new dads")
+
+
+@pytest.mark.parametrize(
+    "role",
+    [
+        "I'm one of the 'Night Owls' lot, I drive the van",
+        "I drive the van. 'Night Owls' - thats what the students called us",
+    ],
+)
+def test_a_quoted_name_pointed_back_to_or_a_crowd_named_in_quotes_is_the_title(role: str) -> None:
+    draft = build_draft(
+        FULL,
+        texts(project="a van taking students home safe after late shifts", role=role),
+    )
+    assert draft.title == "Night Owls"
+
+
+def test_a_quoted_phrase_followed_by_thats_what_she_said_names_nothing() -> None:
+    draft = build_draft(
+        FULL,
+        texts(
+            project="a van taking students home safe after late shifts",
+            role="the manager said 'Not Our Problem' - thats what she said, so we did it",
+        ),
+    )
+    assert draft.title.startswith("Van taking students home safe")
