@@ -784,6 +784,12 @@ class Headline:
                     return name, replace(unit, changes=(*unit.changes, typed))
         return None
 
+    def _namer_adverbs(self) -> str:
+        """A pattern for up to two words between who names and the naming ("we all just
+        call it"), or nothing where the language lists none."""
+        adverbs = pack_words(self.language, "titles", "namer_adverbs")
+        return rf"(?:(?:{phrase_alternation(adverbs)})\s+){{0,2}}" if adverbs else ""
+
     def lower_named(self, units: Sequence[Unit]) -> tuple[str, Unit] | None:
         """A name typed without capitals, with who named it: after the naming ("we all call
         it the bump club now", "known as the knit club") or right before it ("on tuesdays,
@@ -793,8 +799,7 @@ class Headline:
         verbs = pack_words(self.language, "titles", "naming_verbs")
         if not namers or not verbs:
             return None
-        adverbs = pack_words(self.language, "titles", "namer_adverbs")
-        between = rf"(?:(?:{phrase_alternation(adverbs)})\s+){{0,2}}" if adverbs else ""
+        between = self._namer_adverbs()
         # "calling the boat the wee dipper": what is named is "it" or a thing the project's
         # description names, never a person ("calling the lad ...").
         things = sorted(self.echo - self.persons)
@@ -1539,8 +1544,7 @@ class Headline:
         namers = pack_words(self.language, "titles", "namers")
         if not pointed or not namers:
             return None
-        adverbs = pack_words(self.language, "titles", "namer_adverbs")
-        between = rf"(?:(?:{phrase_alternation(adverbs)})\s+){{0,2}}" if adverbs else ""
+        between = self._namer_adverbs()
         cue = re.compile(
             rf"\s*,?\s*(?:and\s+)?(?:{phrase_alternation(namers)})\s+{between}"
             rf"(?:{phrase_alternation(pointed)})(?![\w'’])",
