@@ -202,8 +202,14 @@ def _is_abbreviation(before: str, after: str, language: str) -> bool:
     if last in _word_set(language, "tidy", "soft_abbreviations"):
         return not after[:1].isupper()
     raw_last = words[-1].rstrip(".")
-    if len(raw_last) == 1 and raw_last.isupper() and after[:1].isupper():
-        return True  # an initial, as in "J. Smith"
+    if len(raw_last) == 1 and raw_last.isupper():
+        if after[:1].isupper():
+            return True  # an initial, as in "J. Smith"
+        following = re.match(r"[^\W\d_]+", after)
+        if following and following.group(0).casefold() in _word_set(
+            language, "tidy", "after_initial"
+        ):
+            return True  # a name such as "E. coli"
     if len(words) == 1 and raw_last.isdigit():
         return True  # a numbered point, as in "1. We met"
     return "." in raw_last and not after[:1].isupper()  # "U.K." before lowercase
@@ -236,7 +242,7 @@ def split_sentences(text: str, language: str = DEFAULT_LANGUAGE) -> list[str]:
             if not after or not (after.isalnum() or after in OPENERS or after in "@#"):
                 continue
             if match.group(0).startswith(".") and _is_abbreviation(
-                line[start : match.start()], after, language
+                line[start : match.start()], line[resume : resume + 24], language
             ):
                 continue
             pieces.append(line[start:cut])

@@ -77,6 +77,13 @@ SPLIT_CASES = [
     ("Cllr. Jones chaired it. We met", ["Cllr. Jones chaired it.", "We met"]),
     ("Łódź, ul. Piotrkowska 5. Od 2022", ["Łódź, ul. Piotrkowska 5.", "Od 2022"]),
     ("we waited 10 mins. Then it rained", ["we waited 10 mins.", "Then it rained"]),
+    # An initial and a lower-case word that make one name ("E. coli") stay together; an
+    # initial ending a sentence before another lower-case word does not.
+    (
+        "we test for E. coli every week. the C. diff cases fell",
+        ["we test for E. coli every week.", "the C. diff cases fell"],
+    ),
+    ("we went with plan B. then it rained", ["we went with plan B.", "then it rained"]),
 ]
 
 
