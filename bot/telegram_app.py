@@ -16,7 +16,7 @@ import logging
 import signal
 import time
 import warnings
-from collections import defaultdict, deque
+from collections import deque
 from collections.abc import Callable, Coroutine, Sequence
 from dataclasses import replace
 from datetime import timedelta
@@ -493,7 +493,7 @@ async def set_command_menu(application: App, settings: Settings | None = None) -
             )
 
 
-async def take_in_batch(intake: Intake, batch: Sequence[object]) -> list[tuple[Incoming, str]]:
+async def _parse_batch(intake: Intake, batch: Sequence[object]) -> list[tuple[Incoming, str]]:
     """Each raw update parsed alone, with its fingerprint; one that cannot be is parked."""
     parsed: list[tuple[Incoming, str]] = []
     for data in batch:
@@ -506,7 +506,7 @@ async def take_in_batch(intake: Intake, batch: Sequence[object]) -> list[tuple[I
     return parsed
 
 
-async def dispatch_timed(
+async def _dispatch_timed(
     intake: Intake, update: Incoming, key: str, seen: bool | None, sender: object
 ) -> None:
     """Hand one settled update to the handlers, and time it for the metrics."""
@@ -518,36 +518,6 @@ async def dispatch_timed(
             sender.metrics.observe_kind(update.kind, seconds)
         else:
             sender.metrics.observe_update(update, seconds)
-
-
-async def process_batch(intake: Intake, batch: Sequence[object]) -> None:
-    """Process a batch of raw updates: each parsed alone (one that cannot be is parked; a
-    contributor's text or button press is read straight from its JSON, see
-    :mod:`bot.fast_path`), the redeliveries and staff among them found in one read, chats
-    run concurrently, each chat's updates strictly in order."""
-    parsed = await take_in_batch(intake, batch)
-    facts = await intake.look_up(parsed)
-    by_chat: dict[int, list[tuple[Incoming, str]]] = defaultdict(list)
-    for update, key in parsed:
-        update = intake.settle(update, facts)
-        by_chat[chat_key(update)].append((update, key))
-
-    sender = intake.application.bot_data.get(SENDER)
-
-    async def run_chat(chat_updates: list[tuple[Incoming, str]]) -> None:
-        for update, key in chat_updates:
-            await dispatch_timed(intake, update, key, facts.seen.get(update.update_id), sender)
-
-    # Every chat runs to its end before a failure is raised, so none is still running when
-    # the batch is tried again.
-    with staff_known(facts.senders, facts.staff):
-        outcomes = await asyncio.gather(
-            *(run_chat(chat_updates) for chat_updates in by_chat.values()),
-            return_exceptions=True,
-        )
-    for outcome in outcomes:
-        if isinstance(outcome, BaseException):
-            raise outcome
 
 
 CONFLICT_RETRY_SECONDS = 10.0
@@ -623,7 +593,8 @@ class _Stream:
         self.highest: int | None = None
         self.done_below = 0  # every update below this one is finished
         self.tasks: set[asyncio.Task[None]] = set()
-        self.crash: BaseException | None = None
+        self.crash: BaseException | None = None  # a bug in a handler: polling stops
+        self.down: BaseException | None = None  # the database went away in a lane
 
     def offset(self) -> int | None:
         """The lowest update not finished, or one past the highest seen."""
@@ -705,8 +676,14 @@ async def poll(intake: Intake, stop: asyncio.Event, *, poll_seconds: int = 25) -
             if conflicted:
                 log.warning("polling again: the other consumer of this bot's updates is gone")
                 conflicted = False
-            if not await _take_in(intake, stream, stop, batch):
-                await _sleep_unless(stop, 2)  # the database is down: the same updates again
+            try:
+                await _take_in(intake, stream, stop, batch)
+            except STORAGE_DOWN as error:
+                log.warning(
+                    "database unavailable (%s); the batch will be tried again",
+                    type(error).__name__,
+                )
+                await _sleep_unless(stop, 2)
                 continue
             if stream.tasks:
                 # Wait until a lane finishes (the offset may move), or a moment at most,
@@ -737,11 +714,27 @@ async def poll(intake: Intake, stop: asyncio.Event, *, poll_seconds: int = 25) -
             await fetch_updates(application, offset, 0, limit=1)
 
 
+async def process_batch(intake: Intake, batch: Sequence[object]) -> None:
+    """Run one batch of raw updates through the lanes :func:`poll` uses, and wait for them:
+    each parsed alone (one that cannot be is parked; a contributor's text or button press
+    is read straight from its JSON, see :mod:`bot.fast_path`), the redeliveries and staff
+    among them found in one read, chats concurrently, each chat's updates in order. What a
+    lane met (the database gone, a bug) is raised once every lane has finished, so none is
+    still running when the batch is tried again."""
+    stream = _Stream()
+    await _take_in(intake, stream, asyncio.Event(), batch)
+    await asyncio.gather(*stream.tasks)
+    for failure in (stream.crash, stream.down):
+        if failure is not None:
+            raise failure
+
+
 async def _take_in(
     intake: Intake, stream: _Stream, stop: asyncio.Event, batch: Sequence[object]
-) -> bool:
+) -> None:
     """Put the new updates of ``batch`` in their chats' lanes, starting a lane for each
-    idle chat; False when the database cannot be reached to take them in."""
+    idle chat. Raises one of ``STORAGE_DOWN``, with nothing taken in, when the database
+    cannot be reached to take them in."""
     fresh: list[object] = []
     ids: set[int] = set()
     for data in batch:
@@ -751,14 +744,8 @@ async def _take_in(
                 continue
             ids.add(update_id)
         fresh.append(data)
-    try:
-        parsed = await take_in_batch(intake, fresh) if fresh else []
-        facts = await intake.look_up(parsed) if parsed else NO_FACTS
-    except STORAGE_DOWN as error:
-        log.warning(
-            "database unavailable (%s); the batch will be tried again", type(error).__name__
-        )
-        return False
+    parsed = await _parse_batch(intake, fresh) if fresh else []
+    facts = await intake.look_up(parsed) if parsed else NO_FACTS
     if ids:
         stream.highest = max(max(ids), stream.highest or 0)
     taken = {update.update_id for update, _ in parsed}
@@ -776,7 +763,6 @@ async def _take_in(
             task.add_done_callback(stream.tasks.discard)
         lane.append((update, key, facts))
     stream.settle()
-    return True
 
 
 async def _run_lane(
@@ -794,7 +780,7 @@ async def _run_lane(
             update, key, facts = lane[0]
             try:
                 with staff_known(facts.senders, facts.staff):
-                    await dispatch_timed(
+                    await _dispatch_timed(
                         intake, update, key, facts.seen.get(update.update_id), sender
                     )
             except STORAGE_DOWN as error:
@@ -803,6 +789,7 @@ async def _run_lane(
                     type(error).__name__,
                     len(lane),
                 )
+                stream.down = error
                 break
             except Exception as error:  # our own bug: stop polling loudly, as before
                 stream.crash = error

@@ -241,6 +241,10 @@ class Headline:
             and w.text.casefold() not in self.stop | self.joining
         }
 
+    def _titles(self, key: str) -> tuple[str, ...]:
+        """The words under ``titles.<key>`` of ``drafting.yaml`` for this language."""
+        return pack_words(self.language, "titles", key)
+
     # -- title --
 
     def title(self, summary: Sequence[Unit]) -> DraftSentence | None:
@@ -383,13 +387,11 @@ class Headline:
         text = re.sub(r"\s*\([^()]{1,20}\)", "", first.text, count=1)
         words = _words(text)
         name = self._run_from(words, 0)
-        verbs = "|".join(re.escape(v) for v in pack_words(self.language, "titles", "name_is"))
-        leads = {w.casefold() for w in pack_words(self.language, "titles", "name_is_leads")}
+        verbs = "|".join(re.escape(v) for v in self._titles("name_is"))
+        leads = {w.casefold() for w in self._titles("name_is_leads")}
         if words and words[0].text.casefold() in leads:  # Welsh "Mae Trwsio Tywyn yn ..."
             name = self._run_from(words, 1)
-            verbs = "|".join(
-                re.escape(v) for v in pack_words(self.language, "titles", "name_is_after_lead")
-            )
+            verbs = "|".join(re.escape(v) for v in self._titles("name_is_after_lead"))
         after = text[text.find(name) + len(name) :] if name else ""
         # "Bump Buddies is peer support for ...": a name of two words or more, then "is"
         # and what it is, in lower case; never a person ("Mrs Akhtar is ...").
@@ -462,7 +464,7 @@ class Headline:
             return None
         said = [w.text for w in _words(text.rstrip(".!… "))]
         folded = [w.casefold() for w in said]
-        remark = {w.casefold() for w in pack_words(self.language, "titles", "label_not")}
+        remark = {w.casefold() for w in self._titles("label_not")}
         remark |= self.stop | self.name_ends | self.greetings | self.indefinite
         if not 2 <= len(said) <= 3 or any(not re.search(r"[^\W\d_]", w) for w in said):
             return None
@@ -479,7 +481,7 @@ class Headline:
         """A name said right before the word for a name, in any answer: Gaelic "'S e Cridhe
         a' Bhaile an t-ainm", Welsh "Criw Cei yw'r enw", "Fixit Fridays is the name"; kept
         as written ("a'" with its apostrophe)."""
-        cues = pack_words(self.language, "titles", "name_then_word")
+        cues = self._titles("name_then_word")
         if not cues:
             return None
         cue = re.compile(
@@ -557,7 +559,7 @@ class Headline:
     def renamed(self, units: Sequence[Unit]) -> tuple[str, Unit] | None:
         """The name a project goes by now, when the contributor says it was renamed: "it was
         called the Youth Forum ... so they renamed it, it's Brockley Voices now"."""
-        marks = pack_words(self.language, "titles", "rename_marks")
+        marks = self._titles("rename_marks")
         if not marks:
             return None
         mark_re = re.compile(rf"(?<![\w'’])(?:{phrase_alternation(marks)})(?![\w'’])", re.I)
@@ -577,8 +579,8 @@ class Headline:
     def came_about(self, units: Sequence[Unit]) -> tuple[str, Unit] | None:
         """A name said in passing with how it began: "that's sort of how the Calder Water
         Wardens came about", "which is how Grandweans Together got going"."""
-        verbs = pack_words(self.language, "titles", "began_verbs")
-        leads = pack_words(self.language, "titles", "began_leads")
+        verbs = self._titles("began_verbs")
+        leads = self._titles("began_leads")
         if not verbs or not leads:
             return None
         verb_re = re.compile(rf"\s*(?:{phrase_alternation(verbs)})(?![\w'’])", re.I)
@@ -599,7 +601,7 @@ class Headline:
             rf"\s+(?:{phrase_alternation(verbs)})(?![\w'’])",
             re.IGNORECASE,
         )
-        not_names = {w.casefold() for w in pack_words(self.language, "titles", "began_not_names")}
+        not_names = {w.casefold() for w in self._titles("began_not_names")}
         everyday = not_names | self.generic | self.kinds | self.stop | self.name_ends
         for unit in units:
             for found in found_re.finditer(unit.text):
@@ -657,7 +659,7 @@ class Headline:
     def seen(self, units: Sequence[Unit]) -> tuple[str, Unit] | None:
         """A tip-off opening with what was seen, by name: "Saw the Welcome Kitchen at St
         Martins hall", "came across Grow Together in the paper"."""
-        verbs = pack_words(self.language, "titles", "report_verbs")
+        verbs = self._titles("report_verbs")
         if not verbs or not units or units[0].index != 0:
             return None
         first = units[0]
@@ -686,7 +688,7 @@ class Headline:
     def _names_after_cues(self, cues: str, units: Sequence[Unit]) -> Iterator[tuple[str, Unit]]:
         """Each capitalised name said right after one of the language pack's ``cues`` ("I
         started ...", "I work for ..."), with the answer sentence it is in."""
-        phrases = pack_words(self.language, "titles", cues)
+        phrases = self._titles(cues)
         if not phrases:
             return
         cue_re = re.compile(rf"(?<![\w'’])(?:{phrase_alternation(phrases)})\s+", re.IGNORECASE)
@@ -700,7 +702,7 @@ class Headline:
         """A gathering named for its day, as many are ("we all meet at blether wednesdays",
         "come to Takeaway Tuesdays"): a word, then a weekday in the plural, after "at",
         "to", "from", "the" or "our"."""
-        days = pack_words(self.language, "titles", "weekdays")
+        days = self._titles("weekdays")
         if not days:
             return None
         plural = "|".join(re.escape(d) + "s" for d in days)
@@ -721,8 +723,8 @@ class Headline:
     def on_page(self, units: Sequence[Unit]) -> tuple[str, Unit] | None:
         """The name a project's page goes by, said before where it is found ("we're Pantri
         Pill on there", "search Hooyo Gym on facebook")."""
-        leads = pack_words(self.language, "titles", "page_leads")
-        places = pack_words(self.language, "titles", "page_places")
+        leads = self._titles("page_leads")
+        places = self._titles("page_places")
         if not leads or not places:
             return None
         place_re = re.compile(rf"\s+on\s+(?:{phrase_alternation(places)})(?![\w'’])", re.I)
@@ -737,9 +739,9 @@ class Headline:
         case shows no words, so names the project only right after a naming cue ("we call it
         #lunchcrew"). Never an everyday tag ("#CoProduction", "#MentalHealth"), an event's
         ("#VolunteersWeek"), a place's ("#LoveLeeds") or an organisation's."""
-        everyday = {w.casefold() for w in pack_words(self.language, "titles", "hashtag_generic")}
-        events = {w.casefold() for w in pack_words(self.language, "titles", "hashtag_events")}
-        cues = pack_words(self.language, "titles", "name_cues")
+        everyday = {w.casefold() for w in self._titles("hashtag_generic")}
+        events = {w.casefold() for w in self._titles("hashtag_events")}
+        cues = self._titles("name_cues")
         cue_re = re.compile(
             rf"(?<![\w'’])(?:{phrase_alternation(cues)})\s+$" if cues else "(?!)", re.IGNORECASE
         )
@@ -787,7 +789,7 @@ class Headline:
     def _namer_adverbs(self) -> str:
         """A pattern for up to two words between who names and the naming ("we all just
         call it"), or nothing where the language lists none."""
-        adverbs = pack_words(self.language, "titles", "namer_adverbs")
+        adverbs = self._titles("namer_adverbs")
         return rf"(?:(?:{phrase_alternation(adverbs)})\s+){{0,2}}" if adverbs else ""
 
     def lower_named(self, units: Sequence[Unit]) -> tuple[str, Unit] | None:
@@ -795,8 +797,8 @@ class Headline:
         it the bump club now", "known as the knit club") or right before it ("on tuesdays,
         bump club we call it"). It must read as a name (see ``_lower_name``): "we call it a
         day" names nothing."""
-        namers = pack_words(self.language, "titles", "namers")
-        verbs = pack_words(self.language, "titles", "naming_verbs")
+        namers = self._titles("namers")
+        verbs = self._titles("naming_verbs")
         if not namers or not verbs:
             return None
         between = self._namer_adverbs()
@@ -808,11 +810,11 @@ class Headline:
             rf"(?:{phrase_alternation(namers)})\s+{between}"
             rf"(?:{phrase_alternation(verbs)})\s+{named_thing}"
         )
-        cues = pack_words(self.language, "titles", "lower_name_cues")
+        cues = self._titles("lower_name_cues")
         any_cue = rf"{naming}|{phrase_alternation(cues)}" if cues else naming
         # "gets called, wee dipper": a comma may stand between the cue and the name.
         after_re = re.compile(rf"(?<![\w'’])(?:{any_cue}),?\s+(?=\S)", re.IGNORECASE)
-        stuck = pack_words(self.language, "titles", "name_stuck")
+        stuck = self._titles("name_stuck")
         stuck_re = re.compile(
             rf"(?<![\w'’])(?:{phrase_alternation(stuck)})(?![\w'’])" if stuck else "(?!)",
             re.IGNORECASE,
@@ -848,7 +850,7 @@ class Headline:
         côr atgofion", "the Echo wrote about Grow Together". Capitalised, two words or more
         that are no organisation, place, partner or acronym; typed without capitals, only
         one that reads as a name (see ``_lower_name``): "wrote about us" names nothing."""
-        cues = pack_words(self.language, "titles", "press_cues")
+        cues = self._titles("press_cues")
         if not cues:
             return None
         cue_re = re.compile(rf"(?<![\w'’])(?:{phrase_alternation(cues)})\s+(?=\S)", re.I)
@@ -907,9 +909,7 @@ class Headline:
             return ""  # "calling it a night": what it is, never a name
         if not said or len(said) > LOWER_NAME_WORDS or any(w != w.casefold() for w in said):
             return ""
-        kinds = self.kinds | {
-            w.casefold() for w in pack_words(self.language, "titles", "lower_name_kinds")
-        }
+        kinds = self.kinds | {w.casefold() for w in self._titles("lower_name_kinds")}
         own = [
             w
             for w in said
@@ -1014,7 +1014,7 @@ class Headline:
             plain = {t for t in tokens(name) if t not in self.kinds}
             return not echoing or bool(self.echo & plain) or self._holds_place(name)
 
-        verbs = pack_words(self.language, "titles", "kind_is")
+        verbs = self._titles("kind_is")
         if not self.kinds or not verbs:
             return None
         is_after = re.compile(
@@ -1102,7 +1102,7 @@ class Headline:
     def _lower_kind_name(self, words: list[_Word], index: int) -> str | None:
         """In an answer typed without capitals: "the" (or "our"), one to three words that
         are not all everyday ones, then the kind ("the little sparks group")."""
-        leads = {w.casefold() for w in pack_words(self.language, "titles", "lower_name_leads")}
+        leads = {w.casefold() for w in self._titles("lower_name_leads")}
         for size in (1, 2, 3):
             start = index - size
             if start < 1 or words[start - 1].text.casefold() not in leads:
@@ -1194,7 +1194,7 @@ class Headline:
         after a comma or a dash, holds a kind of group and a word the answers use ("disabled"),
         and no word of a body ("council", "trust", "NHS", "charity", "university")."""
         answer = answered(self.answers, "credit_org")
-        groups = {w.casefold() for w in pack_words(self.language, "titles", "credit_group_kinds")}
+        groups = {w.casefold() for w in self._titles("credit_group_kinds")}
         if answer is None or not groups:
             return None
         text = " ".join(answer.text.split()).strip(" .!")
@@ -1278,7 +1278,7 @@ class Headline:
         """A group given with the contributor's name for the credit ("Mairi MacNeil, from
         Ceòl is Còmhradh") when the story itself names nothing: the group they speak for."""
         answer = answered(self.answers, "credit_name")
-        froms = pack_words(self.language, "titles", "credit_from")
+        froms = self._titles("credit_from")
         if answer is None or not froms:
             return None
         match = re.search(
@@ -1358,8 +1358,8 @@ class Headline:
     def called(
         self, units: Sequence[Unit], *, echoing: bool = False, own_only: bool = False
     ) -> tuple[str, Unit] | None:
-        cues = sorted(pack_words(self.language, "titles", "name_cues"), key=len, reverse=True)
-        this_is = sorted(pack_words(self.language, "titles", "this_is"), key=len, reverse=True)
+        cues = sorted(self._titles("name_cues"), key=len, reverse=True)
+        this_is = sorted(self._titles("this_is"), key=len, reverse=True)
         cue_re = re.compile(
             rf"(?<![\w'’])(?:{'|'.join(re.escape(c) for c in cues)})\s+(?=\S)", re.IGNORECASE
         )
@@ -1445,8 +1445,8 @@ class Headline:
     def _earlier(self, before: str, rest: str, name: str) -> bool:
         """The name opening ``rest`` is one the project had before: "called the farmers
         supper at first", "used to be called Youth Forum"."""
-        marks = pack_words(self.language, "titles", "earlier_name_marks")
-        leads = pack_words(self.language, "titles", "earlier_name_leads")
+        marks = self._titles("earlier_name_marks")
+        leads = self._titles("earlier_name_leads")
         if leads and re.search(
             rf"(?<![\w'’])(?:{phrase_alternation(leads)})\s*$", before.rstrip(), re.I
         ):
@@ -1463,9 +1463,9 @@ class Headline:
     def _earlier_names(self) -> frozenset[str]:
         """Names (folded, without "the") the project had before, in any answer: "it was
         called the farmers supper at first", "used to be called Dads Lunch"."""
-        cues = pack_words(self.language, "titles", "name_cues")
-        marks = pack_words(self.language, "titles", "earlier_name_marks")
-        leads = pack_words(self.language, "titles", "earlier_name_leads")
+        cues = self._titles("name_cues")
+        marks = self._titles("earlier_name_marks")
+        leads = self._titles("earlier_name_leads")
         if not cues or not marks:
             return frozenset()
         cue = phrase_alternation(cues)
@@ -1496,11 +1496,11 @@ class Headline:
         contributor is one of, in any answer: "I'm one of the 'Sorting Office' crowd - thats
         what the shed called the project". "'Nice One' - that's what she said" names
         nothing."""
-        leads = pack_words(self.language, "titles", "named_before")
-        verbs = pack_words(self.language, "titles", "named_before_verbs")
-        objects = pack_words(self.language, "titles", "named_back_objects")
-        crowds = pack_words(self.language, "titles", "quoted_crowds")
-        members = pack_words(self.language, "titles", "crowd_members")
+        leads = self._titles("named_before")
+        verbs = self._titles("named_before_verbs")
+        objects = self._titles("named_back_objects")
+        crowds = self._titles("quoted_crowds")
+        members = self._titles("crowd_members")
         if not leads or not verbs or not objects:
             return None
         crowd = rf"(?:\s+(?:{phrase_alternation(crowds)}))?" if crowds else ""
@@ -1540,8 +1540,8 @@ class Headline:
     def pointed(self, units: Sequence[Unit]) -> tuple[str, Unit] | None:
         """A capitalised name said right before a naming that points back to it, in any
         answer: "now the poster says Sheep Talk and everyone calls it that"."""
-        pointed = pack_words(self.language, "titles", "pointed_names")
-        namers = pack_words(self.language, "titles", "namers")
+        pointed = self._titles("pointed_names")
+        namers = self._titles("namers")
         if not pointed or not namers:
             return None
         between = self._namer_adverbs()
@@ -1644,8 +1644,8 @@ class Headline:
     def named_before(self, units: Sequence[Unit]) -> tuple[str, Unit] | None:
         """A name said before its own cue, in any answer: "The Back Room, that's what the
         kids named it" (the contributor's own naming, so trusted wherever it is said)."""
-        leads = pack_words(self.language, "titles", "named_before")
-        verbs = pack_words(self.language, "titles", "named_before_verbs")
+        leads = self._titles("named_before")
+        verbs = self._titles("named_before_verbs")
         if not leads or not verbs:
             return None
         cue = re.compile(
@@ -1665,9 +1665,9 @@ class Headline:
         (...) started as ...") or as "the SHAY (...) project"; "they have many DNA (did not
         attend)" uses a word, and names nothing."""
         leads = [
-            *pack_words(self.language, "titles", "acronym_leads"),
-            *pack_words(self.language, "titles", "name_cues"),
-            *pack_words(self.language, "titles", "founder_cues"),
+            *self._titles("acronym_leads"),
+            *self._titles("name_cues"),
+            *self._titles("founder_cues"),
         ]
         lead_re = re.compile(
             rf"(?<![\w'’])(?:{phrase_alternation(leads)})\s+(?:the\s+)?$" if leads else "(?!)",
@@ -1700,9 +1700,9 @@ class Headline:
         words whose initials spell it ("the name S.O.F.A came from that meeting - Starting
         Out, First Address"): kept as the contributor wrote it, dots and all. "e.g.", "a.m.",
         a body ("NHS") or "my PIP came from the DWP" names nothing."""
-        cues = pack_words(self.language, "titles", "acronym_name_cues")
-        after = pack_words(self.language, "titles", "acronym_name_after")
-        marks = pack_words(self.language, "titles", "acronym_defined")
+        cues = self._titles("acronym_name_cues")
+        after = self._titles("acronym_name_after")
+        marks = self._titles("acronym_defined")
         before_re = re.compile(
             rf"(?<![\w'’])(?:{phrase_alternation(cues)})\s+$" if cues else "(?!)", re.IGNORECASE
         )
@@ -1750,7 +1750,7 @@ class Headline:
         and said elsewhere as a body ("I co-chair DASH group. DASH = Deaf Access to
         Services and Health"): a name someone made. "2 = 3 hours", "DNA = did not attend"
         or a term explained ("EHCP = Education Health Care Plan") names nothing."""
-        marks = pack_words(self.language, "titles", "acronym_defined")
+        marks = self._titles("acronym_defined")
         if not marks:
             return None
         define_re = re.compile(
@@ -1788,8 +1788,8 @@ class Headline:
     def named_opening(self, units: Sequence[Unit]) -> tuple[str, Unit] | None:
         """A sentence that opens with the name, then who called it so: "amader radio we
         called it at first on the whatsapp", "Tea Towers the kids named it"."""
-        namers = pack_words(self.language, "titles", "namers")
-        verbs = pack_words(self.language, "titles", "named_before_verbs")
+        namers = self._titles("namers")
+        verbs = self._titles("named_before_verbs")
         if not namers or not verbs:
             return None
         cue = re.compile(
@@ -1822,7 +1822,7 @@ class Headline:
     def apposition(self, units: Sequence[Unit]) -> tuple[str, Unit] | None:
         """A name set beside the kind of project it is, in the project answer: "Warm Homes
         Wrexham, a partnership of ..."; never an organisation ("X Council, a ...")."""
-        kinds = pack_words(self.language, "titles", "apposition_kinds")
+        kinds = self._titles("apposition_kinds")
         if not kinds:
             return None
         cue = re.compile(
@@ -1839,13 +1839,13 @@ class Headline:
     def named(self, units: Sequence[Unit]) -> tuple[str, Unit] | None:
         """A capitalised name of two words or more after the word "name" in the same
         sentence: "they picked the name, Brain Gym Club", Welsh "Enw'r clwb ydy Criw Cei"."""
-        words_for_name = pack_words(self.language, "titles", "name_words")
+        words_for_name = self._titles("name_words")
         if not words_for_name:
             return None
         name_re = re.compile(
             rf"(?<![\w'’])(?:{phrase_alternation(words_for_name)})(?![\w-])", re.IGNORECASE
         )
-        copulas = pack_words(self.language, "titles", "name_copulas")
+        copulas = self._titles("name_copulas")
         copula_re = re.compile(
             rf"(?:\s+[\w'’-]+){{0,2}}?\s+(?:{phrase_alternation(copulas)})\s+"
             if copulas
@@ -1988,7 +1988,7 @@ class Headline:
         if lead_in and len(tokens(lead_in.group(1))) <= 6 and len(tokens(lead_in.group(2))) >= 3:
             text = lead_in.group(2)
         text = self._without_report_lead(text)
-        remarks = pack_words(self.language, "titles", "telling_remarks")
+        remarks = self._titles("telling_remarks")
         remark = re.match(
             rf"(?:\S+\s+){{0,3}}?(?:{phrase_alternation(remarks)})[^,;:.!?–—-]*[,;:.!?–—-]+\s*",
             text,
@@ -1996,7 +1996,7 @@ class Headline:
         )
         if remarks and remark and len(tokens(text[remark.end() :])) >= 2:
             text = text[remark.end() :]  # "its hard to explain, its bikes basically"
-        openings = sorted(pack_words(self.language, "titles", "openings"), key=len, reverse=True)
+        openings = sorted(self._titles("openings"), key=len, reverse=True)
         opening_re = re.compile(
             rf"^(?:{'|'.join(re.escape(o) for o in openings)})(?:\s*,)?\s+", re.IGNORECASE
         )
@@ -2020,7 +2020,7 @@ class Headline:
             if lead and len(tokens(text[lead.end() :])) >= 3:
                 text = text[lead.end() :]
                 break
-        breaks = pack_words(self.language, "titles", "clause_breaks")
+        breaks = self._titles("clause_breaks")
         relative = {" who ", " which ", " where "}
 
         def clause_end(text: str, least_relative: int = 3) -> int:
@@ -2049,7 +2049,7 @@ class Headline:
             )
         # "people who had been homeless sat on the panel": a clause that says who.
         cut = clause_end(text, least_relative=4)
-        vague = {w.casefold() for w in pack_words(self.language, "titles", "vague_words")}
+        vague = {w.casefold() for w in self._titles("vague_words")}
         rest = text[cut:].lstrip(" ,;:-–—")
         if cut < len(text) and self.is_aside(text[:cut]) and len(tokens(rest)) >= 3:
             # "sorry not sure this counts but my sister ...": the remark says nothing of it
@@ -2060,7 +2060,7 @@ class Headline:
             text = rest  # "the Hillside one, re-designing support for carers": the second says
             cut = clause_end(text)
         text = text[:cut].strip(" ,;:-–—")
-        chatter = "|".join(re.escape(w) for w in pack_words(self.language, "titles", "chatter"))
+        chatter = "|".join(re.escape(w) for w in self._titles("chatter"))
         if chatter:  # "Guerrilla gardening crew on our estate lol": the summary keeps the "lol"
             quiet = re.sub(rf"(?i)\s*(?<![\w'’-])(?:{chatter})(?![\w'’-])", "", text).strip()
             text = quiet if tokens(quiet) else text
@@ -2103,8 +2103,8 @@ class Headline:
     def _without_report_lead(self, text: str) -> str:
         """Without how the contributor came to know of it ("saw on the news a load of
         people ...", "heard on Radio Leeds that ..."): what follows says what was done."""
-        verbs = pack_words(self.language, "titles", "report_verbs")
-        sources = pack_words(self.language, "titles", "report_sources")
+        verbs = self._titles("report_verbs")
+        sources = self._titles("report_sources")
         if not verbs or not sources:
             return text
         lead = re.match(
