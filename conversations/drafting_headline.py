@@ -300,6 +300,8 @@ class Headline:
             or self.called(project)
             # "we called it Open Door Rules" in any answer: the contributor's own naming.
             or self.called(later, own_only=True)
+            # "the name was ..., HALT", "we're the Wobbly Wanderers now": any naming words.
+            or self.cued(self.units)
             # "we all call it the bump club now": a name typed without capitals, said by who
             # named it, in any answer.
             or self.lower_named(self.units)
@@ -1559,6 +1561,164 @@ class Headline:
             ):
                 return name if name.split()[0] == "The" else " ".join(core), unit
         return None
+
+    def cued(self, units: Sequence[Unit]) -> tuple[str, Unit] | None:
+        """The name nearest a naming word in its own sentence, however the contributor put
+        it: a capitalised name, an acronym or a quoted name close to "the name", "call it",
+        "go by", "we're the", "change it to", "stuck" ... ("the name was my daughters idea,
+        HALT - Health At Lorry Truckstops"; "we're the Wobbly Wanderers now"; "at the Hot
+        Spot - thats what we call the lounge now"). A sentence saying what it is called
+        "now" is read first; an acronym wins over the words it spells."""
+        cues = self._titles("naming_words")
+        if not cues:
+            return None
+        cue_re = re.compile(rf"(?<![\w'’])(?:{phrase_alternation(cues)})(?![\w'’])", re.IGNORECASE)
+        now = self._titles("naming_now")
+        now_re = re.compile(
+            rf"(?<![\w'’])(?:{phrase_alternation(now)})(?![\w'’])" if now else "(?!)",
+            re.IGNORECASE,
+        )
+        back = self._titles("naming_back")
+        back_re = re.compile(
+            rf"(?:^(?:{phrase_alternation(back)})$)" if back else "(?!)", re.IGNORECASE
+        )
+        found: list[tuple[bool, int, int, str, Unit]] = []
+        for order, unit in enumerate(units):
+            text = unit.text
+            # A naming points back to the name before it ("The Back Room, thats what the
+            # kids named it", "we called it" closing its clause, "it stuck"), else on.
+            marks = [
+                (
+                    m.start(),
+                    m.end(),
+                    bool(
+                        back_re.match(m.group(0))
+                        or re.search(r"(?<![\w'’])what\s+(?:\S+\s+){0,3}$", text[: m.start()])
+                        or (
+                            m.group(0).casefold().endswith((" it", " us"))
+                            and re.match(r"\s*(?:now\s*)?(?:[.,;:!?–—-]|$)", text[m.end() :])
+                        )
+                    ),
+                )
+                for m in cue_re.finditer(text)
+            ]
+            for start, end, name in self._name_spans(text):
+                gaps = [
+                    mark_start - end if backward else start - mark_end
+                    for mark_start, mark_end, backward in marks
+                ]
+                gap = min((g for g in gaps if g >= 0), default=-1)
+                if 0 <= gap <= 30 and self._cued_name_ok(name, text[:start]):
+                    found.append((not now_re.search(text), order, gap, name, unit))
+        if not found:
+            return None
+        _, _, _, name, unit = min(found, key=lambda f: f[:3])
+        return name, unit
+
+    def _name_spans(self, text: str) -> list[tuple[int, int, str]]:
+        """Capitalised runs, acronyms and quoted names in ``text`` with where they stand; the
+        words an acronym spells out beside it are not a name of their own."""
+        spans: list[tuple[int, int, str]] = []
+        pieces = [
+            (m.start(), m.end(), m.group(0).strip(_WORD_EDGE + ".,;:!?…"))
+            for m in re.finditer(r"\S+", text)
+        ]
+        index = 0
+        while index < len(pieces):
+            start, _, word = pieces[index]
+            if not _capitalised(word) or word in self.pronouns:
+                index += 1
+                continue
+            taken = [index]
+            at = index + 1
+            while at < len(pieces) and len(taken) < MAX_NAME_WORDS:
+                raw_before = text[pieces[at - 1][0] : pieces[at - 1][1]]
+                if re.search(r"[.,;:!?)\]\"”’-]$", raw_before) and not re.fullmatch(
+                    r"(?:[A-Z]\.)+[A-Z]?\.?", raw_before
+                ):
+                    break
+                following = pieces[at][2]
+                if _capitalised(following) and following not in self.pronouns:
+                    taken.append(at)
+                    at += 1
+                    continue
+                if (
+                    following.casefold() in self.joining
+                    and at + 1 < len(pieces)
+                    and _capitalised(pieces[at + 1][2])
+                ):
+                    taken += [at, at + 1]
+                    at += 2
+                    continue
+                break
+            initial = start == 0 or re.search(r"[.!?]\s*$", text[:start]) is not None
+            if initial:
+                # "We're the Wobbly Wanderers": a capital only the sentence gave is no name.
+                while taken and (
+                    "'" in pieces[taken[0]][2]
+                    or "’" in pieces[taken[0]][2]
+                    or pieces[taken[0]][2].casefold()
+                    in self.stop | self.joining | self.callers | self.pointing
+                ):
+                    taken = taken[1:]
+            if taken and not (
+                taken[0] == index
+                and initial
+                and len(taken) == 1
+                and not re.search(r".[A-Z]", pieces[index][2])
+            ):
+                first, last = pieces[taken[0]], pieces[taken[-1]]
+                raw = text[first[0] : last[1]].strip(_WORD_EDGE + ".,;:!?…")
+                spans.append((first[0], last[1], raw))
+            index = at
+        quoted = [
+            (m.start(1), m.end(1), m.group(1))
+            for m in re.finditer(r"[\"“„«]([^\"“”„«»]{2,60})[\"”»“]", text)
+        ]
+        quoted += [(at, at + len(raw), raw) for at, raw in _single_quoted(text)]
+        spans += [(a, b, n.strip(" .,")) for a, b, n in quoted if _capitalised(n.strip(" .,"))]
+        acronyms = {
+            n.replace(".", "").casefold(): (a, b)
+            for a, b, n in spans
+            if re.fullmatch(r"(?:[A-Z]\.?){2,8}", n)
+        }
+        kept: list[tuple[int, int, str]] = []
+        for start, end, name in spans:
+            initials = "".join(w[0] for w in name.split() if w.casefold() not in self.joining)
+            if len(name.split()) > 1 and initials.casefold() in acronyms:
+                continue  # "HALT - Health At Lorry Truckstops": the acronym names it
+            kept.append((start, end, name))
+        return kept
+
+    def _cued_name_ok(self, name: str, before: str) -> bool:
+        """A name near a naming word that could be the project's: never a person ("a man
+        called Gary"), a place, a date, a body's acronym, a partner or an employer."""
+        words = name.split()
+        folded = [w.casefold() for w in words]
+        if not words or len(words) > MAX_NAME_WORDS or folded[-1] in self.stop | self.joining:
+            return False
+        if folded[0] in self.stop and len(words) == 1:
+            return False
+        if any(w in self.date_words for w in folded) or any(w in self.acronyms for w in words):
+            return False
+        if len(words) == 1 and folded[0] in self.generic | self.greetings | self.kinds:
+            return False
+        persons = phrase_alternation(sorted(self.persons))
+        if persons and re.search(
+            rf"(?<![\w'’])(?:{persons})\s+(?:\S+\s+)?$", before, re.IGNORECASE
+        ):
+            return False  # "a man called Gary"
+        if set(folded) <= self._credited_people:
+            return False
+        if self._named_place(name) or self._is_place(words):
+            return False
+        if any(w.strip("'’") in self.org_words - self.kinds for w in folded) and not (
+            len(words) > 1
+        ):
+            return False
+        if self._partner(" ".join(folded)):
+            return False
+        return self._usable_name(name)
 
     def _opens_answer(self, unit: Unit, at: int) -> bool:
         """``at`` opens ``unit``'s sentence, or follows only a greeting or an aside before
