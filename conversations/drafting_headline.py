@@ -1582,7 +1582,9 @@ class Headline:
         back_re = re.compile(
             rf"(?:^(?:{phrase_alternation(back)})$)" if back else "(?!)", re.IGNORECASE
         )
-        found: list[tuple[bool, int, int, str, Unit]] = []
+        lower_cues = {" ".join(w.casefold().split()) for w in self._titles("naming_lower")}
+        lower_one = {" ".join(w.casefold().split()) for w in self._titles("naming_next_but_one")}
+        found: list[tuple[bool, int, bool, int, str, Unit]] = []
         for order, unit in enumerate(units):
             text = unit.text
             # A naming points back to the name before it ("The Back Room, thats what the
@@ -1602,18 +1604,61 @@ class Headline:
                 )
                 for m in cue_re.finditer(text)
             ]
+            later = not now_re.search(text)
             for start, end, name in self._name_spans(text):
+                # The way the naming points first; the other way only from closer by.
                 gaps = [
-                    mark_start - end if backward else start - mark_end
+                    gap
                     for mark_start, mark_end, backward in marks
+                    for gap in (
+                        (mark_start - end, start - mark_end + 15)
+                        if backward
+                        else (start - mark_end, mark_start - end + 15)
+                    )
+                    if gap >= 0
+                    and not (gap >= 15 and mark_start < end and start < mark_end)
+                    and self._close_enough(text, mark_start, mark_end, start)
                 ]
-                gap = min((g for g in gaps if g >= 0), default=-1)
+                gap = min(gaps, default=-1)
                 if 0 <= gap <= 30 and self._cued_name_ok(name, text[:start]):
-                    found.append((not now_re.search(text), order, gap, name, unit))
+                    if len(name.split()) > 1 and name.isupper():
+                        name = self._title_case(name.split())  # "DRY HOOSES"
+                    found.append((later, order, False, gap, name, unit))
+            # "suggested the name marsh hopper because ...": a name typed without capitals
+            # right after the naming.
+            for mark_start, mark_end, backward in marks:
+                naming = " ".join(text[mark_start:mark_end].casefold().split())
+                after = text[mark_end:]
+                if naming in lower_one:  # "calling the boat the wee dipper"
+                    after = re.sub(r"^\s*[^\W\d_]+\s+(?=the\s)", "", after, flags=re.IGNORECASE)
+                    if after == text[mark_end:]:
+                        continue
+                elif backward or naming not in lower_cues:
+                    continue
+                lower = self._lower_name(after, confirmed=True)
+                if (
+                    lower
+                    and lower.split()[0].casefold() not in self.callers
+                    and self._cued_name_ok(lower, text[:mark_end])
+                ):
+                    found.append((later, order, True, 0, lower, unit))
         if not found:
             return None
-        _, _, _, name, unit = min(found, key=lambda f: f[:3])
+        *_, name, unit = min(found, key=lambda f: f[:4])
         return name, unit
+
+    def _close_enough(self, text: str, mark_start: int, mark_end: int, start: int) -> bool:
+        """A naming that takes its name straight after it has it there: "so now its Colin
+        Wheels", "called the fund Blàths" (one word between), never "now its warm LED"."""
+        if start < mark_end:
+            return True
+        naming = " ".join(text[mark_start:mark_end].casefold().split())
+        between = len(text[mark_end:start].split())
+        if naming in {" ".join(w.casefold().split()) for w in self._titles("naming_next")}:
+            return between == 0
+        if naming in {" ".join(w.casefold().split()) for w in self._titles("naming_next_but_one")}:
+            return between <= 1
+        return True
 
     def _name_spans(self, text: str) -> list[tuple[int, int, str]]:
         """Capitalised runs, acronyms and quoted names in ``text`` with where they stand; the

@@ -1506,3 +1506,42 @@ def test_a_quoted_phrase_followed_by_thats_what_she_said_names_nothing() -> None
         ),
     )
     assert draft.title.startswith("Van taking students home safe")
+
+
+@pytest.mark.parametrize(
+    ("answer", "name"),
+    [
+        ("the name was my sisters idea, STEP - Safe Towpaths Every Place", "STEP"),
+        ("we're the Canal Crawlers now, one of the kids thought of it", "Canal Crawlers"),
+        ("we meet at the Snug - thats what we call the old office now", "Snug"),
+        ("the residents voted to change it to Towpath Tidy last spring", "Towpath Tidy"),
+        ("my nan suggested the name slow coaches because we never hurry", "Slow Coaches"),
+        ("so now its Water Walkers, after the kids complained", "Water Walkers"),
+        ("theyre called the Lock Keepers, there's a page under that name", "Lock Keepers"),
+        ("the kids started calling the boat the little otter and it stuck", "Little Otter"),
+    ],
+)
+def test_a_name_near_any_naming_words_is_the_title(answer: str, name: str) -> None:
+    draft = build_draft(
+        FULL,
+        texts(project="walks along the canal with families from the estate", changed=answer),
+    )
+    assert draft.title == name
+
+
+@pytest.mark.parametrize(
+    "answer",
+    [
+        "the bus goes by the health centre and the new Aldi now",
+        "so now its warm LED lights on a dial you control",
+        "they changed it to pasta, rice and tins, not just tins",
+        "the board is called you said we did now",
+        "a woman called Maureen came up with the idea of walking on Sundays",
+    ],
+)
+def test_naming_words_near_a_thing_a_person_or_a_list_name_nothing(answer: str) -> None:
+    draft = build_draft(
+        FULL,
+        texts(project="walks along the canal with families from the estate", changed=answer),
+    )
+    assert draft.title.startswith("Walks along the canal")
