@@ -320,6 +320,7 @@ class Headline:
             or self.seen(project)
             or self.heading(project)
             or self.name_is(project)
+            or self.lower_name_is(project)
             or self.labelled(project)
             or self.label(project)
             or self.kind_named(project)
@@ -427,6 +428,27 @@ class Headline:
         if not self._could_be_project(core, organisations_allowed=True):
             return None
         return name, first
+
+    def lower_name_is(self, units: Sequence[Unit]) -> tuple[str, Unit] | None:
+        """The project answer opening with its name typed without capitals, then what it
+        is: "the wee lighthouse, its an out of hours crisis cafe in derry"."""
+        first = units[0] if units and units[0].home == "project" else None
+        leads = self._titles("lower_name_is")
+        if first is None or not leads:
+            return None
+        found = re.match(
+            rf"\s*(?P<name>[^,.;:!?()]{{2,40}}?)\s*,\s*(?:{phrase_alternation(leads)})\s+"
+            r"(?P<what>.*)",
+            first.text,
+            re.IGNORECASE,
+        )
+        if found is None:
+            return None
+        kinds = self.kinds | {w.casefold() for w in self._titles("lower_name_kinds")}
+        if not set(tokens(found.group("what"))[:8]) & kinds:
+            return None
+        name = self._lower_name(found.group("name").casefold(), confirmed=True, whole=True)
+        return (name, first) if name and not self._is_place(name.split()) else None
 
     def labelled(self, units: Sequence[Unit]) -> tuple[str, Unit] | None:
         """A project answer opening with its name as a label, a colon or a dash before what
@@ -1584,11 +1606,17 @@ class Headline:
         )
         lower_cues = {" ".join(w.casefold().split()) for w in self._titles("naming_lower")}
         lower_one = {" ".join(w.casefold().split()) for w in self._titles("naming_next_but_one")}
+        own = self._titles("naming_of_own")
+        of_else = re.compile(
+            rf"\s+of\s+(?!(?:{phrase_alternation(own)})(?![\w'’]))" if own else r"\s+of\s",
+            re.IGNORECASE,
+        )
         found: list[tuple[bool, int, bool, int, str, Unit]] = []
         for order, unit in enumerate(units):
             text = unit.text
             # A naming points back to the name before it ("The Back Room, thats what the
             # kids named it", "we called it" closing its clause, "it stuck"), else on.
+            # "Tuesday Soup is the name of the recipe book": the name of something else.
             marks = [
                 (
                     m.start(),
@@ -1603,9 +1631,10 @@ class Headline:
                     ),
                 )
                 for m in cue_re.finditer(text)
+                if not of_else.match(text, m.end())
             ]
             later = not now_re.search(text)
-            for start, end, name in self._name_spans(text):
+            for start, end, name, glossed in self._name_spans(text):
                 # The way the naming points first; the other way only from closer by.
                 gaps = [
                     gap
@@ -1619,7 +1648,7 @@ class Headline:
                     and not (gap >= 15 and mark_start < end and start < mark_end)
                     and self._close_enough(text, mark_start, mark_end, start)
                 ]
-                gap = min(gaps, default=-1)
+                gap = 0 if glossed else min(gaps, default=-1)
                 if 0 <= gap <= 30 and self._cued_name_ok(name, text[:start]):
                     if len(name.split()) > 1 and name.isupper():
                         name = self._title_case(name.split())  # "DRY HOOSES"
@@ -1638,6 +1667,8 @@ class Headline:
                 lower = self._lower_name(after, confirmed=True)
                 if (
                     lower
+                    # "calling the driver the boss": a nickname of one word is a person's
+                    and (naming not in lower_one or len(lower.split()) > 1)
                     and lower.split()[0].casefold() not in self.callers
                     and self._cued_name_ok(lower, text[:mark_end])
                 ):
@@ -1660,8 +1691,9 @@ class Headline:
             return between <= 1
         return True
 
-    def _name_spans(self, text: str) -> list[tuple[int, int, str]]:
-        """Capitalised runs, acronyms and quoted names in ``text`` with where they stand; the
+    def _name_spans(self, text: str) -> list[tuple[int, int, str, bool]]:
+        """Capitalised runs, acronyms and quoted names in ``text`` with where they stand and
+        whether a gloss in brackets follows (which names it as well as any naming word); the
         words an acronym spells out beside it are not a name of their own."""
         spans: list[tuple[int, int, str]] = []
         pieces = [
@@ -1722,17 +1754,43 @@ class Headline:
         ]
         quoted += [(at, at + len(raw), raw) for at, raw in _single_quoted(text)]
         spans += [(a, b, n.strip(" .,")) for a, b, n in quoted if _capitalised(n.strip(" .,"))]
+        # "a 'leefstraat' (living street in dutch/flemish)": a name in another language,
+        # quoted and glossed.
+        glossed: set[int] = set()
+        glosses = self._titles("name_glosses")
+        gloss_re = re.compile(
+            rf"\s*\((?:[^()]*?(?<![\w'’]))?(?:{phrase_alternation(glosses)})(?![\w'’])[^()]*\)"
+            if glosses
+            else "(?!)",
+            re.IGNORECASE,
+        )
+        for a, b, n in [
+            *quoted,
+            *[
+                (m.start(1), m.end(1), m.group(1))
+                for m in re.finditer(r"(?<![\w'’])'([^\W\d_][\w'’ -]{1,40}?)'(?![\w'’])", text)
+            ],
+        ]:
+            words = n.split()
+            if (
+                not _capitalised(n)
+                and len(words) <= 3
+                and all(w == w.casefold() for w in words)
+                and gloss_re.match(text, b + 1)
+            ):
+                glossed.add(a)
+                spans.append((a, b, self._title_case(words)))
         acronyms = {
             n.replace(".", "").casefold(): (a, b)
             for a, b, n in spans
             if re.fullmatch(r"(?:[A-Z]\.?){2,8}", n)
         }
-        kept: list[tuple[int, int, str]] = []
+        kept: list[tuple[int, int, str, bool]] = []
         for start, end, name in spans:
             initials = "".join(w[0] for w in name.split() if w.casefold() not in self.joining)
             if len(name.split()) > 1 and initials.casefold() in acronyms:
                 continue  # "HALT - Health At Lorry Truckstops": the acronym names it
-            kept.append((start, end, name))
+            kept.append((start, end, name, start in glossed))
         return kept
 
     def _cued_name_ok(self, name: str, before: str) -> bool:
@@ -1750,7 +1808,7 @@ class Headline:
             return False
         persons = phrase_alternation(sorted(self.persons))
         if persons and re.search(
-            rf"(?<![\w'’])(?:{persons})\s+(?:\S+\s+)?$", before, re.IGNORECASE
+            rf"(?<![\w'’])(?:{persons})\s+(?:\S+\s+){{0,2}}$", before, re.IGNORECASE
         ):
             return False  # "a man called Gary"
         if set(folded) <= self._credited_people:

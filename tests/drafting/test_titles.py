@@ -1519,6 +1519,8 @@ def test_a_quoted_phrase_followed_by_thats_what_she_said_names_nothing() -> None
         ("so now its Water Walkers, after the kids complained", "Water Walkers"),
         ("theyre called the Lock Keepers, there's a page under that name", "Lock Keepers"),
         ("the kids started calling the boat the little otter and it stuck", "Little Otter"),
+        ("the walks ended up called Siubhal, it means journey in Gaelic", "Siubhal"),
+        ("we copied the 'wandelroute' (walking route in dutch) idea from Utrecht", "Wandelroute"),
     ],
 )
 def test_a_name_near_any_naming_words_is_the_title(answer: str, name: str) -> None:
@@ -1537,6 +1539,10 @@ def test_a_name_near_any_naming_words_is_the_title(answer: str, name: str) -> No
         "they changed it to pasta, rice and tins, not just tins",
         "the board is called you said we did now",
         "a woman called Maureen came up with the idea of walking on Sundays",
+        "the ranger helped, the lad is called Declan, he knows every lock",
+        "dont take the worst slots and call it kindness. we nearly did",
+        "the kids started calling the ranger the gaffer and it stuck",
+        "Towpath Tales is the name of the booklet we made after",
     ],
 )
 def test_naming_words_near_a_thing_a_person_or_a_list_name_nothing(answer: str) -> None:
@@ -1545,3 +1551,19 @@ def test_naming_words_near_a_thing_a_person_or_a_list_name_nothing(answer: str) 
         texts(project="walks along the canal with families from the estate", changed=answer),
     )
     assert draft.title.startswith("Walks along the canal")
+
+
+def test_a_name_typed_without_capitals_then_what_it_is_is_the_title() -> None:
+    draft = build_draft(
+        FULL,
+        texts(project="the wee harbour, its a drop in cafe for fishermen in Buckie"),
+    )
+    assert draft.title == "Wee Harbour"
+
+
+def test_an_opening_place_then_what_it_is_names_nothing() -> None:
+    draft = build_draft(
+        FULL,
+        texts(project="our estate, its a club for the kids on a friday night"),
+    )
+    assert draft.title != "Our Estate" and "club" in draft.title.casefold()
