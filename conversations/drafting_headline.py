@@ -296,7 +296,10 @@ class Headline:
         project = [u for u in self.units if u.home in {"project", "origin"}]
         later = [u for u in self.units if u.home not in {"project", "origin", "place_when"}]
         return (
-            self.renamed(self.units)
+            # "thats what its called now, the Long Table": a naming said with "now" names
+            # the project as it is, before any name it was renamed from.
+            self.cued(self.units, now_said=True)
+            or self.renamed(self.units)
             or self.called(project)
             # "we called it Open Door Rules" in any answer: the contributor's own naming.
             or self.called(later, own_only=True)
@@ -315,6 +318,7 @@ class Headline:
             or self.quoted(project)
             # A pasted headline names the project in quotes ("'Little Waves' panel ...").
             or self.quoted([u for u in self.units if u.home == "source"])
+            or self.headline_named([u for u in self.units if u.home == "source"])
             or self.came_about(self.units)
             or self.kind_then_name(project)
             or self.seen(project)
@@ -1584,7 +1588,25 @@ class Headline:
                 return name if name.split()[0] == "The" else " ".join(core), unit
         return None
 
-    def cued(self, units: Sequence[Unit]) -> tuple[str, Unit] | None:
+    def headline_named(self, units: Sequence[Unit]) -> tuple[str, Unit] | None:
+        """A pasted headline opening with the project's name before a colon: ""LinkUp
+        Leitrim: how locals helped redraw rural bus routes""."""
+        for unit in units:
+            for found in re.finditer(
+                r"[\"“„«]([^\"“”„«»:]{2,50}):\s+([^\"“”„«»]{8,200})[\"”»“]", unit.text
+            ):
+                name = found.group(1).strip()
+                words = name.split()
+                if (
+                    1 <= len(words) <= 4
+                    and all(_capitalised(w) or w.casefold() in self.joining for w in words)
+                    and not self._is_place(words)
+                    and self._usable_name(name)
+                ):
+                    return name, unit
+        return None
+
+    def cued(self, units: Sequence[Unit], *, now_said: bool = False) -> tuple[str, Unit] | None:
         """The name nearest a naming word in its own sentence, however the contributor put
         it: a capitalised name, an acronym or a quoted name close to "the name", "call it",
         "go by", "we're the", "change it to", "stuck" ... ("the name was my daughters idea,
@@ -1611,7 +1633,8 @@ class Headline:
             rf"\s+of\s+(?!(?:{phrase_alternation(own)})(?![\w'’]))" if own else r"\s+of\s",
             re.IGNORECASE,
         )
-        found: list[tuple[bool, int, bool, int, str, Unit]] = []
+        past = {" ".join(w.casefold().split()) for w in self._titles("naming_past")}
+        found: list[tuple[bool, int, bool, bool, int, str, Unit]] = []
         for order, unit in enumerate(units):
             text = unit.text
             # A naming points back to the name before it ("The Back Room, thats what the
@@ -1628,16 +1651,22 @@ class Headline:
                             m.group(0).casefold().endswith((" it", " us"))
                             and re.match(r"\s*(?:now\s*)?(?:[.,;:!?–—-]|$)", text[m.end() :])
                         )
+                    )
+                    # "thats what its called now, the Long Table": said on, after a comma.
+                    and not re.match(
+                        r"\s*(?:now\s*)?,\s*(?:the\s+)?(?-i:[A-Z])", text[m.end() :], re.I
                     ),
                 )
                 for m in cue_re.finditer(text)
                 if not of_else.match(text, m.end())
             ]
             later = not now_re.search(text)
+            if later and now_said:
+                continue
             for start, end, name, glossed in self._name_spans(text):
                 # The way the naming points first; the other way only from closer by.
                 gaps = [
-                    gap
+                    (gap, " ".join(text[mark_start:mark_end].casefold().split()) in past)
                     for mark_start, mark_end, backward in marks
                     for gap in (
                         (mark_start - end, start - mark_end + 15)
@@ -1648,11 +1677,26 @@ class Headline:
                     and not (gap >= 15 and mark_start < end and start < mark_end)
                     and self._close_enough(text, mark_start, mark_end, start)
                 ]
-                gap = 0 if glossed else min(gaps, default=-1)
-                if 0 <= gap <= 30 and self._cued_name_ok(name, text[:start]):
+                # "It was called the Brockley Youth Forum ... so they renamed it, it's
+                # Brockley Voices now": a name said as it was comes after one said as it is.
+                # "we renamed it, it was Early Bird Club": so is one right after "it was".
+                was_before = re.search(
+                    r"(?<![\w'’])(?:was|used\s+to\s+be)\s+(?:the\s+)?$", text[:start], re.I
+                )
+                gap, was = (
+                    (0, False)
+                    if glossed
+                    else min(
+                        (g for g in gaps if g[0] <= 30),
+                        key=lambda g: (g[1], g[0]),
+                        default=(-1, False),
+                    )
+                )
+                was = was or was_before is not None
+                if gap >= 0 and self._cued_name_ok(name, text[:start]):
                     if len(name.split()) > 1 and name.isupper():
                         name = self._title_case(name.split())  # "DRY HOOSES"
-                    found.append((later, order, False, gap, name, unit))
+                    found.append((later, order, False, was, gap, name, unit))
             # "suggested the name marsh hopper because ...": a name typed without capitals
             # right after the naming.
             for mark_start, mark_end, backward in marks:
@@ -1667,15 +1711,16 @@ class Headline:
                 lower = self._lower_name(after, confirmed=True)
                 if (
                     lower
+                    and not cue_re.fullmatch(lower)  # "the name stuck"
                     # "calling the driver the boss": a nickname of one word is a person's
                     and (naming not in lower_one or len(lower.split()) > 1)
                     and lower.split()[0].casefold() not in self.callers
                     and self._cued_name_ok(lower, text[:mark_end])
                 ):
-                    found.append((later, order, True, 0, lower, unit))
+                    found.append((later, order, True, False, 0, lower, unit))
         if not found:
             return None
-        *_, name, unit = min(found, key=lambda f: f[:4])
+        *_, name, unit = min(found, key=lambda f: f[:5])
         return name, unit
 
     def _close_enough(self, text: str, mark_start: int, mark_end: int, start: int) -> bool:

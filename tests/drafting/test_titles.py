@@ -1567,3 +1567,41 @@ def test_an_opening_place_then_what_it_is_names_nothing() -> None:
         texts(project="our estate, its a club for the kids on a friday night"),
     )
     assert draft.title != "Our Estate" and "club" in draft.title.casefold()
+
+
+def test_a_name_said_with_now_wins_over_the_name_it_was_renamed_from() -> None:
+    draft = build_draft(
+        FULL,
+        texts(
+            project="a breakfast for the night shift at the depot",
+            changed=(
+                "we renamed it, it was Early Bird Club but the lads hated that, and thats "
+                "what its called now, the Night Owls Breakfast"
+            ),
+        ),
+    )
+    assert draft.title == "Night Owls Breakfast"
+
+
+def test_a_gaelic_name_joined_by_agus_is_kept_whole() -> None:
+    draft = build_draft(
+        FULL,
+        texts(
+            project="singing with people with dementia and their carers in Cork",
+            heard_back="the project is called Amhrán agus Anam, my mother picked it",
+        ),
+    )
+    assert draft.title == "Amhrán agus Anam"
+
+
+def test_a_pasted_headline_naming_the_project_before_a_colon_gives_the_title() -> None:
+    draft = build_draft(
+        SPOTTED,
+        texts(
+            source=(
+                '"Bus4Us Sligo: how riders redrew the rural routes" was in the paper, over '
+                "500 people put pins in the map"
+            )
+        ),
+    )
+    assert draft.title == "Bus4Us Sligo"
