@@ -13,6 +13,7 @@ import pytest
 from conversations.drafting import build_draft
 from conversations.lens import load_lens, suggest_tags
 from conversations.lens_model import (
+    THRESHOLD_BETA,
     LabelledSnippet,
     RuleReading,
     choose_thresholds,
@@ -125,12 +126,12 @@ def test_thresholds_trust_the_model_where_fresh_rules_missed_tags() -> None:
         LabelledSnippet("helped", "there was a creche in the next room", frozenset({tags[1]})),
         LabelledSnippet("helped", "the venue was near the bus stop", frozenset()),
     ]
-    scores = np.array([[0.7, 0.1], [0.6, 0.1], [0.1, 0.7], [0.1, 0.65]])
+    scores = np.array([[0.7, 0.1], [0.6, 0.1], [0.1, 0.7], [0.1, 0.55]])
     missed = [RuleReading()] * 4
     found = [RuleReading(frozenset(s.tags)) for s in snippets]
     _, confident_missed = choose_thresholds([(snippets, scores, missed)], tags)
     _, confident_found = choose_thresholds([(snippets, scores, found)], tags)
-    assert confident_missed <= 0.6 and confident_found > 0.65
+    assert confident_missed <= 0.6 and confident_found > 0.55
 
 
 def test_on_a_batch_left_out_rules_and_model_beat_the_rules_alone() -> None:
@@ -162,11 +163,14 @@ def test_on_a_batch_left_out_rules_and_model_beat_the_rules_alone() -> None:
     rules = total(evaluate(lens, left_out)[0])
     both = total(evaluate(lens, left_out, model)[0])
 
-    def f1(precision: float, recall: float) -> float:
-        return 2 * precision * recall / (precision + recall)
+    def f_beta(precision: float, recall: float) -> float:
+        beta2 = THRESHOLD_BETA**2
+        return (1 + beta2) * precision * recall / (beta2 * precision + recall)
 
-    assert both.recall >= rules.recall + 0.05
-    assert f1(both.precision, both.recall) > f1(rules.precision, rules.recall)
+    # The model finds tags the rules missed, and is worth what it adds by the measure its
+    # thresholds are chosen for.
+    assert both.true_pos > rules.true_pos
+    assert f_beta(both.precision, both.recall) > f_beta(rules.precision, rules.recall)
 
 
 def test_the_shipped_model_scores_with_numpy_alone() -> None:
@@ -230,3 +234,20 @@ def test_saving_over_a_model_leaves_no_partial_file_and_keeps_the_old_one_on_fai
         model.save(target)
     assert target.read_bytes() == shipped  # a loading process still finds the whole model
     assert [p.name for p in tmp_path.iterdir()] == ["model.npz"]
+
+
+def test_thresholds_give_up_a_little_recall_for_fewer_wrong_tags() -> None:
+    """Four answers, three of them co-decision: adding the least likely one by the model
+    finds every tag but also a wrong one (precision 0.75, recall 1.0); stopping short keeps
+    two right and none wrong (1.0 / 0.67). F1 would take the first; the lens takes the
+    second, since fresh batches fell short on precision, not recall."""
+    tag = "stages/co_decision"
+    snippets = [
+        LabelledSnippet("decision", "we all voted on the plans", frozenset({tag})),
+        LabelledSnippet("decision", "the neighbours chose the colours", frozenset({tag})),
+        LabelledSnippet("decision", "the panel had the final word", frozenset({tag})),
+        LabelledSnippet("decision", "the council told us what it decided", frozenset()),
+    ]
+    scores = np.array([[0.9], [0.8], [0.3], [0.4]])
+    _, confident = choose_thresholds([(snippets, scores, [RuleReading()] * 4)], [tag])
+    assert 0.4 < confident <= 0.8
