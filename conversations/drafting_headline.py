@@ -1,7 +1,9 @@
 """The title and the summary: written from the placed sentences, not copied from the top.
 
 The title is the project's own name when the contributor gives one ("called X", "we go by
-X", "this is X, a ...", a quoted name, a capitalised name repeated across answers, a hashtag
+X", "this is X, a ...", the name nearest any naming words in its sentence ("the name was
+..., HALT", "we're the Wobbly Wanderers now", "thats what its called now, the Long Table"),
+a name glossed ("Xusuus, it means memory"), a quoted name, a capitalised name repeated across answers, a hashtag
 such as "#LunchCrew", a name the press gave it, the group credited, a nickname that "stuck",
 an acronym defined as "DASH = Deaf Access to ..."), the name it goes by now rather than the
 one it had "at first", never a person ("a man called Gary") nor a body someone worked for,
