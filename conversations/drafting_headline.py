@@ -3,15 +3,15 @@
 The title is the project's own name when the contributor gives one ("called X", "we go by
 X", "this is X, a ...", the name nearest any naming words in its sentence ("the name was
 ..., HALT", "we're the Wobbly Wanderers now", "thats what its called now, the Long Table"),
-a name glossed ("Xusuus, it means memory"), a quoted name, a capitalised name repeated across answers, a hashtag
-such as "#LunchCrew", a name the press gave it, the group credited, a nickname that "stuck",
-an acronym defined as "DASH = Deaf Access to ..."), the name it goes by now rather than the
-one it had "at first", never a person ("a man called Gary") nor a body someone worked for,
-else a short description from what the project is and where, written from the
-contributor's English when an opening clause is in another language, at most about 70
-characters and never cut mid-word. The summary is the project's own opening sentence(s) plus
-composed sentences on where and when, and on who did what together, each citing the answers
-it drew on.
+a name glossed ("Xusuus, it means memory"), a quoted name, a capitalised name repeated
+across answers, a hashtag such as "#LunchCrew", a name the press gave it, the group
+credited, a nickname that "stuck", an acronym defined as "DASH = Deaf Access to ..."), the
+name it goes by now rather than the one it had "at first", never a person ("a man called
+Gary") nor a body someone worked for, else a short description from what the project is
+and where, written from the contributor's English when an opening clause is in another
+language, at most about 70 characters and never cut mid-word. The summary is the project's
+own opening sentence(s) plus composed sentences on where and when, and on who did what
+together, each citing the answers it drew on.
 """
 
 from __future__ import annotations
@@ -1595,9 +1595,11 @@ class Headline:
         Leitrim: how locals helped redraw rural bus routes""."""
         for unit in units:
             for found in re.finditer(
-                r"[\"“„«]([^\"“”„«»:]{2,50}):\s+([^\"“”„«»]{8,200})[\"”»“]", unit.text
+                r"(?:[\"“„«]([^\"“”„«»:]{2,50}):\s+[^\"“”„«»]{8,200}[\"”»“]"
+                r"|(?<![\w'’])['‘]([^'‘’:]{2,50}):\s+[^‘’]{8,200}?['’](?![\w'’]))",
+                unit.text,
             ):
-                name = found.group(1).strip()
+                name = (found.group(1) or found.group(2)).strip()
                 words = name.split()
                 if (
                     1 <= len(words) <= 4
@@ -1630,6 +1632,7 @@ class Headline:
         )
         lower_cues = {" ".join(w.casefold().split()) for w in self._titles("naming_lower")}
         lower_one = {" ".join(w.casefold().split()) for w in self._titles("naming_next_but_one")}
+        whole_cues = {" ".join(w.casefold().split()) for w in self._titles("naming_whole")}
         own = self._titles("naming_of_own")
         of_else = re.compile(
             rf"\s+of\s+(?!(?:{phrase_alternation(own)})(?![\w'’]))" if own else r"\s+of\s",
@@ -1708,9 +1711,27 @@ class Headline:
                     after = re.sub(r"^\s*[^\W\d_]+\s+(?=the\s)", "", after, flags=re.IGNORECASE)
                     if after == text[mark_end:]:
                         continue
-                elif backward or naming not in lower_cues:
+                elif backward or naming not in lower_cues | whole_cues:
                     continue
-                lower = self._lower_name(after, confirmed=True)
+                # After "we call it" only all of the rest ("... the nettle patch because
+                # ..." is read by who names it, with its "the").
+                lower = (
+                    self._lower_name(after, confirmed=True)
+                    if naming in lower_cues | lower_one
+                    else ""
+                )
+                rest = re.sub(r"[\s.!?…]+$", "", after).split()
+                if (
+                    naming in whole_cues
+                    and 2 <= len(rest) <= LOWER_NAME_WORDS
+                    and all(
+                        w == w.casefold() and re.fullmatch(r"[^\W\d_][\w'’-]*", w) for w in rest
+                    )
+                ):
+                    # "we called it say my name", closing what was said: all of it.
+                    lower = self._title_case(rest)
+                    if rest[0] in self.stop | self.callers | self.indefinite:
+                        lower = ""
                 if (
                     lower
                     and not cue_re.fullmatch(lower)  # "the name stuck"
@@ -1827,6 +1848,8 @@ class Headline:
             ):
                 glossed.add(a)
                 spans.append((a, b, self._title_case(words)))
+        # "Hooyo Garden (hooyo is mum in somali)": a capitalised name glossed as well.
+        glossed |= {a for a, b, _ in spans if gloss_re.match(text, b)}
         acronyms = {
             n.replace(".", "").casefold(): (a, b)
             for a, b, n in spans
@@ -1910,6 +1933,17 @@ class Headline:
             if not joins and (
                 folded in self.name_ends or (taken and folded in self.stop - self.joining)
             ):
+                # "we called it say my name" closing the answer: a small word inside is
+                # part of it when the name runs on to the end in at most four words.
+                rest = [w.text for w in words[at:]]
+                if (
+                    taken
+                    and folded not in self.name_ends
+                    and len(taken) + len(rest) <= LOWER_NAME_WORDS
+                    and not any(w.ends_run for w in words[:at])
+                    and all(w == w.casefold() and w.casefold() not in self.name_ends for w in rest)
+                ):
+                    taken += rest
                 break
             if not taken and folded in {"a", "an"}:
                 return ""  # "we call it a community garden": what it is, not a name

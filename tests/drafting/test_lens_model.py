@@ -13,7 +13,6 @@ import pytest
 from conversations.drafting import build_draft
 from conversations.lens import load_lens, suggest_tags
 from conversations.lens_model import (
-    THRESHOLD_BETA,
     LabelledSnippet,
     RuleReading,
     choose_thresholds,
@@ -163,14 +162,10 @@ def test_on_a_batch_left_out_rules_and_model_beat_the_rules_alone() -> None:
     rules = total(evaluate(lens, left_out)[0])
     both = total(evaluate(lens, left_out, model)[0])
 
-    def f_beta(precision: float, recall: float) -> float:
-        beta2 = THRESHOLD_BETA**2
-        return (1 + beta2) * precision * recall / (beta2 * precision + recall)
-
-    # The model finds tags the rules missed, and is worth what it adds by the measure its
-    # thresholds are chosen for.
+    # The model finds tags the rules missed, and raises the lower of the two figures, which
+    # is what holds a fresh batch back from the target of both at 0.8.
     assert both.true_pos > rules.true_pos
-    assert f_beta(both.precision, both.recall) > f_beta(rules.precision, rules.recall)
+    assert min(both.precision, both.recall) > min(rules.precision, rules.recall)
 
 
 def test_the_shipped_model_scores_with_numpy_alone() -> None:

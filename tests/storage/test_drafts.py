@@ -229,7 +229,10 @@ async def test_the_learned_lens_model_reaches_drafts_only_when_the_service_asks(
 ) -> None:
     """LENS_MODEL=learned: a submission's draft carries the tags the learned model adds
     beside the rules; the default service drafts with the rules alone."""
-    story = "mums from the estate trained up and now run the baby group themselves"
+    story = (
+        "tenants and the housing officers share the chairing of the repairs panel and take it "
+        "in turns"
+    )
 
     async def tags(service: InterviewService, person: Person) -> set[str]:
         submitted = await submit_spotted(service, story, person)
