@@ -218,6 +218,8 @@ class Headline:
             | self.org_words - self.kinds
         )
         self.name_ends = {w.casefold() for w in pack_words(language, "titles", "name_ends")}
+        self.name_inner = {w.casefold() for w in pack_words(language, "titles", "name_inner")}
+        self.trailing = {w.casefold() for w in pack_words(language, "titles", "name_trailing")}
         self.not_after = {w.casefold() for w in pack_words(language, "titles", "name_not_after")}
         self.indefinite = {w.casefold() for w in pack_words(language, "titles", "indefinite")}
         self.callers = {w.casefold() for w in pack_words(language, "titles", "callers")}
@@ -1633,6 +1635,7 @@ class Headline:
         lower_cues = {" ".join(w.casefold().split()) for w in self._titles("naming_lower")}
         lower_one = {" ".join(w.casefold().split()) for w in self._titles("naming_next_but_one")}
         whole_cues = {" ".join(w.casefold().split()) for w in self._titles("naming_whole")}
+        closing = {" ".join(w.casefold().split()) for w in self._titles("naming_closing")}
         own = self._titles("naming_of_own")
         of_else = re.compile(
             rf"\s+of\s+(?!(?:{phrase_alternation(own)})(?![\w'’]))" if own else r"\s+of\s",
@@ -1664,6 +1667,11 @@ class Headline:
                 )
                 for m in cue_re.finditer(text)
                 if not of_else.match(text, m.end())
+                # "so Thursday Blether it is": only where it closes what is said
+                and (
+                    " ".join(m.group(0).casefold().split()) not in closing
+                    or re.match(r"\s*(?:[.,;:!?–—-]|$)", text[m.end() :])
+                )
             ]
             later = not now_re.search(text)
             if later and now_said:
@@ -1763,6 +1771,14 @@ class Headline:
         """Capitalised runs, acronyms and quoted names in ``text`` with where they stand and
         whether a gloss in brackets follows (which names it as well as any naming word); the
         words an acronym spells out beside it are not a name of their own."""
+        glossed: set[int] = set()
+        glosses = self._titles("name_glosses")
+        gloss_re = re.compile(
+            rf"\s*\((?:[^()]*?(?<![\w'’]))?(?:{phrase_alternation(glosses)})(?![\w'’])[^()]*\)"
+            if glosses
+            else "(?!)",
+            re.IGNORECASE,
+        )
         spans: list[tuple[int, int, str]] = []
         pieces = [
             (m.start(), m.end(), m.group(0).strip(_WORD_EDGE + ".,;:!?…"))
@@ -1811,6 +1827,7 @@ class Headline:
                 and initial
                 and len(taken) == 1
                 and not re.search(r".[A-Z]", pieces[index][2])
+                and not gloss_re.match(text, pieces[index][1])  # "Teolaí (... the Irish for"
             ):
                 first, last = pieces[taken[0]], pieces[taken[-1]]
                 raw = text[first[0] : last[1]].strip(_WORD_EDGE + ".,;:!?…")
@@ -1824,14 +1841,6 @@ class Headline:
         spans += [(a, b, n.strip(" .,")) for a, b, n in quoted if _capitalised(n.strip(" .,"))]
         # "a 'leefstraat' (living street in dutch/flemish)": a name in another language,
         # quoted and glossed.
-        glossed: set[int] = set()
-        glosses = self._titles("name_glosses")
-        gloss_re = re.compile(
-            rf"\s*\((?:[^()]*?(?<![\w'’]))?(?:{phrase_alternation(glosses)})(?![\w'’])[^()]*\)"
-            if glosses
-            else "(?!)",
-            re.IGNORECASE,
-        )
         for a, b, n in [
             *quoted,
             *[
@@ -1936,12 +1945,18 @@ class Headline:
                 # "we called it say my name" closing the answer: a small word inside is
                 # part of it when the name runs on to the end in at most four words.
                 rest = [w.text for w in words[at:]]
+                while rest and rest[-1].casefold() in self.trailing:
+                    rest.pop()  # "... fix it fridays now", "... lol"
                 if (
                     taken
-                    and folded not in self.name_ends
+                    and (folded not in self.name_ends or folded in self.name_inner)
                     and len(taken) + len(rest) <= LOWER_NAME_WORDS
                     and not any(w.ends_run for w in words[:at])
-                    and all(w == w.casefold() and w.casefold() not in self.name_ends for w in rest)
+                    and all(
+                        w == w.casefold()
+                        and (w.casefold() not in self.name_ends or w.casefold() in self.name_inner)
+                        for w in rest
+                    )
                 ):
                     taken += rest
                 break

@@ -1524,6 +1524,9 @@ def test_a_quoted_phrase_followed_by_thats_what_she_said_names_nothing() -> None
         ("theres a sign on the gate, Sláinte Steps (slainte is health in irish)", "Sláinte Steps"),
         ("we ended up callin it Towpath Tea cos of the flask", "Towpath Tea"),
         ("the kids joined in and we called it walk my way", "Walk My Way"),
+        ("the kids call themselves the canal crew, they made badges", "Canal Crew"),
+        ("the walk is Siúl Linn (siúl = walk, linn = with us)", "Siúl Linn"),
+        ("my nan said its just a wee stroll really so Canal Stroll it is", "Canal Stroll"),
     ],
 )
 def test_a_name_near_any_naming_words_is_the_title(answer: str, name: str) -> None:
@@ -1547,6 +1550,8 @@ def test_a_name_near_any_naming_words_is_the_title(answer: str, name: str) -> No
         "the kids started calling the ranger the gaffer and it stuck",
         "Towpath Tales is the name of the booklet we made after",
         "it rained so we called it off",
+        "my mum named it actually, she was brilliant",
+        "the Hub it is busy on a monday",
     ],
 )
 def test_naming_words_near_a_thing_a_person_or_a_list_name_nothing(answer: str) -> None:
@@ -1610,3 +1615,22 @@ def test_a_pasted_headline_naming_the_project_before_a_colon_gives_the_title(
 ) -> None:
     draft = build_draft(SPOTTED, texts(source=source))
     assert draft.title == "Bus4Us Sligo"
+
+
+@pytest.mark.parametrize(
+    ("origin", "name"),
+    [
+        (
+            "the housing officer said come in every friday. everybody calls it fix it nights now",
+            "Fix It Nights",
+        ),
+        ("we talked about it at group and we called it say my name", "Say My Name"),
+    ],
+)
+def test_a_lower_case_name_holding_a_small_word_closing_the_answer_is_kept_whole(
+    origin: str, name: str
+) -> None:
+    draft = build_draft(
+        FULL, texts(project="tenants and the repairs team sort out damp together", origin=origin)
+    )
+    assert draft.title.casefold() == name.casefold()
