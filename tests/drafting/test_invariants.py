@@ -30,13 +30,20 @@ EVERY = TUNING + HELD_OUT
 FULL = builtin_scripts()["full-story"]
 
 
+_DRAFTS: dict[str, DraftRecord] = {}
+
+
 def draft_of(interview: Interview) -> DraftRecord:
-    return build_draft(
-        interview.script,
-        interview.answers,
-        contributor_name=interview.contributor_name,
-        language=interview.language,
-    )
+    """The fixture's draft, built once for all the checks on it: drafts are immutable, and
+    six checks over a few hundred interviews would otherwise spend minutes drafting."""
+    if interview.name not in _DRAFTS:
+        _DRAFTS[interview.name] = build_draft(
+            interview.script,
+            interview.answers,
+            contributor_name=interview.contributor_name,
+            language=interview.language,
+        )
+    return _DRAFTS[interview.name]
 
 
 def by_name(interview: Interview) -> str:
