@@ -129,6 +129,11 @@ def _single_quoted(text: str) -> list[tuple[int, str]]:
     return found
 
 
+def _phrase(text: str) -> str:
+    """A phrase folded, its spacing made single: how naming words are compared."""
+    return " ".join(text.casefold().split())
+
+
 def _plain(text: str) -> str:
     """``text`` folded and without accents: "Bord na Mona" is "Bord na Móna" typed plainly."""
     decomposed = unicodedata.normalize("NFKD", text.casefold())
@@ -182,6 +187,7 @@ class Headline:
         self.is_aside = is_aside
         # While set, names the project had before ("called X at first") are passed over.
         self._now_only = False
+        self._phrase_sets: dict[str, frozenset[str]] = {}
         self.answers = answers
         self.units = units
         self.language = language
@@ -248,6 +254,13 @@ class Headline:
     def _titles(self, key: str) -> tuple[str, ...]:
         """The words under ``titles.<key>`` of ``drafting.yaml`` for this language."""
         return pack_words(self.language, "titles", key)
+
+    def _phrases(self, key: str) -> frozenset[str]:
+        """The phrases under ``titles.<key>``, folded as ``_phrase`` folds a text, read once
+        per draft: they are looked up for every name near a naming."""
+        if key not in self._phrase_sets:
+            self._phrase_sets[key] = frozenset(_phrase(w) for w in self._titles(key))
+        return self._phrase_sets[key]
 
     # -- title --
 
@@ -1410,7 +1423,7 @@ class Headline:
                         continue  # "no idea what its called": the name is not known
                     if before and before[0] in self.persons:
                         continue  # "a man called Gary": a person, never the project
-                    said = " ".join(match.group(0).casefold().split())
+                    said = _phrase(match.group(0))
                     if said.endswith(" by") and not re.match(rf"[{QUOTES}]?[A-Z0-9]", rest):
                         continue  # "it goes by the health centre": a way gone, not a name
                     quoted = re.match(rf"[{QUOTES}]([^{QUOTES}]{{2,60}})[{QUOTES}]", rest)
@@ -1428,7 +1441,7 @@ class Headline:
                                 and not self._opens_answer(unit, match.start())
                             ):
                                 name = ""  # "it's the X" names the project when it opens
-                        cue = " ".join(match.group(0).casefold().split())
+                        cue = _phrase(match.group(0))
                         if not name and not needs_apposition:
                             # "we call it the nettle patch"; "It's called the hive, a
                             # youth space": after a cue not the contributor's own naming,
@@ -1451,7 +1464,7 @@ class Headline:
                             )
                             if not opening and not re.match(r"(?:,|[-–—]|is\b)", after):
                                 continue
-                    cue = " ".join(match.group(0).casefold().split())
+                    cue = _phrase(match.group(0))
                     # In a later answer a name typed in lower case may be anything's ("a
                     # whiteboard ... its called you told us now"): it must echo the project.
                     echoed = (
@@ -1632,16 +1645,16 @@ class Headline:
         back_re = re.compile(
             rf"(?:^(?:{phrase_alternation(back)})$)" if back else "(?!)", re.IGNORECASE
         )
-        lower_cues = {" ".join(w.casefold().split()) for w in self._titles("naming_lower")}
-        lower_one = {" ".join(w.casefold().split()) for w in self._titles("naming_next_but_one")}
-        whole_cues = {" ".join(w.casefold().split()) for w in self._titles("naming_whole")}
-        closing = {" ".join(w.casefold().split()) for w in self._titles("naming_closing")}
+        lower_cues = self._phrases("naming_lower")
+        lower_one = self._phrases("naming_next_but_one")
+        whole_cues = self._phrases("naming_whole")
+        closing = self._phrases("naming_closing")
         own = self._titles("naming_of_own")
         of_else = re.compile(
             rf"\s+of\s+(?!(?:{phrase_alternation(own)})(?![\w'’]))" if own else r"\s+of\s",
             re.IGNORECASE,
         )
-        past = {" ".join(w.casefold().split()) for w in self._titles("naming_past")}
+        past = self._phrases("naming_past")
         found: list[tuple[bool, int, bool, bool, int, str, Unit]] = []
         for order, unit in enumerate(units):
             text = unit.text
@@ -1669,7 +1682,7 @@ class Headline:
                 if not of_else.match(text, m.end())
                 # "so Thursday Blether it is": only where it closes what is said
                 and (
-                    " ".join(m.group(0).casefold().split()) not in closing
+                    _phrase(m.group(0)) not in closing
                     or re.match(r"\s*(?:[.,;:!?–—-]|$)", text[m.end() :])
                 )
             ]
@@ -1679,7 +1692,7 @@ class Headline:
             for start, end, name, glossed in self._name_spans(text):
                 # The way the naming points first; the other way only from closer by.
                 gaps = [
-                    (gap, " ".join(text[mark_start:mark_end].casefold().split()) in past)
+                    (gap, _phrase(text[mark_start:mark_end]) in past)
                     for mark_start, mark_end, backward in marks
                     for gap in (
                         (mark_start - end, start - mark_end + 15)
@@ -1713,7 +1726,7 @@ class Headline:
             # "suggested the name marsh hopper because ...": a name typed without capitals
             # right after the naming.
             for mark_start, mark_end, backward in marks:
-                naming = " ".join(text[mark_start:mark_end].casefold().split())
+                naming = _phrase(text[mark_start:mark_end])
                 after = text[mark_end:]
                 if naming in lower_one:  # "calling the boat the wee dipper"
                     after = re.sub(r"^\s*[^\W\d_]+\s+(?=the\s)", "", after, flags=re.IGNORECASE)
@@ -1759,11 +1772,11 @@ class Headline:
         Wheels", "called the fund Blàths" (one word between), never "now its warm LED"."""
         if start < mark_end:
             return True
-        naming = " ".join(text[mark_start:mark_end].casefold().split())
+        naming = _phrase(text[mark_start:mark_end])
         between = len(text[mark_end:start].split())
-        if naming in {" ".join(w.casefold().split()) for w in self._titles("naming_next")}:
+        if naming in self._phrases("naming_next"):
             return between == 0
-        if naming in {" ".join(w.casefold().split()) for w in self._titles("naming_next_but_one")}:
+        if naming in self._phrases("naming_next_but_one"):
             return between <= 1
         return True
 
