@@ -38,8 +38,9 @@ MIN_WORDS = 4
 GRID = tuple(round(0.05 * step, 2) for step in range(1, 20))
 # Thresholds are chosen for F-beta with beta below 1, weighing precision a little over
 # recall: with F1, four fresh batches in a row (13, 14, 15 and 17) came out with recall above
-# the 0.8 target and precision below it (0.64 to 0.73), and the goal is both.
-THRESHOLD_BETA = 0.8
+# the 0.8 target and precision below it (0.64 to 0.73), and the goal is both. With beta 0.8,
+# three fresh batches (18, 20, 21) swung the other way (recall 0.69 to 0.76), so 0.9.
+THRESHOLD_BETA = 0.9
 
 
 @dataclass(frozen=True)

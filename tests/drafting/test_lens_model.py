@@ -232,17 +232,20 @@ def test_saving_over_a_model_leaves_no_partial_file_and_keeps_the_old_one_on_fai
 
 
 def test_thresholds_give_up_a_little_recall_for_fewer_wrong_tags() -> None:
-    """Four answers, three of them co-decision: adding the least likely one by the model
-    finds every tag but also a wrong one (precision 0.75, recall 1.0); stopping short keeps
-    two right and none wrong (1.0 / 0.67). F1 would take the first; the lens takes the
-    second, since fresh batches fell short on precision, not recall."""
+    """Seven answers, six of them co-decision: adding the least likely one by the model
+    finds every tag but also a wrong one (precision 0.86, recall 1.0); stopping short keeps
+    five right and none wrong (1.0 / 0.83). F1 would take the first; the lens takes the
+    second, since fresh batches fell short on precision as often as on recall."""
     tag = "stages/co_decision"
     snippets = [
         LabelledSnippet("decision", "we all voted on the plans", frozenset({tag})),
         LabelledSnippet("decision", "the neighbours chose the colours", frozenset({tag})),
         LabelledSnippet("decision", "the panel had the final word", frozenset({tag})),
+        LabelledSnippet("decision", "tenants picked the contractor", frozenset({tag})),
+        LabelledSnippet("decision", "the young people set the budget", frozenset({tag})),
+        LabelledSnippet("decision", "parents signed off the design", frozenset({tag})),
         LabelledSnippet("decision", "the council told us what it decided", frozenset()),
     ]
-    scores = np.array([[0.9], [0.8], [0.3], [0.4]])
-    _, confident = choose_thresholds([(snippets, scores, [RuleReading()] * 4)], [tag])
+    scores = np.array([[0.9], [0.85], [0.8], [0.75], [0.7], [0.3], [0.4]])
+    _, confident = choose_thresholds([(snippets, scores, [RuleReading()] * 7)], [tag])
     assert 0.4 < confident <= 0.8
