@@ -109,6 +109,7 @@ class _Drafter:
         self.units: list[Unit] = []
         self.own_summary: list[Unit] = []
         self.placer = Placer(lens, language)
+        self.headline: Headline | None = None
 
     def template(self, key: str) -> str:
         return pack_text(self.language, "templates", key)
@@ -138,6 +139,7 @@ class _Drafter:
             self.organisations,
             self.placer.is_aside,
         )
+        self.headline = headline
         title = headline.title(own_summary)
         if title is not None:
             self.add("title", title)
@@ -345,6 +347,22 @@ def without_contact_details(answer: Answer) -> Answer:
     details are for staff (the contact question), never for a published example."""
     text = PHONE_RE.sub("", EMAIL_RE.sub("", answer.text))
     return answer if text == answer.text else replace(answer, text=text)
+
+
+def draft_headline(
+    script: Script,
+    answers: Mapping[str, Answer],
+    *,
+    language: str = DEFAULT_LANGUAGE,
+    contributor_name: str | None = None,
+) -> Headline:
+    """The title writer of an interview's draft, with the sentences it was given: what the
+    name scorer is trained on (``bench/name_train.py``)."""
+    answers = {qid: without_contact_details(a) for qid, a in answers.items()}
+    drafter = _Drafter(script, answers, load_lens(), language, contributor_name)
+    drafter.build()
+    assert drafter.headline is not None  # build always writes one
+    return drafter.headline
 
 
 def build_draft(

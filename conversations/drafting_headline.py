@@ -7,7 +7,9 @@ a name glossed ("Xusuus, it means memory"), a quoted name, a capitalised name re
 across answers, a hashtag such as "#LunchCrew", a name the press gave it, the group
 credited, a nickname that "stuck", an acronym defined as "DASH = Deaf Access to ..."), the
 name it goes by now rather than the one it had "at first", never a person ("a man called
-Gary") nor a body someone worked for, else a short description from what the project is
+Gary") nor a body someone worked for; with no rule's name, the name the learned scorer of
+``drafting_names`` is sure of (a rule's name that scorer finds all but impossible is set
+aside); else a short description from what the project is
 and where, written from the contributor's English when an opening clause is in another
 language, at most about 70 characters and never cut mid-word. The summary is the project's
 own opening sentence(s) plus composed sentences on where and when, and on who did what
@@ -24,6 +26,13 @@ from dataclasses import dataclass, replace
 from functools import cached_property
 
 from conversations.drafting_entities import date_matches, places_in
+from conversations.drafting_names import (
+    Candidate,
+    NameWords,
+    candidates,
+    load_name_model,
+    name_key,
+)
 from conversations.drafting_placement import Unit, answered, corrected_values, link_opener_end
 from conversations.drafting_records import DraftSentence
 from conversations.model import Answer, Script
@@ -146,8 +155,9 @@ def _capitalised(word: str) -> bool:
 
 def _hashtag_words(tag: str) -> list[str]:
     """The words of a hashtag, split where they meet: "LunchCrew" is "Lunch" and "Crew",
-    "lunch_crew" the same, "BBCRadio" "BBC" and "Radio"; one typed all in lower case
-    ("lunchcrew") shows no join and stays one word."""
+    "lunch_crew" the same, "BBCRadio" "BBC" and "Radio", "StreetsAheadE17" "Streets",
+    "Ahead" and "E17"; one typed all in lower case ("lunchcrew") shows no join and stays one
+    word."""
     if "_" in tag:
         return [w for w in tag.split("_") if w]
     words: list[str] = []
@@ -162,7 +172,11 @@ def _hashtag_words(tag: str) -> list[str]:
                     or following.islower()  # "BBCRadio": the capital before "adio"
                 )
             )
-            or char.isdigit() != current[-1].isdigit()
+            or (
+                char.isdigit() != current[-1].isdigit()
+                # "E17", "M62": a postcode district or a road stays one word
+                and not (char.isdigit() and len(current) == 1 and current.isupper())
+            )
         )
         if joins:
             words.append(current)
@@ -273,6 +287,11 @@ class Headline:
         finally:
             self._now_only = False
         named = named or self._named()
+        if named is not None and self.unlikely(named[0]):
+            named = None
+        # With no rule's name, the learned scorer's when it is sure: on interviews no rule
+        # was written for, it finds names the rules miss (bench/name_train.py).
+        named = named or self.scored()
         if named is not None:
             name, unit = named
             # A name read from tidied text carries the tidier's words it holds ("ppl"
@@ -365,6 +384,153 @@ class Headline:
             or self.credited_group()
             or self.credited_name_place()
         )
+
+    @cached_property
+    def name_words(self) -> NameWords:
+        """The word lists the learned name scorer reads, from ``drafting.yaml``."""
+        cues = "|".join(
+            re.escape(w[:-1]) + r"\w*" if w.endswith("*") else re.escape(w)
+            for w in self._titles("name_model_cues")
+        )
+        return NameWords(
+            joining=frozenset(w.casefold() for w in self._titles("name_model_joining")),
+            cues=re.compile(rf"(?<![\w'’])(?:{cues})(?![\w'’])", re.IGNORECASE),
+            skip=frozenset(w.casefold() for w in self._titles("name_model_skip")),
+            openers=frozenset(
+                w.casefold()
+                for w in (*self._titles("name_model_skip"), *self._titles("name_model_openers"))
+            ),
+            places=frozenset(name_key(p) for p in self.places),
+            place_words=frozenset(self.place_words),
+            organisations=frozenset(name_key(o) for o in self.organisations),
+            org_words=frozenset(self.org_words),
+            persons=frozenset(self.persons),
+            date_words=frozenset(self.date_words),
+            kinds=frozenset(self.kinds),
+            generic=frozenset(self.generic),
+            greetings=frozenset(self.greetings),
+        )
+
+    @cached_property
+    def _candidates(self) -> dict[str, Candidate]:
+        credit = answered(self.answers, "credit_org")
+        return candidates(self.units, credit.text if credit else "", self.name_words)
+
+    def name_candidates(self) -> dict[str, Candidate]:
+        """Every phrase that could be the project's name, with the scorer's features."""
+        return dict(self._candidates)
+
+    def unlikely(self, name: str) -> bool:
+        """A rule's name the scorer finds all but impossible ("English", "Comes", a
+        newspaper the story mentions): on fresh interviews the rules' names it scores so low
+        were wrong, so the title describes the project instead."""
+        model = load_name_model()
+        candidate = self._candidates.get(name_key(name))
+        if re.fullmatch(r"(?:[A-Z]\.){2,}[A-Z]?\.?|[A-Z]{2,6}", name):
+            return False  # an acronym the rules read, spelled out or dotted ("B.R.E.W")
+        return (
+            model is not None
+            and candidate is not None
+            and model.probability(candidate.features) < model.rule_veto
+        )
+
+    def _body_named(self, name: str, candidate: Candidate) -> bool:
+        """A body the answers name as one, not the project: "Haringey Council", a partner
+        "we worked with" ("PEDAL POWER TRUST and BIKE WORKS")."""
+        folded = [w.casefold() for w in name.split()]
+        if " ".join(folded) not in self.organisations:
+            return False
+        partnered = any(candidate.features.get(f"L1:{w}") for w in self._phrases("partner_cues"))
+        shouted = len(folded) > 1 and name.isupper()
+        return partnered or shouted or folded[-1] in self.org_words - self.kinds
+
+    def _venue(self, candidate: Candidate) -> bool:
+        """Where it happens, not what it is called: "sessions at Riverside Hub"."""
+        return any(candidate.features.get(f"L1:{w}") for w in self._phrases("venue_cues"))
+
+    def _credited_body(self, name: str, candidate: Candidate) -> bool:
+        """Named only in the credit, as a body the contributor speaks for ("Kerb Appeal (a
+        disability charity, Hull)", "Age UK, Leeds"), or as a person ("Barry Holt, Rochdale")."""
+        if candidate.homes != {"credit_org"}:
+            return False
+        answer = answered(self.answers, "credit_org")
+        rest = (answer.text if answer else "").replace(name, " ", 1)
+        if set(tokens(name)) & self._credited_people:
+            return True
+        if tokens(name)[-1:] and tokens(name)[-1] in self._phrases("national_words"):
+            return True  # "Age UK, Leeds": a national body's local branch
+        return bool(set(tokens(rest)) & set(self._phrases("body_words")))
+
+    def _kind_of_thing(self, candidate: Candidate) -> bool:
+        """Said as a kind of thing, not a name: "a Community Garden group"."""
+        f = candidate.features
+        return any(f.get(f"L1:{w}") for w in self.indefinite) and any(
+            f.get(f"R1:{w}") for w in self.kinds
+        )
+
+    def scored(self) -> tuple[str, Unit | None] | None:
+        """The name the learned scorer is confident of, written as a title, or None."""
+        model = load_name_model()
+        if model is None:
+            return None
+        person_titles = set(self._phrases("person_titles"))
+        speech = self._phrases("speech_words")
+        for candidate, p in model.ranked(self._candidates):
+            if p < model.threshold:
+                break
+            if candidate.text[:1] in "#@":
+                words = _hashtag_words(candidate.text[1:])
+            else:
+                words = candidate.text.split()
+            if len(words) > 1 and words[0].casefold() == "the":
+                words = words[1:]
+            if not candidate.capitalised or candidate.text[:1] in "#@":
+                name = self._title_case(words)
+            else:
+                name = " ".join(words)
+            # What no rule takes for a name, the scorer may not either: a person, a place, a
+            # date, a partner or a body the answers name.
+            said_after = {candidate.features.get(f"R{d}:{w}") for d in range(1, 5) for w in speech}
+            if (
+                self._scored_name_ok(name)
+                and not self._body_named(name, candidate)
+                and not self._venue(candidate)
+                and not self._credited_body(name, candidate)
+                and not self._kind_of_thing(candidate)
+                and words[0].casefold().strip(".") not in person_titles
+                and not (candidate.features.get("kind:quoted") and 1.0 in said_after)
+            ):
+                return name, candidate.unit
+        return None
+
+    def _scored_name_ok(self, name: str) -> bool:
+        """What no rule takes for a name, the scorer may not either: a person, a place, a
+        day or a date alone, a body's word or acronym, a partner, or the first words of a
+        body's name ("Leeds City" of Leeds City Council). A body the story names in full may
+        be the project ("TRAC", "Knocknaheeny Community Pantry CLG")."""
+        words = name.split()
+        folded = [w.casefold() for w in words]
+        if not words or len(words) > MAX_NAME_WORDS or folded[-1] in self.stop | self.joining:
+            return False
+        if (
+            set(folded) <= self.generic | self.kinds | self.greetings
+            or set(folded) <= self.date_words
+        ):
+            return False  # "Community Group", "Hiya", "March"; "Tuesday Club" may name it
+        if any(w in self.acronyms for w in words) or set(folded) <= self._credited_people:
+            return False
+        if any(w.strip("'’") in self.org_words - self.kinds for w in folded) and len(words) == 1:
+            return False
+        if self._named_place(name) or self._is_place(words) or self._partner(" ".join(folded)):
+            return False
+        legal = set(self._phrases("legal_forms"))
+        for body in self.organisations:
+            rest = f" {body} ".split(f" {' '.join(folded)} ", 1)
+            if len(rest) == 2 and rest[1].strip():
+                following = rest[1].split()[0]
+                if following in self.org_words and following not in legal:
+                    return False
+        return self._usable_name(name)
 
     def _echoes(self, name: str) -> bool:
         return bool(self.echo & set(tokens(name)))

@@ -151,6 +151,10 @@ def facts_missing(draft: DraftRecord, interview: Interview) -> list[str]:
     ]
 
 
+def _without_the(name: str) -> str:
+    return name[4:] if name.startswith("the ") else name
+
+
 def title_verdict(interview: Interview, title: str) -> tuple[bool, bool]:
     """(the title is the project's own name, the title is usable).
 
@@ -161,7 +165,11 @@ def title_verdict(interview: Interview, title: str) -> tuple[bool, bool]:
     rule: dict[str, Any] = interview.title or {}
     folded = title.casefold()
     name = str(rule.get("name") or "")
-    is_name = bool(name) and folded.strip(" .!?\"'“”„«»") == name.casefold()
+    # A leading "The" is an editor's choice either way: "The Damp Squad" is the name
+    # "damp squad", and "Larder" names "The Larder".
+    is_name = bool(name) and _without_the(folded.strip(" .!?\"'“”„«»")) == _without_the(
+        name.casefold()
+    )
     last = re.findall(r"[^\W_]+", folded)[-1:] or [""]
     shaped = (
         0 < len(title) <= TITLE_MAX
