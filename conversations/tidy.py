@@ -299,13 +299,23 @@ _I_RE = re.compile(r"(?<![\w'’.@/-])i(?=(?:['’](?:m|ve|d|ll))?(?![\w'’@/-]
 
 
 def _capital_i_word(match: re.Match[str]) -> str:
-    """A capital "I", except between two numbers: "2021 i 2022" is Welsh for "2021 to 2022"."""
+    """A capital "I", except between two numbers ("2021 i 2022" is Welsh for "2021 to 2022")
+    or inside a name, between two capitalised words after the first ("its called Amser i
+    Fi", Welsh for "time for me")."""
     text, at = match.string, match.start()
     between = (
         text[max(0, at - 2) : at].strip()[-1:].isdigit()
         and text[at + 1 : at + 3].strip()[:1].isdigit()
     )
-    return match.group(0) if between else "I"
+    before = re.findall(r"[\w'’]+", text[:at])[-2:]
+    after = re.match(r"\s+([\w'’]+)", text[at + 1 :])
+    in_name = (
+        len(before) == 2
+        and before[-1][:1].isupper()
+        and after is not None
+        and after.group(1)[:1].isupper()
+    )
+    return match.group(0) if between or in_name else "I"
 
 
 def _capital_i(sentence: str, language: str) -> str:
