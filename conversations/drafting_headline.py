@@ -289,6 +289,8 @@ class Headline:
         named = named or self._named()
         if named is not None and self.unlikely(named[0]):
             named = None
+        if named is not None:
+            named = self.outweighed(named[0]) or named
         # With no rule's name, the learned scorer's when it is sure: on interviews no rule
         # was written for, it finds names the rules miss (bench/name_train.py).
         named = named or self.scored()
@@ -420,19 +422,37 @@ class Headline:
         """Every phrase that could be the project's name, with the scorer's features."""
         return dict(self._candidates)
 
+    def _rule_likelihood(self, name: str) -> float | None:
+        """How likely the scorer finds a rule's name, or None when it has no say: no model,
+        a phrase it does not weigh, or an acronym the rules read spelled out or dotted
+        ("B.R.E.W")."""
+        model = load_name_model()
+        candidate = self._candidates.get(name_key(name))
+        if model is None or candidate is None:
+            return None
+        if re.fullmatch(r"(?:[A-Z]\.){2,}[A-Z]?\.?|[A-Z]{2,6}", name):
+            return None
+        return model.probability(candidate.features)
+
     def unlikely(self, name: str) -> bool:
         """A rule's name the scorer finds all but impossible ("English", "Comes", a
         newspaper the story mentions): on fresh interviews the rules' names it scores so low
         were wrong, so the title describes the project instead."""
         model = load_name_model()
-        candidate = self._candidates.get(name_key(name))
-        if re.fullmatch(r"(?:[A-Z]\.){2,}[A-Z]?\.?|[A-Z]{2,6}", name):
-            return False  # an acronym the rules read, spelled out or dotted ("B.R.E.W")
-        return (
-            model is not None
-            and candidate is not None
-            and model.probability(candidate.features) < model.rule_veto
-        )
+        likely = self._rule_likelihood(name)
+        return model is not None and likely is not None and likely < model.rule_veto
+
+    def outweighed(self, name: str) -> tuple[str, Unit | None] | None:
+        """The scorer's name instead of a rule's, when it is sure of its own and doubts the
+        rule's ("Bia le Chéile, it means food together" over "Cooks")."""
+        model = load_name_model()
+        likely = self._rule_likelihood(name)
+        if model is None or likely is None or likely >= model.doubt:
+            return None
+        scored = self._scored
+        if scored is None or scored[2] < model.override:
+            return None
+        return scored[0], scored[1]
 
     def _body_named(self, name: str, candidate: Candidate) -> bool:
         """A body the answers name as one, not the project: "Haringey Council", a partner
@@ -470,6 +490,13 @@ class Headline:
 
     def scored(self) -> tuple[str, Unit | None] | None:
         """The name the learned scorer is confident of, written as a title, or None."""
+        scored = self._scored
+        return (scored[0], scored[1]) if scored is not None else None
+
+    @cached_property
+    def _scored(self) -> tuple[str, Unit | None, float] | None:
+        """The likeliest phrase at or above the threshold that could be a name, its source
+        and its probability."""
         model = load_name_model()
         if model is None:
             return None
@@ -500,7 +527,7 @@ class Headline:
                 and words[0].casefold().strip(".") not in person_titles
                 and not (candidate.features.get("kind:quoted") and 1.0 in said_after)
             ):
-                return name, candidate.unit
+                return name, candidate.unit, p
         return None
 
     def _scored_name_ok(self, name: str) -> bool:

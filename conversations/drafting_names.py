@@ -233,12 +233,17 @@ def _shape(key: str, candidate: Candidate, words: NameWords) -> None:
 @dataclass(frozen=True)
 class NameModel:
     """A logistic scorer: feature weights, a bias, the probability a name must reach to be
-    used before the title rules, and the one below which a rule's name is not used."""
+    used when no rule names the project, and the one below which a rule's name is not
+    used."""
 
     weights: Mapping[str, float]
     bias: float
     threshold: float
     rule_veto: float = 0.0
+    # The scorer's own name replaces a rule's it scores below ``doubt`` when it is at least
+    # ``override`` sure of its own.
+    override: float = 1.0
+    doubt: float = 0.0
 
     def probability(self, features: Mapping[str, float]) -> float:
         z = self.bias + sum(self.weights.get(n, 0.0) * v for n, v in features.items())
@@ -264,6 +269,8 @@ class NameModel:
                 "bias": round(self.bias, 5),
                 "threshold": self.threshold,
                 "rule_veto": self.rule_veto,
+                "override": self.override,
+                "doubt": self.doubt,
                 "weights": weights,
             },
             ensure_ascii=False,
@@ -282,4 +289,6 @@ def load_name_model(path: Path = MODEL_PATH) -> NameModel | None:
         float(data["bias"]),
         float(data["threshold"]),
         float(data.get("rule_veto", 0.0)),
+        float(data.get("override", 1.0)),
+        float(data.get("doubt", 0.0)),
     )

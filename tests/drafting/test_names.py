@@ -178,3 +178,25 @@ def test_every_phrase_weighed_is_one_the_contributor_typed(answers: list[str], c
         assert any(candidate.text in source for source in [*answers, credit])
         if model is not None:
             assert 0.0 <= model.probability(candidate.features) <= 1.0
+
+
+def test_a_rule_name_the_scorer_doubts_gives_way_to_one_it_is_sure_of(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    answers = texts(
+        project=(
+            "we called it Supper Nights, a supper club for lonely farmers. "
+            "everyone says Tafarn Fach"
+        )
+    )
+    assert build_draft(FULL, answers).title == "Supper Nights"
+    sure = NameModel(
+        {"W:tafarn": 15.0, "W:fach": 1.0}, -5.0, 0.5, rule_veto=0.001, override=0.7, doubt=0.1
+    )
+    monkeypatch.setattr(headline_module, "load_name_model", lambda: sure)
+    assert build_draft(FULL, answers).title == "Tafarn Fach"
+    unsure = NameModel(
+        {"W:tafarn": 15.0, "W:fach": 1.0}, -5.0, 0.5, rule_veto=0.001, override=0.7, doubt=0.0
+    )
+    monkeypatch.setattr(headline_module, "load_name_model", lambda: unsure)
+    assert build_draft(FULL, answers).title == "Supper Nights"
