@@ -199,6 +199,26 @@ def test_correction_replaces_the_wrong_value_and_cites_both_answers() -> None:
     assert draft.field("tips").text == ""
 
 
+def test_a_correction_names_a_body_of_several_words_and_keeps_all_of_them() -> None:
+    draft = build_draft(
+        FULL,
+        texts(
+            who="tenants and the architects. Changeworks did the advice sessions",
+            tip="sorry it was Home Energy Scotland not Changeworks",
+        ),
+    )
+    text = " ".join(f.text for f in draft.fields.values())
+    assert "Home Energy Scotland did the advice sessions" in text
+    assert "Changeworks" not in text
+
+
+def test_an_apology_opening_a_correction_is_not_taken_for_the_right_value() -> None:
+    draft = build_draft(
+        FULL, texts(place_when="Swansea, every Monday", tip="Sorry Tuesday not Monday")
+    )
+    assert "Swansea, every Tuesday" in draft.field("place").text
+
+
 def test_organisation_names_are_found_in_capitalised_and_plain_forms() -> None:
     assert organisation_names(
         "Then Leeds City Council and Bramley Food CIC met the local council and the NHS."
