@@ -475,11 +475,16 @@ class Headline:
             return False
         answer = answered(self.answers, "credit_org")
         rest = (answer.text if answer else "").replace(name, " ", 1)
-        if set(tokens(name)) & self._credited_people:
-            return True
+        if set(tokens(name)) & (self._credited_people | set(self._phrases("body_words"))):
+            return True  # a person, or a body by its own name ("Hull City Council")
         if tokens(name)[-1:] and tokens(name)[-1] in self._phrases("national_words"):
             return True  # "Age UK, Leeds": a national body's local branch
         return bool(set(tokens(rest)) & set(self._phrases("body_words")))
+
+    def _names_something_else(self, candidate: Candidate) -> bool:
+        """ "Tuesday Soup is the name of the recipe book": a name, but of something else."""
+        f = candidate.features
+        return any(f.get(f"R{at}:name") and f.get(f"R{at + 1}:of") for at in range(1, 4))
 
     def _kind_of_thing(self, candidate: Candidate) -> bool:
         """Said as a kind of thing, not a name: "a Community Garden group"."""
@@ -526,6 +531,7 @@ class Headline:
                 and not self._kind_of_thing(candidate)
                 and words[0].casefold().strip(".") not in person_titles
                 and not (candidate.features.get("kind:quoted") and 1.0 in said_after)
+                and not self._names_something_else(candidate)
             ):
                 return name, candidate.unit, p
         return None
