@@ -327,6 +327,16 @@ class Headline:
             described = self.described(source)
             if described is not None:
                 return described
+        # Nothing a description can be made of ("A! A": "A!" reads as an aside, "A" does
+        # not): the first words as typed, so a draft is never left without a title.
+        for source in [*sources, *self.units]:
+            text = self._fit(source.text.strip(" .!?…"), self.limit)
+            if (
+                re.search(r"[^\W\d_]", text)
+                and not self.is_aside(text)
+                and not set(tokens(text)) <= self.greetings
+            ):
+                return DraftSentence(text, source.question_ids, "", (), source.changes)
         return None
 
     def _named(self) -> tuple[str, Unit | None] | None:

@@ -92,3 +92,9 @@ def test_any_answers_of_any_kind_make_a_draft_placing_each_sentence_once(
         for _, text in answer_units(interview)
     ):
         assert draft.title.strip()
+
+
+def test_an_answer_with_nothing_to_describe_still_gets_a_title_but_a_greeting_does_not() -> None:
+    script = SCRIPTS["full-story"]
+    assert build_draft(script, {"project": Answer("project", text="A! A")}).title == "A"
+    assert build_draft(script, {"project": Answer("project", text="Hiya!")}).title == ""
