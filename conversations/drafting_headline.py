@@ -485,11 +485,12 @@ class Headline:
             return False
         answer = answered(self.answers, "credit_org")
         rest = (answer.text if answer else "").replace(name, " ", 1)
-        if set(tokens(name)) & (self._credited_people | set(self._phrases("body_words"))):
+        said, bodies = tokens(name), self._phrases("body_words")
+        if set(said) & (self._credited_people | bodies):
             return True  # a person, or a body by its own name ("Hull City Council")
-        if tokens(name)[-1:] and tokens(name)[-1] in self._phrases("national_words"):
+        if said[-1:] and said[-1] in self._phrases("national_words"):
             return True  # "Age UK, Leeds": a national body's local branch
-        return bool(set(tokens(rest)) & set(self._phrases("body_words")))
+        return bool(set(tokens(rest)) & bodies)
 
     def _names_something_else(self, candidate: Candidate) -> bool:
         """ "Tuesday Soup is the name of the recipe book": a name, but of something else."""
@@ -515,8 +516,6 @@ class Headline:
         model = load_name_model()
         if model is None:
             return None
-        person_titles = set(self._phrases("person_titles"))
-        speech = self._phrases("speech_words")
         for candidate, p in model.ranked(self._candidates):
             if p < model.threshold:
                 break
@@ -530,21 +529,29 @@ class Headline:
                 name = self._title_case(words)
             else:
                 name = " ".join(words)
-            # What no rule takes for a name, the scorer may not either: a person, a place, a
-            # date, a partner or a body the answers name.
-            said_after = {candidate.features.get(f"R{d}:{w}") for d in range(1, 5) for w in speech}
-            if (
-                self._scored_name_ok(name)
-                and not self._body_named(name, candidate)
-                and not self._venue(candidate)
-                and not self._credited_body(name, candidate)
-                and not self._kind_of_thing(candidate)
-                and words[0].casefold().strip(".") not in person_titles
-                and not (candidate.features.get("kind:quoted") and 1.0 in said_after)
-                and not self._names_something_else(candidate)
-            ):
+            if self._scored_fits(name, candidate):
                 return name, candidate.unit, p
         return None
+
+    def _scored_fits(self, name: str, candidate: Candidate) -> bool:
+        """What no rule takes for a name, the scorer may not either: a person ("Mrs
+        Okafor"), a place, a date, a partner, a venue, a body, a kind of thing, words quoted
+        as said ("'not our problem', she said") or a name of something else."""
+        f = candidate.features
+        speech = self._phrases("speech_words")
+        said = bool(f.get("kind:quoted")) and any(
+            f.get(f"R{at}:{w}") for at in range(1, 5) for w in speech
+        )
+        return (
+            self._scored_name_ok(name)
+            and name.split()[0].casefold().strip(".") not in self._phrases("person_titles")
+            and not said
+            and not self._body_named(name, candidate)
+            and not self._venue(candidate)
+            and not self._credited_body(name, candidate)
+            and not self._kind_of_thing(candidate)
+            and not self._names_something_else(candidate)
+        )
 
     def _scored_name_ok(self, name: str) -> bool:
         """What no rule takes for a name, the scorer may not either: a person, a place, a
