@@ -278,7 +278,23 @@ class Headline:
 
     # -- title --
 
-    def title(self, summary: Sequence[Unit]) -> DraftSentence | None:
+    def title(
+        self,
+        summary: Sequence[Unit],
+        given: tuple[str, Sequence[Unit], tuple[str, ...]] | None = None,
+    ) -> DraftSentence | None:
+        """The project's name, else a short description of it. ``given`` is the name the
+        contributor typed when asked for it (see ``drafting_given``), the answer sentences
+        that say only it and the answers its words come from: their word beats any name
+        read from the story."""
+        if given is not None and len(given[0]) <= self.limit:
+            own, typed, cited = given
+            return DraftSentence(
+                self._with_article(own),
+                cited,
+                refs=tuple(r for u in typed for r in u.refs),
+                changes=tuple(c for u in typed for c in u.changes if c.replacement in own),
+            )
         # The name the project goes by now wins over one it had at first; with no other
         # name, the first one still names it ("we went by Green Fingers at first").
         self._now_only = True

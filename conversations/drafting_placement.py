@@ -52,7 +52,7 @@ NOT_PLACED = frozenset(
 )
 PLACED_KINDS = frozenset({QuestionKind.TEXT, QuestionKind.LINK, QuestionKind.MEDIA})
 # Short, specific answers whose sentences stay home whatever words they hold.
-UNROUTED = frozenset({"place_when", "source", "media", "final_say"})
+UNROUTED = frozenset({"place_when", "source", "media", "final_say", "name"})
 OTHER = "other_notes"
 SUMMARY_MAX_WORDS = 30
 
@@ -271,6 +271,8 @@ class Placer:
         qid = unit.home
         if qid in {"source", "media"}:
             return "links_and_media" if LINK_RE.search(unit.text) else OTHER
+        if qid == "name":
+            return OTHER  # what the title does not hold: a gloss, a story, "no name"
         if qid == "place_when":
             first = (tokens(unit.text) or [""])[0]
             return "dates_and_stage" if first in self.date_starts else "place"

@@ -20,6 +20,7 @@ SPOTTED_TO_THE_END = "\n".join(
     [
         "1",  # consent: yes
         "Kids & <b>parents</b> redid the playground",
+        "/skip",  # its name
         "Leeds, spring 2025",
         "2",  # tick "Designing it"
         "7",  # Done
@@ -40,7 +41,7 @@ def test_chat_needs_no_token_and_stores_answers_in_a_local_sqlite_file(tmp_path:
     result = run_cli(["chat", "--script", "spotted"], tmp_path, stdin=SPOTTED_TO_THE_END)
     assert result.returncode == 0, result.stderr
     assert "Traceback" not in result.stderr
-    assert "Question 1 of about 7" in result.stdout
+    assert "Question 1 of about 8" in result.stdout
     assert "[1] Yes" in result.stdout
     # The contributor's own markup comes back as they typed it, not interpreted.
     assert "Kids & <b>parents</b> redid the playground" in result.stdout
@@ -53,9 +54,9 @@ def test_chat_needs_no_token_and_stores_answers_in_a_local_sqlite_file(tmp_path:
 
 
 def test_chat_submits_from_the_review_card_and_gives_a_reference(tmp_path: Path) -> None:
-    # On the review card of the six-question script, [7] is "Send it".
-    result = run_cli(["chat", "--script", "spotted"], tmp_path, stdin=SPOTTED_TO_THE_END + "7\n")
-    assert "[7] ✅ Send it" in result.stdout
+    # On the review card of the seven questions asked, [8] is "Send it".
+    result = run_cli(["chat", "--script", "spotted"], tmp_path, stdin=SPOTTED_TO_THE_END + "8\n")
+    assert "[8] ✅ Send it" in result.stdout
     assert "CP-" in result.stdout, result.stdout
     with sqlite3.connect(tmp_path / "copro-bot.db") as connection:
         (status,) = connection.execute("SELECT status FROM interviews").fetchone()
@@ -75,8 +76,8 @@ def test_leaving_and_coming_back_resumes_where_it_was(tmp_path: Path) -> None:
     assert "your answers are saved" in first.stdout
     second = run_cli(["chat", "--script", "spotted"], tmp_path, stdin="1\n/quit\n")
     assert "Welcome back" in second.stdout
-    assert "question 3 of about 7" in second.stdout
-    assert second.stdout.count("Question 1 of about 7") == 0
+    assert "question 3 of about 8" in second.stdout
+    assert second.stdout.count("Question 1 of about 8") == 0
     assert answers_in(tmp_path / "copro-bot.db")["project"] == (
         "A community fridge run by neighbours"
     )
@@ -119,19 +120,20 @@ def test_an_answer_typed_right_after_a_long_one_answers_the_next_question(
     result = run_cli(
         ["chat", "--script", "spotted"],
         tmp_path,
-        stdin=f"1\n{long_answer}\nLeeds, spring 2025\n/quit\n",
+        stdin=f"1\n{long_answer}\nThe Playground Project\n/quit\n",
     )
     assert "Added that to your previous answer" not in result.stdout
-    assert "Question 4 of about 7" in result.stdout
+    assert "Question 4 of about 8" in result.stdout
     stored = answers_in(tmp_path / "copro-bot.db")
     assert stored["project"] == long_answer.strip()
-    assert stored["place_when"] == "Leeds, spring 2025"
+    assert stored["name"] == "The Playground Project"
 
 
 def test_button_hints_are_worded_for_typing_numbers(tmp_path: Path) -> None:
     lines = [
         "1",  # consent
         "A community fridge",
+        "/skip",  # its name
         "Leeds",
         "/help",  # the multiple-choice question's help
         "2",  # numbers still press its buttons after /help
@@ -160,7 +162,7 @@ def test_privacy_and_mydata_answer_in_the_terminal_also_after_sending(tmp_path: 
     result = run_cli(
         ["chat", "--script", "spotted"],
         tmp_path,
-        stdin=SPOTTED_TO_THE_END + "7\n/privacy\n/mydata\n/quit\n",
+        stdin=SPOTTED_TO_THE_END + "8\n/privacy\n/mydata\n/quit\n",
     )
     after_sending = result.stdout.split("Reference: CP-", 1)[1]
     shown = " ".join(after_sending.split())
@@ -209,9 +211,9 @@ def test_answers_can_be_redirected_from_a_file(tmp_path: Path) -> None:
 def test_the_terminal_chat_takes_a_language(tmp_path: Path) -> None:
     result = run_cli(["chat", "--script", "spotted", "--lang", "pl"], tmp_path, stdin="1\n/quit\n")
     assert "== Znasz ciekawy projekt? ==" in result.stdout
-    assert "== Pytanie 1 z około 7 ==" in result.stdout
+    assert "== Pytanie 1 z około 8 ==" in result.stdout
     assert "  [1] Tak\n  [2] Nie" in result.stdout
-    assert "== Pytanie 2 z około 7 ==" in result.stdout
+    assert "== Pytanie 2 z około 8 ==" in result.stdout
     refused = run_cli(["chat", "--lang", "xx"], tmp_path)
     assert refused.returncode == 2
     assert "invalid choice: 'xx'" in refused.stderr
@@ -226,9 +228,9 @@ def test_the_terminal_chat_in_welsh_answers_and_switches_language(tmp_path: Path
     assert result.returncode == 0, result.stderr
     shown = " ".join(result.stdout.split())
     assert "/language" in shown.split("==", 1)[0]  # the opening line names it
-    assert "== Cwestiwn 2 o tua 7 ==" in shown
+    assert "== Cwestiwn 2 o tua 8 ==" in shown
     assert "[4] English" in shown
-    assert "== Question 3 of about 7 ==" in shown  # asked again, now in English
+    assert "== Question 3 of about 8 ==" in shown  # asked again, now in English
     assert answers_in(tmp_path / "copro-bot.db")["project"] == "Trwsio beiciau yn y llyfrgell"
 
 

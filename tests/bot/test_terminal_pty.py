@@ -67,9 +67,9 @@ def stored_answers(tmp_path: Path) -> dict[str, str]:
 def test_ctrl_c_at_the_prompt_leaves_at_once_with_the_carry_on_line(
     chat: pexpect.spawn, tmp_path: Path
 ) -> None:
-    chat.expect_exact("Question 1 of about 7")
+    chat.expect_exact("Question 1 of about 8")
     answer(chat, "1")
-    chat.expect_exact("Question 2 of about 7")
+    chat.expect_exact("Question 2 of about 8")
     chat.expect_exact(PROMPT_READY)
     pressed = time.monotonic()
     chat.sendintr()
@@ -84,13 +84,13 @@ def test_ctrl_c_at_the_prompt_leaves_at_once_with_the_carry_on_line(
 
 
 def test_a_10000_character_paste_is_kept_whole(chat: pexpect.spawn, tmp_path: Path) -> None:
-    chat.expect_exact("Question 1 of about 7")
+    chat.expect_exact("Question 1 of about 8")
     answer(chat, "1")
-    chat.expect_exact("Question 2 of about 7")
+    chat.expect_exact("Question 2 of about 8")
     # What a terminal sends for a paste. (Typed key by key it is kept whole too, but takes
     # seconds here, so that stays out of the suite.)
     answer(chat, f"\x1b[200~{LONG_ANSWER}\x1b[201~")
-    chat.expect_exact("Question 3 of about 7")
+    chat.expect_exact("Question 3 of about 8")
     answer(chat, "/quit")
     chat.expect(pexpect.EOF)
 

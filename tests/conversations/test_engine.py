@@ -43,9 +43,10 @@ def spotted_at_together() -> Dialog:
     return run_dialog(
         SPOTTED,
         [
-            (press("c|consent|yes"), "Question 2 of about 7"),
-            ("Parents and the school redesigned the playground", "Question 3 of about 7"),
-            ("Leeds, last spring", "Question 4 of about 7"),
+            (press("c|consent|yes"), "Question 2 of about 8"),
+            ("Parents and the school redesigned the playground", "Question 3 of about 8"),
+            (press("s|name"), "Question 4 of about 8"),
+            ("Leeds, last spring", "Question 5 of about 8"),
         ],
     )
 
@@ -69,7 +70,7 @@ def full_story_at(question_id: str, **answers: Answer) -> Dialog:
 
 def test_begin_sends_welcome_then_first_question() -> None:
     outcome = begin(SPOTTED, T0)
-    assert [r.heading for r in outcome.replies] == ["Spotted a project?", "Question 1 of about 7"]
+    assert [r.heading for r in outcome.replies] == ["Spotted a project?", "Question 1 of about 8"]
     assert button_data(outcome) == ["c|consent|yes", "c|consent|no"]
     assert (outcome.state.current, outcome.state.mode) == ("consent", Mode.ASKING)
     assert (outcome.state.started_at, outcome.state.last_event_at) == (T0, T0)
@@ -79,8 +80,9 @@ def test_a_whole_spotted_interview_ends_in_submission() -> None:
     dialog = run_dialog(
         SPOTTED,
         [
-            ("yeah", "Question 2 of about 7"),
-            ("Parents and the school redesigned the playground", "Where and when"),
+            ("yeah", "Question 2 of about 8"),
+            ("Parents and the school redesigned the playground", "Do you know what it's called?"),
+            ("Playground Makeover", "Where and when"),
             (press("s|place_when"), "Which parts did people seem to do together?"),
             (press("t|together|design"), "✅ Designing it"),
             (press("t|together|delivery"), "✅ Running it"),
@@ -93,6 +95,7 @@ def test_a_whole_spotted_interview_ends_in_submission() -> None:
     state = dialog.state
     assert state.status == Status.SUBMITTED
     assert state.answers["consent"].choices == ("yes",)
+    assert state.answers["name"].text == "Playground Makeover"
     assert state.answers["place_when"].skipped is True
     assert state.answers["together"].choices == ("design", "delivery")
     assert state.answers["source"].text == "https://example.org/playground"
@@ -105,7 +108,8 @@ def test_a_whole_full_story_interview_with_buttons_probe_and_media() -> None:
         FULL,
         [
             (press("c|consent|yes"), "What's the project?"),
-            ("A community garden run by residents and the council together", "Where and when"),
+            ("A community garden run by residents and the council together", "Has it got a name?"),
+            ("Leeds Community Garden", "Where and when"),
             ("Leeds, since 2023", "Where's it at right now?"),
             (press("c|stage|running"), "What's your part in it?"),
             ("I organise the volunteers", "Who's involved?"),
@@ -138,6 +142,7 @@ def test_a_whole_full_story_interview_with_buttons_probe_and_media() -> None:
     )
     state = dialog.state
     assert state.status == Status.SUBMITTED
+    assert state.answers["name"].text == "Leeds Community Garden"
     assert state.answers["who"].text == "tenants and council staff\na local charity too"
     assert state.answers["origin"].skipped is True
     assert state.answers["together"].choices == ("needs", "design")
@@ -145,12 +150,13 @@ def test_a_whole_full_story_interview_with_buttons_probe_and_media() -> None:
     assert state.answers["changed"].text == "Far more people use the park every single week now"
     assert [m.file_id for m in state.answers["media"].media] == ["f2", "f3"]
     assert state.answers["contact_how"].text == "sam@example.org"
-    assert progress(FULL, state) == (23, 23)
+    assert progress(FULL, state) == (24, 24)
     card = transcript(dialog.outcomes[-2])
-    assert "15. Photos and files: 2 photos" in card
-    assert "14. What changed: Far more people use the park every single week now; 1 photo" in card
-    assert "10. Final say: — skipped" in card
-    assert "8. Done together: Working out what was needed, Designing it" in card
+    assert "3. Its name: Leeds Community Garden" in card
+    assert "16. Photos and files: 2 photos" in card
+    assert "15. What changed: Far more people use the park every single week now; 1 photo" in card
+    assert "11. Final say: — skipped" in card
+    assert "9. Done together: Working out what was needed, Designing it" in card
 
 
 def test_album_gets_one_acknowledgement() -> None:
@@ -194,6 +200,7 @@ def test_back_then_new_answer_returns_to_where_you_were() -> None:
     dialog = spotted_at_together()
     dialog.send(press("b|together"))
     dialog.send(press("b|place_when"))
+    dialog.send(press("b|name"))
     assert dialog.state.current == "project"
     outcome = dialog.send("A new playground designed with the kids")
     assert dialog.state.current == "together"
@@ -215,9 +222,10 @@ def test_edit_from_review_returns_to_review() -> None:
             (cmd("skip"), ""),
             (cmd("skip"), ""),
             (cmd("skip"), ""),
+            (cmd("skip"), ""),
             ("2", "Here's what you told me"),
             (press("e|place_when"), "Where and when"),
-            ("Bradford, 2022", "3. Where and when: Bradford, 2022"),
+            ("Bradford, 2022", "4. Where and when: Bradford, 2022"),
         ],
     )
     assert dialog.state.mode == Mode.REVIEW
@@ -230,6 +238,7 @@ def test_back_while_editing_returns_to_review() -> None:
         [
             ("yes", ""),
             ("Parents and the school redesigned the playground", ""),
+            (cmd("skip"), ""),
             (cmd("skip"), ""),
             (cmd("skip"), ""),
             (cmd("skip"), ""),
@@ -277,11 +286,12 @@ def test_review_midway_shows_answers_then_the_current_question() -> None:
     dialog = spotted_at_together()
     outcome = dialog.send(cmd("review"))
     text = transcript(outcome)
-    assert "3. Where and when: Leeds, last spring" in text
+    assert "3. Its name: — skipped" in text
+    assert "4. Where and when: Leeds, last spring" in text
     assert "Credit" not in text
     assert "3 more questions to go." in text
     assert "sub" not in button_data(outcome)
-    assert outcome.replies[-1].heading == "Question 4 of about 7"
+    assert outcome.replies[-1].heading == "Question 5 of about 8"
     assert dialog.state.mode == Mode.ASKING
 
 
@@ -293,7 +303,7 @@ def test_text_in_review_says_how_to_pick_and_shows_the_buttons_again() -> None:
         "To change an answer, reply with its number (like 2) or tap it. "
         "To send your story, type “send” or tap ✅ Send it."
     )
-    assert button_data(outcome)[:3] == ["e|consent", "e|project", "e|place_when"]
+    assert button_data(outcome)[:4] == ["e|consent", "e|project", "e|name", "e|place_when"]
     assert button_data(outcome)[-2:] == ["sub", "x"]
 
 
@@ -313,9 +323,9 @@ def test_probe_is_asked_once_only() -> None:
         [
             (press("c|consent|yes"), ""),
             ("A garden", "Could you tell me a little more?"),
-            ("It grows food", "Where and when"),
+            ("It grows food", "Has it got a name?"),
             (cmd("back"), "What's the project?"),
-            ("Still a garden", "Where and when"),
+            ("Still a garden", "Has it got a name?"),
         ],
     )
     assert dialog.state.probed == ("project",)
@@ -338,7 +348,7 @@ def test_probe_thats_all_keeps_the_answer_and_moves_on() -> None:
         [
             (press("c|consent|yes"), ""),
             ("A garden", "That's all"),
-            (press("d|project"), "Where and when"),
+            (press("d|project"), "Has it got a name?"),
         ],
     )
     assert dialog.state.answers["project"].text == "A garden"
@@ -351,6 +361,7 @@ def test_choice_accepts_number_label_or_id_and_retries_otherwise() -> None:
         [
             (press("c|consent|yes"), ""),
             ("A community garden run by residents and the council together", ""),
+            (cmd("skip"), "Where and when"),
             (cmd("skip"), "Where's it at right now?"),
             ("sometimes", "Tap the one that fits, or reply with its number (1 to 5)."),
             ("9", "Sorry, I didn't catch that."),
@@ -429,7 +440,7 @@ def test_media_is_refused_where_a_question_takes_words_only() -> None:
         outcome.replies[0].text
         == "I can't take a voice note for this one — please answer in words."
     )
-    assert outcome.replies[1].heading == "Question 2 of about 7"
+    assert outcome.replies[1].heading == "Question 2 of about 8"
     assert (outcome.effects, set(dialog.state.answers)) == ((), {"consent"})
 
 
@@ -456,7 +467,7 @@ def test_unsupported_content_gets_a_hint_and_changes_nothing() -> None:
     assert outcome.replies[0].text == (
         "Stickers are lovely, but I can only take text, photos, files, voice notes or links here."
     )
-    assert outcome.replies[1].heading == "Question 4 of about 7"
+    assert outcome.replies[1].heading == "Question 5 of about 8"
     assert outcome.effects == ()
     assert dialog.state == replace(before, last_event_at=dialog.now)
 
@@ -519,7 +530,7 @@ def test_resume_after_a_break_offers_to_use_the_held_text() -> None:
         [
             (
                 "design and delivery",
-                "Welcome back! You were on question 4 of about 7 (Done together). "
+                "Welcome back! You were on question 5 of about 8 (Done together). "
                 "Carry on or start over?",
                 timedelta(hours=7),
             ),
@@ -553,7 +564,7 @@ def test_carry_on_then_typing_answers_normally() -> None:
 def test_buttons_after_a_break_work_without_welcome_back() -> None:
     dialog = spotted_at_together()
     outcome = dialog.send(press("t|together|needs"), timedelta(hours=7))
-    assert outcome.replies[0].heading == "Question 4 of about 7"
+    assert outcome.replies[0].heading == "Question 5 of about 8"
 
 
 def test_start_while_active_offers_welcome_back_and_start_over_restarts() -> None:
@@ -561,7 +572,7 @@ def test_start_while_active_offers_welcome_back_and_start_over_restarts() -> Non
     run_dialog(
         SPOTTED,
         [
-            (Started(), "Welcome back! You were on question 4 of about 7"),
+            (Started(), "Welcome back! You were on question 5 of about 8"),
             (press("wr"), "Starting over"),
         ],
         dialog,
@@ -576,7 +587,7 @@ def test_a_stale_button_resends_the_current_question_and_changes_nothing() -> No
     for data in ["c|consent|no", "c|place_when|x", "sub", "xy", "wc", "e|nowhere", "zz|top"]:
         outcome = dialog.send(press(data))
         assert outcome.notice == STALE, data
-        assert outcome.replies[-1].heading == "Question 4 of about 7", data
+        assert outcome.replies[-1].heading == "Question 5 of about 8", data
         assert outcome.effects == (), data
     assert dialog.state.answers == before
 
@@ -605,23 +616,23 @@ def test_a_long_answer_split_by_telegram_is_joined_back() -> None:
     dialog.send(press("c|consent|yes"))
     first = "word " * 800  # 4000 characters
     dialog.send(first)
-    assert dialog.state.current == "place_when"
+    assert dialog.state.current == "name"
     outcome = dialog.send("and the rest of it", timedelta(seconds=3))
     assert outcome.replies[0].text == "Added that to your previous answer."
-    assert outcome.replies[1].heading == "Question 3 of about 7"
+    assert outcome.replies[1].heading == "Question 3 of about 8"
     assert dialog.state.answers["project"].text == first + "\nand the rest of it"
     assert dialog.state.answers["project"].message_ids == (1, 2)
-    later = dialog.send("Leeds", timedelta(seconds=30))
-    assert later.effects[0].answer.question_id == "place_when"  # type: ignore[union-attr]
+    later = dialog.send("Playground Makeover", timedelta(seconds=30))
+    assert later.effects[0].answer.question_id == "name"  # type: ignore[union-attr]
 
 
 def test_text_that_cannot_be_a_split_part_answers_the_next_question_at_once() -> None:
     dialog = Dialog.start(SPOTTED)
     dialog.send(press("c|consent|yes"))
     dialog.send(TextSent("word " * 800, message_id=1, may_continue=False))
-    outcome = dialog.send(TextSent("Leeds", message_id=2, may_continue=False))
+    outcome = dialog.send(TextSent("Playground Makeover", message_id=2, may_continue=False))
     assert "Added that to your previous answer." not in [r.text for r in outcome.replies]
-    assert dialog.state.answers["place_when"].text == "Leeds"
+    assert dialog.state.answers["name"].text == "Playground Makeover"
     assert dialog.state.answers["project"].text == "word " * 800
 
 
@@ -629,8 +640,8 @@ def test_text_after_the_continuation_window_answers_the_next_question() -> None:
     dialog = Dialog.start(SPOTTED)
     dialog.send(press("c|consent|yes"))
     dialog.send("x" * 3600)
-    dialog.send("Leeds", timedelta(seconds=25))
-    assert dialog.state.answers["place_when"].text == "Leeds"
+    dialog.send("Playground Makeover", timedelta(seconds=25))
+    assert dialog.state.answers["name"].text == "Playground Makeover"
 
 
 # --- help, status, odd states --------------------------------------------------------------
@@ -642,15 +653,16 @@ def test_status_help_and_unknown_commands() -> None:
         [
             (press("c|consent|yes"), ""),
             ("A community garden run by residents and the council together", ""),
+            (cmd("skip"), ""),
             ("Leeds", ""),
             (press("c|stage|idea"), ""),
-            (cmd("status"), "Question 5 of about 23 — about Your part; 18 left."),
+            (cmd("status"), "Question 6 of about 24 — about Your part; 18 left."),
             (cmd("help"), 'e.g. "I\'m a resident who helped organise it"'),
             (cmd("frobnicate"), "I don't know /frobnicate, sorry. Send /help"),
         ],
     )
     assert "/skip – skip an optional question" in transcript(dialog.outcomes[-2])
-    assert progress(FULL, dialog.state) == (4, 19)
+    assert progress(FULL, dialog.state) == (5, 20)
 
 
 def test_a_state_naming_a_removed_question_recovers() -> None:
@@ -662,7 +674,7 @@ def test_a_state_naming_a_removed_question_recovers() -> None:
     )
     outcome = dialog.send("1")
     assert dialog.state.answers["together"].choices == ("needs",)
-    assert outcome.replies[0].heading == "Question 5 of about 7"
+    assert outcome.replies[0].heading == "Question 6 of about 8"
 
 
 def test_step_records_the_event_time_and_never_raises_on_naive_times() -> None:

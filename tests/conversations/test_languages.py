@@ -27,19 +27,27 @@ def labels(dialog: Dialog) -> list[str]:
 # --- a whole short interview in each language, as a table ---------------------------------
 
 WELSH = [
-    (press("c|consent|yes"), "Cwestiwn 2 o tua 7\nBeth weloch chi? Mae brawddeg neu ddwy"),
-    ("Fe wnaeth y rhieni a'r ysgol ailgynllunio'r iard", "Ble a phryd oedd e, yn fras? (dewisol"),
+    (press("c|consent|yes"), "Cwestiwn 2 o tua 8\nBeth weloch chi? Mae brawddeg neu ddwy"),
+    (
+        "Fe wnaeth y rhieni a'r ysgol ailgynllunio'r iard",
+        "Cwestiwn 3 o tua 8\nYdych chi'n gwybod beth yw ei enw?",
+    ),
+    (cmd("skip"), "Ble a phryd oedd e, yn fras? (dewisol"),
     (cmd("skip"), "Tapiwch bob un sy'n addas"),
     ("1,2", "Oes gennych chi ddolen?"),
     ("clywais i ar y radio", "gawn ni ddefnyddio'ch enw?"),
     ("5", "Tapiwch yr un sy'n addas, neu atebwch gyda'i rif (1 i 2)."),
-    (press("c|credit|named"), "Cwestiwn 7 o 7\nPa enw ddylen ni ei ddefnyddio?"),
+    (press("c|credit|named"), "Cwestiwn 8 o 8\nPa enw ddylen ni ei ddefnyddio?"),
     ("Siân", "Dyma beth ddywedoch chi wrtha i"),
     ("anfon", "Diolch am y wybodaeth!"),
 ]
 GAELIC = [
-    (press("c|consent|yes"), "Ceist 2 à mu 7\nDè a mhothaich sibh?"),
-    ("Dh'ath-dhealbh na pàrantan an raon-cluiche", "Càite agus cuin a bha e, mu thuairmse?"),
+    (press("c|consent|yes"), "Ceist 2 à mu 8\nDè a mhothaich sibh?"),
+    (
+        "Dh'ath-dhealbh na pàrantan an raon-cluiche",
+        "Ceist 3 à mu 8\nA bheil fios agaibh dè an t-ainm a th' air?",
+    ),
+    (cmd("skip"), "Càite agus cuin a bha e, mu thuairmse?"),
     (cmd("skip"), "Thoiribh gnogag air gach tè a fhreagras"),
     ("1,2", "A bheil ceangal agaibh?"),
     ("chuala mi air an rèidio", "am faod sinn ur n-ainm a chleachdadh?"),
@@ -47,8 +55,9 @@ GAELIC = [
     ("cuir", "Tapadh leibh airson an fhiosrachaidh!"),
 ]
 POLISH = [
-    (press("c|consent|yes"), "Pytanie 2 z około 7\nCo to za projekt?"),
-    ("Rodzice i szkoła przebudowali boisko", "Gdzie i kiedy to było, mniej więcej?"),
+    (press("c|consent|yes"), "Pytanie 2 z około 8\nCo to za projekt?"),
+    ("Rodzice i szkoła przebudowali boisko", "Pytanie 3 z około 8\nWiesz, jak to się nazywa?"),
+    (cmd("skip"), "Gdzie i kiedy to było, mniej więcej?"),
     (cmd("skip"), "Dotknij wszystkich pasujących"),
     ("1,2", "Masz link?"),
     ("słyszałam w radiu", "czy możemy podać Twoje imię?"),
@@ -61,7 +70,7 @@ def test_a_short_interview_in_welsh_keeps_the_answers_as_given() -> None:
     dialog = Dialog.start(SPOTTED, language="cy")
     assert [r.heading for r in dialog.last.replies] == [
         "Wedi gweld prosiect?",
-        "Cwestiwn 1 o tua 7",
+        "Cwestiwn 1 o tua 8",
     ]
     assert labels(dialog) == ["Iawn", "Na"]
     dialog = run_dialog(SPOTTED, WELSH, dialog)
@@ -105,7 +114,10 @@ def test_the_full_story_is_asked_in_welsh_throughout() -> None:
     dialog.send(press("c|consent|yes"))
     dialog.send("Gardd gymunedol sy'n cael ei rhedeg gan drigolion a'r cyngor gyda'i gilydd")
     outcome = dialog.send(cmd("skip"))
-    assert outcome.replies[0].heading == "Cwestiwn 4 o tua 23"
+    assert outcome.replies[0].heading == "Cwestiwn 4 o tua 24"
+    assert outcome.replies[0].text.startswith("Ble a phryd mae (neu roedd) e'n digwydd?")
+    outcome = dialog.send(cmd("skip"))
+    assert outcome.replies[0].heading == "Cwestiwn 5 o tua 24"
     assert outcome.replies[0].text.startswith("Ble mae arni ar hyn o bryd? (dewisol — /skip)")
     assert labels(dialog)[:5] == [
         "Syniad o hyd",
@@ -120,7 +132,7 @@ def test_the_full_story_is_asked_in_welsh_throughout() -> None:
 def test_a_language_the_script_lacks_still_gets_the_bots_own_words() -> None:
     script = replace(SPOTTED, translations=())
     outcome = begin(script, T0, "pl")
-    assert outcome.replies[1].heading == "Pytanie 1 z około 7"
+    assert outcome.replies[1].heading == "Pytanie 1 z około 8"
     assert outcome.replies[1].text.startswith("Quick check first")  # the script's own words
 
 
@@ -132,7 +144,8 @@ def test_language_mid_interview_keeps_answers_and_asks_again_in_the_new_language
         SPOTTED,
         [
             (press("c|consent|yes"), "What did you spot?"),
-            ("Parents and the school redesigned the playground", "Where and when"),
+            ("Parents and the school redesigned the playground", "Do you know what it's called?"),
+            (cmd("skip"), "Where and when"),
             (cmd("language"), "Which language would you like me to use?"),
         ],
     )
@@ -140,7 +153,7 @@ def test_language_mid_interview_keeps_answers_and_asks_again_in_the_new_language
     answers = dialog.state.answers
     outcome = dialog.send(press("l|cy"))
     assert outcome.replies[0].text.startswith("Iawn, o hyn ymlaen fe siarada i â chi yn Gymraeg.")
-    assert outcome.replies[1].heading == "Cwestiwn 3 o tua 7"
+    assert outcome.replies[1].heading == "Cwestiwn 4 o tua 8"
     assert outcome.replies[1].text.startswith("Ble a phryd oedd e, yn fras?")
     assert outcome.effects == (LanguageChosen("cy"),)
     assert outcome.notice == "Cymraeg"
@@ -166,6 +179,7 @@ def test_language_on_the_review_and_in_a_confirmation_shows_them_again() -> None
         [
             (press("c|consent|yes"), ""),
             ("A fridge", ""),
+            (cmd("skip"), ""),
             (cmd("skip"), ""),
             (cmd("skip"), ""),
             (cmd("skip"), ""),
@@ -208,6 +222,7 @@ def at_review() -> Dialog:
             (cmd("skip"), ""),
             (cmd("skip"), ""),
             (cmd("skip"), ""),
+            (cmd("skip"), ""),
             (press("c|credit|anonymous"), "Here's what you told me"),
         ],
     )
@@ -218,10 +233,10 @@ def test_after_status_on_the_review_numbers_still_pick_a_question() -> None:
     status = dialog.send(cmd("status"))
     assert "Reply with a question's number to change it" in transcript(status)
     assert button_data(status)[:2] == ["e|consent", "e|project"]  # numbered in the terminal
-    outcome = dialog.send("3")
+    outcome = dialog.send("4")
     assert outcome.replies[0].text.startswith("Where and when was it, roughly?")
     assert dialog.state.current == "place_when"
-    run_dialog(SPOTTED, [("Leeds", "3. Where and when: Leeds")], dialog)
+    run_dialog(SPOTTED, [("Leeds", "4. Where and when: Leeds")], dialog)
     assert dialog.state.mode == Mode.REVIEW
 
 
@@ -273,6 +288,7 @@ def test_skip_on_a_required_button_question_asks_for_a_tap_not_words() -> None:
             ("A community fridge", ""),
             (cmd("skip"), ""),
             (cmd("skip"), ""),
+            (cmd("skip"), ""),
             (cmd("skip"), "can we use your name?"),
         ],
     )
@@ -287,6 +303,7 @@ def test_a_wrong_number_names_the_choices_once() -> None:
     dialog = Dialog.start(FULL)
     dialog.send(press("c|consent|yes"))
     dialog.send("A community garden run by residents and the council together")
+    dialog.send(cmd("skip"))
     dialog.send(cmd("skip"))
     outcome = dialog.send("9")
     text = transcript(outcome)
@@ -304,8 +321,9 @@ def test_use_my_name_in_the_short_script_asks_for_the_name() -> None:
             (cmd("skip"), ""),
             (cmd("skip"), ""),
             (cmd("skip"), ""),
-            (press("c|credit|named"), "Question 7 of 7\nWhat name should we use?"),
-            ("Sam P.", "7. Name to use: Sam P."),
+            (cmd("skip"), ""),
+            (press("c|credit|named"), "Question 8 of 8\nWhat name should we use?"),
+            ("Sam P.", "8. Name to use: Sam P."),
         ],
     )
     assert dialog.state.answers["credit_name"].text == "Sam P."

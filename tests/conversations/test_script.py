@@ -25,6 +25,7 @@ from conversations.script import (
 FULL_STORY_IDS = [
     "consent",
     "project",
+    "name",
     "place_when",
     "stage",
     "role",
@@ -91,7 +92,7 @@ def test_both_shipped_scripts_load_with_their_ids() -> None:
     scripts = builtin_scripts()
     assert sorted(scripts) == ["full-story", "spotted"]
     assert [s.id for s in scripts.values()] == list(scripts)
-    assert {s.id: s.version for s in scripts.values()} == {"full-story": 1, "spotted": 2}
+    assert {s.id: s.version for s in scripts.values()} == {"full-story": 2, "spotted": 3}
 
 
 def test_full_story_has_the_question_ids_the_drafter_reads() -> None:
@@ -118,11 +119,12 @@ def test_full_story_conditions_follow_earlier_answers() -> None:
     }
 
 
-def test_spotted_has_six_questions_and_asks_the_name_to_credit() -> None:
+def test_spotted_has_seven_questions_and_asks_the_name_to_credit() -> None:
     script = builtin_scripts()["spotted"]
     assert [q.id for q in script.questions] == [
         "consent",
         "project",
+        "name",
         "place_when",
         "together",
         "source",
@@ -357,7 +359,7 @@ def test_json_snapshot_keeps_kinds_and_conditions() -> None:
     assert by_id["contact_how"]["when"] == [
         {"question": "contact_ok", "any_of": ["yes"], "answered": None}
     ]
-    assert script_from_json(data).questions[19].kind == QuestionKind.CONTACT
+    assert script_from_json(data).questions[20].kind == QuestionKind.CONTACT
 
 
 # --- catalogue -----------------------------------------------------------------------------
@@ -374,7 +376,7 @@ def test_catalog_finds_scripts_by_id_and_snapshots_by_version() -> None:
     assert catalog.get_version("spotted", 0) is None
     catalog.remember(old)
     assert catalog.get_version("spotted", 0) == old
-    assert catalog.get_version("spotted", 2) == scripts["spotted"]
+    assert catalog.get_version("spotted", 3) == scripts["spotted"]
 
 
 def test_catalog_rejects_an_unknown_default() -> None:

@@ -9,6 +9,7 @@ from collections import Counter
 from typing import Any
 
 from conversations.drafting import DraftRecord, without_contact_details
+from conversations.drafting_given import holds_only
 from conversations.drafting_placement import answer_pieces
 from conversations.drafting_placement import answer_units as drafter_units
 from conversations.model import QuestionKind
@@ -47,7 +48,7 @@ def placement_counts(draft: DraftRecord) -> Counter[str]:
     """How many times each answer sentence was placed, by the sentences' references."""
     counts: Counter[str] = Counter()
     for name, sentence in draft.sentences():
-        if name in DERIVED_FIELDS:
+        if name in DERIVED_FIELDS and not _is_home(name, draft):
             continue
         counts.update(sentence.refs)
     return counts
@@ -97,13 +98,20 @@ def text_placement_counts(
         for ref, text in units
     }
     counts: Counter[str] = Counter()
+    if _is_home("title", draft):  # the name typed when asked, said alone: the title's
+        counts.update(
+            ref
+            for ref, text in units
+            if ref.startswith("name#")
+            and holds_only(tidy_sentence(text, interview.language)[0], draft.title, "en")
+        )
     for name, draft_field in draft.fields.items():
         # Organisations lists names taken from the answers, never an answer sentence.
         if name in DERIVED_FIELDS or name in {"credit_line", "organisations"}:
             continue
         held: set[str] = set()
         for sentence in draft_field.sentences:
-            if sentence.template not in {"", "final_say"}:
+            if sentence.template not in {"", "final_say", "name_answer"}:
                 continue
             whole = _key(sentence.text, fillers)
             here = {
@@ -120,9 +128,17 @@ def text_placement_counts(
     return counts
 
 
+def _is_home(name: str, draft: DraftRecord) -> bool:
+    """Whether a derived field holds answer sentences of its own: the title does when it is
+    the name the contributor typed when asked for it ("Fix It Fridays")."""
+    return name == "title" and any(s.refs for s in draft.field("title").sentences)
+
+
 def own_fields_text(draft: DraftRecord) -> str:
     return " ".join(
-        " ".join(f.text.split()) for n, f in draft.fields.items() if n not in DERIVED_FIELDS
+        " ".join(f.text.split())
+        for n, f in draft.fields.items()
+        if n not in DERIVED_FIELDS or _is_home(n, draft)
     )
 
 
@@ -155,6 +171,12 @@ def _without_the(name: str) -> str:
     return name[4:] if name.startswith("the ") else name
 
 
+def _acronym_of(short: str, long: str) -> bool:
+    words = re.findall(r"[^\W\d_][\w'’-]*", long)
+    initials = {"".join(w[0] for w in words), "".join(w[0] for w in words if len(w) > 2)}
+    return short.isupper() and short.casefold() in {i.casefold() for i in initials}
+
+
 def title_verdict(interview: Interview, title: str) -> tuple[bool, bool]:
     """(the title is the project's own name, the title is usable).
 
@@ -170,6 +192,13 @@ def title_verdict(interview: Interview, title: str) -> tuple[bool, bool]:
     is_name = bool(name) and _without_the(folded.strip(" .!?\"'“”„«»")) == _without_the(
         name.casefold()
     )
+    # "Young Assessors Panel (YAP)" is the name "YAP" and the name "Young Assessors Panel".
+    both = re.fullmatch(r"(.+?)\s*\(([^()]+)\)", title.strip())
+    if name and both and _acronym_of(both.group(2), both.group(1)):
+        is_name = name.casefold() in {
+            _without_the(both.group(1).casefold()),
+            both.group(2).casefold(),
+        } or _without_the(name.casefold()) == _without_the(both.group(1).casefold())
     last = re.findall(r"[^\W_]+", folded)[-1:] or [""]
     shaped = (
         0 < len(title) <= TITLE_MAX

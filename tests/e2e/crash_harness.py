@@ -43,6 +43,7 @@ TOKEN = "123456:TEST-TOKEN-crash-and-faults-0123456"
 ANSWERS: dict[str, tuple[str, str]] = {
     "consent": ("tap", "Yes"),
     "project": ("say", "{name} spotted neighbours and the council rebuilding a park"),
+    "name": ("tap", "Skip"),
     "place_when": ("say", "{name}: Leeds, spring 2024"),
     "together": ("tap", "Skip"),
     "source": ("say", "{name} heard it on local radio"),

@@ -82,7 +82,7 @@ async def test_run_polls_the_bot_api_server_it_is_pointed_at_and_stops_on_sigter
         ana.send_command("start", "spotted")
         welcome, first = await ana.replies(2, timeout=10)
         assert welcome["text"].startswith("Spotted a project?")
-        assert first["text"].startswith("Question 1 of about 7")
+        assert first["text"].startswith("Question 1 of about 8")
         everyone = [c for c in fake.calls_to("setMyCommands") if "scope" not in c.params]
         assert sorted(c.params.get("language_code", "") for c in everyone) == ["", "cy", "gd", "pl"]
         process.send_signal(signal.SIGTERM)

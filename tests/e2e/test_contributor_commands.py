@@ -25,7 +25,7 @@ GROUP_ID = -100555
 async def spotted_at_question_2(user: FakeUser) -> dict[str, object]:
     user.send_command("start", "spotted")
     _, first = await user.replies(2)
-    return await converse(user, first, [(taps("Yes"), "Question 2 of about 7")])
+    return await converse(user, first, [(taps("Yes"), "Question 2 of about 8")])
 
 
 async def test_privacy_says_what_is_stored_why_and_for_how_long(
@@ -54,7 +54,7 @@ async def test_help_and_status_describe_the_current_question(
         asked,
         [
             (sends("help"), 'e.g. "Parents and the school redesigned the playground together".'),
-            (sends("status"), "Question 2 of about 7 — about What you spotted; 5 left."),
+            (sends("status"), "Question 2 of about 8 — about What you spotted; 6 left."),
         ],
     )
     assert "/cancel – stop the interview" in ben.bot_messages()[-2]["text"]
@@ -70,7 +70,7 @@ async def test_cancel_asks_first_then_stops_the_interview(
         asked,
         [
             (sends("cancel"), "Sure you want to stop?"),
-            (taps("No, carry on"), "Question 2 of about 7"),
+            (taps("No, carry on"), "Question 2 of about 8"),
             (sends("cancel"), "Sure you want to stop?"),
             (taps("Yes, stop"), "OK, I've stopped. Send /start any time to begin again."),
             (sends("status"), "You stopped this interview. Send /start"),
@@ -138,7 +138,7 @@ async def test_delete_erases_everything_only_after_a_confirmation(
     eve.send_text("hello again")
     welcome, first = await eve.replies(2)
     assert welcome["text"].startswith("Tell us about a project")
-    assert first["text"].startswith("Question 1 of about 23")
+    assert first["text"].startswith("Question 1 of about 24")
 
 
 async def test_a_group_message_gets_one_pointer_to_a_private_chat_and_nothing_else(

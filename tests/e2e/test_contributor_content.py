@@ -144,12 +144,13 @@ async def test_a_shared_contact_and_a_link_answer_the_questions_that_ask_for_the
         eve,
         first,
         [
-            (taps("Yes"), "Question 2 of about 7"),
+            (taps("Yes"), "Question 2 of about 8"),
             (says("Tenants and the council run the estate budget together"), "Question 3"),
-            (sends("skip"), "Question 4 of about 7"),
-            (sends("skip"), "Question 5 of about 7\nGot a link?"),
+            (sends("skip"), "Question 4 of about 8"),
+            (sends("skip"), "Question 5 of about 8"),
+            (sends("skip"), "Question 6 of about 8\nGot a link?"),
             (says("hi"), "That doesn't look like a link."),
-            (says("https://example.org/estate-budget"), "Question 6 of about 7"),
+            (says("https://example.org/estate-budget"), "Question 7 of about 8"),
         ],
     )
     assert (await stored_answers(service, eve))["source"]["text"] == (
@@ -163,7 +164,7 @@ async def test_stickers_polls_and_dice_get_a_hint_and_the_question_again(
     fay = fake.user(2006, "Fay")
     fay.send_command("start", "spotted")
     _, first = await fay.replies(2)
-    asked = await converse(fay, first, [(taps("Yes"), "Question 2 of about 7\nWhat did you spot?")])
+    asked = await converse(fay, first, [(taps("Yes"), "Question 2 of about 8\nWhat did you spot?")])
 
     fay.send_sticker()
     hint, again = await fay.replies(2)
@@ -181,7 +182,7 @@ async def test_stickers_polls_and_dice_get_a_hint_and_the_question_again(
     assert again["text"] == asked["text"]
 
     assert "project" not in await stored_answers(service, fay)
-    await converse(fay, again, [(says("A street that runs its own bus"), "Question 3 of about 7")])
+    await converse(fay, again, [(says("A street that runs its own bus"), "Question 3 of about 8")])
 
 
 async def test_an_edited_answer_is_updated_and_the_previous_text_kept_as_a_revision(
@@ -190,7 +191,7 @@ async def test_an_edited_answer_is_updated_and_the_previous_text_kept_as_a_revis
     gus = fake.user(2007, "Gus")
     gus.send_command("start", "spotted")
     _, first = await gus.replies(2)
-    await converse(gus, first, [(taps("Yes"), "Question 2 of about 7")])
+    await converse(gus, first, [(taps("Yes"), "Question 2 of about 8")])
     answer_id = gus.send_text("A youth panel decides the park budget with the council")
     await gus.reply()
 
@@ -205,7 +206,14 @@ async def test_an_edited_answer_is_updated_and_the_previous_text_kept_as_a_revis
         (2, "edit", "A youth panel in Leeds decides the park budget with the council"),
     ]
     # The interview carries on where it was.
-    await converse(gus, notice, [(says("Leeds, 2024"), "Question 4 of about 7")])
+    await converse(
+        gus,
+        notice,
+        [
+            (sends("skip"), "Question 4 of about 8\nWhere and when"),
+            (says("Leeds, 2024"), "Question 5 of about 8"),
+        ],
+    )
 
 
 async def test_a_5000_character_answer_is_stored_whole_and_no_bot_message_is_too_long(
@@ -214,7 +222,7 @@ async def test_a_5000_character_answer_is_stored_whole_and_no_bot_message_is_too
     hal = fake.user(2008, "Hal")
     hal.send_command("start", "spotted")
     _, first = await hal.replies(2)
-    await converse(hal, first, [(taps("Yes"), "Question 2 of about 7")])
+    await converse(hal, first, [(taps("Yes"), "Question 2 of about 8")])
     sentence = "Residents & officers <met> weekly to plan the garden together. "
     long_answer = (sentence * 80)[:5000].strip()
     assert len(long_answer) >= 4990
@@ -223,12 +231,13 @@ async def test_a_5000_character_answer_is_stored_whole_and_no_bot_message_is_too
         hal,
         first,
         [
-            (says(long_answer), "Question 3 of about 7"),
-            (sends("skip"), "Question 4 of about 7"),
-            (sends("skip"), "Question 5 of about 7"),
-            (sends("skip"), "Question 6 of about 7"),
+            (says(long_answer), "Question 3 of about 8"),
+            (sends("skip"), "Question 4 of about 8"),
+            (sends("skip"), "Question 5 of about 8"),
+            (sends("skip"), "Question 6 of about 8"),
+            (sends("skip"), "Question 7 of about 8"),
             (taps("Keep it anonymous"), "Here's what you told me"),
-            (taps("✏️ What you spotted"), "Question 2 of 6"),
+            (taps("✏️ What you spotted"), "Question 2 of 7"),
         ],
     )
     [now] = [line for line in card["text"].splitlines() if line.startswith("Your answer now: ")]
@@ -248,7 +257,7 @@ async def test_an_answer_telegram_split_in_two_messages_is_joined_into_one(
     ivy = fake.user(2009, "Ivy")
     ivy.send_command("start", "spotted")
     _, first = await ivy.replies(2)
-    await converse(ivy, first, [(taps("Yes"), "Question 2 of about 7")])
+    await converse(ivy, first, [(taps("Yes"), "Question 2 of about 8")])
     words = " ".join(f"word{n}" for n in range(900))
     part_one, part_two = words[:4096].rsplit(" ", 1)[0], None
     part_two = words[len(part_one) + 1 :]
@@ -258,13 +267,13 @@ async def test_an_answer_telegram_split_in_two_messages_is_joined_into_one(
         ivy,
         first,
         [
-            (says(part_one), "Question 3 of about 7"),
-            (says(part_two), ("Added that to your previous answer.", "Question 3 of about 7")),
+            (says(part_one), "Question 3 of about 8"),
+            (says(part_two), ("Added that to your previous answer.", "Question 3 of about 8")),
         ],
     )
     stored = (await stored_answers(service, ivy))["project"]
     assert stored["text"] == f"{part_one}\n{part_two}"
-    assert "place_when" not in await stored_answers(service, ivy)
+    assert "name" not in await stored_answers(service, ivy)
 
 
 async def test_a_review_card_of_long_answers_fits_and_shows_them_shortened(
@@ -287,7 +296,7 @@ async def test_a_review_card_of_long_answers_fits_and_shows_them_shortened(
     assert card.startswith("Here's what you told me")
     assert utf16_len(card) <= MESSAGE_LIMIT
     lines = [line for line in card.splitlines() if ". What was hard: " in line]
-    assert lines[0].startswith("15. What was hard: We <b>all</b> met & talked")
+    assert lines[0].startswith("16. What was hard: We <b>all</b> met & talked")
     assert lines[0].endswith("…")
     answers = await stored_answers(service, joe)
     assert answers["tip"]["text"] == filler.strip()
@@ -304,9 +313,9 @@ async def test_text_the_contributor_typed_comes_back_exactly_as_typed(
         kit,
         first,
         [
-            (taps("Yes"), "Question 2 of about 7"),
-            (says(typed), "Question 3 of about 7"),
-            (sends("review"), ("Here's what you told me", "Question 3 of about 7")),
+            (taps("Yes"), "Question 2 of about 8"),
+            (says(typed), "Question 3 of about 8"),
+            (sends("review"), ("Here's what you told me", "Question 3 of about 8")),
         ],
     )
     review = kit.bot_messages()[-2]
@@ -316,10 +325,11 @@ async def test_text_the_contributor_typed_comes_back_exactly_as_typed(
         kit,
         card,
         [
-            (sends("skip"), "Question 4 of about 7"),
-            (sends("skip"), "Question 5 of about 7"),
-            (sends("skip"), "Question 6 of about 7"),
-            (taps("Use my name"), "Question 7 of 7\nWhat name should we use?"),
+            (sends("skip"), "Question 4 of about 8"),
+            (sends("skip"), "Question 5 of about 8"),
+            (sends("skip"), "Question 6 of about 8"),
+            (sends("skip"), "Question 7 of about 8"),
+            (taps("Use my name"), "Question 8 of 8\nWhat name should we use?"),
             (sends("skip"), "Here's what you told me"),
         ],
     )

@@ -39,33 +39,34 @@ async def test_full_interview_with_buttons_is_submitted_with_a_reference_and_a_s
     ana.send_command("start")
     welcome, first = await ana.replies(2)
     assert welcome["text"].startswith("Tell us about a project\nHi! 👋")
-    assert first["text"].startswith("Question 1 of about 23\nFirst things first")
+    assert first["text"].startswith("Question 1 of about 24\nFirst things first")
     assert buttons(first) == ["Yes", "No"]
 
     last = await converse(
         ana,
         first,
         [
-            (taps("Yes"), "Question 2 of about 23\nWhat's the project?"),
+            (taps("Yes"), "Question 2 of about 24\nWhat's the project?"),
             (
                 says("A community garden run by residents and the council together in Leeds"),
-                "Question 3 of about 23\nWhere and when",
+                "Question 3 of about 24\nHas it got a name?",
             ),
-            (says("Leeds, since spring 2023"), "Question 4 of about 23\nWhere's it at right now?"),
-            (taps("Up and running"), "Question 5 of about 23\nWhat's your part in it?"),
-            (taps("Skip"), "Question 6 of about 23\nWho's involved?"),
+            (says("Bramley Community Garden"), "Question 4 of about 24\nWhere and when"),
+            (says("Leeds, since spring 2023"), "Question 5 of about 24\nWhere's it at right now?"),
+            (taps("Up and running"), "Question 6 of about 24\nWhat's your part in it?"),
+            (taps("Skip"), "Question 7 of about 24\nWho's involved?"),
             (says("tenants"), "Anyone else?"),
-            (says("and two housing officers"), "Question 7 of about 23\nHow did it start?"),
-            (sends("skip"), "Question 8 of about 23\nWhich parts did people do together?"),
-            (taps("Designing it"), "Question 8 of about 23"),
-            (taps("Running it"), "Question 8 of about 23"),
-            (taps("Done"), "Question 9 of about 23\nTell me about one decision"),
+            (says("and two housing officers"), "Question 8 of about 24\nHow did it start?"),
+            (sends("skip"), "Question 9 of about 24\nWhich parts did people do together?"),
+            (taps("Designing it"), "Question 9 of about 24"),
+            (taps("Running it"), "Question 9 of about 24"),
+            (taps("Done"), "Question 10 of about 24\nTell me about one decision"),
             (
                 says("We chose the opening hours together at a residents meeting"),
-                "Question 10 of about 23\nWho had the final say",
+                "Question 11 of about 24\nWho had the final say",
             ),
-            *[(taps("Skip"), f"Question {n} of about 23") for n in range(11, 20)],
-            (taps("No"), "Question 20 of about 22\nIf we share this as an example"),
+            *[(taps("Skip"), f"Question {n} of about 24") for n in range(12, 21)],
+            (taps("No"), "Question 21 of about 23\nIf we share this as an example"),
             (taps("Keep it anonymous"), "Here's what you told me"),
         ],
     )
@@ -75,15 +76,16 @@ async def test_full_interview_with_buttons_is_submitted_with_a_reference_and_a_s
 
     card = last["text"]
     assert "2. The project: A community garden run by residents and the council" in card
-    assert "4. Stage: Up and running" in card
-    assert "5. Your part: — skipped" in card
-    assert "6. Who's involved: tenants / and two housing officers" in card
-    assert "8. Done together: Designing it, Running it" in card
-    assert "20. Credit: Keep it anonymous" in card
+    assert "3. Its name: Bramley Community Garden" in card
+    assert "5. Stage: Up and running" in card
+    assert "6. Your part: — skipped" in card
+    assert "7. Who's involved: tenants / and two housing officers" in card
+    assert "9. Done together: Designing it, Running it" in card
+    assert "21. Credit: Keep it anonymous" in card
     assert buttons(last)[-2:] == ["✅ Send it", "✖ Cancel"]
     # one edit button per question on the card, labelled like its line, in its numbered order
     numbered = [line.split(". ", 1) for line in card.splitlines() if line[:1].isdigit()]
-    assert [int(n) for n, _ in numbered] == list(range(1, 21))
+    assert [int(n) for n, _ in numbered] == list(range(1, 22))
     listed = [rest.split(":")[0] for _, rest in numbered]
     assert buttons(last)[:-2] == [f"✏️ {label}" for label in listed]
 
@@ -99,7 +101,8 @@ async def test_full_interview_with_buttons_is_submitted_with_a_reference_and_a_s
     )
     await fake.wait_idle()
     [notice] = fake.sent_messages(STAFF_CHAT_ID)
-    assert notice["text"].startswith(f"New story {reference}: “")
+    # The name she typed is the draft's title.
+    assert notice["text"].startswith(f"New story {reference}: “Bramley Community Garden”")
     # She chose to stay anonymous: the staff group is not told her name.
     assert notice["text"].endswith("”, from a contributor who asked not to be named.")
     assert "Ana" not in notice["text"]
@@ -113,6 +116,7 @@ async def test_full_interview_with_buttons_is_submitted_with_a_reference_and_a_s
     assert (interview["status"], interview["reference"]) == ("submitted", reference)
     answers = await stored_answers(service, ana)
     assert answers["consent"]["value"]["choices"] == ["yes"]
+    assert answers["name"]["text"] == "Bramley Community Garden"
     assert answers["stage"]["value"]["choices"] == ["running"]
     assert answers["together"]["value"]["choices"] == ["design", "delivery"]
     assert answers["who"]["text"] == "tenants\nand two housing officers"
@@ -144,9 +148,9 @@ async def test_back_and_edit_from_the_review_card_change_answers_before_sending(
         ben,
         first,
         [
-            (taps("Yes"), "Question 2 of about 7\nWhat did you spot?"),
-            (says("Parents and the school redesigned the playground"), "Question 3 of about 7"),
-            (taps("⬅ Back"), "Question 2 of about 7\nWhat did you spot?"),
+            (taps("Yes"), "Question 2 of about 8\nWhat did you spot?"),
+            (says("Parents and the school redesigned the playground"), "Question 3 of about 8"),
+            (taps("⬅ Back"), "Question 2 of about 8\nWhat did you spot?"),
         ],
     )
     assert "Your answer now: Parents and the school redesigned the playground" in last["text"]
@@ -157,23 +161,25 @@ async def test_back_and_edit_from_the_review_card_change_answers_before_sending(
         [
             (
                 says("Parents, pupils and the school redesigned the playground together"),
-                "Question 3 of about 7\nWhere and when",
+                "Question 3 of about 8\nDo you know what it's called?",
             ),
-            (taps("Skip"), "Question 4 of about 7"),
-            (taps("Designing it"), "Question 4 of about 7"),
-            (taps("Done"), "Question 5 of about 7\nGot a link?"),
-            (says("heard it on local radio"), "Question 6 of about 7\nIf we mention your tip-off"),
-            (taps("Use my name"), "Question 7 of 7\nWhat name should we use?"),
+            (taps("Skip"), "Question 4 of about 8\nWhere and when"),
+            (taps("Skip"), "Question 5 of about 8"),
+            (taps("Designing it"), "Question 5 of about 8"),
+            (taps("Done"), "Question 6 of about 8\nGot a link?"),
+            (says("heard it on local radio"), "Question 7 of about 8\nIf we mention your tip-off"),
+            (taps("Use my name"), "Question 8 of 8\nWhat name should we use?"),
             (says("Sam P."), "Here's what you told me"),
-            (taps("✏️ What you spotted"), "Question 2 of 7\nWhat did you spot?"),
+            (taps("✏️ What you spotted"), "Question 2 of 8\nWhat did you spot?"),
             (says("The whole street redesigned the playground with the school"), "Here's what"),
-            (taps("✏️ Credit"), "Question 6 of 7"),
+            (taps("✏️ Credit"), "Question 7 of 8"),
             (taps("Keep it anonymous"), "Here's what you told me"),
         ],
     )
     assert "2. What you spotted: The whole street redesigned the playground" in last["text"]
-    assert "6. Credit: Keep it anonymous" in last["text"]
-    assert "3. Where and when: — skipped" in last["text"]
+    assert "7. Credit: Keep it anonymous" in last["text"]
+    assert "3. Its name: — skipped" in last["text"]
+    assert "4. Where and when: — skipped" in last["text"]
     assert "Name to use" not in last["text"]  # no longer asked: kept, not shown
 
     await converse(ben, last, [(taps("✅ Send it"), ("Thanks for the tip!", "Your reference"))])
@@ -200,11 +206,12 @@ async def test_a_restart_in_the_middle_of_an_interview_resumes_where_it_was(
         cy,
         first,
         [
-            (taps("Yes"), "Question 2 of about 7"),
+            (taps("Yes"), "Question 2 of about 8"),
             (
                 says("A tenants panel runs the estate budget with the council"),
-                "Question 3 of about 7",
+                "Question 3 of about 8\nDo you know what it's called?",
             ),
+            (sends("skip"), "Question 4 of about 8\nWhere and when"),
         ],
     )
     await bot.stop()
@@ -215,7 +222,7 @@ async def test_a_restart_in_the_middle_of_an_interview_resumes_where_it_was(
     await bot.start()
     reply = await cy.reply()
     assert reply["text"].startswith(
-        "Question 4 of about 7\nWhich parts did people seem to do together?"
+        "Question 5 of about 8\nWhich parts did people seem to do together?"
     )
     assert "⬅ Back" in buttons(reply)
     assert len(fake.calls_to("getMe")) == 2  # a second Application really did start
@@ -226,8 +233,8 @@ async def test_a_restart_in_the_middle_of_an_interview_resumes_where_it_was(
         cy,
         reply,
         [
-            (taps("⬅ Back"), "Question 3 of about 7\nWhere and when"),
-            (taps("Keep"), "Question 4 of about 7"),
+            (taps("⬅ Back"), "Question 4 of about 8\nWhere and when"),
+            (taps("Keep"), "Question 5 of about 8"),
         ],
     )
     assert "Your answer now" not in last["text"]
@@ -243,12 +250,12 @@ async def test_a_button_from_an_older_message_gets_a_friendly_notice_and_the_cur
     dee = fake.user(1004, "Dee")
     dee.send_command("start", "spotted")
     _, consent = await dee.replies(2)
-    await converse(dee, consent, [(taps("Yes"), "Question 2 of about 7")])
+    await converse(dee, consent, [(taps("Yes"), "Question 2 of about 8")])
 
     since = fake.mark()
     dee.press_button(consent, "No")  # the consent question was answered already
     reply = await dee.reply()
-    assert reply["text"].startswith("Question 2 of about 7\nWhat did you spot?")
+    assert reply["text"].startswith("Question 2 of about 8\nWhat did you spot?")
     [answer] = answered_callbacks(fake, since)
     assert answer.ok
     assert answer.params.get("text") == (
@@ -270,11 +277,12 @@ async def test_a_button_after_the_interview_was_sent_gets_a_notice_not_an_error(
         eve,
         first,
         [
-            (taps("Yes"), "Question 2 of about 7"),
-            (says("Neighbours run the library with the council"), "Question 3 of about 7"),
-            (sends("skip"), "Question 4 of about 7"),
-            (sends("skip"), "Question 5 of about 7"),
-            (sends("skip"), "Question 6 of about 7"),
+            (taps("Yes"), "Question 2 of about 8"),
+            (says("Neighbours run the library with the council"), "Question 3 of about 8"),
+            (sends("skip"), "Question 4 of about 8"),
+            (sends("skip"), "Question 5 of about 8"),
+            (sends("skip"), "Question 6 of about 8"),
+            (sends("skip"), "Question 7 of about 8"),
             (taps("Keep it anonymous"), "Here's what you told me"),
         ],
     )
@@ -298,9 +306,9 @@ async def test_a_deep_link_payload_chooses_the_script(
     fay_welcome, fay_first = await fay.replies(2)
     gus_welcome, gus_first = await gus.replies(2)
     assert fay_welcome["text"].startswith("Spotted a project?")
-    assert fay_first["text"].startswith("Question 1 of about 7")
+    assert fay_first["text"].startswith("Question 1 of about 8")
     assert gus_welcome["text"].startswith("Tell us about a project")
-    assert gus_first["text"].startswith("Question 1 of about 23")
+    assert gus_first["text"].startswith("Question 1 of about 24")
     assert [i["script_id"] for i in await stored_interviews(service, fay)] == ["spotted"]
     assert [i["script_id"] for i in await stored_interviews(service, gus)] == ["full-story"]
 
@@ -328,7 +336,7 @@ async def test_an_update_delivered_twice_is_applied_once(
     hal = fake.user(1008, "Hal")
     hal.send_command("start", "spotted")
     _, first = await hal.replies(2)
-    await converse(hal, first, [(taps("Yes"), "Question 2 of about 7")])
+    await converse(hal, first, [(taps("Yes"), "Question 2 of about 8")])
 
     # Telegram delivers the same update again (it never saw our acknowledgement).
     hal.send_text("A repair cafe run by volunteers and the council")
@@ -337,12 +345,12 @@ async def test_an_update_delivered_twice_is_applied_once(
     assert len(repeats) == 2
     assert repeats[0] == repeats[1]
     reply = await hal.reply()
-    assert reply["text"].startswith("Question 3 of about 7")
+    assert reply["text"].startswith("Question 3 of about 8")
     await fake.wait_idle()
     assert hal.bot_messages()[-1] == reply  # no second answer to the repeat
     answers = await stored_answers(service, hal)
     assert answers["project"]["revision"] == 1
-    assert "place_when" not in answers  # the repeat was not taken as the next answer
+    assert "name" not in answers  # the repeat was not taken as the next answer
 
 
 async def test_an_update_processed_before_a_crash_is_not_applied_again_after_it(
@@ -351,7 +359,7 @@ async def test_an_update_processed_before_a_crash_is_not_applied_again_after_it(
     ivy = fake.user(1009, "Ivy")
     ivy.send_command("start", "spotted")
     _, first = await ivy.replies(2)
-    await converse(ivy, first, [(taps("Yes"), "Question 2 of about 7")])
+    await converse(ivy, first, [(taps("Yes"), "Question 2 of about 8")])
 
     # The answer is stored and its reply owed, then the process dies while sending the
     # reply; Telegram delivers the update once more after the restart.
@@ -373,13 +381,18 @@ async def test_an_update_processed_before_a_crash_is_not_applied_again_after_it(
     # The redelivered update is recognised and not applied again; the reply owed before the
     # crash is sent after it. Telegram took the send the crash cut short as well: that is
     # the one duplicate allowed, never more.
-    asked = [t for t in texts(ivy.bot_messages()) if t.startswith("Question 3 of about 7")]
+    asked = [t for t in texts(ivy.bot_messages()) if t.startswith("Question 3 of about 8")]
     assert len(asked) == 2
     ivy.skip_replies()
     answers = await stored_answers(service, ivy)
     assert answers["project"]["revision"] == 1
     await converse(
-        ivy, first, [(says("Leeds, this summer"), "Question 4 of about 7\nWhich parts did people")]
+        ivy,
+        first,
+        [
+            (sends("skip"), "Question 4 of about 8\nWhere and when"),
+            (says("Leeds, this summer"), "Question 5 of about 8\nWhich parts did people"),
+        ],
     )
     answers = await stored_answers(service, ivy)
     assert answers["place_when"]["text"] == "Leeds, this summer"
@@ -394,7 +407,7 @@ async def test_a_flood_limit_is_waited_out_and_the_reply_still_arrives(
     jo.send_command("start", "spotted")
     welcome, first = await jo.replies(2, timeout=10)
     assert welcome["text"].startswith("Spotted a project?")
-    assert first["text"].startswith("Question 1 of about 7")
+    assert first["text"].startswith("Question 1 of about 8")
     refused = [c for c in fake.calls_to("sendMessage") if not c.ok]
     assert [c.status for c in refused] == [429]
     fake.calls.remove(refused[0])  # provoked on purpose; every other call must succeed
@@ -406,9 +419,9 @@ async def test_a_reply_refused_with_a_500_is_sent_again_and_loses_no_answer(
 ) -> None:
     kim = fake.user(1011, "Kim")
     asked = await converse(
-        kim, {}, [(sends("start", "spotted"), ("Spotted", "Question 1 of about 7"))]
+        kim, {}, [(sends("start", "spotted"), ("Spotted", "Question 1 of about 8"))]
     )
-    await converse(kim, asked, [(taps("Yes"), "Question 2 of about 7")])
+    await converse(kim, asked, [(taps("Yes"), "Question 2 of about 8")])
     since = fake.mark()
     fake.fail_next("sendMessage", 500, "Internal Server Error")
     kim.send_text("Young carers and the council plan respite breaks together")
@@ -417,8 +430,15 @@ async def test_a_reply_refused_with_a_500_is_sent_again_and_loses_no_answer(
         "Young carers and the council plan respite breaks together"
     )
     [again] = await kim.replies(1, timeout=10)  # the outbox tries again after a moment
-    assert again["text"].startswith("Question 3 of about 7")
-    await converse(kim, asked, [(says("Bristol, 2024"), "Question 4 of about 7")])
+    assert again["text"].startswith("Question 3 of about 8")
+    await converse(
+        kim,
+        asked,
+        [
+            (sends("skip"), "Question 4 of about 8\nWhere and when"),
+            (says("Bristol, 2024"), "Question 5 of about 8"),
+        ],
+    )
 
     fake.blocked_chats.add(kim.chat_id)  # the contributor blocks the bot mid-interview
     kim.send_command("skip")
@@ -451,7 +471,7 @@ async def test_another_poller_on_the_same_token_is_waited_out_not_fatal(
     await lu.replies(2, timeout=10)  # the long poll in flight delivers this one
     lu.send_text("yes")
     [second] = await lu.replies(1, timeout=10)  # after the refused poll, polling goes on
-    assert second["text"].startswith("Question 2 of about 7")
+    assert second["text"].startswith("Question 2 of about 8")
     refused = [c for c in fake.calls_to("getUpdates") if not c.ok]
     assert [c.status for c in refused] == [409, 409]
     for call in refused:

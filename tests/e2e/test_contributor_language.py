@@ -23,17 +23,18 @@ async def test_a_user_whose_telegram_speaks_welsh_is_interviewed_in_welsh(
     eleri.send_command("start", "spotted")
     welcome, first = await eleri.replies(2)
     assert welcome["text"].startswith("Wedi gweld prosiect?\nHelo! 👋")
-    assert first["text"].startswith("Cwestiwn 1 o tua 7\nGwiriad cyflym yn gyntaf")
+    assert first["text"].startswith("Cwestiwn 1 o tua 8\nGwiriad cyflym yn gyntaf")
     assert buttons(first) == ["Iawn", "Na"]
     last = await converse(
         eleri,
         first,
         [
-            (taps("Iawn"), "Cwestiwn 2 o tua 7"),
-            (says("Caffi trwsio yn Aberystwyth"), "Cwestiwn 3 o tua 7"),
-            (sends("skip"), "Cwestiwn 4 o tua 7"),
-            (sends("skip"), "Cwestiwn 5 o tua 7"),
-            (sends("skip"), "Cwestiwn 6 o tua 7"),
+            (taps("Iawn"), "Cwestiwn 2 o tua 8"),
+            (says("Caffi trwsio yn Aberystwyth"), "Cwestiwn 3 o tua 8"),
+            (sends("skip"), "Cwestiwn 4 o tua 8"),
+            (sends("skip"), "Cwestiwn 5 o tua 8"),
+            (sends("skip"), "Cwestiwn 6 o tua 8"),
+            (sends("skip"), "Cwestiwn 7 o tua 8"),
             (taps("Cadw'n ddienw"), "Dyma beth ddywedoch chi wrtha i"),
         ],
     )
@@ -50,10 +51,10 @@ async def test_a_user_whose_telegram_speaks_welsh_is_interviewed_in_welsh(
 async def test_a_region_code_and_an_unshipped_language(fake: FakeBotApi, bot: RunningBot) -> None:
     ola = fake.user(4102, "Ola", language_code="pl-PL")
     ola.send_command("start", "spotted")
-    assert (await ola.replies(2))[1]["text"].startswith("Pytanie 1 z około 7")
+    assert (await ola.replies(2))[1]["text"].startswith("Pytanie 1 z około 8")
     jean = fake.user(4103, "Jean", language_code="fr")
     jean.send_command("start", "spotted")
-    assert (await jean.replies(2))[1]["text"].startswith("Question 1 of about 7")
+    assert (await jean.replies(2))[1]["text"].startswith("Question 1 of about 8")
 
 
 async def test_language_mid_interview_switches_and_is_remembered_for_the_next_one(
@@ -66,8 +67,8 @@ async def test_language_mid_interview_switches_and_is_remembered_for_the_next_on
         sam,
         first,
         [
-            (taps("Yes"), "Question 2 of about 7"),
-            (says("A lunch club run by the people who eat there"), "Question 3 of about 7"),
+            (taps("Yes"), "Question 2 of about 8"),
+            (says("A lunch club run by the people who eat there"), "Question 3 of about 8"),
             (sends("language"), "Which language would you like me to use?"),
         ],
     )
@@ -78,9 +79,10 @@ async def test_language_mid_interview_switches_and_is_remembered_for_the_next_on
         [
             (
                 taps("Gàidhlig"),
-                ("Ceart ma-thà, bhon seo a-mach", "Ceist 3 à mu 7\nCàite agus cuin"),
+                ("Ceart ma-thà, bhon seo a-mach", "Ceist 3 à mu 8\nA bheil fios agaibh"),
             ),
-            (says("Inbhir Nis, 2025"), "Ceist 4 à mu 7"),
+            (sends("skip"), "Ceist 4 à mu 8\nCàite agus cuin"),
+            (says("Inbhir Nis, 2025"), "Ceist 5 à mu 8"),
         ],
     )
     answers = await stored_answers(service, sam)

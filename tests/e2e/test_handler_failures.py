@@ -49,7 +49,7 @@ async def test_an_engine_bug_is_apologised_for_once_and_the_interview_carries_on
 
     assert apology["text"] == SORRY
     assert texts(ana.bot_messages()).count(SORRY) == 1
-    assert next_question["text"].startswith("Question 3 of about 23")
+    assert next_question["text"].startswith("Question 3 of about 24")
     assert "project" in await stored_answers(service, ana)
     database = Database.from_url(bot.settings.database_url)
     try:

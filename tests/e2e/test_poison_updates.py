@@ -37,6 +37,7 @@ Action = Callable[[FakeUser, JSON], object]
 INTERVIEW: list[tuple[Action, int]] = [
     (taps("Yes"), 1),
     (says("A community garden run by residents and the council together in Leeds"), 1),
+    (says("Bramley Community Garden"), 1),
     (says("Leeds, since spring 2023"), 1),
     (taps("Up and running"), 1),
     (taps("Skip"), 1),

@@ -70,7 +70,7 @@ async def leave_unfinished(user: FakeUser) -> None:
     """Start the short script, answer two questions, and go quiet."""
     user.send_command("start", "spotted")
     _, first = await user.replies(2)
-    asked = await converse(user, first, [(taps("Yes"), "Question 2 of about 7")])
+    asked = await converse(user, first, [(taps("Yes"), "Question 2 of about 8")])
     await converse(
         user, asked, [(says("Parents and the school redesigned the playground"), "Question 3")]
     )
@@ -145,7 +145,7 @@ async def test_the_contributor_can_stop_reminders_and_have_them_back(
     assert buttons(fake.bot_message(cy.chat_id, nudge["message_id"]) or {}) == []
     # the interview is where it was: the button was not taken as an answer
     cy.send_command("status")
-    assert "question 3 of about 7" in (await cy.reply())["text"].lower()
+    assert "question 3 of about 8" in (await cy.reply())["text"].lower()
 
     await clock.advance(3 * DAY)
     assert await nothing_new(fake, cy)

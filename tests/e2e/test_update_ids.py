@@ -52,7 +52,7 @@ async def test_a_restarted_update_id_sequence_serves_new_contributors(
     [asked_on] = await earlier[0].replies(1, timeout=10)
 
     assert all(r[0].startswith("Tell us about a project") for r in replies)
-    assert asked_on["text"].startswith("Question 2 of about 23")
+    assert asked_on["text"].startswith("Question 2 of about 24")
     assert (await stored_answers(service, earlier[0]))["consent"]["value"]["choices"] == ["yes"]
     for user in newcomers:
         assert len(await stored_interviews(service, user)) == 1

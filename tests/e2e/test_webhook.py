@@ -56,7 +56,7 @@ async def test_a_request_without_the_right_secret_is_refused_and_nothing_happens
     assert await fake.post_webhook(address, update, secret=WEBHOOK_SECRET) == 200
     welcome, first = await ana.replies(2)
     assert welcome["text"].startswith("Tell us about a project")
-    assert first["text"].startswith("Question 1 of about 23")
+    assert first["text"].startswith("Question 1 of about 24")
     assert len(await stored_interviews(service, ana)) == 1
 
 
@@ -95,7 +95,7 @@ async def test_the_webhook_answers_after_the_update_is_handled_and_applies_a_rep
     welcome, consent = await cy.replies(2)
     assert [t.split("\n")[0] for t in texts([welcome, consent])] == [
         "Spotted a project?",
-        "Question 1 of about 7",
+        "Question 1 of about 8",
     ]
 
     with fake.capture_updates() as updates:
@@ -109,7 +109,7 @@ async def test_the_webhook_answers_after_the_update_is_handled_and_applies_a_rep
     assert await fake.post_webhook(address, updates[-1], secret=WEBHOOK_SECRET) == 200
     await fake.wait_idle()
     assert len(cy.bot_messages()) == count
-    assert cy.bot_messages()[-1]["text"].startswith("Question 3 of about 7")
+    assert cy.bot_messages()[-1]["text"].startswith("Question 3 of about 8")
     answers = await stored_answers(service, cy)
     assert answers["project"]["revision"] == 1
     assert "place_when" not in answers

@@ -29,10 +29,12 @@ def spotted_service(database: Database) -> InterviewService:
 async def submit_spotted(
     service: InterviewService, project: str = PROJECT, person: Person = ADA
 ) -> Handled:
-    """Tell the short script a story: project typed as message 11, place as message 12."""
+    """Tell the short script a story: project typed as message 11, its name skipped, place
+    as message 12."""
     handled = await say(service, Started("spotted"), person=person)
     handled = await service.handle(person, press(handled, "yes"))
-    await service.handle(person, TextSent(project, message_id=11))
+    handled = await service.handle(person, TextSent(project, message_id=11))
+    await service.handle(person, press(handled, "skip"))
     handled = await service.handle(person, TextSent("Leeds, spring 2025", message_id=12))
     handled = await service.handle(person, press(handled, "designing"))
     handled = await service.handle(person, press(handled, "done"))

@@ -30,7 +30,8 @@ STORY = (
 async def submit(service: InterviewService, credit: str = "anonymous") -> Handled:
     handled = await say(service, Started("spotted"))
     handled = await service.handle(ADA, press(handled, "yes"))
-    await service.handle(ADA, TextSent(STORY, message_id=11))
+    handled = await service.handle(ADA, TextSent(STORY, message_id=11))
+    await service.handle(ADA, press(handled, "skip"))  # its name, asked since version 3
     handled = await service.handle(ADA, TextSent("Leeds, spring 2025", message_id=12))
     handled = await service.handle(ADA, press(handled, "designing"))
     handled = await service.handle(ADA, press(handled, "done"))

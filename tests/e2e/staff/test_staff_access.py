@@ -84,7 +84,7 @@ async def test_a_contributor_is_refused_every_staff_command_and_button_and_carri
     # The interview was never disturbed: the consent question still takes its answer.
     ana.press_button(consent, "Yes")
     [question] = await ana.replies(1)
-    assert question["text"].startswith("Question 2 of about 23")
+    assert question["text"].startswith("Question 2 of about 24")
 
 
 async def test_in_the_staff_group_only_staff_are_answered(

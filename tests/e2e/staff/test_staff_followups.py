@@ -33,11 +33,12 @@ async def test_a_question_waits_for_the_pause_then_the_reply_reaches_the_draft_a
         ana,
         consent,
         [
-            (taps("Yes"), "Question 2 of about 7"),
-            (says(PROJECT), "Question 3 of about 7"),
-            (sends("skip"), "Question 4 of about 7"),
-            (sends("skip"), "Question 5 of about 7"),
-            (sends("skip"), "Question 6 of about 7"),
+            (taps("Yes"), "Question 2 of about 8"),
+            (says(PROJECT), "Question 3 of about 8"),
+            (sends("skip"), "Question 4 of about 8"),
+            (sends("skip"), "Question 5 of about 8"),
+            (sends("skip"), "Question 6 of about 8"),
+            (sends("skip"), "Question 7 of about 8"),
             (taps("Keep it anonymous"), "Here's what you told me"),
             (taps("✅ Send it"), ("Thanks for the tip!", "Your reference number is")),
         ],
@@ -72,7 +73,7 @@ async def test_a_question_waits_for_the_pause_then_the_reply_reaches_the_draft_a
     last = await converse(
         ana,
         consent,
-        [(taps("Yes"), "Question 2 of about 7"), (sends("cancel"), "Sure you want to stop?")],
+        [(taps("Yes"), "Question 2 of about 8"), (sends("cancel"), "Sure you want to stop?")],
     )
     ana.press_button(last, buttons(last)[0])
     stopped, asked = await ana.replies(2)

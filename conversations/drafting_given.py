@@ -1,0 +1,235 @@
+"""The project's name as the contributor gave it when asked ("Has it got a name?").
+
+A name found in a story is a guess; a name typed in answer to the question is the
+contributor's word. People answer it as they talk: "its called the Hive", "fix it fridays",
+"Bwyd i Bawb - food for all in welsh", "the kids named it, Back Room", "Stratpraat, sorry
+Straatpraat", "nah we just call it the group", "dunno". This module reads the name out of
+such an answer, or says there is none, so the title never becomes "Nah we just call it".
+
+Pure: the words come from the wording file (``lens/drafting.yaml``, ``titles.given_*``).
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Sequence
+from difflib import SequenceMatcher
+from functools import cache
+
+from conversations.tidy import pack_words, phrase_alternation, strip_emoji, tokens
+
+# At most this many words make a name; a longer answer is a story, read by the title rules.
+MAX_WORDS = 8
+_BRACKETED = re.compile(r"\s*[(\[][^()\[\]]*[)\]]")
+_STAR = re.compile(r"(?<![\w*])\*([^\W\d_][\w'’-]*)|([^\W\d_][\w'’-]*)\*(?![\w*])")
+_NOT_RE = re.compile(r"\*?([^\W\d_][\w'’-]+)\*?\s+not\s+([^\W\d_][\w'’-]+)", re.IGNORECASE)
+# Where a name ends and what is said about it begins.
+_CLAUSE = re.compile(
+    r"(?<=\w)\s+(?:but|though|although|tho|its|it's|it’s|it is|which|that's|thats|that’s"
+    r"|cos|coz|because|we|they|where|basically|like|means|meaning|aka)\s+"
+    r"|\s+[-–—=]+\s+|\s*[.;!?\n:]+(?:\s+|$)|,\s+|\s*[-–—]+\s*$"
+)  # lower case only: "its called Its Our Patch" keeps the "Its" of the name
+
+
+def _words(language: str, key: str) -> tuple[str, ...]:
+    return pack_words(language, "titles", key)
+
+
+@cache
+def _patterns(language: str) -> tuple[re.Pattern[str], re.Pattern[str], re.Pattern[str]]:
+    leads = phrase_alternation(_words(language, "given_leads"))
+    tails = phrase_alternation(_words(language, "given_tails"))
+    fixes = phrase_alternation(_words(language, "given_corrections"))
+    return (
+        re.compile(rf"^(?:(?:{leads})(?![\w'’])[\s,:]*)+", re.IGNORECASE),
+        re.compile(rf"(?:[\s,]*(?<![\w'’])(?:{tails}))+[\s.!?]*$", re.IGNORECASE),
+        re.compile(rf"(?<![\w'’])(?:{fixes})(?![\w'’])[\s,:]*", re.IGNORECASE),
+    )
+
+
+@cache
+def _naming(language: str) -> re.Pattern[str]:
+    """ "the kids named it", "everyone calls it": a naming with the name after it, or
+    (at the clause's end) in the next clause."""
+    verbs = phrase_alternation(_words(language, "given_naming"))
+    return re.compile(rf"(?<![\w'’])(?:{verbs})(?![\w'’])\s*", re.IGNORECASE)
+
+
+def _negative(text: str, language: str) -> bool:
+    folded = " ".join(tokens(text))
+    return any(folded == no or folded.startswith(no + " ") for no in _words(language, "given_none"))
+
+
+def _cased(name: str, language: str) -> str:
+    """A name typed all in lower case, written as a name ("fix it fridays" is "Fix It
+    Fridays"); small joining words stay small ("Bwyd i Bawb"). Any capital typed is kept."""
+    if any(c.isupper() for c in name):
+        return "The" + name[3:] if name.startswith("the ") else name
+    small = {w.casefold() for w in _words(language, "name_joining")}
+    small |= {w.casefold() for w in pack_words(language, "organisations", "joining_words")}
+    small |= {"at", "in", "on", "to", "with", "by", "n"}
+    out = []
+    for index, word in enumerate(name.split()):
+        out.append(word if index and word.casefold() in small else word[:1].upper() + word[1:])
+    return " ".join(out)
+
+
+def _clean(clause: str, language: str) -> str:
+    lead, tail, _ = _patterns(language)
+    text = clause.strip(" \t'\"‘’“”.,!?*")
+    for _ in range(3):
+        before = text
+        text = lead.sub("", text).strip(" '\"‘’“”")
+        text = tail.sub("", text).strip(" '\"‘’“”.,!?*")
+        if text == before:
+            break
+    return text
+
+
+def _from_capitals(text: str) -> str:
+    """ "on the sign as Bia le Chéile": a clause opening in lower case that comes to a
+    capitalised name is that name (with a "the" right before it)."""
+    words = text.split()
+    if len(words) < 3 or not words[0][:1].islower():
+        return text
+    first = next((i for i, w in enumerate(words) if w[:1].isupper()), None)
+    if first is None:
+        return text
+    if first and words[first - 1].casefold() == "the":
+        return " ".join(["The", *words[first:]])
+    return " ".join(words[first:])
+
+
+def _is_name(text: str, language: str) -> bool:
+    words = tokens(text)
+    if not words or len(words) > MAX_WORDS or not re.search(r"[^\W\d_]", text):
+        return False
+    if words[0] in {w.casefold() for w in _words(language, "given_not_first")}:
+        return False  # "a garden for the street": what it is, not what it is called
+    generic = {w.casefold() for w in _words(language, "given_generic")}
+    return not all(w in generic for w in words)
+
+
+def _starred(text: str) -> str:
+    """ "splash sapce *space", "damp sqaud. squad*": a word starred after a typo replaces
+    the earlier word it most resembles; the star ends the clause (what follows is a
+    remark: "*Smart lol typing fast")."""
+    for found in reversed(list(_STAR.finditer(text))):
+        fix = found.group(1) or found.group(2)
+        before = list(re.finditer(r"[^\W\d_][\w'’-]*", text[: found.start()]))
+        near = [
+            (SequenceMatcher(None, w.group(0).casefold(), fix.casefold()).ratio(), w)
+            for w in before
+        ]
+        best = max(near, key=lambda pair: pair[0], default=None)
+        rest = text[found.end() :]
+        if best is not None and best[0] >= 0.6:
+            word = best[1]
+            fix = fix.capitalize() if word.group(0)[:1].isupper() else fix
+            text = text[: word.start()] + fix + text[word.end() : found.start()]
+        else:
+            text = text[: found.start()]
+        text = text.rstrip() + ", " + rest.lstrip()
+    return text
+
+
+def corrected_elsewhere(name: str, others: Sequence[str]) -> str:
+    """A name put right in a later answer ("*Apna not apan sorry", "its Apna not apan"):
+    the wrong word replaced, as the correction spells it."""
+    for other in others:
+        for found in _NOT_RE.finditer(other):
+            right, wrong = found.group(1), found.group(2)
+            pattern = rf"(?<![\w'’]){re.escape(wrong)}(?![\w'’])"
+            if right.casefold() != wrong.casefold() and re.search(pattern, name, re.I):
+                typed = re.search(pattern, name, re.I)
+                assert typed is not None
+                cased = right.capitalize() if typed.group(0)[:1].isupper() else right
+                name = name[: typed.start()] + cased + name[typed.end() :]
+    return name
+
+
+def _story(text: str, language: str) -> bool:
+    """A clause typed in lower case that tells something ("the kids voted on it") rather
+    than names it."""
+    if any(c.isupper() for c in text):
+        return False
+    story = {w.casefold() for w in _words(language, "given_story")}
+    return bool(set(tokens(text)) & story)
+
+
+def _remark(text: str, language: str) -> bool:
+    """ "lol typing fast", "haha": a remark after the name, not a lead into one."""
+    first = (tokens(text) or [""])[0]
+    return first in {w.casefold() for w in _words(language, "given_remarks")}
+
+
+def _spelled(acronym: str, words: str) -> bool:
+    """ "YAP" and "young assessors panel": the acronym is the words' initials."""
+    initials = "".join(w[0] for w in re.findall(r"[^\W\d_][\w'’-]*", words) if len(w) > 2)
+    return len(acronym) >= 2 and acronym.isupper() and initials.casefold() == acronym.casefold()
+
+
+def given_name(text: str, language: str) -> str | None:
+    """The name an answer to "Has it got a name?" gives, as it should be written, or None
+    when it gives none ("no", "not yet", "we just call it the group")."""
+    text = "".join(", " if unicodedata.category(c) == "So" else c for c in text)
+    text = _starred(strip_emoji(text)).strip(" ,")
+    if not text:
+        return None
+    _, _, fixes = _patterns(language)
+    # "Stratpraat, sorry Straatpraat": the name after the last correction.
+    corrected = [m.end() for m in fixes.finditer(text) if m.end() < len(text)]
+    if corrected and _ranked(text[corrected[-1] :], language, negative=False):
+        text = text[corrected[-1] :]
+    negative = _negative(text, language)
+    ranked = _ranked(text, language, negative=negative)
+    return ranked[0] if ranked else None
+
+
+def _ranked(text: str, language: str, *, negative: bool) -> list[str]:
+    """The names an answer's clauses give, best first: one after a naming ("everybody
+    calls it the Gossip Bus") beats one after "its", which beats a clause on its own."""
+    glossed = _BRACKETED.search(text)
+    text = _BRACKETED.sub("", text)
+    clauses = [c for c in _CLAUSE.split(text) if c and c.strip()][:4]
+    naming = _naming(language)
+    lead, _, _ = _patterns(language)
+    found: list[tuple[int, int, str]] = []
+    named_next = False
+    for index, clause in enumerate(clauses):
+        said = list(naming.finditer(clause))
+        # The first clause, or one opening "its" ("its Kernow Concrete"), over a remark.
+        strength = 3 if named_next else 2 if index == 0 else 0
+        named_next = False
+        if said and said[-1].end() >= len(clause.rstrip()):
+            named_next = True  # "the kids named it" and the name comes next
+            continue
+        if said:
+            clause, strength = clause[said[-1].end() :], 3
+        elif lead.match(clause.strip(" '\"‘’“”")) and not _remark(clause, language):
+            strength = max(strength, 2)
+        if negative and strength < 3:
+            continue  # "no, not really": a "no" names something only with a naming
+        name = _from_capitals(_clean(clause, language))
+        if not _is_name(name, language) or _negative(name, language) or _story(name, language):
+            continue
+        if negative and not any(c.isupper() for c in name):
+            continue  # "nah we just call it the group": a description, not a name
+        name = _cased(name, language)
+        following = clauses[index + 1] if index + 1 < len(clauses) else ""
+        spelled = _clean(following, language)
+        if _spelled(name, spelled):  # "YAP - young assessors panel"
+            name = f"{_cased(spelled.casefold(), language)} ({name})"
+        elif glossed and _spelled(name, glossed.group(0).strip(" ()[]")):
+            name = f"{_cased(glossed.group(0).strip(' ()[]').casefold(), language)} ({name})"
+        found.append((strength, -index, name[:1].upper() + name[1:]))
+    return [name for _, _, name in sorted(found, reverse=True)]
+
+
+def holds_only(text: str, name: str, language: str) -> bool:
+    """Whether an answer sentence says nothing but the name ("yes its called Fix It
+    Fridays"), so the title holds all of it and no field needs it again."""
+    said = set(tokens(name))
+    extra = {w.casefold() for w in _words(language, "given_filler")}
+    return bool(said) and all(w in said or w in extra for w in tokens(text))

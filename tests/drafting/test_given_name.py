@@ -1,0 +1,134 @@
+"""The name a contributor types when asked "Has it got a name?" becomes the draft's title,
+read out of the way people answer: with "its called", a gloss, a typo put right, a "no"."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from conversations.drafting import DraftRecord, build_draft
+from conversations.drafting_given import corrected_elsewhere, given_name, holds_only
+from conversations.model import Answer
+from conversations.script import builtin_scripts
+from conversations.tidy import tokens
+from tests.drafting.fixture_data import Interview
+from tests.drafting.quality import placement_counts, title_verdict
+
+
+@pytest.mark.parametrize(
+    ("answer", "name"),
+    [
+        ("Fix It Fridays", "Fix It Fridays"),
+        ("fix it fridays", "Fix It Fridays"),  # typed in lower case, written as a name
+        ("yeah its called the Hive", "The Hive"),
+        ("Bwyd i Bawb - food for all in welsh", "Bwyd i Bawb"),  # the gloss is not the name
+        ("Straatpraat (street talk)", "Straatpraat"),
+        ("the kids named it, Back Room", "Back Room"),  # the naming, then the name
+        ("Back Room, thats what the kids named it", "Back Room"),
+        ("Stratpraat, sorry Straatpraat", "Straatpraat"),  # the name after "sorry"
+        ("splash sapce *space 🙈", "Splash Space"),  # a starred word puts a typo right
+        ("Sugar Smrat Sisters *Smart lol typing fast", "Sugar Smart Sisters"),
+        ("i think its called Green Streets? everyone just says the streets", "Green Streets"),
+        ("Its the 7A on paper but everybody calls it the Gossip Bus", "The Gossip Bus"),
+        (
+            "YAP - young assessors panel. the kids love that it spells yap",
+            "Young Assessors Panel (YAP)",
+        ),
+        ("Red Rover. a wee girl at the primary named it in a competition", "Red Rover"),
+        ("de Buurtpot 🙂 pot like a money pot, a kitty", "De Buurtpot"),
+        ("no official name but people call it the Hive", "The Hive"),
+    ],
+)
+def test_the_name_is_read_out_of_the_answer(answer: str, name: str) -> None:
+    assert given_name(answer, "en") == name
+
+
+@pytest.mark.parametrize(
+    "answer",
+    [
+        "no",
+        "not yet!",
+        "nah we just call it the group",  # a "no" and a description: no name
+        "not really, its just the tuesday group",
+        "dunno sorry",
+        "its a garden for the street",  # what it is, not what it is called
+        "its the community garden",
+        "chan eil",
+        "nie wiem",
+    ],
+)
+def test_an_answer_giving_no_name_gives_none(answer: str) -> None:
+    assert given_name(answer, "en") is None
+
+
+def test_a_typo_put_right_in_a_later_answer_is_put_right_in_the_name() -> None:
+    later = ["*Apna not apan sorry autocorrect. its in Belgrave, leicester"]
+    assert corrected_elsewhere("Apan Pantry", later) == "Apna Pantry"
+    assert corrected_elsewhere("Apan Pantry", ["we meet on tuesdays, not fridays"]) == (
+        "Apan Pantry"
+    )
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(alphabet=st.characters(codec="utf-8", exclude_categories=("Cs",)), max_size=80))
+def test_a_name_is_only_ever_words_the_contributor_typed(answer: str) -> None:
+    name = given_name(answer, "en")
+    if name is None:
+        return
+    typed = set(tokens(answer))
+    # The one word not typed as such is a starred fix's, and that was typed too ("*space").
+    assert set(tokens(name)) <= typed, (answer, name)
+    assert 0 < len(name) <= 200
+
+
+def test_a_sentence_saying_only_the_name_is_held_by_the_title() -> None:
+    assert holds_only("Yes its called Fix It Fridays.", "Fix It Fridays", "en")
+    assert not holds_only("Fix It Fridays, the kids named it.", "Fix It Fridays", "en")
+
+
+def _draft(name_answer: str) -> tuple[str, dict[str, list[str]], DraftRecord]:
+    script = builtin_scripts()["full-story"]
+    answers = {
+        "consent": Answer("consent", choices=("yes",)),
+        "project": Answer("project", text="we run a repair night in the church hall in hull"),
+        "name": Answer("name", text=name_answer),
+        "place_when": Answer("place_when", text="Bransholme, Hull, since 2022"),
+    }
+    draft = build_draft(script, answers)
+    fields: dict[str, list[str]] = {}
+    for field, sentence in draft.sentences():
+        if "name" in sentence.question_ids:
+            fields.setdefault(field, []).append(sentence.text)
+    return draft.title, fields, draft
+
+
+def test_the_typed_name_is_the_title_and_its_answer_is_placed_once_there() -> None:
+    title, fields, draft = _draft("yes its called fix it fridays")
+    assert title == "Fix It Fridays"
+    assert fields == {"title": ["Fix It Fridays"]}
+    assert placement_counts(draft)["name#0"] == 1
+
+
+def test_what_the_name_answer_adds_is_kept_for_staff_under_more_from_the_contributor() -> None:
+    title, fields, _ = _draft("Fix It Fridays, my daughter came up with it")
+    assert title == "Fix It Fridays"
+    assert fields["other_notes"] == ["Asked its name: Fix It Fridays, my daughter came up with it."]
+
+
+def test_a_no_leaves_the_title_to_the_story_and_is_kept() -> None:
+    title, fields, _ = _draft("nah")
+    assert "repair night" in title.casefold()
+    assert fields["other_notes"] == ["Asked its name: Nah."]
+
+
+def test_the_title_check_takes_a_name_with_its_acronym_either_way() -> None:
+    script = builtin_scripts()["full-story"]
+
+    def verdict(name: str, title: str) -> tuple[bool, bool]:
+        interview = Interview("x", script, {}, None, {}, title={"name": name})
+        return title_verdict(interview, title)
+
+    assert verdict("YAP", "Young Assessors Panel (YAP)") == (True, True)
+    assert verdict("Young Assessors Panel", "Young Assessors Panel (YAP)") == (True, True)
+    assert verdict("Young Assessors Panel", "Youth Action Panel (YAP)") == (False, False)
