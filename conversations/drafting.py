@@ -17,7 +17,7 @@ from dataclasses import replace
 from typing import Any
 
 from conversations.drafting_entities import dates_in, names_in, numbers_in, organisation_names
-from conversations.drafting_given import corrected_elsewhere, given_name, holds_only
+from conversations.drafting_given import read_given
 from conversations.drafting_headline import Headline, change_words
 from conversations.drafting_placement import (
     HOME_FIELDS,
@@ -123,18 +123,8 @@ class _Drafter:
         self.units = units
         # The name typed when asked for it is the title; an answer sentence saying only
         # that name ("yes its called Fix It Fridays") is the title's, placed nowhere else.
-        given = answered(self.answers, "name")
-        own_name = given_name(given.text, self.language) if given is not None else None
-        if own_name is not None:  # "apan pantry", then "*Apna not apan sorry" later on
-            later = [(q, a.text) for q, a in self.answers.items() if q != "name" and a.text]
-            own_name = corrected_elsewhere(own_name, [text for _, text in later])
-        held = [
-            u
-            for u in units
-            if own_name is not None
-            and u.home == "name"
-            and holds_only(u.text, own_name, self.language)
-        ]
+        given = read_given(self.answers, units, self.language)
+        held = given.held if given is not None else ()
         placed = merge_repeats(self.placer.place([u for u in units if u not in held]))
         own_summary = [u for name, u in placed if name == "summary"]
         self.own_summary = own_summary
@@ -158,16 +148,7 @@ class _Drafter:
             self.placer.is_aside,
         )
         self.headline = headline
-        # The answers the title's words come from: the name's, and one that put it right.
-        typed = set(tokens(given.text)) if given is not None else set()
-        unsaid = set(tokens(own_name or "")) - typed
-        sources = (
-            "name",
-            *(q for q, a in self.answers.items() if q != "name" and unsaid & set(tokens(a.text))),
-        )
-        title = headline.title(
-            own_summary, given=(own_name, held, sources) if own_name is not None else None
-        )
+        title = headline.title(own_summary, given)
         if title is not None:
             self.add("title", title)
         together = self.together_labels()

@@ -13,27 +13,41 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from difflib import SequenceMatcher
 from functools import cache
 
-from conversations.tidy import pack_words, phrase_alternation, strip_emoji, tokens
+from conversations.drafting_placement import Unit, answered
+from conversations.model import Answer
+from conversations.tidy import language_pack, pack_words, phrase_alternation, strip_emoji, tokens
 
 # At most this many words make a name; a longer answer is a story, read by the title rules.
 MAX_WORDS = 8
 _BRACKETED = re.compile(r"\s*[(\[][^()\[\]]*[)\]]")
 _STAR = re.compile(r"(?<![\w*])\*([^\W\d_][\w'’-]*)|([^\W\d_][\w'’-]*)\*(?![\w*])")
 _NOT_RE = re.compile(r"\*?([^\W\d_][\w'’-]+)\*?\s+not\s+([^\W\d_][\w'’-]+)", re.IGNORECASE)
-# Where a name ends and what is said about it begins.
+# Where a name ends and what is said about it begins. The words are matched in lower case
+# only: "its called Its Our Patch" keeps the "Its" of the name.
 _CLAUSE = re.compile(
     r"(?<=\w)\s+(?:but|though|although|tho|its|it's|it’s|it is|which|that's|thats|that’s"
     r"|cos|coz|because|we|they|where|basically|like|means|meaning|aka)\s+"
     r"|\s+[-–—=]+\s+|\s*[.;!?\n:]+(?:\s+|$)|,\s+|\s*[-–—]+\s*$"
-)  # lower case only: "its called Its Our Patch" keeps the "Its" of the name
+)
 
 
 def _words(language: str, key: str) -> tuple[str, ...]:
     return pack_words(language, "titles", key)
+
+
+@cache
+def _folded(language: str, key: str) -> frozenset[str]:
+    return frozenset(w.casefold() for w in _words(language, key))
+
+
+def title_limit(language: str) -> int:
+    """The most characters a title may have (``tidy.title_max_chars``)."""
+    return int(language_pack(language).get("tidy", {}).get("title_max_chars", 70))
 
 
 @cache
@@ -66,9 +80,8 @@ def _cased(name: str, language: str) -> str:
     Fridays"); small joining words stay small ("Bwyd i Bawb"). Any capital typed is kept."""
     if any(c.isupper() for c in name):
         return "The" + name[3:] if name.startswith("the ") else name
-    small = {w.casefold() for w in _words(language, "name_joining")}
+    small = _folded(language, "name_joining") | _folded(language, "given_small")
     small |= {w.casefold() for w in pack_words(language, "organisations", "joining_words")}
-    small |= {"at", "in", "on", "to", "with", "by", "n"}
     out = []
     for index, word in enumerate(name.split()):
         out.append(word if index and word.casefold() in small else word[:1].upper() + word[1:])
@@ -105,10 +118,9 @@ def _is_name(text: str, language: str) -> bool:
     words = tokens(text)
     if not words or len(words) > MAX_WORDS or not re.search(r"[^\W\d_]", text):
         return False
-    if words[0] in {w.casefold() for w in _words(language, "given_not_first")}:
+    if words[0] in _folded(language, "given_not_first"):
         return False  # "a garden for the street": what it is, not what it is called
-    generic = {w.casefold() for w in _words(language, "given_generic")}
-    return not all(w in generic for w in words)
+    return not all(w in _folded(language, "given_generic") for w in words)
 
 
 def _starred(text: str) -> str:
@@ -141,9 +153,8 @@ def corrected_elsewhere(name: str, others: Sequence[str]) -> str:
         for found in _NOT_RE.finditer(other):
             right, wrong = found.group(1), found.group(2)
             pattern = rf"(?<![\w'’]){re.escape(wrong)}(?![\w'’])"
-            if right.casefold() != wrong.casefold() and re.search(pattern, name, re.I):
-                typed = re.search(pattern, name, re.I)
-                assert typed is not None
+            typed = re.search(pattern, name, re.IGNORECASE)
+            if typed is not None and right.casefold() != wrong.casefold():
                 cased = right.capitalize() if typed.group(0)[:1].isupper() else right
                 name = name[: typed.start()] + cased + name[typed.end() :]
     return name
@@ -154,14 +165,13 @@ def _story(text: str, language: str) -> bool:
     than names it."""
     if any(c.isupper() for c in text):
         return False
-    story = {w.casefold() for w in _words(language, "given_story")}
-    return bool(set(tokens(text)) & story)
+    return bool(set(tokens(text)) & _folded(language, "given_story"))
 
 
 def _remark(text: str, language: str) -> bool:
     """ "lol typing fast", "haha": a remark after the name, not a lead into one."""
     first = (tokens(text) or [""])[0]
-    return first in {w.casefold() for w in _words(language, "given_remarks")}
+    return first in _folded(language, "given_remarks")
 
 
 def _spelled(acronym: str, words: str) -> bool:
@@ -231,5 +241,37 @@ def holds_only(text: str, name: str, language: str) -> bool:
     """Whether an answer sentence says nothing but the name ("yes its called Fix It
     Fridays"), so the title holds all of it and no field needs it again."""
     said = set(tokens(name))
-    extra = {w.casefold() for w in _words(language, "given_filler")}
+    extra = _folded(language, "given_filler")
     return bool(said) and all(w in said or w in extra for w in tokens(text))
+
+
+@dataclass(frozen=True)
+class Given:
+    """The name typed for "Has it got a name?", ready to be the title: the name, the
+    answer sentences that say only it (placed in the title, nowhere else) and the answers
+    its words come from (the name's, and one that put a typo right)."""
+
+    name: str
+    held: tuple[Unit, ...]
+    cited: tuple[str, ...]
+
+
+def read_given(answers: Mapping[str, Answer], units: Sequence[Unit], language: str) -> Given | None:
+    """The name answer read as a title, or None when it gives none or one too long to be a
+    title (its sentences are then placed as any other answer's)."""
+    answer = answered(answers, "name")
+    if answer is None:
+        return None
+    name = given_name(answer.text, language)
+    if name is None:
+        return None
+    others = {q: a.text for q, a in answers.items() if q != "name" and a.text}
+    name = corrected_elsewhere(name, list(others.values()))  # "*Apna not apan sorry"
+    if len(name) > title_limit(language):
+        return None
+    unsaid = set(tokens(name)) - set(tokens(answer.text))
+    return Given(
+        name,
+        tuple(u for u in units if u.home == "name" and holds_only(u.text, name, language)),
+        ("name", *(q for q, text in others.items() if unsaid & set(tokens(text)))),
+    )

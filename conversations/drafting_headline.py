@@ -26,6 +26,7 @@ from dataclasses import dataclass, replace
 from functools import cached_property
 
 from conversations.drafting_entities import date_matches, places_in
+from conversations.drafting_given import Given, title_limit
 from conversations.drafting_names import (
     Candidate,
     NameWords,
@@ -40,7 +41,6 @@ from conversations.tidy import (
     DEFAULT_LANGUAGE,
     OPENERS,
     Change,
-    language_pack,
     pack_text,
     pack_words,
     phrase_alternation,
@@ -206,7 +206,7 @@ class Headline:
         self.units = units
         self.language = language
         self.organisations = [o.casefold() for o in organisations]
-        self.limit = int(language_pack(language).get("tidy", {}).get("title_max_chars", 70))
+        self.limit = title_limit(language)
         self.joining = {
             w.casefold() for w in pack_words(language, "organisations", "joining_words")
         }
@@ -278,22 +278,18 @@ class Headline:
 
     # -- title --
 
-    def title(
-        self,
-        summary: Sequence[Unit],
-        given: tuple[str, Sequence[Unit], tuple[str, ...]] | None = None,
-    ) -> DraftSentence | None:
+    def title(self, summary: Sequence[Unit], given: Given | None = None) -> DraftSentence | None:
         """The project's name, else a short description of it. ``given`` is the name the
-        contributor typed when asked for it (see ``drafting_given``), the answer sentences
-        that say only it and the answers its words come from: their word beats any name
-        read from the story."""
-        if given is not None and len(given[0]) <= self.limit:
-            own, typed, cited = given
+        contributor typed when asked for it (see ``drafting_given``): their word beats
+        any name read from the story."""
+        if given is not None:
             return DraftSentence(
-                self._with_article(own),
-                cited,
-                refs=tuple(r for u in typed for r in u.refs),
-                changes=tuple(c for u in typed for c in u.changes if c.replacement in own),
+                self._with_article(given.name),
+                given.cited,
+                refs=tuple(r for u in given.held for r in u.refs),
+                changes=tuple(
+                    c for u in given.held for c in u.changes if c.replacement in given.name
+                ),
             )
         # The name the project goes by now wins over one it had at first; with no other
         # name, the first one still names it ("we went by Green Fingers at first").

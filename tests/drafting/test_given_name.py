@@ -122,6 +122,15 @@ def test_a_no_leaves_the_title_to_the_story_and_is_kept() -> None:
     assert fields["other_notes"] == ["Asked its name: Nah."]
 
 
+def test_a_name_too_long_for_a_title_leaves_its_answer_placed_once() -> None:
+    long_name = "Wonderfully Extraordinary Intergenerational Storytelling Collective Llanfairfechan"
+    assert given_name(long_name, "en") == long_name
+    title, fields, draft = _draft(long_name)
+    assert title != long_name and len(title) <= 75
+    assert placement_counts(draft)["name#0"] == 1
+    assert fields["other_notes"] == [f"Asked its name: {long_name}."]
+
+
 def test_the_title_check_takes_a_name_with_its_acronym_either_way() -> None:
     script = builtin_scripts()["full-story"]
 
