@@ -18,12 +18,15 @@ from dataclasses import dataclass
 from difflib import SequenceMatcher
 from functools import cache
 
+from conversations.drafting_names import QUOTED as _QUOTED
 from conversations.drafting_placement import Unit, answered
 from conversations.model import Answer
 from conversations.tidy import language_pack, pack_words, phrase_alternation, strip_emoji, tokens
 
 # At most this many words make a name; a longer answer is a story, read by the title rules.
 MAX_WORDS = 8
+# How alike a word and its correction are (difflib's ratio) for one to be the other's typo.
+TYPO_LIKENESS = 0.6
 _BRACKETED = re.compile(r"\s*[(\[][^()\[\]]*[)\]]")
 _STAR = re.compile(r"(?<![\w*])\*([^\W\d_][\w'’-]*)|([^\W\d_][\w'’-]*)\*(?![\w*])")
 _NOT_RE = re.compile(r"\*?([^\W\d_][\w'’-]+)\*?\s+not\s+([^\W\d_][\w'’-]+)", re.IGNORECASE)
@@ -114,6 +117,29 @@ def _from_capitals(text: str) -> str:
     return " ".join(words[first:])
 
 
+def _capital_run(text: str, language: str) -> str:
+    """ "the Nosy Parkers at the first meeting as a joke": a name opening a clause ends
+    where the words in lower case begin (a small joining word inside it stays: "Straat van
+    Ons")."""
+    words = text.split()
+    start = 1 if words[:1] and words[0].casefold() == "the" else 0
+    if len(words) <= start or not words[start][:1].isupper():
+        return text
+    joining = _folded(language, "name_joining")
+    end = start + 1
+    while end < len(words) and (
+        words[end][:1].isupper()
+        or words[end][:1].isdigit()
+        or (
+            words[end].casefold() in joining
+            and end + 1 < len(words)
+            and words[end + 1][:1].isupper()
+        )
+    ):
+        end += 1
+    return " ".join(words[:end])
+
+
 def _is_name(text: str, language: str) -> bool:
     words = tokens(text)
     if not words or len(words) > MAX_WORDS or not re.search(r"[^\W\d_]", text):
@@ -136,7 +162,7 @@ def _starred(text: str) -> str:
         ]
         best = max(near, key=lambda pair: pair[0], default=None)
         rest = text[found.end() :]
-        if best is not None and best[0] >= 0.6:
+        if best is not None and best[0] >= TYPO_LIKENESS:
             word = best[1]
             fix = fix.capitalize() if word.group(0)[:1].isupper() else fix
             text = text[: word.start()] + fix + text[word.end() : found.start()]
@@ -144,6 +170,13 @@ def _starred(text: str) -> str:
             text = text[: found.start()]
         text = text.rstrip() + ", " + rest.lstrip()
     return text
+
+
+def _typo_of(right: str, wrong: str) -> bool:
+    """ "Apna" for "apan": the same word mistyped, not another word ("the scheme not the
+    panel" puts no name right)."""
+    right, wrong = right.casefold(), wrong.casefold()
+    return right != wrong and SequenceMatcher(None, right, wrong).ratio() >= TYPO_LIKENESS
 
 
 def corrected_elsewhere(name: str, others: Sequence[str]) -> str:
@@ -154,7 +187,7 @@ def corrected_elsewhere(name: str, others: Sequence[str]) -> str:
             right, wrong = found.group(1), found.group(2)
             pattern = rf"(?<![\w'’]){re.escape(wrong)}(?![\w'’])"
             typed = re.search(pattern, name, re.IGNORECASE)
-            if typed is not None and right.casefold() != wrong.casefold():
+            if typed is not None and _typo_of(right, wrong):
                 cased = right.capitalize() if typed.group(0)[:1].isupper() else right
                 name = name[: typed.start()] + cased + name[typed.end() :]
     return name
@@ -192,14 +225,16 @@ def given_name(text: str, language: str) -> str | None:
     corrected = [m.end() for m in fixes.finditer(text) if m.end() < len(text)]
     if corrected and _ranked(text[corrected[-1] :], language, negative=False):
         text = text[corrected[-1] :]
-    negative = _negative(text, language)
+    negative = _negative(_clean(text, language), language)  # "ah no not really"
     ranked = _ranked(text, language, negative=negative)
     return ranked[0] if ranked else None
 
 
 def _ranked(text: str, language: str, *, negative: bool) -> list[str]:
-    """The names an answer's clauses give, best first: one after a naming ("everybody
-    calls it the Gossip Bus") beats one after "its", which beats a clause on its own."""
+    """The names an answer's clauses give, first said first: "Safe Harbour? ... everyone
+    just says the harbour" is Safe Harbour. A name marked as the official one ("its the 7A
+    on paper but everybody calls it the Gossip Bus") gives way to one said with a naming,
+    and a clause said after the name without one ("lol typing fast") comes last."""
     glossed = _BRACKETED.search(text)
     text = _BRACKETED.sub("", text)
     clauses = [c for c in _CLAUSE.split(text) if c and c.strip()][:4]
@@ -209,19 +244,25 @@ def _ranked(text: str, language: str, *, negative: bool) -> list[str]:
     named_next = False
     for index, clause in enumerate(clauses):
         said = list(naming.finditer(clause))
-        # The first clause, or one opening "its" ("its Kernow Concrete"), over a remark.
-        strength = 3 if named_next else 2 if index == 0 else 0
+        official = bool(set(tokens(clause)) & _folded(language, "given_official_words"))
+        quoted = _QUOTED.search(clause)
+        # Said with a naming, first, or opening "its" ("its Kernow Concrete"): a name.
+        named = named_next or index == 0 or bool(said) or bool(quoted)
         named_next = False
         if said and said[-1].end() >= len(clause.rstrip()):
             named_next = True  # "the kids named it" and the name comes next
             continue
-        if said:
-            clause, strength = clause[said[-1].end() :], 3
+        if quoted:
+            clause = quoted.group(1)  # "iets als 'Straat van Ons'?"
+        elif said:
+            clause = clause[said[-1].end() :]
         elif lead.match(clause.strip(" '\"‘’“”")) and not _remark(clause, language):
-            strength = max(strength, 2)
-        if negative and strength < 3:
+            named = True
+        if negative and not said and not quoted:
             continue  # "no, not really": a "no" names something only with a naming
         name = _from_capitals(_clean(clause, language))
+        if not _is_name(name, language):  # "the Nosy Parkers at the first meeting as a joke"
+            name = _capital_run(name, language)
         if not _is_name(name, language) or _negative(name, language) or _story(name, language):
             continue
         if negative and not any(c.isupper() for c in name):
@@ -233,7 +274,8 @@ def _ranked(text: str, language: str, *, negative: bool) -> list[str]:
             name = f"{_cased(spelled.casefold(), language)} ({name})"
         elif glossed and _spelled(name, glossed.group(0).strip(" ()[]")):
             name = f"{_cased(glossed.group(0).strip(' ()[]').casefold(), language)} ({name})"
-        found.append((strength, -index, name[:1].upper() + name[1:]))
+        rank = 0 if not named else 1 if official else 2
+        found.append((rank, -index, name[:1].upper() + name[1:]))
     return [name for _, _, name in sorted(found, reverse=True)]
 
 

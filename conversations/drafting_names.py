@@ -27,7 +27,7 @@ from conversations.drafting_placement import Unit
 MODEL_PATH = Path(__file__).parent / "lens" / "names.json"
 
 _TOKEN = re.compile(r"#\w+|@\w+|&|[^\W_](?:[\w'’.\-]*\w)?")
-_QUOTED = re.compile(r"(?:^|(?<=[\s(]))['\"‘“]([^'\"‘’“”]{2,60})['\"’”]")
+QUOTED = re.compile(r"(?:^|(?<=[\s(]))['\"‘“]([^'\"‘’“”]{2,60})['\"’”]")
 _MAX_WORDS = 6
 
 
@@ -97,7 +97,7 @@ def _spans(text: str, words: NameWords) -> Iterator[tuple[int, int, str]]:
                 yield first[0], tokens[j][1], "cap"
             elif tokens[j][2].casefold() not in words.joining:
                 break
-    for match in _QUOTED.finditer(text):
+    for match in QUOTED.finditer(text):
         yield match.start(1), match.end(1), "quoted"
     for match in words.cues.finditer(text):
         after = [t for t in tokens if t[0] >= match.end()][: _MAX_WORDS + 2]

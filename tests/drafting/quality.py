@@ -171,6 +171,13 @@ def _without_the(name: str) -> str:
     return name[4:] if name.startswith("the ") else name
 
 
+def _spoken(name: str) -> str:
+    """A name as it is said: no leading "the", no commas or dashes between its words ("Our
+    Place, Our Plans" is "Our Place Our Plans"); the stops of "S.O.F.A" are kept."""
+    name = name.strip(" .!?\"'“”„«»")
+    return _without_the(" ".join(re.sub(r"[,;:–—]|\s-\s", " ", name).split()))
+
+
 def _acronym_of(short: str, long: str) -> bool:
     words = re.findall(r"[^\W\d_][\w'’-]*", long)
     initials = {"".join(w[0] for w in words), "".join(w[0] for w in words if len(w) > 2)}
@@ -189,9 +196,7 @@ def title_verdict(interview: Interview, title: str) -> tuple[bool, bool]:
     name = str(rule.get("name") or "")
     # A leading "The" is an editor's choice either way: "The Damp Squad" is the name
     # "damp squad", and "Larder" names "The Larder".
-    is_name = bool(name) and _without_the(folded.strip(" .!?\"'“”„«»")) == _without_the(
-        name.casefold()
-    )
+    is_name = bool(name) and _spoken(folded) == _spoken(name.casefold())
     # "Young Assessors Panel (YAP)" is the name "YAP" and the name "Young Assessors Panel".
     both = re.fullmatch(r"(.+?)\s*\(([^()]+)\)", title.strip())
     if name and both and _acronym_of(both.group(2), both.group(1)):

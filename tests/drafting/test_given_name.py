@@ -38,6 +38,19 @@ from tests.drafting.quality import placement_counts, title_verdict
         ("Red Rover. a wee girl at the primary named it in a competition", "Red Rover"),
         ("de Buurtpot 🙂 pot like a money pot, a kitty", "De Buurtpot"),
         ("no official name but people call it the Hive", "The Hive"),
+        # A name said first beats a nickname said after it, unless it is the official one.
+        (
+            "Sgwrs a Phaned - it means a chat and a cuppa. everyone just says y caffi tho",
+            "Sgwrs a Phaned",
+        ),
+        (
+            "officially the Tenant Scrutiny Panel but nobody calls it that. Jean called us the "
+            "Nosy Parkers at the first meeting as a joke and it stuck",
+            "The Nosy Parkers",
+        ),
+        ("iets als 'Straat van Ons'? niet 100% zeker, it was on a banner", "Straat van Ons"),
+        ("SPARK. the young people came up with it and changed the words like 3 times", "SPARK"),
+        ("Hapy Feet sorry HAPPY feet 🙄 fat fingers", "HAPPY feet"),
     ],
 )
 def test_the_name_is_read_out_of_the_answer(answer: str, name: str) -> None:
@@ -55,6 +68,7 @@ def test_the_name_is_read_out_of_the_answer(answer: str, name: str) -> None:
         "its a garden for the street",  # what it is, not what it is called
         "its the community garden",
         "chan eil",
+        "ah no not really. we just call it the cooking. 'are you going to the cooking thursday'",
         "nie wiem",
     ],
 )
@@ -67,6 +81,10 @@ def test_a_typo_put_right_in_a_later_answer_is_put_right_in_the_name() -> None:
     assert corrected_elsewhere("Apan Pantry", later) == "Apna Pantry"
     assert corrected_elsewhere("Apan Pantry", ["we meet on tuesdays, not fridays"]) == (
         "Apan Pantry"
+    )
+    # Another word, not the same one mistyped, puts nothing right.
+    assert corrected_elsewhere("the Tenant Panel", ["its the scheme not the panel"]) == (
+        "the Tenant Panel"
     )
 
 
@@ -141,3 +159,6 @@ def test_the_title_check_takes_a_name_with_its_acronym_either_way() -> None:
     assert verdict("YAP", "Young Assessors Panel (YAP)") == (True, True)
     assert verdict("Young Assessors Panel", "Young Assessors Panel (YAP)") == (True, True)
     assert verdict("Young Assessors Panel", "Youth Action Panel (YAP)") == (False, False)
+    # Commas and dashes between a name's words are not part of it; its stops are.
+    assert verdict("Our Place, Our Plans", "Our Place Our Plans") == (True, True)
+    assert verdict("DART", "D.A.R.T") == (False, False)

@@ -62,7 +62,8 @@ class Steps:
 
 
 async def mid_interview(steps: Steps) -> Handled:
-    """Consent given and the project told: the contributor is at the third question."""
+    """Consent given and the project told: the contributor is at the third question, its
+    name."""
     handled = await steps.send(Started())
     handled = await steps.send(Pressed(handled.replies[-1].buttons[0][0].data))  # "Yes"
     return await steps.say("A community garden run by residents and the council together")
@@ -72,7 +73,7 @@ async def test_a_text_answer_costs_at_most_the_budget(database: Database) -> Non
     steps = Steps(database)
     await mid_interview(steps)
     with counted(database) as statements:
-        handled = await steps.say("Leeds, since the spring of 2023")
+        handled = await steps.say("Bramley Community Garden")  # the project's name
     assert handled.replies[-1].heading.startswith("Question 4 of")
     assert len(statements) <= ANSWER_BUDGET, "\n".join(statements)
 
@@ -157,7 +158,7 @@ async def test_a_welsh_interview_keeps_its_language_and_its_budget(database: Dat
     steps = WelshSteps(database)
     await mid_interview(steps)
     with counted(database) as statements:
-        handled = await steps.say("Caerdydd, ers gwanwyn 2023")
+        handled = await steps.say("Gardd y Capel")  # the project's name
     assert handled.replies[-1].heading.startswith("Cwestiwn 4")
     # Her stored name, chat and language are current: she is not written again.
     assert len(statements) <= ANSWER_BUDGET, "\n".join(statements)
