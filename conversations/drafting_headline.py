@@ -2625,10 +2625,14 @@ class Headline:
 
         def clause_end(text: str, least_relative: int = 3) -> int:
             """Where the first clause of at least three words ends (at least
-            ``least_relative`` before "who", "which" or "where")."""
+            ``least_relative`` before "who", "which" or "where"). A word break right after
+            a verb wanting what follows ("deciding which groups get money", "working with
+            the council") is passed over."""
             cut = len(text)
             for mark in breaks:
                 at = _clause_break(text, mark)
+                while at > 0 and mark[:1] == " " and self._open_end(text[:at]):
+                    at = text.find(mark, at + 1)
                 least = least_relative if mark in relative else 3
                 if at > 0 and len(tokens(text[:at])) >= least:
                     cut = min(cut, at)
@@ -2737,22 +2741,54 @@ class Headline:
             return text
         return text[lead.end() :]
 
+    def _open_end(self, text: str) -> bool:
+        """Whether ``text`` ends on a verb wanting what follows it ("young people deciding",
+        "residents working"), not on one that ends a clause ("the route got changed")."""
+        words = [w.casefold() for w in tokens(text)]
+        if not words or words[-1] not in self._phrases("open_verbs"):
+            return False
+        # "the route got changed", "we got a bus route changed": the verb is done with.
+        passive = any(w in self._phrases("passive_leads") for w in words[-5:-1])
+        return not (passive and words[-1].endswith(("ed", "ne", "wn", "lt", "nt")))
+
     def _fit(self, text: str, limit: int) -> str:
-        """At most ``limit`` characters, cut between words, never ending on "the" or "with"."""
+        """At most ``limit`` characters, cut between words, never ending on "the" or "with",
+        nor on a verb or word that leads into what the cut left out."""
         dangling = self.stop | self.joining | {"to", "for", "with", "in", "on", "at", "by", "of"}
         dangling |= {"how", "what", "why", "whether", "if", "than", "or"}  # "decide how"
         dangling |= {"got", "get", "gets", "is", "are", "was", "were", "has", "have", "had", "let"}
         words = text.split()
         if len(text) <= limit:
             return text.strip(" ,;:-–—" + OPENERS)  # a whole clause as written ("drop in")
-        while words and (len(" ".join(words)) > limit or words[-1].casefold() in dangling):
-            words.pop()
+        dangling |= self._phrases("open_words")
+
+        def ends_open(kept: list[str]) -> bool:
+            last = kept[-1].casefold().strip(",;:")
+            return last in dangling or self._open_end(" ".join(kept))
+
+        after = ""  # the first word left out
+        while words and (len(" ".join(words)) > limit or ends_open(words)):
+            after = words.pop()
         # A phrase the cut broke off is left out whole: "... to spend £150,000 of the ward"
-        # ends at "£150,000", not inside "of the ward budget".
-        prepositions = {"to", "for", "with", "in", "on", "at", "by", "of", "from"}
-        for back in range(1, min(3, len(words) - 3) + 1):
-            if words[-back].casefold() in prepositions:
-                words = words[:-back]
+        # ends at "£150,000", not inside "of the ward budget"; "... with the bus company so
+        # drivers" ends at "company".
+        prepositions = self._phrases("phrase_openers")
+        clauses = self._phrases("clause_openers")
+        cuts = sorted(
+            len(words) - back
+            for back in range(1, min(8, len(words) - 3) + 1)
+            if words[-back].casefold() in clauses
+        )
+        # Else it ends where a phrase does, unless "of" follows ("in front" of the school).
+        if after.casefold() == "of" or after.casefold() not in prepositions | clauses:
+            cuts += [
+                len(words) - back
+                for back in range(1, min(3, len(words) - 3) + 1)
+                if words[-back].casefold() in prepositions
+            ][:1]
+        for at in cuts:
+            if not ends_open(words[:at]):
+                words = words[:at]
                 break
         fitted = " ".join(words).strip(" ,;:-–—" + OPENERS)
         if not fitted:  # nothing but small words ("then then then ..."): cut by length only

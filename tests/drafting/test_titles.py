@@ -323,6 +323,40 @@ def test_a_title_cut_for_length_leaves_a_broken_off_phrase_out_whole() -> None:
 
 
 @pytest.mark.parametrize(
+    ("project", "title"),
+    [
+        (  # "which" after "deciding" says what is decided: no clause ends there
+            "young people in bristol deciding which community groups get money for keeping "
+            "kids safe. like a youth panel",
+            "Young people in bristol deciding which community groups get money",
+        ),
+        (  # "with" after "working" says with whom
+            "Disabled residents working with the county council highways team on the "
+            "redesign of the city centre streets",
+            "Disabled residents working with the county council highways team",
+        ),
+        (  # a clause cut off after "so" is left out whole, not "so night shift staff"
+            "we got a bus route changed so night shift staff at the hospital can actually get home",
+            "We got a bus route changed",
+        ),
+        (  # never "... into a little"
+            "we turned the empty plot on the corner of our street into a little park with benches",
+            "We turned the empty plot on the corner of our street",
+        ),
+        (  # a phrase the cut left whole ("to cars") stays
+            "the street round the corner from me closed to cars for the whole summer and "
+            "the neighbours decided together what to do with it",
+            "The street round the corner from me closed to cars",
+        ),
+    ],
+)
+def test_a_description_title_never_ends_on_a_verb_or_word_wanting_what_was_cut(
+    project: str, title: str
+) -> None:
+    assert build_draft(FULL, texts(project=project)).title == title
+
+
+@pytest.mark.parametrize(
     ("script", "given", "language", "title"),
     [
         (
