@@ -17,7 +17,7 @@ from dataclasses import replace
 from typing import Any
 
 from conversations.drafting_entities import dates_in, names_in, numbers_in, organisation_names
-from conversations.drafting_given import read_given
+from conversations.drafting_given import Given, no_name_label, read_given, said_no_name
 from conversations.drafting_headline import Headline, change_words
 from conversations.drafting_placement import (
     HOME_FIELDS,
@@ -148,7 +148,12 @@ class _Drafter:
             self.placer.is_aside,
         )
         self.headline = headline
-        title = headline.title(own_summary, given)
+        # "nah we just call it the transport group": no name, but a label saying what it is.
+        label = no_name_label(self.answers, self.language) if given is None else None
+        if label is not None:
+            given = Given(label, (), ("name",))
+        unnamed = given is None and said_no_name(self.answers, self.language)
+        title = headline.title(own_summary, given, unnamed=unnamed)
         if title is not None:
             self.add("title", title)
         together = self.together_labels()

@@ -29,12 +29,14 @@ MAX_WORDS = 8
 TYPO_LIKENESS = 0.6
 _BRACKETED = re.compile(r"\s*[(\[][^()\[\]]*[)\]]")
 _STAR = re.compile(r"(?<![\w*])\*([^\W\d_][\w'’-]*)|([^\W\d_][\w'’-]*)\*(?![\w*])")
+_NEXT_WORD = re.compile(r"\s+([^\W\d_][\w'’-]*)")
 _NOT_RE = re.compile(r"\*?([^\W\d_][\w'’-]+)\*?\s+not\s+([^\W\d_][\w'’-]+)", re.IGNORECASE)
 # Where a name ends and what is said about it begins. The words are matched in lower case
 # only: "its called Its Our Patch" keeps the "Its" of the name.
 _CLAUSE = re.compile(
     r"(?<=\w)\s+(?:but|though|although|tho|its|it's|it’s|it is|which|that's|thats|that’s"
-    r"|cos|coz|because|we|they|where|basically|like|means|meaning|aka)\s+"
+    r"|cos|coz|because|we|they|where|basically|like|means|meaning|aka|so|stands for"
+    r"|stand for|short for)\s+"
     r"|\s+[-–—=]+\s+|\s*[.;!?\n:]+(?:\s+|$)|,\s+|\s*[-–—]+\s*$"
 )
 
@@ -73,9 +75,50 @@ def _naming(language: str) -> re.Pattern[str]:
     return re.compile(rf"(?<![\w'’])(?:{verbs})(?![\w'’])\s*", re.IGNORECASE)
 
 
-def _negative(text: str, language: str) -> bool:
+def _says(text: str, language: str, key: str) -> bool:
     folded = " ".join(tokens(text))
-    return any(folded == no or folded.startswith(no + " ") for no in _words(language, "given_none"))
+    return any(
+        folded == no or folded.startswith(no + " ")
+        for no in (" ".join(tokens(w)) for w in _words(language, key))
+    )
+
+
+def _negative(text: str, language: str) -> bool:
+    return _says(text, language, "given_none")
+
+
+def no_name_label(answers: Mapping[str, Answer], language: str) -> str | None:
+    """What a project with no name is called ("nah we just call it the transport group"),
+    when that says what it is: the kind of group and a word of its own ("Transport Group"),
+    not a single word ("the cooking") a description says better."""
+    answer = answered(answers, "name")
+    if answer is None or not said_no_name(answers, language):
+        return None
+    text = strip_emoji(answer.text)
+    said = list(_naming(language).finditer(text))
+    if not said:
+        return None
+    label = _clean(_CLAUSE.split(text[said[-1].end() :])[0], language)
+    words = tokens(label)
+    if words[:1] == ["the"]:
+        label, words = label[3:].strip(), words[1:]
+    kinds = _folded(language, "kind_words")
+    own = [w for w in words if w not in _folded(language, "given_generic") and w not in kinds]
+    if not 2 <= len(words) <= 4 or not set(words) & kinds or not own:
+        return None
+    return _cased(label, language)
+
+
+def said_no_name(answers: Mapping[str, Answer], language: str) -> bool:
+    """Whether the contributor said the project has no name ("no", "not really, we just
+    call it the group"), as against not knowing it ("dunno", "not sure"): a name the story
+    seems to give is then a partner's, a venue's or a radio station's, never the project's."""
+    answer = answered(answers, "name")
+    if answer is None or given_name(answer.text, language) is not None:
+        return False
+    text = strip_emoji(answer.text)
+    first = _clean(_CLAUSE.split(text)[0] if text.strip() else "", language)
+    return _negative(first, language) and not _says(first, language, "given_unknown")
 
 
 def _cased(name: str, language: str) -> str:
@@ -140,6 +183,21 @@ def _capital_run(text: str, language: str) -> str:
     return " ".join(words[:end])
 
 
+def _without_tail(name: str, language: str) -> str:
+    """ "Youth Spend Knocknaheeny on the posters": after a name in capitals, words in lower
+    case opening with "on", "at", "for", ... say where it is written, not what."""
+    words = name.split()
+    for index in range(2, len(words)):
+        rest = words[index:]
+        if (
+            rest[0].casefold() in _folded(language, "phrase_openers")
+            and all(not any(c.isupper() for c in w) for w in rest)
+            and sum(w[:1].isupper() for w in words[:index]) >= 2
+        ):
+            return " ".join(words[:index])
+    return name
+
+
 def _is_name(text: str, language: str) -> bool:
     words = tokens(text)
     if not words or len(words) > MAX_WORDS or not re.search(r"[^\W\d_]", text):
@@ -155,17 +213,30 @@ def _starred(text: str) -> str:
     remark: "*Smart lol typing fast")."""
     for found in reversed(list(_STAR.finditer(text))):
         fix = found.group(1) or found.group(2)
+        end = found.end()
+        if found.group(1) and fix[:1].isupper():
+            # "Ramp Rebles *Ramp Rebelz": a starred name in capitals puts right as many
+            # words as it has.
+            while (more := _NEXT_WORD.match(text, end)) and more.group(1)[:1].isupper():
+                fix, end = f"{fix} {more.group(1)}", more.end()
+        size = len(fix.split())
         before = list(re.finditer(r"[^\W\d_][\w'’-]*", text[: found.start()]))
+        runs = [before[i : i + size] for i in range(len(before) - size + 1)]
         near = [
-            (SequenceMatcher(None, w.group(0).casefold(), fix.casefold()).ratio(), w)
-            for w in before
+            (
+                SequenceMatcher(
+                    None, " ".join(w.group(0) for w in run).casefold(), fix.casefold()
+                ).ratio(),
+                run,
+            )
+            for run in runs
         ]
         best = max(near, key=lambda pair: pair[0], default=None)
-        rest = text[found.end() :]
+        rest = text[end:]
         if best is not None and best[0] >= TYPO_LIKENESS:
-            word = best[1]
-            fix = fix.capitalize() if word.group(0)[:1].isupper() else fix
-            text = text[: word.start()] + fix + text[word.end() : found.start()]
+            first, last = best[1][0], best[1][-1]
+            fix = fix[:1].upper() + fix[1:] if first.group(0)[:1].isupper() else fix
+            text = text[: first.start()] + fix + text[last.end() : found.start()]
         else:
             text = text[: found.start()]
         text = text.rstrip() + ", " + rest.lstrip()
@@ -237,6 +308,10 @@ def _ranked(text: str, language: str, *, negative: bool) -> list[str]:
     and a clause said after the name without one ("lol typing fast") comes last."""
     glossed = _BRACKETED.search(text)
     text = _BRACKETED.sub("", text)
+    dropped = any(
+        re.search(rf"(?<![\w'’]){re.escape(p)}(?![\w'’])", text, re.IGNORECASE)
+        for p in _words(language, "given_official_dropped")
+    )
     clauses = [c for c in _CLAUSE.split(text) if c and c.strip()][:4]
     naming = _naming(language)
     lead, _, _ = _patterns(language)
@@ -244,7 +319,13 @@ def _ranked(text: str, language: str, *, negative: bool) -> list[str]:
     named_next = False
     for index, clause in enumerate(clauses):
         said = list(naming.finditer(clause))
-        official = bool(set(tokens(clause)) & _folded(language, "given_official_words"))
+        # "officially its Bws Bro Hafren": the mark may stand in a clause of its own before it.
+        marked = set(tokens(clause))
+        before = set(tokens(clauses[index - 1])) if index else set()
+        if before and before <= _folded(language, "given_official_words"):
+            marked, named_next = marked | before, True
+        official = bool(marked & _folded(language, "given_official_words"))
+        kept = not dropped and bool(marked & _folded(language, "given_official_kept"))
         quoted = _QUOTED.search(clause)
         # Said with a naming, first, or opening "its" ("its Kernow Concrete"): a name.
         named = named_next or index == 0 or bool(said) or bool(quoted)
@@ -260,7 +341,7 @@ def _ranked(text: str, language: str, *, negative: bool) -> list[str]:
             named = True
         if negative and not said and not quoted:
             continue  # "no, not really": a "no" names something only with a naming
-        name = _from_capitals(_clean(clause, language))
+        name = _without_tail(_from_capitals(_clean(clause, language)), language)
         if not _is_name(name, language):  # "the Nosy Parkers at the first meeting as a joke"
             name = _capital_run(name, language)
         if not _is_name(name, language) or _negative(name, language) or _story(name, language):
@@ -270,13 +351,21 @@ def _ranked(text: str, language: str, *, negative: bool) -> list[str]:
         name = _cased(name, language)
         following = clauses[index + 1] if index + 1 < len(clauses) else ""
         spelled = _clean(following, language)
-        if _spelled(name, spelled):  # "YAP - young assessors panel"
-            name = f"{_cased(spelled.casefold(), language)} ({name})"
+        acronym = next((w for w in name.split() if _spelled(w, spelled)), None)
+        if acronym is not None:  # "YAP - young assessors panel", "the DAMP panel, stands for"
+            name = f"{_cased(spelled.casefold(), language)} ({acronym})"
         elif glossed and _spelled(name, glossed.group(0).strip(" ()[]")):
             name = f"{_cased(glossed.group(0).strip(' ()[]').casefold(), language)} ({name})"
-        rank = 0 if not named else 1 if official else 2
+        rank = 0 if not named else 3 if kept else 1 if official else 2
         found.append((rank, -index, name[:1].upper() + name[1:]))
-    return [name for _, _, name in sorted(found, reverse=True)]
+    ranked = [name for _, _, name in sorted(found, reverse=True)]
+    # "youth spend.. its Youth Spend Knocknaheeny on the posters": the same name said in
+    # full later is the name.
+    for fuller in ranked[1:]:
+        first, more = tokens(ranked[0]), tokens(fuller)
+        if len(more) > len(first) and more[: len(first)] == first:
+            return [fuller, *(n for n in ranked if n != fuller)]
+    return ranked
 
 
 def holds_only(text: str, name: str, language: str) -> bool:

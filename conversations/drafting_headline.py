@@ -278,10 +278,13 @@ class Headline:
 
     # -- title --
 
-    def title(self, summary: Sequence[Unit], given: Given | None = None) -> DraftSentence | None:
+    def title(
+        self, summary: Sequence[Unit], given: Given | None = None, *, unnamed: bool = False
+    ) -> DraftSentence | None:
         """The project's name, else a short description of it. ``given`` is the name the
         contributor typed when asked for it (see ``drafting_given``): their word beats
-        any name read from the story."""
+        any name read from the story. ``unnamed``: they said it has none, so it is
+        described (a name the story seems to give is a partner's or a radio station's)."""
         if given is not None:
             return DraftSentence(
                 self._with_article(given.name),
@@ -293,19 +296,7 @@ class Headline:
             )
         # The name the project goes by now wins over one it had at first; with no other
         # name, the first one still names it ("we went by Green Fingers at first").
-        self._now_only = True
-        try:
-            named = self._named()
-        finally:
-            self._now_only = False
-        named = named or self._named()
-        if named is not None and self.unlikely(named[0]):
-            named = None
-        if named is not None:
-            named = self.outweighed(named[0]) or named
-        # With no rule's name, the learned scorer's when it is sure: on interviews no rule
-        # was written for, it finds names the rules miss (bench/name_train.py).
-        named = named or self.scored()
+        named = None if unnamed else self._story_name()
         if named is not None:
             name, unit = named
             # A name read from tidied text carries the tidier's words it holds ("ppl"
@@ -350,6 +341,23 @@ class Headline:
             ):
                 return DraftSentence(text, source.question_ids, "", (), source.changes)
         return None
+
+    def _story_name(self) -> tuple[str, Unit | None] | None:
+        """The project's name as the answers tell it, by the rules, else the learned
+        scorer's when it is sure."""
+        self._now_only = True
+        try:
+            named = self._named()
+        finally:
+            self._now_only = False
+        named = named or self._named()
+        if named is not None and self.unlikely(named[0]):
+            named = None
+        if named is not None:
+            named = self.outweighed(named[0]) or named
+        # With no rule's name, the learned scorer's when it is sure: on interviews no rule
+        # was written for, it finds names the rules miss (bench/name_train.py).
+        return named or self.scored()
 
     def _named(self) -> tuple[str, Unit | None] | None:
         """The project's own name, by the first rule that finds one."""
@@ -2577,6 +2585,11 @@ class Headline:
     def described(self, unit: Unit) -> DraftSentence | None:
         """A short description from what the project is, and where when it fits."""
         text = strip_emoji(unit.text).strip().rstrip(".!?… ")
+        # "disabled people walk (and roll ♿) round the streets": an aside in brackets is
+        # the summary's to keep; the title says what the project is without it.
+        unbracketed = re.sub(r"\s+\([^()]*\)", "", text)
+        if len(tokens(unbracketed)) >= 3:
+            text = unbracketed
         # "my neighbour's lad is on this - the council let young people ...": how the
         # contributor is linked to it says nothing of what it is.
         linked = link_opener_end(text, self.language)

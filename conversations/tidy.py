@@ -429,7 +429,8 @@ class Change:
 def _replacements(language: str) -> tuple[re.Pattern[str] | None, dict[str, str]]:
     """Shorthand and typos as one pattern (so a sentence is read once, changes in the order
     typed) and the table of replacements. Shorthand of one letter or a sign ("n", "+")
-    counts only between two words, so "plan B" or "14+" stay; "w/" needs a word after it."""
+    counts only between two words (or after a closing bracket: "(galway county council) n
+    the HSE"), so "plan B" or "14+" stay; "w/" needs a word after it."""
     pack = language_pack(language)
     table: dict[str, str] = {}
     for section in ("typos", "shorthand"):  # shorthand wins over a typo of the same spelling
@@ -449,7 +450,7 @@ def _replacements(language: str) -> tuple[re.Pattern[str] | None, dict[str, str]
     pattern = (
         rf"(?i:(?<![\w'’&/@.-])(?:{alternation(words)})(?![\w'’&/@-]|\.\w))"
         rf"|(?i:(?<![\w'’&/-])(?:{alternation(signs)})(?=\s*[^\W_]))"
-        rf"|(?<=[^\W_] )(?:{alternation(single)})(?= [^\W_])"
+        rf"|(?:(?<=[^\W_] )|(?<=[)\]] ))(?:{alternation(single)})(?= [^\W_])"
     )
     return re.compile(pattern), table
 

@@ -51,6 +51,35 @@ from tests.drafting.quality import placement_counts, title_verdict
         ("iets als 'Straat van Ons'? niet 100% zeker, it was on a banner", "Straat van Ons"),
         ("SPARK. the young people came up with it and changed the words like 3 times", "SPARK"),
         ("Hapy Feet sorry HAPPY feet 🙄 fat fingers", "HAPPY feet"),
+        # The official name is the title, unless it is only on paper or nobody uses it.
+        (
+            "officially its Bws Bro Hafren (Severn valley bus, roughly) but everyone calls it "
+            "y bws bach, the little bus",
+            "Bws Bro Hafren",
+        ),
+        (
+            "officially its the Tenant Repairs Panel but everyone calls us the mould squad",
+            ("The Tenant Repairs Panel"),
+        ),
+        # An acronym inside the name, then what it stands for.
+        (
+            "the DAMP panel 😂 stands for Decent And Mould-free Places, one of the lads came "
+            "up with it",
+            "Decent and Mould-free Places (DAMP)",
+        ),
+        # The same name said again in full, where it is written left out.
+        (
+            "youth spned.. *spend 🙄 its Youth Spend Knocknaheeny on the posters",
+            ("Youth Spend Knocknaheeny"),
+        ),
+        # A starred name puts right as many words as it has; "autocorrect" names nothing.
+        ("Ramp Rebles *Ramp Rebelz sorry autocorrect 🙄 thats the youth panel", "Ramp Rebelz"),
+        # "it should be X": the name as put right.
+        (
+            "Clann na Tràigh. well, that's what we called it first, but the teacher said the "
+            "grammar was wrong and it should be Clann na Tràghad so that's what's on the sign now",
+            "Clann na Tràghad",
+        ),
     ],
 )
 def test_the_name_is_read_out_of_the_answer(answer: str, name: str) -> None:
@@ -138,6 +167,32 @@ def test_a_no_leaves_the_title_to_the_story_and_is_kept() -> None:
     title, fields, _ = _draft("nah")
     assert "repair night" in title.casefold()
     assert fields["other_notes"] == ["Asked its name: Nah."]
+
+
+def _spotted(name_answer: str) -> str:
+    script = builtin_scripts()["spotted"]
+    text = {
+        "project": "the homeless hostel in galway rewrote its house rules with the people "
+        "staying there. residents and staff sat down together",
+        "name": name_answer,
+        "place_when": "galway city, last year",
+        "source": "heard one of the lads talking about it on Galway Bay FM",
+    }
+    answers = {q: Answer(q, text=t) for q, t in text.items()}
+    return build_draft(script, {"consent": Answer("consent", choices=("yes",)), **answers}).title
+
+
+@pytest.mark.parametrize("answer", ["no", "not really", "no proper name, its just the rules thing"])
+def test_a_project_said_to_have_no_name_is_described_not_named_from_the_story(answer: str) -> None:
+    # The radio station the tip-off came from is never the title of a project with no name.
+    title = _spotted(answer)
+    assert "FM" not in title and "hostel" in title.casefold()
+
+
+def test_a_no_name_label_saying_what_kind_of_group_it_is_is_the_title() -> None:
+    assert _spotted("nah we just call it the house rules group") == "House Rules Group"
+    # A single word says less than the description does.
+    assert "hostel" in _spotted("nah we just call it the rules").casefold()
 
 
 def test_a_name_too_long_for_a_title_leaves_its_answer_placed_once() -> None:

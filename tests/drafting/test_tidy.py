@@ -105,6 +105,7 @@ SHORTHAND_CASES = [
     ("14+ year olds, plan B n C", "14+ year olds, plan B and C."),
     ("see www.x.org/a+b or ppl.org", "See www.x.org/a+b or ppl.org."),
     ("Ill send pics later", "Ill send pics later."),
+    ("the library (the council) n the HSE", "The library (the council) and the HSE."),
 ]
 
 
