@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from difflib import SequenceMatcher
 from functools import cache
 
+from conversations.drafting_entities import date_matches, places_in
 from conversations.drafting_names import QUOTED as _QUOTED
 from conversations.drafting_placement import Unit, answered
 from conversations.model import Answer
@@ -387,6 +388,16 @@ class Given:
     cited: tuple[str, ...]
 
 
+def _where_or_when(name: str, answers: Mapping[str, Answer], language: str) -> bool:
+    """Whether the "name" says where or when instead ("march 2024", or the place the where
+    answer gives): the question read as another one, or an answer typed into the wrong box."""
+    if date_matches(name, language):
+        return True
+    place = answered(answers, "place_when")
+    named_places = places_in(place.text, language) if place is not None else []
+    return any(tokens(name) == tokens(p) for p in named_places)
+
+
 def read_given(answers: Mapping[str, Answer], units: Sequence[Unit], language: str) -> Given | None:
     """The name answer read as a title, or None when it gives none or one too long to be a
     title (its sentences are then placed as any other answer's)."""
@@ -394,7 +405,7 @@ def read_given(answers: Mapping[str, Answer], units: Sequence[Unit], language: s
     if answer is None:
         return None
     name = given_name(answer.text, language)
-    if name is None:
+    if name is None or _where_or_when(name, answers, language):
         return None
     others = {q: a.text for q, a in answers.items() if q != "name" and a.text}
     name = corrected_elsewhere(name, list(others.values()))  # "*Apna not apan sorry"

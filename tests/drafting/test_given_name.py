@@ -8,7 +8,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from conversations.drafting import DraftRecord, build_draft
-from conversations.drafting_given import corrected_elsewhere, given_name, holds_only
+from conversations.drafting_given import corrected_elsewhere, given_name, holds_only, read_given
 from conversations.model import Answer
 from conversations.script import builtin_scripts
 from conversations.tidy import tokens
@@ -99,10 +99,32 @@ def test_the_name_is_read_out_of_the_answer(answer: str, name: str) -> None:
         "chan eil",
         "ah no not really. we just call it the cooking. 'are you going to the cooking thursday'",
         "nie wiem",
+        # Another question's answer: who they are, who comes, when it runs.
+        "I help run it, im one of the parents",
+        "about 25 families come",
+        "every other thursday at the community centre",
     ],
 )
 def test_an_answer_giving_no_name_gives_none(answer: str) -> None:
     assert given_name(answer, "en") is None
+
+
+@pytest.mark.parametrize(
+    ("answer", "name"),
+    [
+        ("Ballymun", None),  # the place the where answer gives
+        ("march 2024", None),
+        ("Ballymun Bikes", "Ballymun Bikes"),  # a name holding the place is a name
+        ("Fix It Fridays, started in 2019", "Fix It Fridays"),
+    ],
+)
+def test_a_name_answer_saying_where_or_when_names_nothing(answer: str, name: str | None) -> None:
+    answers = {
+        "name": Answer("name", text=answer),
+        "place_when": Answer("place_when", text="Ballymun, Dublin since 2020"),
+    }
+    given = read_given(answers, [], "en")
+    assert (given.name if given else None) == name
 
 
 def test_a_typo_put_right_in_a_later_answer_is_put_right_in_the_name() -> None:
