@@ -203,8 +203,12 @@ def _is_name(text: str, language: str) -> bool:
     words = tokens(text)
     if not words or len(words) > MAX_WORDS or not re.search(r"[^\W\d_]", text):
         return False
-    if words[0] in _folded(language, "given_not_first"):
-        return False  # "a garden for the street": what it is, not what it is called
+    # "a garden for the street": what it is, not what it is called; an article elided
+    # ("A' Chagailt") opens a name.
+    if words[0] in _folded(language, "given_not_first") and not text.split()[0].endswith(
+        ("'", "’")
+    ):
+        return False
     return not all(w in _folded(language, "given_generic") for w in words)
 
 
@@ -294,7 +298,13 @@ def given_name(text: str, language: str) -> str | None:
         return None
     _, _, fixes = _patterns(language)
     # "Stratpraat, sorry Straatpraat": the name after the last correction.
-    corrected = [m.end() for m in fixes.finditer(text) if m.end() < len(text)]
+    named_only = _folded(language, "given_corrections_named")
+    corrected = [
+        m.end()
+        for m in fixes.finditer(text)
+        if m.end() < len(text)
+        and (" ".join(tokens(m.group(0))) not in named_only or text[m.end()].isupper())
+    ]
     if corrected and _ranked(text[corrected[-1] :], language, negative=False):
         text = text[corrected[-1] :]
     negative = _negative(_clean(text, language), language)  # "ah no not really"

@@ -321,8 +321,13 @@ class Headline:
             return not (words[:1] and words[0] in starts and len(words) <= 6)  # "Started 2019."
 
         project = [u for u in self.units if u.home == "project"]
+        # "Chonaic mé mata rochtana ar an trá. disabled ppl from round there picked ...": an
+        # English interview's title is written from its English, not a sentence of another.
+        english = [u for u in project if not self._foreign_sentence(u.text)]
+        project = english or project
+        opening = [u for u in summary[:1] if not english or not self._foreign_sentence(u.text)]
         sources = (
-            [u for u in [*summary[:1], *project] if says_what(u)]
+            [u for u in [*opening, *project] if says_what(u)]
             or [u for u in self.units if says_what(u)]
             or [u for u in self.units if says_what(u, asking=True)]  # nothing but questions
         )
@@ -2701,6 +2706,19 @@ class Headline:
         if first and first.group(0).islower() and re.search(r"[aeiouy]", first.group(0)):
             text = text[:1].upper() + text[1:]
         return DraftSentence(text, tuple(dict.fromkeys(cited)), "", (), unit.changes)
+
+    def _foreign_sentence(self, text: str) -> bool:
+        """A sentence of an English interview written in another language: four words or
+        more, one with a letter English has not, and fewer than one in eight of them
+        everyday English words (a place "in Gràcia" leaves a sentence English)."""
+        words = [w.casefold() for w in re.findall(r"[^\W\d_][\w'’]*", text)]
+        english = {w.casefold() for w in pack_words(DEFAULT_LANGUAGE, "tidy", "english_words")}
+        return (
+            self.language == DEFAULT_LANGUAGE
+            and len(words) >= 4
+            and re.search(r"[^\x00-\x7f]", "".join(words)) is not None
+            and sum(w in english for w in words) * 8 < len(words)
+        )
 
     def _not_english(self, text: str) -> bool:
         """A clause of an English interview that is in another language: four words or

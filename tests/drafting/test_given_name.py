@@ -80,6 +80,13 @@ from tests.drafting.quality import placement_counts, title_verdict
             "grammar was wrong and it should be Clann na Tràghad so that's what's on the sign now",
             "Clann na Tràghad",
         ),
+        # An elided article opens a name; a later "should be" not followed by a name puts
+        # nothing right, and a gloss after "means" is no name.
+        (
+            "A' Chagailt. it means the hearth. So when we were thinking of a name Peigi said it "
+            "should be somewhere you come in and sit at the fire. The young ones can't spell it",
+            "A' Chagailt",
+        ),
     ],
 )
 def test_the_name_is_read_out_of_the_answer(answer: str, name: str) -> None:

@@ -322,6 +322,17 @@ def test_a_title_cut_for_length_leaves_a_broken_off_phrase_out_whole() -> None:
     assert draft.title == "Tenants in Hulme and Moss voted on how to spend £150,000"
 
 
+def test_an_english_interviews_title_is_described_from_its_english_not_an_irish_opening() -> None:
+    project = (
+        "Chonaic mé mata rochtana ar an trá agus cathaoireacha rothaí trá. disabled people from "
+        "round there picked the spot and the type of mat with the council"
+    )
+    assert build_draft(FULL, texts(project=project)).title.startswith("Disabled people")
+    # A sentence naming a place with letters English has not is still English.
+    gracia = "In my son's school in Gràcia the kids redesigned the playground. Era molt petit."
+    assert "Gràcia" in build_draft(FULL, texts(project=gracia)).title
+
+
 @pytest.mark.parametrize(
     ("project", "title"),
     [
