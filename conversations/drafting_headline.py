@@ -356,13 +356,25 @@ class Headline:
         finally:
             self._now_only = False
         named = named or self._named()
-        if named is not None and self.unlikely(named[0]):
+        if named is not None and (self.unlikely(named[0]) or self._heard_on(named[0])):
             named = None
         if named is not None:
             named = self.outweighed(named[0]) or named
         # With no rule's name, the learned scorer's when it is sure: on interviews no rule
         # was written for, it finds names the rules miss (bench/name_train.py).
-        return named or self.scored()
+        named = named or self.scored()
+        return None if named is not None and self._heard_on(named[0]) else named
+
+    def _heard_on(self, name: str) -> bool:
+        """Whether ``name`` is a radio station or a newspaper the contributor heard of the
+        project on or read of it in ("heard it on Red FM", "in the Nottingham Post")."""
+        words = {w.casefold() for w in tokens(name)}
+        if not words & self._phrases("media_words"):
+            return False
+        said = rf"(?<![\w'’])(?:on|in|from|via|by)\s+(?:the\s+)?{re.escape(name)}"
+        return any(re.search(said, u.text, re.IGNORECASE) for u in self.units) or any(
+            re.search(said, a.text, re.IGNORECASE) for a in self.answers.values() if a.text
+        )
 
     def _named(self) -> tuple[str, Unit | None] | None:
         """The project's own name, by the first rule that finds one."""
@@ -2776,10 +2788,17 @@ class Headline:
         """Whether ``text`` ends on a verb wanting what follows it ("young people deciding",
         "residents working"), not on one that ends a clause ("the route got changed")."""
         words = [w.casefold() for w in tokens(text)]
+        if len(words) >= 2 and words[-1] in {"themselves", "ourselves", "myself", "yourselves"}:
+            words = words[:-1]  # "teenagers deciding themselves" still wants what they decide
         if not words or words[-1] not in self._phrases("open_verbs"):
             return False
-        # "the route got changed", "we got a bus route changed": the verb is done with.
-        passive = any(w in self._phrases("passive_leads") for w in words[-5:-1])
+        # "the route got changed", "it was just changed", "we got a bus route changed": the
+        # verb is done with ("who'd been in hospital worked" is not).
+        leads = self._phrases("passive_leads")
+        causing = self._phrases("causative_leads")
+        passive = any(w in leads for w in words[-3:-1]) or any(
+            w in causing for w in words[-5:-1]
+        )
         return not (passive and words[-1].endswith(("ed", "ne", "wn", "lt", "nt")))
 
     def _fit(self, text: str, limit: int) -> str:

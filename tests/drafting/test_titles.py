@@ -334,6 +334,34 @@ def test_an_english_interviews_title_is_described_from_its_english_not_an_irish_
 
 
 @pytest.mark.parametrize(
+    "source",
+    [
+        "heard it on Red FM, they had 2 of the young ones on",
+        "there was a piece in the Luton Herald about it",
+        "my mate read about it in the Nottingham Post",
+    ],
+)
+def test_a_radio_station_or_paper_the_project_was_heard_on_is_never_its_title(
+    source: str,
+) -> None:
+    answers = texts(
+        project="teenagers in cork deciding where the youth grant money goes",
+        name="dunno tbh",
+        source=source,
+    )
+    title = build_draft(SPOTTED, answers).title
+    assert title.startswith("Teenagers in cork deciding where the youth grant money goes")
+
+
+def test_a_verb_after_a_relative_clause_is_not_taken_for_a_passive_one() -> None:
+    project = (
+        "a group of us older ones who'd been in hospital worked with the ward staff to make a "
+        "checklist for going home"
+    )
+    assert not build_draft(FULL, texts(project=project)).title.endswith("worked")
+
+
+@pytest.mark.parametrize(
     ("project", "title"),
     [
         (  # "which" after "deciding" says what is decided: no clause ends there
