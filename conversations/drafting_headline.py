@@ -2796,9 +2796,7 @@ class Headline:
         # verb is done with ("who'd been in hospital worked" is not).
         leads = self._phrases("passive_leads")
         causing = self._phrases("causative_leads")
-        passive = any(w in leads for w in words[-3:-1]) or any(
-            w in causing for w in words[-5:-1]
-        )
+        passive = any(w in leads for w in words[-3:-1]) or any(w in causing for w in words[-5:-1])
         return not (passive and words[-1].endswith(("ed", "ne", "wn", "lt", "nt")))
 
     def _fit(self, text: str, limit: int) -> str:
