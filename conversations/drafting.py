@@ -17,7 +17,7 @@ from dataclasses import replace
 from typing import Any
 
 from conversations.drafting_entities import dates_in, names_in, numbers_in, organisation_names
-from conversations.drafting_given import Given, no_name_label, read_given, said_no_name
+from conversations.drafting_given import read_given
 from conversations.drafting_headline import Headline, change_words
 from conversations.drafting_placement import (
     HOME_FIELDS,
@@ -123,7 +123,8 @@ class _Drafter:
         self.units = units
         # The name typed when asked for it is the title; an answer sentence saying only
         # that name ("yes its called Fix It Fridays") is the title's, placed nowhere else.
-        given = read_given(self.answers, units, self.language)
+        name_answer = read_given(self.answers, units, self.language)
+        given = name_answer.given
         held = given.held if given is not None else ()
         placed = merge_repeats(self.placer.place([u for u in units if u not in held]))
         own_summary = [u for name, u in placed if name == "summary"]
@@ -148,12 +149,7 @@ class _Drafter:
             self.placer.is_aside,
         )
         self.headline = headline
-        # "nah we just call it the transport group": no name, but a label saying what it is.
-        label = no_name_label(self.answers, self.language) if given is None else None
-        if label is not None:
-            given = Given(label, (), ("name",))
-        unnamed = given is None and said_no_name(self.answers, self.language)
-        title = headline.title(own_summary, given, unnamed=unnamed)
+        title = headline.title(own_summary, given, unnamed=name_answer.unnamed)
         if title is not None:
             self.add("title", title)
         together = self.together_labels()

@@ -69,6 +69,12 @@ def _patterns(language: str) -> tuple[re.Pattern[str], re.Pattern[str], re.Patte
 
 
 @cache
+def _disowned(language: str) -> re.Pattern[str]:
+    phrases = phrase_alternation(_words(language, "given_official_dropped"))
+    return re.compile(rf"(?<![\w'’])(?:{phrases})(?![\w'’])", re.IGNORECASE)
+
+
+@cache
 def _naming(language: str) -> re.Pattern[str]:
     """ "the kids named it", "everyone calls it": a naming with the name after it, or
     (at the clause's end) in the next clause."""
@@ -76,26 +82,34 @@ def _naming(language: str) -> re.Pattern[str]:
     return re.compile(rf"(?<![\w'’])(?:{verbs})(?![\w'’])\s*", re.IGNORECASE)
 
 
+@cache
+def _token_phrases(language: str, key: str) -> tuple[str, ...]:
+    return tuple(" ".join(tokens(w)) for w in _words(language, key))
+
+
 def _says(text: str, language: str, key: str) -> bool:
+    """Whether ``text`` opens with one of the phrases under ``titles.<key>``."""
     folded = " ".join(tokens(text))
-    return any(
-        folded == no or folded.startswith(no + " ")
-        for no in (" ".join(tokens(w)) for w in _words(language, key))
-    )
+    return any(folded == no or folded.startswith(no + " ") for no in _token_phrases(language, key))
 
 
 def _negative(text: str, language: str) -> bool:
     return _says(text, language, "given_none")
 
 
-def no_name_label(answers: Mapping[str, Answer], language: str) -> str | None:
+def _says_none(text: str, language: str) -> bool:
+    """Whether an answer giving no name says the project has none ("no", "not really, we
+    just call it the group"), as against not knowing it ("dunno", "not sure")."""
+    text = strip_emoji(text)
+    first = _clean(_CLAUSE.split(text)[0] if text.strip() else "", language)
+    return _negative(first, language) and not _says(first, language, "given_unknown")
+
+
+def _no_name_label(text: str, language: str) -> str | None:
     """What a project with no name is called ("nah we just call it the transport group"),
     when that says what it is: the kind of group and a word of its own ("Transport Group"),
     not a single word ("the cooking") a description says better."""
-    answer = answered(answers, "name")
-    if answer is None or not said_no_name(answers, language):
-        return None
-    text = strip_emoji(answer.text)
+    text = strip_emoji(text)
     said = list(_naming(language).finditer(text))
     if not said:
         return None
@@ -108,18 +122,6 @@ def no_name_label(answers: Mapping[str, Answer], language: str) -> str | None:
     if not 2 <= len(words) <= 4 or not set(words) & kinds or not own:
         return None
     return _cased(label, language)
-
-
-def said_no_name(answers: Mapping[str, Answer], language: str) -> bool:
-    """Whether the contributor said the project has no name ("no", "not really, we just
-    call it the group"), as against not knowing it ("dunno", "not sure"): a name the story
-    seems to give is then a partner's, a venue's or a radio station's, never the project's."""
-    answer = answered(answers, "name")
-    if answer is None or given_name(answer.text, language) is not None:
-        return False
-    text = strip_emoji(answer.text)
-    first = _clean(_CLAUSE.split(text)[0] if text.strip() else "", language)
-    return _negative(first, language) and not _says(first, language, "given_unknown")
 
 
 def _cased(name: str, language: str) -> str:
@@ -314,15 +316,14 @@ def given_name(text: str, language: str) -> str | None:
 
 def _ranked(text: str, language: str, *, negative: bool) -> list[str]:
     """The names an answer's clauses give, first said first: "Safe Harbour? ... everyone
-    just says the harbour" is Safe Harbour. A name marked as the official one ("its the 7A
-    on paper but everybody calls it the Gossip Bus") gives way to one said with a naming,
-    and a clause said after the name without one ("lol typing fast") comes last."""
+    just says the harbour" is Safe Harbour. The official name comes before all ("officially
+    its Bws Bro Hafren but everyone calls it y bws bach"), unless nobody uses it; one only
+    on paper ("its the 7A on paper but everybody calls it the Gossip Bus") gives way to one
+    said with a naming; a clause said after the name without one ("lol typing fast") comes
+    last; and the same name said again in full later wins over its short form."""
     glossed = _BRACKETED.search(text)
     text = _BRACKETED.sub("", text)
-    dropped = any(
-        re.search(rf"(?<![\w'’]){re.escape(p)}(?![\w'’])", text, re.IGNORECASE)
-        for p in _words(language, "given_official_dropped")
-    )
+    dropped = _disowned(language).search(text) is not None  # "but nobody calls it that"
     clauses = [c for c in _CLAUSE.split(text) if c and c.strip()][:4]
     naming = _naming(language)
     lead, _, _ = _patterns(language)
@@ -408,22 +409,37 @@ def _where_or_when(name: str, answers: Mapping[str, Answer], language: str) -> b
     return any(tokens(name) == tokens(p) for p in named_places)
 
 
-def read_given(answers: Mapping[str, Answer], units: Sequence[Unit], language: str) -> Given | None:
-    """The name answer read as a title, or None when it gives none or one too long to be a
-    title (its sentences are then placed as any other answer's)."""
+@dataclass(frozen=True)
+class NameAnswer:
+    """What the answer to "Has it got a name?" gives the title: the name (or, for a
+    project with none, a label saying what it is: "Transport Group"), and whether the
+    contributor said it has none, so no name is read from the story either."""
+
+    given: Given | None
+    unnamed: bool
+
+
+def read_given(answers: Mapping[str, Answer], units: Sequence[Unit], language: str) -> NameAnswer:
+    """The name answer read once for the title. It gives no name when it names none, says
+    where or when instead, or gives one too long to be a title (its sentences are then
+    placed as any other answer's)."""
     answer = answered(answers, "name")
     if answer is None:
-        return None
+        return NameAnswer(None, unnamed=False)
     name = given_name(answer.text, language)
-    if name is None or _where_or_when(name, answers, language):
-        return None
+    if name is None:
+        if not _says_none(answer.text, language):
+            return NameAnswer(None, unnamed=False)  # "dunno": the story may still name it
+        label = _no_name_label(answer.text, language)
+        given = Given(label, (), ("name",)) if label is not None else None
+        return NameAnswer(given, unnamed=label is None)
+    if _where_or_when(name, answers, language):
+        return NameAnswer(None, unnamed=False)
     others = {q: a.text for q, a in answers.items() if q != "name" and a.text}
     name = corrected_elsewhere(name, list(others.values()))  # "*Apna not apan sorry"
     if len(name) > title_limit(language):
-        return None
+        return NameAnswer(None, unnamed=False)
     unsaid = set(tokens(name)) - set(tokens(answer.text))
-    return Given(
-        name,
-        tuple(u for u in units if u.home == "name" and holds_only(u.text, name, language)),
-        ("name", *(q for q, text in others.items() if unsaid & set(tokens(text)))),
-    )
+    held = tuple(u for u in units if u.home == "name" and holds_only(u.text, name, language))
+    cited = ("name", *(q for q, text in others.items() if unsaid & set(tokens(text))))
+    return NameAnswer(Given(name, held, cited), unnamed=False)

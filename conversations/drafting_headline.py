@@ -323,9 +323,9 @@ class Headline:
         project = [u for u in self.units if u.home == "project"]
         # "Chonaic mé mata rochtana ar an trá. disabled ppl from round there picked ...": an
         # English interview's title is written from its English, not a sentence of another.
-        english = [u for u in project if not self._foreign_sentence(u.text)]
+        english = [u for u in project if not self._not_english(u.text)]
         project = english or project
-        opening = [u for u in summary[:1] if not english or not self._foreign_sentence(u.text)]
+        opening = [u for u in summary[:1] if not english or not self._not_english(u.text)]
         sources = (
             [u for u in [*opening, *project] if says_what(u)]
             or [u for u in self.units if says_what(u)]
@@ -371,10 +371,10 @@ class Headline:
         words = {w.casefold() for w in tokens(name)}
         if not words & self._phrases("media_words"):
             return False
-        said = rf"(?<![\w'’])(?:on|in|from|via|by)\s+(?:the\s+)?{re.escape(name)}"
-        return any(re.search(said, u.text, re.IGNORECASE) for u in self.units) or any(
-            re.search(said, a.text, re.IGNORECASE) for a in self.answers.values() if a.text
+        said = re.compile(
+            rf"(?<![\w'’])(?:on|in|from|via|by)\s+(?:the\s+)?{re.escape(name)}", re.IGNORECASE
         )
+        return any(said.search(u.text) for u in self.units)
 
     def _named(self) -> tuple[str, Unit | None] | None:
         """The project's own name, by the first rule that finds one."""
@@ -2719,19 +2719,6 @@ class Headline:
             text = text[:1].upper() + text[1:]
         return DraftSentence(text, tuple(dict.fromkeys(cited)), "", (), unit.changes)
 
-    def _foreign_sentence(self, text: str) -> bool:
-        """A sentence of an English interview written in another language: four words or
-        more, one with a letter English has not, and fewer than one in eight of them
-        everyday English words (a place "in Gràcia" leaves a sentence English)."""
-        words = [w.casefold() for w in re.findall(r"[^\W\d_][\w'’]*", text)]
-        english = {w.casefold() for w in pack_words(DEFAULT_LANGUAGE, "tidy", "english_words")}
-        return (
-            self.language == DEFAULT_LANGUAGE
-            and len(words) >= 4
-            and re.search(r"[^\x00-\x7f]", "".join(words)) is not None
-            and sum(w in english for w in words) * 8 < len(words)
-        )
-
     def _not_english(self, text: str) -> bool:
         """A clause of an English interview that is in another language: four words or
         more, none of them an everyday English word ("the", "and", "they", ...), and one a
@@ -2788,7 +2775,7 @@ class Headline:
         """Whether ``text`` ends on a verb wanting what follows it ("young people deciding",
         "residents working"), not on one that ends a clause ("the route got changed")."""
         words = [w.casefold() for w in tokens(text)]
-        if len(words) >= 2 and words[-1] in {"themselves", "ourselves", "myself", "yourselves"}:
+        if len(words) >= 2 and words[-1] in self._phrases("reflexives"):
             words = words[:-1]  # "teenagers deciding themselves" still wants what they decide
         if not words or words[-1] not in self._phrases("open_verbs"):
             return False
